@@ -1,0 +1,219 @@
+"""The `kg` command line: thin wrappers over library functions notebooks can call too."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from kg.errors import BuildError, KgError
+from kg.settings import OPTIONS, Settings
+
+app = typer.Typer(
+    help="Knowledge graph of Taiwan's iCAP competency documents (職能基準, 職能單元).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+BuildDir = Annotated[
+    Path | None,
+    typer.Option("--build-dir", help=OPTIONS["build_dir"].help + " [env: KG_BUILD_DIR; default: data/build]"),
+]
+BaseIri = Annotated[
+    str | None, typer.Option("--base-iri", help=OPTIONS["base_iri"].help + " [env: KG_BASE_IRI]")
+]
+Reasoner = Annotated[
+    str | None, typer.Option("--reasoner", help=OPTIONS["reasoner"].help + " [env: KG_REASONER]")
+]
+Store = Annotated[str | None, typer.Option("--store", help=OPTIONS["store"].help + " [env: KG_STORE]")]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def handles_errors(command: F) -> F:
+    """Turn the library's KgError into a message on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KgError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def progress_reporter() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on a terminal; one line per step otherwise (CI logs)."""
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        with Progress(
+            TextColumn("{task.description:>12}"), BarColumn(), MofNCompleteColumn(), transient=True
+        ) as bar:
+            tasks: dict[str, Any] = {}
+
+            def update(step: str, done: int, total: int) -> None:
+                if step not in tasks:
+                    tasks[step] = bar.add_task(step, total=total)
+                bar.update(tasks[step], completed=done, total=total)
+
+            yield update
+        return
+    announced: set[str] = set()
+
+    def announce(step: str, done: int, total: int) -> None:
+        if step not in announced:
+            announced.add(step)
+            typer.echo(f"{step} ({total})...", err=True)
+
+    yield announce
+
+
+@app.command()
+@handles_errors
+def build(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files and folders to build from [default: data/raw/].")
+    ] = None,
+    build_dir: BuildDir = None,
+    base_iri: BaseIri = None,
+    reasoner: Reasoner = None,
+) -> None:
+    """Parse, reason over, validate and store the documents; replaces the build only on success.
+
+    Example: kg build data/raw/ --build-dir /tmp/kg-build
+    """
+    from kg.build import build as run_build
+
+    settings = Settings.load(build_dir=build_dir, base_iri=base_iri, reasoner=reasoner)
+    try:
+        with progress_reporter() as progress:
+            report = run_build(paths, settings, progress)
+    except BuildError as exc:
+        _fail(str(exc))
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    kinds = [d["kind"] for d in report.documents]
+    typer.echo(
+        f"built {len(kinds)} documents ({kinds.count('standard')} standards, {kinds.count('unit')} units): "
+        f"{report.triples['asserted']} asserted + {report.triples['inferred']} inferred triples "
+        f"in {report.seconds['total']:.1f} s -> {report.path}"
+    )
+
+
+@app.command()
+@handles_errors
+def parse(
+    files: Annotated[list[Path], typer.Argument(help="Source files (or folders) to parse.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the documents as JSON (docs/document-model contract).")
+    ] = False,
+) -> None:
+    """Parse documents and print them (a summary, or the full model with --json).
+
+    Example: kg parse data/raw/BAS1499-003.txt --json
+    """
+    from kg.parse import parse_paths
+
+    documents = parse_paths(files)
+    for document in documents:
+        for warning in document.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+    if as_json:
+        payload: Any = [d.to_dict() for d in documents]
+        if len(files) == 1 and len(documents) == 1 and files[0].is_file():
+            payload = payload[0]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for d in documents:
+        typer.echo(
+            f"{d.source}: {d.kind} {d.code} {d.title or ''} — {len(d.tasks)} tasks, "
+            f"{len(d.activities())} activities, {len(d.indicators())} indicators, "
+            f"{len(d.knowledge)} knowledge, {len(d.skills)} skills, {len(d.attitudes)} attitudes, "
+            f"{len(d.notes)} notes"
+        )
+
+
+@app.command()
+@handles_errors
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to check without building [default: the live build]."),
+    ] = None,
+    build_dir: BuildDir = None,
+    base_iri: BaseIri = None,
+) -> None:
+    """Check data against the SHACL shapes (ontology/shapes.ttl); exit 1 on any violation.
+
+    Example: kg validate            (the live build)
+             kg validate data/raw/  (source files, nothing written)
+    """
+    from kg.check import check_build, check_sources
+
+    settings = Settings.load(build_dir=build_dir, base_iri=base_iri)
+    problems = check_sources(paths, settings) if paths else check_build(settings)
+    if problems:
+        for problem in problems:
+            typer.echo(problem, err=True)
+        _fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
+    typer.echo("valid: the data conforms to the SHACL shapes")
+
+
+@app.command()
+@handles_errors
+def sparql(
+    query: Annotated[str | None, typer.Argument(help="The SPARQL query (or use --file).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a .rq file.")] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="table, json (W3C SPARQL results), csv or tsv; CONSTRUCT/DESCRIBE print Turtle."
+        ),
+    ] = "table",
+    graph: Annotated[
+        str, typer.Option("--graph", help="all (default), asserted, inferred or ontology.")
+    ] = "all",
+    build_dir: BuildDir = None,
+    store: Store = None,
+) -> None:
+    """Run a read-only SPARQL query over the built graph (kg:, skos:, dcterms:, ceasn: ... predeclared).
+
+    Example: kg sparql 'SELECT ?code ?title WHERE { ?d kg:code ?code ; kg:title ?title }'
+             kg sparql --file ontology/queries/indicators-per-task.rq --format csv
+    """
+    from kg.query.formats import FORMATS, render
+    from kg.query.sparql import read_query_file, run_query
+
+    if (query is None) == (file is None):
+        raise KgError("give a query or --file FILE (one of them)")
+    if fmt not in FORMATS:
+        raise KgError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    text = read_query_file(file) if file else query or ""
+    settings = Settings.load(build_dir=build_dir, store=store)
+    typer.echo(render(run_query(text, settings, graph), fmt))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""Parsed model -> asserted RDF triples, in the ontology's own terms (kg:).
+
+Only kg: terms are asserted; the SKOS, CTDL-ASN, Dublin Core, ESCO and PROV views
+(skos:notation, dcterms:isPartOf ...) come from reasoning, so the asserted graph
+stays small and the alignment lives in one place: the ontology.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+
+from kg.graph.vocabulary import KG, Iris
+from kg.parse.model import (
+    Activity,
+    Assessment,
+    Attitude,
+    Competence,
+    Document,
+    Indicator,
+    Note,
+    Output,
+    Task,
+    Version,
+)
+
+ZH = "zh-Hant"
+
+
+def zh(text: str) -> Literal:
+    return Literal(text, lang=ZH)
+
+
+class _Writer:
+    """Adds one document's triples to a graph."""
+
+    def __init__(self, graph: Graph, document: Document, iris: Iris, source_sha256: str) -> None:
+        self.g = graph
+        self.doc = document
+        self.iris = iris
+        self.source = iris.source(document.source)
+        self.sha256 = source_sha256
+
+    def item(self, code: str) -> URIRef:
+        return self.iris.item(self.doc.code, code)
+
+    def add(self, subject: URIRef, predicate: URIRef, value: object) -> None:
+        if value is None or value == "":
+            return
+        obj = value if isinstance(value, (URIRef, Literal)) else Literal(value)
+        self.g.add((subject, predicate, obj))
+
+    def describe(self, node: URIRef, cls: URIRef, code: str, line: int) -> None:
+        self.add(node, RDF.type, cls)
+        self.add(node, KG.code, Literal(code))
+        self.add(node, KG.sourceLine, Literal(line, datatype=XSD.positiveInteger))
+        self.add(node, KG.sourceFile, self.source)
+
+    def level(self, node: URIRef, level: int | None) -> None:
+        if level is not None:
+            self.add(node, KG.level, Literal(level, datatype=XSD.integer))
+            self.add(node, KG.competencyLevel, self.iris.level(level))
+
+    def references(
+        self, node: URIRef, knowledge: Iterable[str], skills: Iterable[str], notes: Iterable[str]
+    ) -> None:
+        for code in knowledge:
+            self.add(node, KG.requiresKnowledge, self.item(code))
+        for code in skills:
+            self.add(node, KG.requiresSkill, self.item(code))
+        for code in notes:
+            self.add(node, KG.refersToNote, self.item(code))
+
+    def write(self) -> URIRef:
+        doc = self.doc
+        node = self.iris.document(doc.code)
+        cls = KG.CompetencyStandard if doc.kind == "standard" else KG.CompetencyUnit
+        self.describe(node, cls, doc.code, doc.line)
+        self.add(node, KG.title, zh(doc.title) if doc.title else None)
+        self.level(node, doc.level)
+        self.add(node, KG.description, zh(doc.description) if doc.description else None)
+        self.add(node, KG.qualification, zh(doc.qualification) if doc.qualification else None)
+        for entry in doc.history:
+            self.add(node, KG.updateRecord, zh(entry))
+        self.add(self.source, RDF.type, KG.SourceFile)
+        self.add(self.source, KG.path, Literal(doc.source))
+        self.add(self.source, KG.sha256, Literal(self.sha256))
+        self.concepts(node)
+        for task in doc.tasks:
+            self.task(node, task)
+        for competence in doc.knowledge:
+            self.competence(node, KG.hasKnowledge, KG.Knowledge, competence)
+        for competence in doc.skills:
+            self.competence(node, KG.hasSkill, KG.Skill, competence)
+        for attitude in doc.attitudes:
+            self.attitude(node, attitude)
+        for note in doc.notes:
+            self.note(node, note)
+        for section in doc.assessment:
+            self.assessment(node, section)
+        for version in doc.versions:
+            self.version(node, version)
+        return node
+
+    def concepts(self, node: URIRef) -> None:
+        doc = self.doc
+        coded = (
+            (KG.jobCategory, KG.JobCategory, "category", doc.category),
+            (KG.occupation, KG.Occupation, "occupation", doc.occupation),
+            (KG.industry, KG.Industry, "industry", doc.industry),
+        )
+        for predicate, cls, scheme, concept in coded:
+            if concept is None:
+                continue
+            concept_node = self.iris.concept(scheme, concept.code or concept.name or "")
+            self.add(node, predicate, concept_node)
+            self.add(concept_node, RDF.type, cls)
+            self.add(concept_node, KG.code, concept.code)
+            self.add(concept_node, KG.name, zh(concept.name) if concept.name else None)
+        if doc.domain:
+            domain = self.iris.concept("domain", doc.domain)
+            self.add(node, KG.domain, domain)
+            self.add(domain, RDF.type, KG.Domain)
+            self.add(domain, KG.name, zh(doc.domain))
+
+    def task(self, document: URIRef, task: Task) -> None:
+        node = self.item(task.code)
+        self.add(document, KG.hasTask, node)
+        self.describe(node, KG.Task, task.code, task.line)
+        self.add(node, KG.title, zh(task.title))
+        self.level(node, task.level)
+        self.references(node, task.knowledge, task.skills, task.notes)
+        for activity in task.activities:
+            self.activity(node, activity)
+        for indicator in task.indicators:
+            self.indicator(node, indicator)
+
+    def activity(self, task: URIRef, activity: Activity) -> None:
+        node = self.item(activity.code)
+        self.add(task, KG.hasActivity, node)
+        self.describe(node, KG.Activity, activity.code, activity.line)
+        self.add(node, KG.title, zh(activity.title))
+        self.level(node, activity.level)
+        self.references(node, activity.knowledge, activity.skills, activity.notes)
+        for output in activity.outputs:
+            self.output(node, output)
+        for indicator in activity.indicators:
+            self.indicator(node, indicator)
+
+    def output(self, activity: URIRef, output: Output) -> None:
+        node = self.item(output.code)
+        self.add(activity, KG.hasOutput, node)
+        self.describe(node, KG.Output, output.code, output.line)
+        self.add(node, KG.text, zh(output.text))
+        self.references(node, (), (), output.notes)
+
+    def indicator(self, parent: URIRef, indicator: Indicator) -> None:
+        node = self.item(indicator.code)
+        self.add(parent, KG.hasIndicator, node)
+        self.describe(node, KG.BehaviourIndicator, indicator.code, indicator.line)
+        self.add(node, KG.text, zh(indicator.text))
+        self.references(node, (), (), indicator.notes)
+
+    def competence(self, document: URIRef, predicate: URIRef, cls: URIRef, item: Competence) -> None:
+        node = self.item(item.code)
+        self.add(document, predicate, node)
+        self.describe(node, cls, item.code, item.line)
+        self.add(node, KG.text, zh(item.text) if item.text else None)
+        for entry in item.items:
+            self.add(node, KG.listItem, zh(entry))
+        self.references(node, (), (), item.notes)
+
+    def attitude(self, document: URIRef, attitude: Attitude) -> None:
+        node = self.item(attitude.code)
+        self.add(document, KG.hasAttitude, node)
+        self.describe(node, KG.Attitude, attitude.code, attitude.line)
+        self.add(node, KG.name, zh(attitude.name))
+        self.add(node, KG.description, zh(attitude.text) if attitude.text else None)
+
+    def note(self, document: URIRef, note: Note) -> None:
+        node = self.item(note.code)
+        self.add(document, KG.hasNote, node)
+        self.describe(node, KG.Note, note.code, note.line)
+        self.add(node, KG.text, zh(note.text) if note.text else None)
+        for entry in note.items:
+            self.add(node, KG.listItem, zh(entry))
+
+    def assessment(self, document: URIRef, section: Assessment) -> None:
+        node = self.item(section.code)
+        self.add(document, KG.hasAssessment, node)
+        self.describe(node, KG.AssessmentGuidance, section.code, section.line)
+        self.add(node, KG.title, zh(section.title))
+        for entry in section.items:
+            self.add(node, KG.listItem, zh(entry))
+
+    def version(self, document: URIRef, version: Version) -> None:
+        node = self.iris.version(self.doc.code, version.version)
+        self.add(document, KG.hasVersionRecord, node)
+        self.describe(node, KG.VersionRecord, version.code, version.line)
+        self.add(node, KG.versionLabel, Literal(version.version))
+        self.add(node, KG.title, zh(version.title) if version.title else None)
+        self.add(node, KG.status, zh(version.status) if version.status else None)
+        self.add(node, KG.remark, zh(version.remark) if version.remark else None)
+        if version.date:
+            self.add(node, KG.date, Literal(version.date, datatype=XSD.date))
+        if version.code:
+            self.add(node, KG.versionOf, self.iris.document(version.code))
+
+
+def document_graph(document: Document, iris: Iris, source_bytes: bytes | None = None) -> Graph:
+    """The asserted triples of one document (kg: terms only)."""
+    graph = Graph()
+    sha256 = hashlib.sha256(source_bytes).hexdigest() if source_bytes is not None else ""
+    _Writer(graph, document, iris, sha256).write()
+    return graph

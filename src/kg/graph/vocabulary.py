@@ -1,0 +1,72 @@
+"""Namespaces and IRI minting, in one place.
+
+Ontology terms live under a fixed namespace (`KG`). Data IRIs are built from one
+configurable base: a document is `{base}{code}`, an item `{base}{code}/{item code}`,
+so an item's IRI is stable across rebuilds.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from rdflib import Namespace, URIRef
+
+KG = Namespace("https://w3id.org/icap-kg/ontology#")
+KGF = Namespace("https://w3id.org/icap-kg/function#")
+CEASN = Namespace("https://purl.org/ctdlasn/terms/")
+CETERMS = Namespace("https://purl.org/ctdl/terms/")
+ESCO = Namespace("http://data.europa.eu/esco/model#")
+ESCO_SKILL_TYPE = Namespace("http://data.europa.eu/esco/skill-type/")
+
+DEFAULT_BASE_IRI = "https://w3id.org/icap-kg/id/"
+
+PREFIXES = {
+    "kg": str(KG),
+    "ceasn": str(CEASN),
+    "esco": str(ESCO),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+def sparql_prefixes() -> str:
+    """PREFIX lines for every namespace above, for queries that omit them."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+class Iris:
+    """Mints the data IRIs under one base."""
+
+    def __init__(self, base: str = DEFAULT_BASE_IRI) -> None:
+        self.base = base if base.endswith(("/", "#")) else base + "/"
+
+    def _mint(self, *parts: str) -> URIRef:
+        return URIRef(self.base + "/".join(quote(p, safe="") for p in parts))
+
+    def document(self, code: str) -> URIRef:
+        return self._mint(code)
+
+    def item(self, document_code: str, item_code: str) -> URIRef:
+        return self._mint(document_code, item_code)
+
+    def version(self, document_code: str, version: str) -> URIRef:
+        return self._mint(document_code, "version", version)
+
+    def source(self, path: str) -> URIRef:
+        return self._mint("source", path)
+
+    def concept(self, scheme: str, key: str) -> URIRef:
+        return self._mint(scheme, key)
+
+    @staticmethod
+    def level(level: int) -> URIRef:
+        """Levels are shared concepts of the ontology (kg:level-1 ... kg:level-6)."""
+        return KG[f"level-{level}"]
+
+    def graph(self, name: str) -> URIRef:
+        return self._mint("graph", name)

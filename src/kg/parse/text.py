@@ -1,0 +1,176 @@
+"""Reading source files and cleaning the text extracted from iCAP's PDF and HTML pages."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import ParseError
+
+# Encodings tried in order. CP950 is Microsoft's Big5, which Taiwanese files often use;
+# it decodes plain Big5 too.
+_FALLBACK_ENCODINGS = ("cp950", "big5hkscs")
+
+
+def read_source(path: Path, display: str) -> str:
+    """Decode a source file (UTF-8 with or without BOM, UTF-16 with BOM, Big5/CP950).
+
+    Raises ParseError for empty, binary or undecodable files.
+    """
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise ParseError(display, "is a folder, not a file") from None
+    except FileNotFoundError:
+        raise ParseError(display, "no such file") from None
+    except OSError as exc:
+        raise ParseError(display, f"cannot be read ({exc.strerror})") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ParseError(display, "has a UTF-16 byte-order mark but is not UTF-16") from None
+    elif b"\x00" in data:
+        raise ParseError(display, "is a binary file, not a text document")
+    else:
+        text = _decode_8bit(data, display)
+    # A form feed is pdftotext's page separator; pages are already marked by repeated headers.
+    text = text.lstrip("\ufeff").replace("\f", "")
+    if not text.strip():
+        raise ParseError(display, "is empty")
+    control = re.search(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        raise ParseError(display, "has control characters: is it a binary file?", line)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_8bit(data: bytes, display: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    for encoding in _FALLBACK_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    line = data.count(b"\n", 0, utf8_error.start) + 1
+    raise ParseError(display, "cannot be decoded as UTF-8 or Big5/CP950", line)
+
+
+# --- cleaning -------------------------------------------------------------------------
+
+_CJK = (
+    "\u2e80-\u2fff"  # radicals
+    "\u3000-\u303f"  # CJK symbols and punctuation
+    "\u3040-\u30ff"  # kana
+    "\u3100-\u312f"  # bopomofo
+    "\u3400-\u4dbf"  # extension A
+    "\u4e00-\u9fff"  # unified ideographs
+    "\uf900-\ufaff"  # compatibility ideographs
+    "\ufe30-\ufe4f"  # compatibility forms
+    "\uff00-\uffef"  # full-width forms
+    "\U00020000-\U0003134f"  # extensions B-G
+)
+CJK_CHAR = f"[{_CJK}]"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<={CJK_CHAR})\s+(?={CJK_CHAR})")
+_INLINE_TAGS = {"u", "b", "i", "em", "strong", "span", "a", "font", "sup", "sub", "small", "mark"}
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
+_NOTE_MARK = re.compile(r"【\s*註\s*(\d+)\s*】")
+BULLETS = "■●•▪◆◇○◎□・►▶"
+_BULLET_SPLIT = re.compile(rf"\s*[{BULLETS}]\s*")
+_LEADING_ENUMERATOR = re.compile(r"^\d{1,2}\s*[.．、]\s+")
+
+
+def strip_tags(text: str) -> str:
+    """Drop HTML tags: block tags become a space, inline ones (<u>, <b> ...) vanish."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(2).lower()
+        if name == "li" and not match.group(1):
+            return " ■ "  # a list item is a bullet
+        return "" if name in _INLINE_TAGS else " "
+
+    return html.unescape(_TAG.sub(replace, text)).replace("\xa0", " ")
+
+
+def tidy(text: str) -> str:
+    """Collapse white space and remove PDF line-wrap spaces between two CJK characters."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return _SPACE_BETWEEN_CJK.sub("", text)
+
+
+def take_note_refs(text: str) -> tuple[str, list[str]]:
+    """Remove 【註N】 markers from text, returning the text and the note codes (N1 ...)."""
+    refs = [f"N{int(n)}" for n in _NOTE_MARK.findall(text)]
+    return _NOTE_MARK.sub("", text), list(dict.fromkeys(refs))
+
+
+def note_marker_at_start(text: str) -> tuple[str | None, str]:
+    """If text starts with 【註N】, return ("NN", rest); else (None, text)."""
+    match = _NOTE_MARK.match(text.lstrip())
+    if not match:
+        return None, text
+    return f"N{int(match.group(1))}", text.lstrip()[match.end() :]
+
+
+def split_bullets(text: str) -> tuple[str, list[str]]:
+    """Split `lead ■ a ■ b` into the lead text and its bullet items (all cleaned)."""
+    parts = _BULLET_SPLIT.split(text)
+    lead = tidy(parts[0])
+    items = [tidy(p) for p in parts[1:]]
+    return lead, [i for i in items if i]
+
+
+def clean_item_text(text: str) -> str:
+    """Final cleaning of an item's text: white space, wrap spaces, a stray list number."""
+    return _LEADING_ENUMERATOR.sub("", tidy(text))
+
+
+def join_text(first: str, second: str) -> str:
+    """Join two fragments of one text split by a page or cell break."""
+    return tidy(f"{first} {second}")
+
+
+def normalise_label(text: str) -> str:
+    """A table label without white space or HTML, for matching (所屬 類別 -> 所屬類別)."""
+    return re.sub(r"\s+", "", strip_tags(text))
+
+
+# --- text that remembers where it came from ---------------------------------------------
+
+
+@dataclass
+class Fragment:
+    text: str
+    line: int
+
+
+class LinedText:
+    """Fragments joined with spaces, mapping any offset back to its source line."""
+
+    def __init__(self, fragments: list[Fragment]) -> None:
+        self.text = ""
+        self._starts: list[tuple[int, int]] = []
+        for fragment in fragments:
+            if self.text:
+                self.text += " "
+            self._starts.append((len(self.text), fragment.line))
+            self.text += fragment.text
+
+    def line_at(self, offset: int) -> int:
+        line = self._starts[0][1] if self._starts else 0
+        for start, fragment_line in self._starts:
+            if start > offset:
+                break
+            line = fragment_line
+        return line
+
+    def first_line_of(self, start: int, end: int) -> int:
+        """The line of the first non-space character in text[start:end]."""
+        segment = self.text[start:end]
+        offset = start + (len(segment) - len(segment.lstrip()))
+        return self.line_at(offset)

@@ -1,0 +1,204 @@
+"""Parser for 職能單元 (competency units): a two-column table of labelled sections."""
+
+from __future__ import annotations
+
+import re
+
+from kg.errors import ParseError
+from kg.parse.model import Assessment, Attitude, Competence, Document, Indicator, Note, Task
+from kg.parse.sections import split_name
+from kg.parse.segments import Segment, split_enumerated
+from kg.parse.standard import parse_level
+from kg.parse.text import (
+    Fragment,
+    LinedText,
+    clean_item_text,
+    normalise_label,
+    split_bullets,
+    strip_tags,
+    take_note_refs,
+    tidy,
+)
+
+_SECTIONS = (
+    (re.compile(r"^職能單元代碼"), "code"),
+    (re.compile(r"^職能單元名稱"), "title"),
+    (re.compile(r"^(領域類別|職類別)"), "domain"),
+    (re.compile(r"^職能單元級別"), "level"),
+    (re.compile(r"^工作任務"), "tasks"),
+    (re.compile(r"K=|知識\)?$"), "knowledge"),
+    (re.compile(r"S=|技能\)?$"), "skills"),
+    (re.compile(r"A=|態度\)?$"), "attitudes"),
+    (re.compile(r"^評量"), "assessment"),
+    (re.compile(r"^說明與補充事項"), "notes"),
+    (re.compile(r"^(更新|修訂)(紀|記)錄"), "history"),
+)
+_SEPARATOR = re.compile(r"^[-—–\s]*$")
+_NOTE_START = re.compile(r"【\s*註\s*(\d+)\s*】")
+
+
+def section_of(label: str) -> str | None:
+    key = normalise_label(label)
+    return next((name for pattern, name in _SECTIONS if pattern.search(key)), None)
+
+
+class UnitParser:
+    """Turns the lines of one unit into a Document."""
+
+    def __init__(self, lines: list[str], source: str) -> None:
+        self.lines = lines
+        self.source = source
+        self.warnings: list[str] = []
+
+    def error(self, message: str, line: int | None = None) -> ParseError:
+        return ParseError(self.source, message, line)
+
+    def parse(self) -> Document:
+        sections = self._sections()
+        code_fragments = sections.get("code")
+        code = tidy(code_fragments[0].text) if code_fragments else ""
+        if not code:
+            raise self.error("no 職能單元代碼 (unit code) value found")
+        code_line = code_fragments[0].line if code_fragments else 1
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", code):
+            raise self.error(f"the unit code '{code}' is not a well-formed code", code_line)
+        level = sections.get("level")
+        document = Document(
+            kind="unit",
+            code=code,
+            title=self._single(sections, "title"),
+            level=parse_level(level[0].text, self.source, level[0].line) if level else None,
+            source=self.source,
+            line=code_line,
+            domain=self._single(sections, "domain"),
+        )
+        document.tasks = self._tasks(sections.get("tasks", []))
+        document.knowledge = self._competences(sections.get("knowledge", []), "K")
+        document.skills = self._competences(sections.get("skills", []), "S")
+        document.attitudes = self._attitudes(sections.get("attitudes", []))
+        document.assessment = self._assessment(sections.get("assessment", []))
+        document.notes = self._notes(sections.get("notes", []))
+        document.history = [tidy(f.text) for f in sections.get("history", []) if tidy(f.text)]
+        return document
+
+    def _sections(self) -> dict[str, list[Fragment]]:
+        """Group the content of each labelled row; unlabelled rows continue the last section."""
+        sections: dict[str, list[Fragment]] = {}
+        current: str | None = None
+        for number, line in enumerate(self.lines, 1):
+            if not line.strip() or _SEPARATOR.match(line.replace("\t", " ")):
+                continue
+            label, _, content = line.partition("\t")
+            if "\t" not in line:  # a line outside the table: a heading or its text
+                name = section_of(line)
+                if name == "history":
+                    current = name
+                elif current == "history":
+                    sections.setdefault(current, []).append(Fragment(strip_tags(line), number))
+                elif current is not None:
+                    raise self.error(f"text outside the table's sections: {tidy(line)[:30]!r}", number)
+                continue
+            if label.strip():
+                current = section_of(label)
+                if current is None:
+                    self.warnings.append(f"{self.source}:{number}: unknown section {tidy(label)!r} skipped")
+                    continue
+                if current in sections and current not in ("history",):
+                    raise self.error(f"section {tidy(label)!r} appears twice", number)
+            elif current is None:
+                continue  # continuation of a skipped section
+            sections.setdefault(current, []).append(Fragment(strip_tags(content), number))
+        return sections
+
+    @staticmethod
+    def _single(sections: dict[str, list[Fragment]], name: str) -> str | None:
+        fragments = sections.get(name)
+        return tidy(" ".join(f.text for f in fragments)) or None if fragments else None
+
+    def _enumerated(self, fragments: list[Fragment], section: str) -> tuple[LinedText, list[Segment]]:
+        text = LinedText(fragments)
+        segments = split_enumerated(text.text, "chinese")
+        if segments[0].text.strip():
+            line = text.first_line_of(0, len(segments[0].text))
+            raise self.error(f"text in {section} before its first 一、 cannot be placed", line)
+        return text, segments[1:]
+
+    def _tasks(self, fragments: list[Fragment]) -> list[Task]:
+        if not fragments:
+            return []
+        text, segments = self._enumerated(fragments, "工作任務與行為指標")
+        tasks = []
+        for segment in segments:
+            parts = split_enumerated(segment.text, "arabic")
+            title, notes = take_note_refs(parts[0].text)
+            task = Task(
+                code=f"T{segment.number}",
+                title=clean_item_text(title),
+                line=text.first_line_of(segment.start, segment.start + len(segment.text)),
+                notes=notes,
+            )
+            for part in parts[1:]:
+                body, refs = take_note_refs(part.text)
+                start = segment.start + part.start
+                task.indicators.append(
+                    Indicator(
+                        code=f"P{segment.number}.{part.number}",
+                        text=clean_item_text(body),
+                        line=text.first_line_of(start, start + len(part.text)),
+                        notes=refs,
+                    )
+                )
+            tasks.append(task)
+        return tasks
+
+    def _competences(self, fragments: list[Fragment], prefix: str) -> list[Competence]:
+        if not fragments:
+            return []
+        text, segments = self._enumerated(fragments, f"the {prefix} list")
+        result = []
+        for segment in segments:
+            body, notes = take_note_refs(segment.text)
+            lead, items = split_bullets(body)
+            line = text.first_line_of(segment.start, segment.start + len(segment.text))
+            result.append(Competence(f"{prefix}{segment.number}", clean_item_text(lead), line, items, notes))
+        return result
+
+    def _attitudes(self, fragments: list[Fragment]) -> list[Attitude]:
+        if not fragments:
+            return []
+        text, segments = self._enumerated(fragments, "the attitude list")
+        result = []
+        for segment in segments:
+            name, description = split_name(clean_item_text(take_note_refs(segment.text)[0]))
+            line = text.first_line_of(segment.start, segment.start + len(segment.text))
+            result.append(Attitude(f"A{segment.number}", name, description, line))
+        return result
+
+    def _assessment(self, fragments: list[Fragment]) -> list[Assessment]:
+        if not fragments:
+            return []
+        text, segments = self._enumerated(fragments, "評量設計參考")
+        result = []
+        for segment in segments:
+            parts = split_enumerated(segment.text, "arabic")
+            title = clean_item_text(parts[0].text).rstrip("：:")
+            items = [clean_item_text(p.text) for p in parts[1:]]
+            line = text.first_line_of(segment.start, segment.start + len(segment.text))
+            result.append(Assessment(f"E{segment.number}", title, line, items))
+        return result
+
+    def _notes(self, fragments: list[Fragment]) -> list[Note]:
+        if not fragments:
+            return []
+        text = LinedText(fragments)
+        starts = list(_NOTE_START.finditer(text.text))
+        if not starts or text.text[: starts[0].start()].strip():
+            line = text.first_line_of(0, starts[0].start() if starts else len(text.text))
+            raise self.error("text in 說明與補充事項 before its first 【註N】 cannot be placed", line)
+        notes = []
+        for index, match in enumerate(starts):
+            end = starts[index + 1].start() if index + 1 < len(starts) else len(text.text)
+            lead, items = split_bullets(text.text[match.end() : end])
+            line = text.first_line_of(match.start(), end)
+            notes.append(Note(f"N{int(match.group(1))}", clean_item_text(lead), line, items))
+        return notes

@@ -1,0 +1,70 @@
+"""Every setting in one place: its default, its environment variable and its help text.
+
+The CLI's options read their help from here; library calls take a `Settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from kg.graph.vocabulary import DEFAULT_BASE_IRI
+
+
+@dataclass(frozen=True)
+class Option:
+    env: str
+    default: str
+    help: str
+
+
+OPTIONS: dict[str, Option] = {
+    "build_dir": Option(
+        "KG_BUILD_DIR",
+        "data/build",
+        "Folder for generated artifacts (graph store, exports, manifest); never committed.",
+    ),
+    "base_iri": Option(
+        "KG_BASE_IRI",
+        DEFAULT_BASE_IRI,
+        "Base of every data IRI: a document is BASE + code, an item BASE + code/item-code.",
+    ),
+    "reasoner": Option(
+        "KG_REASONER",
+        "rules",
+        "OWL RL reasoner: 'rules' (owlrl-closed ontology applied by a fast rule engine) "
+        "or 'owlrl' (owlrl's full closure; slow).",
+    ),
+    "store": Option(
+        "KG_STORE",
+        "oxigraph",
+        "Graph store that queries use: 'oxigraph' (persistent, fast) or 'rdflib' (in memory).",
+    ),
+}
+
+DEFAULT_SOURCES = Path("data/raw")
+
+
+@dataclass(frozen=True)
+class Settings:
+    build_dir: Path
+    base_iri: str
+    reasoner: str
+    store: str
+
+    @classmethod
+    def load(cls, **overrides: object) -> Settings:
+        """Defaults, overridden by environment variables, overridden by explicit values."""
+        values: dict[str, object] = {}
+        for name, option in OPTIONS.items():
+            value = overrides.get(name)
+            if value is None:
+                value = os.environ.get(option.env) or option.default
+            values[name] = value
+        values["build_dir"] = Path(values["build_dir"])  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_(self, **changes: object) -> Settings:
+        known = {f.name for f in fields(self)}
+        return replace(self, **{k: v for k, v in changes.items() if k in known and v is not None})

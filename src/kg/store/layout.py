@@ -1,0 +1,81 @@
+"""The build folder: finished builds side by side, and a pointer to the live one.
+
+    data/build/
+      CURRENT                 name of the live build (replaced atomically)
+      builds/<id>/            one finished build
+        manifest.json         sources, hashes, counts, base IRI, settings, timings
+        documents.json        the parsed documents (the public JSON contract)
+        graph.nq              every named graph as N-Quads, for other tools
+        oxigraph/             the persistent store that queries use
+
+A build is written to `builds/.tmp-<id>` and renamed into place; only then is
+CURRENT replaced. A failed build therefore never touches the live one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from kg.errors import KgError
+
+CURRENT_FILE = "CURRENT"
+BUILDS_FOLDER = "builds"
+MANIFEST_FILE = "manifest.json"
+DOCUMENTS_FILE = "documents.json"
+EXPORT_FILE = "graph.nq"
+
+
+def current_build(build_dir: Path) -> Path:
+    """The live build's folder; a clear error when there is none yet."""
+    pointer = build_dir / CURRENT_FILE
+    if not pointer.is_file():
+        raise KgError(f"no build found in {build_dir}: run `kg build` first (or pass --build-dir)")
+    path = build_dir / BUILDS_FOLDER / pointer.read_text(encoding="utf-8").strip()
+    if not (path / MANIFEST_FILE).is_file():
+        raise KgError(f"the build folder {path} is incomplete: run `kg build` again")
+    return path
+
+
+def read_manifest(build_path: Path) -> dict:
+    return json.loads((build_path / MANIFEST_FILE).read_text(encoding="utf-8"))
+
+
+def graph_iris(build_path: Path) -> dict[str, str]:
+    """Named graph IRIs of a build, by name (asserted, inferred, ontology)."""
+    return read_manifest(build_path)["graphs"]
+
+
+def new_build_folder(build_dir: Path, build_id: str) -> Path:
+    folder = build_dir / BUILDS_FOLDER / f".tmp-{build_id}"
+    folder.mkdir(parents=True, exist_ok=False)
+    return folder
+
+
+def publish(build_dir: Path, temporary: Path, build_id: str) -> Path:
+    """Move a finished build into place, point CURRENT at it, then drop older builds."""
+    final = build_dir / BUILDS_FOLDER / build_id
+    os.replace(temporary, final)
+    pointer = build_dir / CURRENT_FILE
+    staged = build_dir / f".{CURRENT_FILE}.tmp"
+    staged.write_text(build_id + "\n", encoding="utf-8")
+    os.replace(staged, pointer)
+    for old in (build_dir / BUILDS_FOLDER).iterdir():
+        if old.name != build_id and not old.name.startswith(".tmp-"):
+            shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def discard(temporary: Path) -> None:
+    shutil.rmtree(temporary, ignore_errors=True)
+
+
+def ensure_writable(build_dir: Path) -> None:
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KgError(f"cannot create the build folder {build_dir}: {exc.strerror}") from None
+    if build_dir.exists() and not build_dir.is_dir():
+        raise KgError(f"the build folder {build_dir} is a file")

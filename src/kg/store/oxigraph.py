@@ -1,0 +1,63 @@
+"""pyoxigraph's persistent store, opened read-only from a build folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.graph.vocabulary import PREFIXES
+from kg.query.errors import query_error
+from kg.store.base import QueryResult
+from kg.store.layout import graph_iris
+from kg.store.terms import to_rdflib
+
+STORE_FOLDER = "oxigraph"
+
+
+def load_ntriples(store: ox.Store, data: bytes, graph_iri: str) -> None:
+    """Bulk-load N-Triples bytes into one named graph."""
+    store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+
+
+class OxigraphStore:
+    """Read-only access to a finished build's RocksDB store."""
+
+    def __init__(self, build_path: Path) -> None:
+        self.graphs = graph_iris(build_path)
+        try:
+            self.store = ox.Store.read_only(str(build_path / STORE_FOLDER))
+        except OSError as exc:
+            raise KgError(f"cannot open the graph store in {build_path}: {exc}") from None
+
+    def _graph_args(self, graph: str) -> dict[str, object]:
+        if graph == "all":
+            return {"use_default_graph_as_union": True}
+        return {"default_graph": ox.NamedNode(self.graphs[graph])}
+
+    def query(self, sparql: str, graph: str = "all") -> QueryResult:
+        try:
+            result = self.store.query(sparql, prefixes=PREFIXES, **self._graph_args(graph))
+        except SyntaxError as exc:
+            raise query_error(sparql, str(exc)) from None
+        except OSError as exc:
+            raise KgError(f"the query failed: {exc}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult(kind="ask", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = [
+                {name: to_rdflib(solution[name]) for name in variables if solution[name] is not None}
+                for solution in result
+            ]
+            return QueryResult(kind="select", variables=variables, rows=rows)
+        triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result]
+        return QueryResult(kind="graph", triples=triples)
+
+    def count(self, graph: str) -> int:
+        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", graph)
+        return int(result.rows[0]["n"])
+
+    def close(self) -> None:
+        del self.store

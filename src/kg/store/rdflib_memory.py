@@ -1,0 +1,51 @@
+"""rdflib's in-memory Dataset, loaded from the build's N-Quads export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from kg.graph.vocabulary import sparql_prefixes
+from kg.query.errors import query_error
+from kg.store.base import QueryResult
+from kg.store.layout import EXPORT_FILE, graph_iris
+
+
+class RdflibStore:
+    """Loads the whole build into memory; fine for the seeds, slow for millions of triples."""
+
+    def __init__(self, build_path: Path) -> None:
+        self.graphs = graph_iris(build_path)
+        self.dataset = Dataset(default_union=True)
+        self.dataset.parse(build_path / EXPORT_FILE, format="nquads")
+
+    def _target(self, graph: str) -> Graph:
+        if graph == "all":
+            return self.dataset
+        return self.dataset.graph(URIRef(self.graphs[graph]))
+
+    def query(self, sparql: str, graph: str = "all") -> QueryResult:
+        from pyparsing import ParseException
+
+        target = self._target(graph)
+        try:
+            result = target.query(sparql_prefixes() + sparql)
+        except ParseException as exc:
+            raise query_error(
+                sparql, f"error at {exc.lineno - len(sparql_prefixes().splitlines())}:{exc.col}: {exc.msg}"
+            ) from None
+        if result.type == "ASK":
+            return QueryResult(kind="ask", boolean=bool(result.askAnswer))
+        if result.type == "SELECT":
+            variables = [str(v) for v in result.vars]
+            rows = [{name: row[name] for name in variables if row[name] is not None} for row in result]
+            return QueryResult(kind="select", variables=variables, rows=rows)
+        return QueryResult(kind="graph", triples=list(result))
+
+    def count(self, graph: str) -> int:
+        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", graph)
+        return int(result.rows[0]["n"])
+
+    def close(self) -> None:
+        self.dataset.close()

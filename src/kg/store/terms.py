@@ -1,0 +1,75 @@
+"""Moving RDF terms between rdflib and pyoxigraph, keeping language tags' case (zh-Hant).
+
+rdflib's N-Triples and Turtle writers lower-case language tags; SPARQL's
+LANG() = "zh-Hant" would then fail, so triples are written here instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from rdflib import XSD, BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import KgError
+
+Triple = tuple[Node, Node, Node]
+
+
+def to_rdflib(term: object) -> Node:
+    """A pyoxigraph term as the equivalent rdflib term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise KgError(f"unsupported RDF term in a result: {term!r}")
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as the equivalent pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise KgError(f"unsupported RDF term: {term!r}")
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _nt(term: Node) -> str:
+    if isinstance(term, Literal):
+        lexical = f'"{str(term).translate(_ESCAPES)}"'
+        if term.language:
+            return f"{lexical}@{term.language}"
+        if term.datatype is not None:
+            return f"{lexical}^^<{term.datatype}>"
+        return lexical
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return f"<{term}>"
+
+
+def ntriples(triples: Iterable[Triple]) -> bytes:
+    """N-Triples bytes for rdflib triples."""
+    return "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in triples).encode("utf-8")
+
+
+def turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
+    """Turtle text for rdflib triples, with the given prefixes."""
+    data = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]
+    return ox.serialize(data, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
