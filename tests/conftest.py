@@ -17,6 +17,41 @@ from kg.store import QueryResult
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
 QUERIES = ROOT / "ontology" / "queries"
+# The public JSON contract (shared/spec/document-model.md): keys every object must have.
+DOCUMENT_KEYS = {
+    "kind",
+    "code",
+    "title",
+    "level",
+    "source",
+    "tasks",
+    "knowledge",
+    "skills",
+    "attitudes",
+    "notes",
+    "history",
+}
+STANDARD_KEYS = DOCUMENT_KEYS | {
+    "category",
+    "occupation",
+    "industry",
+    "description",
+    "versions",
+    "qualification",
+}
+UNIT_KEYS = DOCUMENT_KEYS | {"domain", "assessment"}
+CONCEPT_KEYS = {"name", "code"}
+VERSION_KEYS = {"version", "code", "title", "status", "remark", "date"}
+STANDARD_TASK_KEYS = {"code", "title", "level", "knowledge", "skills", "line", "activities"}
+ACTIVITY_KEYS = {"code", "title", "level", "knowledge", "skills", "line", "outputs", "indicators"}
+OUTPUT_KEYS = {"code", "text", "line"}
+INDICATOR_KEYS = {"code", "text", "notes", "line"}
+UNIT_TASK_KEYS = {"code", "title", "notes", "line", "indicators"}
+COMPETENCE_KEYS = {"code", "text", "items", "notes", "line"}
+ATTITUDE_KEYS = {"code", "name", "text", "line"}
+NOTE_KEYS = {"code", "text", "line"}
+ASSESSMENT_KEYS = {"code", "title", "items", "line"}
+
 SEED_CODES = ["BAS1499-003", "BAS2421-003v4", "BGM4R0172v2", "KMM5R0915v2", "TTM3R0299v2"]
 
 

@@ -882,3 +882,10 @@ def test_error_message_is_one_line_naming_file_and_line() -> None:
     message = str(caught.value)
     assert "\n" not in message
     assert re.match(rf"^data/raw/X\.txt:{line_of(text, '又一個')}: \S", message)
+
+
+def test_form_feeds_between_pdf_pages_are_ignored():
+    plain = standard(SIMPLE_ROW)
+    with_page_breaks = plain.replace("\n" + TASK_ACTIVITY_HEADER, "\n\f" + TASK_ACTIVITY_HEADER)
+    assert "\f" in with_page_breaks
+    assert parse_text(with_page_breaks, "doc.txt").to_dict() == parse_text(plain, "doc.txt").to_dict()

@@ -15,6 +15,21 @@ from typing import Any
 
 import pytest
 
+from conftest import (
+    ACTIVITY_KEYS,
+    ASSESSMENT_KEYS,
+    ATTITUDE_KEYS,
+    COMPETENCE_KEYS,
+    CONCEPT_KEYS,
+    INDICATOR_KEYS,
+    NOTE_KEYS,
+    OUTPUT_KEYS,
+    STANDARD_KEYS,
+    STANDARD_TASK_KEYS,
+    UNIT_KEYS,
+    UNIT_TASK_KEYS,
+    VERSION_KEYS,
+)
 from kg.parse import parse_file
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
@@ -889,40 +904,6 @@ def test_standard_items_start_on_the_line_that_prints_their_code(name: str) -> N
 
 
 # --- the JSON contract ------------------------------------------------------------------
-
-DOCUMENT_KEYS = {
-    "kind",
-    "code",
-    "title",
-    "level",
-    "source",
-    "tasks",
-    "knowledge",
-    "skills",
-    "attitudes",
-    "notes",
-    "history",
-}
-STANDARD_KEYS = DOCUMENT_KEYS | {
-    "category",
-    "occupation",
-    "industry",
-    "description",
-    "versions",
-    "qualification",
-}
-UNIT_KEYS = DOCUMENT_KEYS | {"domain", "assessment"}
-CONCEPT_KEYS = {"name", "code"}
-VERSION_KEYS = {"version", "code", "title", "status", "remark", "date"}
-STANDARD_TASK_KEYS = {"code", "title", "level", "knowledge", "skills", "line", "activities"}
-ACTIVITY_KEYS = {"code", "title", "level", "knowledge", "skills", "line", "outputs", "indicators"}
-OUTPUT_KEYS = {"code", "text", "line"}
-INDICATOR_KEYS = {"code", "text", "notes", "line"}
-UNIT_TASK_KEYS = {"code", "title", "notes", "line", "indicators"}
-COMPETENCE_KEYS = {"code", "text", "items", "notes", "line"}
-ATTITUDE_KEYS = {"code", "name", "text", "line"}
-NOTE_KEYS = {"code", "text", "line"}
-ASSESSMENT_KEYS = {"code", "title", "items", "line"}
 
 
 def missing(obj: dict[str, Any], keys: set[str]) -> set[str]:

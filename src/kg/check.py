@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg.build import prepare
+from kg.build import check_files
 from kg.graph.ontology import load_shapes
 from kg.graph.validate import validate_graph
 from kg.graph.vocabulary import Iris
@@ -20,8 +20,11 @@ from kg.store.layout import current_build
 def check_sources(paths: Iterable[str | Path], settings: Settings | None = None) -> list[str]:
     """Every parse error and SHACL violation in these files, as `file:line: message`."""
     settings = settings or Settings.load()
-    _, problems, _ = prepare(discover(paths), Iris(settings.base_iri))
-    return problems
+    return [
+        problem
+        for checked in check_files(discover(paths), Iris(settings.base_iri))
+        for problem in checked.problems
+    ]
 
 
 def check_build(settings: Settings | None = None) -> list[str]:

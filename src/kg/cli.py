@@ -208,7 +208,8 @@ def sparql(
         raise KgError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     text = read_query_file(file) if file else query or ""
     settings = Settings.load(build_dir=build_dir, store=store)
-    typer.echo(render(run_query(text, settings, graph), fmt))
+    output = render(run_query(text, settings, graph), fmt)
+    typer.echo(output, nl=not output.endswith("\n"))
 
 
 def main() -> None:

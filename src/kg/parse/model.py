@@ -11,29 +11,24 @@ from typing import Any
 
 
 @dataclass
-class Indicator:
+class CodedText:
+    """An item that is a code and a text: indicators and outputs."""
+
+    code: str
+    text: str
+    line: int
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "text": self.text, "notes": self.notes, "line": self.line}
+
+
+class Indicator(CodedText):
     """行為指標: a behaviour indicator (P1.1.1 in standards, P1.2 in units)."""
 
-    code: str
-    text: str
-    line: int
-    notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "text": self.text, "notes": self.notes, "line": self.line}
-
-
-@dataclass
-class Output:
+class Output(CodedText):
     """工作產出: a work output of an activity."""
-
-    code: str
-    text: str
-    line: int
-    notes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "text": self.text, "notes": self.notes, "line": self.line}
 
 
 @dataclass

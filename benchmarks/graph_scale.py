@@ -1,0 +1,168 @@
+"""Benchmark: build time, store choice and query latency at corpus scale.
+
+iCAP publishes about 2,700 standards. This makes a synthetic corpus of that kind by
+re-coding the five seeds (same text, new document codes), builds it with `kg build`,
+then times the named queries on the oxigraph store and, at a smaller size, on
+rdflib's in-memory store; and times the two reasoners per document.
+
+    python benchmarks/graph_scale.py --documents 1000 --rdflib-documents 100
+
+Reports medians and the machine. Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kg.build import build
+from kg.graph.convert import document_graph
+from kg.graph.ontology import load_ontology
+from kg.graph.reasoning import get_reasoner
+from kg.graph.vocabulary import Iris
+from kg.parse import parse_file
+from kg.query.sparql import read_query_file
+from kg.settings import Settings
+from kg.store import open_store
+from kg.store.layout import current_build
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "data" / "raw"
+# shared-knowledge is left out: in a corpus of copies every text is shared by every copy.
+QUERIES = [
+    "documents-with-counts",
+    "indicators-per-task",
+    "items-mentioning-budget",
+    "tasks-level-5-and-up",
+    "competencies-per-framework",
+]
+
+
+def machine() -> dict[str, object]:
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = next(
+            int(line.split()[1]) // (1024 * 1024)
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    except OSError:
+        memory = 0
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": memory, "python": platform.python_version()}
+
+
+def synthetic_corpus(folder: Path, documents: int) -> Path:
+    """`documents` files: the seeds again and again, each copy with its own document code."""
+    seeds = [(path.read_text(encoding="utf-8"), parse_file(path).code) for path in sorted(RAW.glob("*.txt"))]
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(documents):
+        text, code = seeds[index % len(seeds)]
+        copy = index // len(seeds)
+        new_code = code if copy == 0 else f"{code}-{copy:04d}"
+        (folder / f"{new_code}.txt").write_text(text.replace(code, new_code), encoding="utf-8")
+    return folder
+
+
+def time_queries(settings: Settings, repeats: int) -> dict[str, float]:
+    store = open_store(settings.store, current_build(settings.build_dir))
+    medians = {}
+    try:
+        for name in QUERIES:
+            text = read_query_file(ROOT / "ontology" / "queries" / f"{name}.rq")
+            runs = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                store.query(text)
+                runs.append(time.perf_counter() - start)
+            medians[name] = statistics.median(runs)
+    finally:
+        store.close()
+    return medians
+
+
+def time_open(settings: Settings, repeats: int) -> float:
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        open_store(settings.store, current_build(settings.build_dir)).close()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def time_reasoners(repeats: int) -> dict[str, float]:
+    ontology = load_ontology()
+    graph = document_graph(parse_file(RAW / "BAS1499-003.txt"), Iris())
+    result = {}
+    for name in ("rules", "owlrl"):
+        reasoner = get_reasoner(name, ontology)
+        runs = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            reasoner.infer(graph)
+            runs.append(time.perf_counter() - start)
+        result[name] = statistics.median(runs)
+    return result
+
+
+def run_scale(workdir: Path, documents: int, stores: list[str], repeats: int) -> dict[str, object]:
+    sources = synthetic_corpus(workdir / f"raw-{documents}", documents)
+    settings = Settings.load(build_dir=workdir / f"build-{documents}")
+    start = time.perf_counter()
+    report = build([sources], settings)
+    result: dict[str, object] = {
+        "documents": documents,
+        "build_seconds": round(time.perf_counter() - start, 1),
+        "build_steps": report.seconds,
+        "triples": report.triples,
+        "stores": {},
+    }
+    for store in stores:
+        store_settings = settings.with_(store=store)
+        result["stores"][store] = {  # type: ignore[index]
+            "open_seconds": round(time_open(store_settings, 3 if store == "oxigraph" else 1), 4),
+            "query_median_seconds": {
+                k: round(v, 4) for k, v in time_queries(store_settings, repeats).items()
+            },
+        }
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--documents", type=int, default=1000, help="corpus size for the oxigraph run")
+    parser.add_argument(
+        "--rdflib-documents", type=int, default=100, help="corpus size for the store comparison"
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="runs per timing (the median is reported)")
+    parser.add_argument("--output", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args()
+    results: dict[str, object] = {"machine": machine()}
+    results["reasoner_seconds_per_standard"] = {
+        k: round(v, 4) for k, v in time_reasoners(args.repeats).items()
+    }
+    print(json.dumps(results, indent=1), flush=True)
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        work = Path(tmp)
+        results["compare"] = run_scale(work, args.rdflib_documents, ["oxigraph", "rdflib"], args.repeats)
+        print(json.dumps(results["compare"], indent=1), flush=True)
+        results["scale"] = run_scale(work, args.documents, ["oxigraph"], args.repeats)
+        print(json.dumps(results["scale"], indent=1), flush=True)
+    if args.output:
+        args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

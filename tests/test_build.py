@@ -1,0 +1,139 @@
+"""kg build: what a build writes, and that a failed build never damages the previous one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import RAW, SEED_CODES, values
+from kg.build import build
+from kg.check import check_build, check_sources
+from kg.errors import BuildError, KgError
+from kg.query.sparql import run_query
+from kg.settings import Settings
+from kg.store.layout import DOCUMENTS_FILE, EXPORT_FILE, current_build, read_manifest
+
+
+def test_build_writes_manifest_documents_export_and_store(built, seeds):
+    path = current_build(built.build_dir)
+    manifest = read_manifest(path)
+    assert [d["code"] for d in manifest["documents"]] == SEED_CODES
+    assert manifest["reasoner"] == "rules"
+    assert set(manifest["graphs"]) == {"ontology", "asserted", "inferred"}
+    assert manifest["triples"]["inferred"] > manifest["triples"]["asserted"] > 3000
+    documents = json.loads((path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
+    assert documents == [seeds[code].to_dict() for code in SEED_CODES]
+    assert (path / EXPORT_FILE).stat().st_size > 0
+
+
+def test_the_live_build_conforms_to_the_shapes(built):
+    assert check_build(built) == []
+
+
+def test_rdflib_store_answers_like_oxigraph(built):
+    sparql = """SELECT ?code (COUNT(?i) AS ?n)
+                WHERE { ?d a kg:CompetencyDocument ; skos:notation ?code ; kg:hasPart ?i }
+                GROUP BY ?code ORDER BY ?code"""
+    oxigraph = run_query(sparql, built.with_(store="oxigraph"))
+    rdflib = run_query(sparql, built.with_(store="rdflib"))
+    assert values(oxigraph, "code", "n") == values(rdflib, "code", "n")
+    assert len(oxigraph.rows) == 5
+
+
+def _copy_seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw"
+    shutil.copytree(RAW, folder)
+    return folder
+
+
+def _snapshot(build_dir: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(build_dir)): p.read_bytes() for p in sorted(build_dir.rglob("*")) if p.is_file()
+    }
+
+
+def test_a_failed_build_reports_every_problem_and_keeps_the_previous_build(tmp_path):
+    sources = _copy_seeds(tmp_path)
+    settings = Settings.load(build_dir=tmp_path / "build")
+    build([sources], settings)
+    before = _snapshot(settings.build_dir)
+
+    (sources / "empty.txt").write_text("", encoding="utf-8")
+    broken = (
+        (sources / "TTM3R0299v2.txt")
+        .read_text(encoding="utf-8")
+        .replace("職能單元級別\t3", "職能單元級別\t9")
+    )
+    (sources / "TTM3R0299v2.txt").write_text(broken, encoding="utf-8")
+    with pytest.raises(BuildError) as failure:
+        build([sources], settings)
+
+    problems = failure.value.problems
+    assert any(p.endswith("empty.txt: is empty") for p in problems)
+    assert any(
+        p.endswith("TTM3R0299v2.txt:3: TTM3R0299v2: a level is a whole number from 1 to 6 (value: 9)")
+        for p in problems
+    )
+    assert len(problems) == 2
+    assert _snapshot(settings.build_dir) == before
+    assert not list((settings.build_dir / "builds").glob(".tmp-*"))
+
+
+def test_the_same_document_twice_is_a_problem(tmp_path):
+    sources = _copy_seeds(tmp_path)
+    shutil.copy(sources / "KMM5R0915v2.txt", sources / "copy-of-KMM.txt")
+    with pytest.raises(
+        BuildError, match=r"copy-of-KMM.txt:3: document KMM5R0915v2 is also in .*KMM5R0915v2.txt"
+    ):
+        build([sources], Settings.load(build_dir=tmp_path / "build"))
+
+
+def test_a_rebuild_replaces_the_build_and_keeps_only_the_new_one(tmp_path):
+    settings = Settings.load(build_dir=tmp_path / "build")
+    first = build([RAW / "KMM5R0915v2.txt"], settings).path
+    second = build([RAW / "KMM5R0915v2.txt", RAW / "TTM3R0299v2.txt"], settings).path
+    assert first != second and not first.exists()
+    assert current_build(settings.build_dir) == second
+    result = run_query("SELECT ?c WHERE { ?d a kg:CompetencyUnit ; skos:notation ?c } ORDER BY ?c", settings)
+    assert values(result, "c") == [("KMM5R0915v2",), ("TTM3R0299v2",)]
+
+
+def test_build_with_the_owlrl_reasoner_gives_the_same_graph(tmp_path):
+    sources = [RAW / "TTM3R0299v2.txt"]
+    rules = build(sources, Settings.load(build_dir=tmp_path / "a", reasoner="rules"))
+    owlrl = build(sources, Settings.load(build_dir=tmp_path / "b", reasoner="owlrl"))
+    assert rules.triples == owlrl.triples
+
+    def data_quads(path: Path) -> set[str]:  # the ontology's blank nodes get new names each build
+        return {
+            line for line in (path / EXPORT_FILE).read_text(encoding="utf-8").splitlines() if "_:" not in line
+        }
+
+    assert data_quads(rules.path) == data_quads(owlrl.path)
+
+
+def test_no_source_files_is_a_clear_error(tmp_path):
+    (tmp_path / "notes.md").write_text("hello", encoding="utf-8")
+    with pytest.raises(KgError, match="no source files"):
+        build([tmp_path], Settings.load(build_dir=tmp_path / "build"))
+
+
+def test_a_missing_path_is_named(tmp_path):
+    with pytest.raises(KgError, match=r"nowhere\.txt: no such file or folder"):
+        build([tmp_path / "nowhere.txt"], Settings.load(build_dir=tmp_path / "build"))
+
+
+def test_querying_before_any_build_says_to_build(tmp_path):
+    with pytest.raises(KgError, match=r"no build found .* run `kg build` first"):
+        run_query("ASK {}", Settings.load(build_dir=tmp_path / "nothing"))
+
+
+def test_check_sources_reports_without_writing(tmp_path):
+    sources = _copy_seeds(tmp_path)
+    (sources / "binary.txt").write_bytes(b"\x00\x01\x02")
+    problems = check_sources([sources], Settings.load(build_dir=tmp_path / "build"))
+    assert problems == [f"{sources / 'binary.txt'}: is a binary file, not a text document"]
+    assert not (tmp_path / "build").exists()

@@ -1,0 +1,231 @@
+"""The kg program as users run it: real processes, exit codes, stdout and stderr."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import QUERIES, RAW, ROOT, UNIT_KEYS
+
+SPEC_KEYS = {
+    "kind",
+    "code",
+    "title",
+    "level",
+    "source",
+    "tasks",
+    "knowledge",
+    "skills",
+    "attitudes",
+    "notes",
+    "history",
+}
+
+
+def kg(*args: str, build_dir: Path | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("KG_BUILD_DIR", None)
+    if build_dir is not None:
+        env["KG_BUILD_DIR"] = str(build_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "\nerror: " in "\n" + result.stderr
+    for needle in needles:
+        assert needle in result.stderr
+
+
+def test_parse_json_prints_the_contract_shape():
+    result = kg("parse", "data/raw/BAS1499-003.txt", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert SPEC_KEYS | {
+        "category",
+        "occupation",
+        "industry",
+        "description",
+        "versions",
+        "qualification",
+    } <= set(document)
+    assert document["source"] == "data/raw/BAS1499-003.txt"
+    t3 = next(t for t in document["tasks"] if t["code"] == "T3")
+    assert t3["title"] == "管理客戶服務的營運成本"
+
+
+def test_parse_json_of_several_files_prints_an_array():
+    result = kg("parse", "data/raw/KMM5R0915v2.txt", "data/raw/TTM3R0299v2.txt", "--json")
+    documents = json.loads(result.stdout)
+    assert [d["code"] for d in documents] == ["KMM5R0915v2", "TTM3R0299v2"]
+    assert all(set(d) >= UNIT_KEYS for d in documents)
+
+
+def test_parse_without_json_prints_a_summary_per_document():
+    result = kg("parse", "data/raw/")
+    assert result.returncode == 0
+    assert len(result.stdout.strip().splitlines()) == 5
+    assert "standard BAS1499-003 客戶服務主管 — 8 tasks, 28 activities, 114 indicators" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"   \n\t\n", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "is a binary file"),
+        (b"abc \xc3\x28 \x81\x20 def", "cannot be decoded as UTF-8 or Big5/CP950"),
+        (b"hello\tworld\n", "not a document of a known kind"),
+    ],
+    ids=["empty", "blank", "binary", "undecodable", "unknown-kind"],
+)
+def test_bad_input_gets_one_clear_line_and_exit_1(tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    result = kg("parse", str(path), "--json")
+    assert_clean_failure(result, "bad.txt", message)
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_build_then_query_from_a_fresh_folder(tmp_path):
+    build_dir = tmp_path / "build"
+    result = kg("build", "--build-dir", str(build_dir))
+    assert result.returncode == 0, result.stderr
+    assert "built 5 documents (2 standards, 3 units)" in result.stdout
+    query = kg(
+        "sparql", "--file", str(QUERIES / "tasks-level-5-and-up.rq"), "--format", "csv", build_dir=build_dir
+    )
+    assert query.returncode == 0, query.stderr
+    rows = list(csv.reader(io.StringIO(query.stdout)))
+    assert rows == [
+        ["doc_code", "code", "title", "level"],
+        ["BAS1499-003", "T2", "發展客戶服務的行銷策略", "5"],
+        ["BAS1499-003", "T8", "促進團隊效能", "5"],
+    ]
+
+
+def test_build_failure_exits_1_and_lists_problems_with_file_and_line(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text(
+        (RAW / "KMM5R0915v2.txt").read_text(encoding="utf-8").replace("職能單元級別\t5", "職能單元級別\t五"),
+        encoding="utf-8",
+    )
+    result = kg("build", str(bad), "--build-dir", str(tmp_path / "build"))
+    assert_clean_failure(result, "build failed with 1 problem", "bad.txt:6: level '五' is not a whole number")
+    assert not (tmp_path / "build" / "CURRENT").exists()
+
+
+@pytest.fixture(scope="module")
+def cli_build(tmp_path_factory) -> Path:
+    build_dir = tmp_path_factory.mktemp("cli-build")
+    assert kg("build", "--build-dir", str(build_dir)).returncode == 0
+    return build_dir
+
+
+def test_sparql_json_is_the_w3c_results_format(cli_build):
+    result = kg(
+        "sparql",
+        'SELECT ?t WHERE { ?i skos:notation "T3" ; kg:title ?t ; kg:inDocument/skos:notation "BAS1499-003" }',
+        "--format",
+        "json",
+        build_dir=cli_build,
+    )
+    body = json.loads(result.stdout)
+    assert body["head"]["vars"] == ["t"]
+    assert body["results"]["bindings"] == [
+        {"t": {"type": "literal", "value": "管理客戶服務的營運成本", "xml:lang": "zh-hant"}}
+    ]
+
+
+def test_sparql_tsv_and_table_and_ask(cli_build):
+    tsv = kg(
+        "sparql", 'SELECT ?d WHERE { ?d skos:notation "TTM3R0299v2" }', "--format", "tsv", build_dir=cli_build
+    )
+    assert tsv.stdout == "?d\n<https://w3id.org/icap-kg/id/TTM3R0299v2>\n"
+    table = kg(
+        "sparql", "SELECT ?c WHERE { ?d a kg:CompetencyUnit ; kg:code ?c } ORDER BY ?c", build_dir=cli_build
+    )
+    assert table.stdout.splitlines() == [
+        "c",
+        "-----------",
+        "BGM4R0172v2",
+        "KMM5R0915v2",
+        "TTM3R0299v2",
+        "(3 rows)",
+    ]
+    ask = kg("sparql", "ASK { ?s a kg:Task }", build_dir=cli_build)
+    assert ask.stdout.strip() == "true"
+
+
+def test_sparql_construct_prints_turtle(cli_build):
+    result = kg(
+        "sparql",
+        'CONSTRUCT { ?i skos:notation ?c } WHERE { ?i kg:code ?c FILTER(?c = "P4.3.1") }',
+        build_dir=cli_build,
+    )
+    assert result.returncode == 0
+    assert '<https://w3id.org/icap-kg/id/BAS1499-003/P4.3.1> skos:notation "P4.3.1"' in result.stdout
+
+
+def test_sparql_graph_option_queries_asserted_or_inferred(cli_build):
+    ask = 'ASK { ?i skos:notation "P4.3.1" }'
+    assert kg("sparql", ask, "--graph", "asserted", build_dir=cli_build).stdout.strip() == "false"
+    assert kg("sparql", ask, "--graph", "inferred", build_dir=cli_build).stdout.strip() == "true"
+
+
+def test_sparql_syntax_error_names_the_position(cli_build):
+    result = kg("sparql", "SELECT ?x WHERE { ?x ?y }", build_dir=cli_build)
+    assert_clean_failure(result, "SPARQL syntax error at line 1, column")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["SELECT * WHERE { ?s foo:bar ?o }"], "unknown prefix 'foo:'"),
+        (["INSERT DATA { <a:b> <a:c> <a:d> }"], "SPARQL updates (INSERT) are not allowed"),
+        (["   "], "the query is empty"),
+        (["ASK {}", "--format", "xml"], "unknown format 'xml'"),
+        (["ASK {}", "--graph", "mine"], "unknown graph 'mine'"),
+        (["--file", "nowhere.rq"], "nowhere.rq: no such query file"),
+        ([], "give a query or --file FILE"),
+    ],
+)
+def test_sparql_bad_requests(cli_build, args, message):
+    assert_clean_failure(kg("sparql", *args, build_dir=cli_build), message)
+
+
+def test_sparql_before_any_build(tmp_path):
+    assert_clean_failure(kg("sparql", "ASK {}", build_dir=tmp_path / "none"), "no build found", "kg build")
+
+
+def test_validate_the_build_and_source_files(cli_build, tmp_path):
+    assert (
+        kg("validate", build_dir=cli_build).stdout.strip() == "valid: the data conforms to the SHACL shapes"
+    )
+    bad = tmp_path / "bad.txt"
+    bad.write_text(
+        (RAW / "TTM3R0299v2.txt").read_text(encoding="utf-8").replace("職能單元級別\t3", "職能單元級別\t0"),
+        encoding="utf-8",
+    )
+    result = kg("validate", str(bad))
+    assert result.returncode == 1
+    assert "bad.txt:3: TTM3R0299v2: a level is a whole number from 1 to 6 (value: 0)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "parse", "validate", "sparql"])
+def test_every_command_has_help_with_an_example(command):
+    result = kg(command, "--help")
+    assert result.returncode == 0
+    assert "Example:" in result.stdout

@@ -1,0 +1,157 @@
+"""Every named query in ontology/queries/ runs against the seeds' build and gives its answer.
+
+The expected answers were worked out from the seed documents by hand.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import QUERIES, values
+from kg.query.sparql import read_query_file
+
+KNOWLEDGE = "http://data.europa.eu/esco/skill-type/knowledge"
+SKILL = "http://data.europa.eu/esco/skill-type/skill"
+
+EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
+    "documents-with-counts": (
+        ("code", "kind", "tasks", "indicators", "knowledge_items", "skill_items"),
+        [
+            ("BAS1499-003", "standard", 8, 114, 49, 54),
+            ("BAS2421-003v4", "standard", 2, 21, 12, 9),
+            ("BGM4R0172v2", "unit", 5, 15, 9, 7),
+            ("KMM5R0915v2", "unit", 4, 18, 8, 14),
+            ("TTM3R0299v2", "unit", 3, 11, 7, 9),
+        ],
+    ),
+    "indicators-per-task": (
+        ("task_code", "task_title", "indicators"),
+        [
+            ("T1", "運作客戶服務中心", 9),
+            ("T2", "發展客戶服務的行銷策略", 18),
+            ("T3", "管理客戶服務的營運成本", 21),
+            ("T4", "協調與客戶的互動", 17),
+            ("T5", "發展客服工作所需產品和服務面的知識", 11),
+            ("T6", "提供並監督給客戶的服務", 14),
+            ("T7", "管理績效管理系統", 12),
+            ("T8", "促進團隊效能", 12),
+        ],
+    ),
+    "standards-of-occupation": (
+        ("code", "title", "occupation"),
+        [("BAS1499-003", "客戶服務主管", "未分類其他場所服務經理人員")],
+    ),
+    "tasks-level-5-and-up": (
+        ("doc_code", "code", "level"),
+        [("BAS1499-003", "T2", 5), ("BAS1499-003", "T8", 5)],
+    ),
+    "shared-knowledge": (
+        ("text", "doc_a", "code_a", "doc_b", "code_b"),
+        [
+            ("客戶服務中心之資訊科技選項和功能", "BAS1499-003", "K11", "KMM5R0915v2", "K5"),
+            ("客服中心資訊系統和從這些系統獲得之數據和訊息", "BAS1499-003", "K7", "KMM5R0915v2", "K1"),
+            ("流程審查和行政流程", "BAS1499-003", "K12", "KMM5R0915v2", "K6"),
+            ("潛在用戶或買方市場", "BAS1499-003", "K29", "BAS2421-003v4", "K04"),
+            ("產業和市場/競爭對手的行銷策略", "BAS1499-003", "K10", "KMM5R0915v2", "K4"),
+            ("留住客戶策略", "BAS1499-003", "K9", "KMM5R0915v2", "K3"),
+            ("緊急應變原則", "BAS1499-003", "K8", "KMM5R0915v2", "K2"),
+            ("資料庫的運用與發展", "BAS1499-003", "K14", "KMM5R0915v2", "K8"),
+            ("銷售和行銷原則", "BAS1499-003", "K13", "KMM5R0915v2", "K7"),
+        ],
+    ),
+    "units-of-domain": (
+        ("code", "title", "domain"),
+        [("KMM5R0915v2", "發展客戶服務的行銷策略", "行銷與銷售/行銷管理")],
+    ),
+    "items-mentioning-budget": (
+        ("doc_code", "code", "kind"),
+        [
+            ("BAS1499-003", "K16", "knowledge"),
+            ("BAS1499-003", "O3.2.1", "work output"),
+            *[
+                ("BAS1499-003", code, "behaviour indicator")
+                for code in ["P3.2.2", "P3.2.3", "P3.2.5", "P3.3.1", "P3.4.1", "P3.4.2", "P3.4.5"]
+            ],
+            ("BAS1499-003", "P3.5.1", "behaviour indicator"),
+            ("BAS1499-003", "P3.5.3", "behaviour indicator"),
+            ("BAS1499-003", "T3.2", "activity"),
+            ("BAS1499-003", "T3.3", "activity"),
+            ("BAS1499-003", "T3.4", "activity"),
+            ("BAS2421-003v4", "K12", "knowledge"),
+            ("BAS2421-003v4", "P2.2.1", "behaviour indicator"),
+            ("BAS2421-003v4", "P2.3.4", "behaviour indicator"),
+            ("BAS2421-003v4", "S09", "skill"),
+        ],
+    ),
+    "knowledge-and-skills-of-task": (
+        ("type", "code"),
+        [("knowledge", f"K{n}") for n in range(7, 15)] + [("skill", f"S{n}") for n in range(5, 19)],
+    ),
+    "indicator-provenance": (
+        ("code", "path", "line"),
+        [("P4.3.1", "data/raw/BAS1499-003.txt", 44), ("P4.3.2", "data/raw/BAS1499-003.txt", 44)],
+    ),
+    "esco-skill-types": (
+        ("doc_code", "skill_type", "items"),
+        [
+            ("BAS1499-003", KNOWLEDGE, 49),
+            ("BAS1499-003", SKILL, 54),
+            ("BAS2421-003v4", KNOWLEDGE, 12),
+            ("BAS2421-003v4", SKILL, 9),
+            ("BGM4R0172v2", KNOWLEDGE, 9),
+            ("BGM4R0172v2", SKILL, 7),
+            ("KMM5R0915v2", KNOWLEDGE, 8),
+            ("KMM5R0915v2", SKILL, 14),
+            ("TTM3R0299v2", KNOWLEDGE, 7),
+            ("TTM3R0299v2", SKILL, 9),
+        ],
+    ),
+    "notes-of-items": (
+        ("code", "note_code"),
+        [
+            ("T1", "N1"),
+            ("P1.2", "N2"),
+            ("P2.1", "N3"),
+            ("T3", "N4"),
+            ("P3.1", "N5"),
+            ("P3.3", "N6"),
+            ("K4", "N7"),
+            ("K5", "N8"),
+            ("S1", "N9"),
+            ("S4", "N10"),
+        ],
+    ),
+    "versions-of-standard": (
+        ("version", "code", "title", "status"),
+        [
+            ("V4", "BAS2421-003v4", "客戶服務企劃人員", "最新版本"),
+            ("V3", "BAS2421-003v3", "客戶服務企劃人員", "歷史版本"),
+            ("V2", "BAS2421-003v2", "客戶服務企劃人員", "歷史版本"),
+            ("V1", "BAS2421-003v1", "客戶服務規劃人員", "歷史版本"),
+        ],
+    ),
+    "competencies-per-framework": (
+        ("framework_code", "competencies"),
+        [
+            ("BAS1499-003", 8 + 28 + 114 + 49 + 54 + 5),
+            ("BAS2421-003v4", 2 + 5 + 21 + 12 + 9 + 6),
+            ("BGM4R0172v2", 5 + 15 + 9 + 7),
+            ("KMM5R0915v2", 4 + 18 + 8 + 14),
+            ("TTM3R0299v2", 3 + 11 + 7 + 9),
+        ],
+    ),
+}
+
+
+def test_there_are_at_least_ten_named_queries_and_each_has_an_expected_answer():
+    names = sorted(path.stem for path in QUERIES.glob("*.rq"))
+    assert len(names) >= 10
+    assert names == sorted(EXPECTED), "every named query needs an expected answer here"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_named_query_gives_its_expected_answer(query, name):
+    text = read_query_file(QUERIES / f"{name}.rq")
+    assert text.lstrip().startswith("#"), "a named query starts with a comment saying what it answers"
+    columns, expected = EXPECTED[name]
+    assert values(query(text), *columns) == expected
