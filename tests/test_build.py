@@ -7,11 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
 from conftest import RAW, SEED_CODES, values
 from kg.build import build
 from kg.check import check_build, check_sources
 from kg.errors import BuildError, KgError
+from kg.graph.ontology import load_shapes
 from kg.query.sparql import run_query
 from kg.settings import Settings
 from kg.store.layout import DOCUMENTS_FILE, EXPORT_FILE, current_build, read_manifest
@@ -137,3 +139,59 @@ def test_check_sources_reports_without_writing(tmp_path):
     problems = check_sources([sources], Settings.load(build_dir=tmp_path / "build"))
     assert problems == [f"{sources / 'binary.txt'}: is a binary file, not a text document"]
     assert not (tmp_path / "build").exists()
+
+
+def _recoded_corpus(folder: Path, copies: int) -> Path:
+    """The seeds `copies` times over, each copy under its own document code."""
+    folder.mkdir()
+    for path in sorted(RAW.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        code = next(c for c in SEED_CODES if c in text)
+        for copy in range(copies):
+            (folder / f"{code}-{copy}.txt").write_text(text.replace(code, f"{code}-{copy}"), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.slow
+def test_a_parallel_build_equals_a_serial_one(tmp_path):
+    sources = _recoded_corpus(tmp_path / "raw", copies=4)  # 20 files: enough to use worker processes
+    serial = build([sources], Settings.load(build_dir=tmp_path / "serial", workers=1))
+    parallel = build([sources], Settings.load(build_dir=tmp_path / "parallel", workers=2))
+    assert serial.triples == parallel.triples
+    assert [d["code"] for d in serial.documents] == [d["code"] for d in parallel.documents]
+    assert (serial.path / "documents.json").read_bytes() == (parallel.path / "documents.json").read_bytes()
+
+
+@pytest.mark.slow
+def test_a_parallel_build_reports_problems_like_a_serial_one(tmp_path):
+    sources = _recoded_corpus(tmp_path / "raw", copies=4)
+    (sources / "zz-empty.txt").write_text("", encoding="utf-8")
+    shutil.copy(sources / "TTM3R0299v2-1.txt", sources / "zz-again.txt")
+    with pytest.raises(BuildError) as failure:
+        build([sources], Settings.load(build_dir=tmp_path / "build", workers=2))
+    assert len(failure.value.problems) == 2
+    assert failure.value.problems[0].endswith(
+        "zz-again.txt:3: document TTM3R0299v2-1 is also in " + str(sources / "TTM3R0299v2-1.txt")
+    )
+    assert failure.value.problems[1].endswith("zz-empty.txt: is empty")
+
+
+def test_workers_must_be_a_whole_number():
+    with pytest.raises(KgError, match="workers must be a whole number"):
+        Settings.load(workers="two")
+
+
+def test_validating_the_build_finds_violations_of_new_shapes(built, monkeypatch):
+    """After the shapes change, `kg validate` checks the stored graph document by document."""
+    stricter = load_shapes() + Graph().parse(
+        data="""
+        @prefix kg: <https://w3id.org/icap-kg/ontology#> . @prefix sh: <http://www.w3.org/ns/shacl#> .
+        kg:LevelledTaskShape a sh:NodeShape ; sh:targetClass kg:Task ;
+            sh:property [ sh:path kg:level ; sh:minCount 1 ; sh:message "every task needs a level" ] .
+        """,
+        format="turtle",
+    )
+    monkeypatch.setattr("kg.check.load_shapes", lambda: stricter)
+    problems = check_build(built)
+    assert "data/raw/BAS1499-003.txt:39: T4: every task needs a level" in problems
+    assert any(p.startswith("data/raw/TTM3R0299v2.txt:7: T1: every task needs a level") for p in problems)

@@ -178,6 +178,18 @@ def test_sparql_construct_prints_turtle(cli_build):
     assert '<https://w3id.org/icap-kg/id/BAS1499-003/P4.3.1> skos:notation "P4.3.1"' in result.stdout
 
 
+def test_sparql_describe_prints_turtle(cli_build):
+    result = kg(
+        "sparql",
+        "DESCRIBE <https://w3id.org/icap-kg/id/TTM3R0299v2/P1.2>",
+        "--graph",
+        "asserted",
+        build_dir=cli_build,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "kg:refersToNote <https://w3id.org/icap-kg/id/TTM3R0299v2/N2>" in result.stdout
+
+
 def test_sparql_graph_option_queries_asserted_or_inferred(cli_build):
     ask = 'ASK { ?i skos:notation "P4.3.1" }'
     assert kg("sparql", ask, "--graph", "asserted", build_dir=cli_build).stdout.strip() == "false"

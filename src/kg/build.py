@@ -1,33 +1,30 @@
 """The pipeline: raw files -> parsed documents -> RDF (asserted + inferred) -> validated store.
 
-Documents stream through one at a time (parse, convert, validate, reason, write
-N-Triples), so memory stays that of one document whatever the corpus size. Every
-file is checked and every problem reported; if there is any, nothing is published.
+Documents stream through `kg.pipeline` (parse, convert, validate, reason, on every
+core) and their N-Triples are appended to files, so memory stays that of a few
+documents whatever the corpus size. Every file is checked and every problem
+reported; if there is any, nothing is published.
 A finished build is swapped in atomically (see `kg.store.layout`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from kg import __version__
-from kg.errors import BuildError, KgError, ParseError
-from kg.graph.convert import document_graph
-from kg.graph.ontology import load_ontology, load_shapes
-from kg.graph.reasoning import Reasoner, get_reasoner
-from kg.graph.validate import validate_graph
+from kg.errors import BuildError, KgError
+from kg.graph.ontology import load_ontology
+from kg.graph.reasoning import get_reasoner
 from kg.graph.vocabulary import Iris
-from kg.parse import discover, parse_file
-from kg.parse.model import Document
+from kg.parse import discover
+from kg.pipeline import Progress, process_all, quiet
 from kg.settings import DEFAULT_SOURCES, Settings
 from kg.store.layout import (
     DOCUMENTS_FILE,
@@ -41,12 +38,6 @@ from kg.store.layout import (
 from kg.store.oxigraph import STORE_FOLDER
 from kg.store.terms import ntriples
 
-Progress = Callable[[str, int, int], None]
-
-
-def _quiet(step: str, done: int, total: int) -> None:
-    return None
-
 
 @dataclass
 class BuildReport:
@@ -59,50 +50,10 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
-class Checked:
-    """One source file after parsing, conversion and SHACL validation."""
-
-    path: Path
-    document: Document | None = None
-    asserted: Graph | None = None
-    sha256: str = ""
-    problems: list[str] = field(default_factory=list)
-
-
-def check_files(files: list[Path], iris: Iris, progress: Progress = _quiet) -> Iterator[Checked]:
-    """Parse, convert and validate each file in turn; a document code seen twice is a problem."""
-    shapes = load_shapes()
-    seen: dict[str, str] = {}
-    for index, path in enumerate(files, 1):
-        progress("checking", index, len(files))
-        checked = Checked(path)
-        try:
-            document = parse_file(path)
-        except ParseError as exc:
-            checked.problems.append(str(exc))
-            yield checked
-            continue
-        if document.code in seen:
-            other = seen[document.code]
-            checked.problems.append(
-                f"{document.source}:{document.line}: document {document.code} is also in {other}"
-            )
-            yield checked
-            continue
-        seen[document.code] = document.source
-        data = path.read_bytes()
-        checked.document = document
-        checked.sha256 = hashlib.sha256(data).hexdigest()
-        checked.asserted = document_graph(document, iris, data)
-        checked.problems.extend(str(v) for v in validate_graph(checked.asserted, shapes))
-        yield checked
-
-
 def build(
     paths: Iterable[str | Path] | None = None,
     settings: Settings | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> BuildReport:
     """Parse, convert, validate, reason over and store the given files and folders (default data/raw)."""
     settings = settings or Settings.load()
@@ -111,16 +62,14 @@ def build(
     files = discover(sources)
     if not files:
         raise KgError(f"no source files (.txt) found in {', '.join(str(p) for p in sources)}")
-    iris = Iris(settings.base_iri)
-    ontology = load_ontology()
-    reasoner = get_reasoner(settings.reasoner, ontology)
+    get_reasoner(settings.reasoner, load_ontology())  # an unknown reasoner fails before any work
     ensure_writable(settings.build_dir)
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = new_build_folder(settings.build_dir, build_id)
     try:
-        report = _build_into(folder, files, iris, reasoner, ontology, progress)
+        report = _build_into(folder, files, settings, progress)
         report.seconds["total"] = round(time.perf_counter() - started, 3)
-        _write_manifest(folder, report, iris, settings, build_id)
+        _write_manifest(folder, report, Iris(settings.base_iri), settings, build_id)
     except BaseException:
         discard(folder)
         raise
@@ -128,55 +77,40 @@ def build(
     return report
 
 
-def _build_into(
-    folder: Path, files: list[Path], iris: Iris, reasoner: Reasoner, ontology: Graph, progress: Progress
-) -> BuildReport:
+def _build_into(folder: Path, files: list[Path], settings: Settings, progress: Progress) -> BuildReport:
     report = BuildReport(path=folder)
     problems: list[str] = []
-    timer = _Timer()
+    seconds: dict[str, float] = {}
     parts = {name: folder / f"{name}.nt" for name in ("asserted", "inferred")}
     with (
         open(parts["asserted"], "wb") as asserted_out,
         open(parts["inferred"], "wb") as inferred_out,
         _JsonArray(folder / DOCUMENTS_FILE) as documents_out,
     ):
-        checks = check_files(files, iris, progress)
-        while True:
-            with timer("parse_convert_validate"):
-                checked = next(checks, None)
-            if checked is None:
-                break
-            problems.extend(checked.problems)
-            if checked.problems or problems or checked.document is None or checked.asserted is None:
+        results = process_all(files, settings.base_iri, settings.reasoner, settings.workers, progress)
+        for result in results:
+            problems.extend(result.problems)
+            for step, value in result.seconds.items():
+                seconds[step] = seconds.get(step, 0.0) + value
+            if problems or result.model is None:
                 continue  # keep checking the rest, so every problem is reported at once
-            document = checked.document
-            report.warnings.extend(document.warnings)
-            with timer("reason"):
-                inferred = reasoner.infer(checked.asserted)
-            with timer("write"):
-                asserted_out.write(ntriples(checked.asserted))
-                inferred_out.write(ntriples(inferred))
-                documents_out.append(document.to_dict())
-            report.documents.append(
-                {
-                    "code": document.code,
-                    "kind": document.kind,
-                    "title": document.title,
-                    "source": document.source,
-                    "sha256": checked.sha256,
-                    "triples": len(checked.asserted),
-                }
-            )
+            report.warnings.extend(result.warnings)
+            asserted_out.write(result.asserted)
+            inferred_out.write(result.inferred)
+            documents_out.append(result.model)
+            report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
-    with timer("store"):
-        progress("storing", 0, 1)
-        graphs: dict[str, bytes | Path] = {"ontology": ntriples(ontology), **parts}
-        report.triples = _store(folder, graphs, iris)
-        for part in parts.values():
-            part.unlink()
-        progress("storing", 1, 1)
-    report.seconds = timer.totals()
+    progress("storing", 0, 1)
+    started = time.perf_counter()
+    graphs: dict[str, bytes | Path] = {"ontology": ntriples(load_ontology()), **parts}
+    report.triples = _store(folder, graphs, Iris(settings.base_iri))
+    for part in parts.values():
+        part.unlink()
+    seconds["store"] = time.perf_counter() - started
+    progress("storing", 1, 1)
+    # per-document steps are summed over documents (CPU seconds when run in parallel)
+    report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
 
 
@@ -215,26 +149,6 @@ def _write_manifest(folder: Path, report: BuildReport, iris: Iris, settings: Set
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-class _Timer:
-    """Accumulates wall time per named step."""
-
-    def __init__(self) -> None:
-        self._totals: dict[str, float] = {}
-
-    def __call__(self, name: str) -> _Timer:
-        self._name = name
-        return self
-
-    def __enter__(self) -> None:
-        self._start = time.perf_counter()
-
-    def __exit__(self, *exc: object) -> None:
-        self._totals[self._name] = self._totals.get(self._name, 0.0) + time.perf_counter() - self._start
-
-    def totals(self) -> dict[str, float]:
-        return {k: round(v, 3) for k, v in self._totals.items()}
-
-
 class _JsonArray:
     """Writes a JSON array one element at a time."""
 
@@ -256,4 +170,4 @@ class _JsonArray:
         self.file.close()
 
 
-__all__ = ["BuildReport", "Checked", "build", "check_files"]
+__all__ = ["BuildReport", "build"]

@@ -7,35 +7,47 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg.build import check_files
 from kg.graph.ontology import load_shapes
 from kg.graph.validate import validate_graph
-from kg.graph.vocabulary import Iris
 from kg.parse import discover
+from kg.pipeline import process_all
 from kg.settings import Settings
 from kg.store import open_store
-from kg.store.layout import current_build
+from kg.store.layout import current_build, graph_iris, read_manifest
 
 
 def check_sources(paths: Iterable[str | Path], settings: Settings | None = None) -> list[str]:
     """Every parse error and SHACL violation in these files, as `file:line: message`."""
     settings = settings or Settings.load()
-    return [
-        problem
-        for checked in check_files(discover(paths), Iris(settings.base_iri))
-        for problem in checked.problems
-    ]
+    results = process_all(discover(paths), settings.base_iri, reasoner=None, workers=settings.workers)
+    return [problem for result in results for problem in result.problems]
 
 
 def check_build(settings: Settings | None = None) -> list[str]:
-    """Every SHACL violation in the live build's asserted graph."""
+    """Every SHACL violation in the live build's asserted graph, checked one document at a time."""
     settings = settings or Settings.load()
-    store = open_store(settings.store, current_build(settings.build_dir))
+    build_path = current_build(settings.build_dir)
+    asserted_graph = graph_iris(build_path)["asserted"]
+    shapes = load_shapes()
+    store = open_store(settings.store, build_path)
+    problems: list[str] = []
     try:
-        result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", graph="asserted")
+        for document in read_manifest(build_path)["documents"]:
+            result = store.query(_DOCUMENT_TRIPLES.format(graph=asserted_graph, code=document["code"]))
+            asserted = Graph()
+            for triple in result.triples:
+                asserted.add(triple)
+            problems.extend(str(v) for v in validate_graph(asserted, shapes))
     finally:
         store.close()
-    asserted = Graph()
-    for triple in result.triples:
-        asserted.add(triple)
-    return [str(v) for v in validate_graph(asserted, load_shapes())]
+    return problems
+
+
+# A document's asserted triples: its own, its items' and its source file's.
+_DOCUMENT_TRIPLES = """
+CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  ?doc a kg:CompetencyDocument ; kg:code "{code}" .
+  {{ BIND(?doc AS ?s) }} UNION {{ ?s kg:inDocument ?doc }} UNION {{ ?doc kg:sourceFile ?s }}
+  GRAPH <{graph}> {{ ?s ?p ?o }}
+}}
+"""

@@ -34,6 +34,9 @@ BaseIri = Annotated[
 Reasoner = Annotated[
     str | None, typer.Option("--reasoner", help=OPTIONS["reasoner"].help + " [env: KG_REASONER]")
 ]
+Workers = Annotated[
+    int | None, typer.Option("--workers", help=OPTIONS["workers"].help + " [env: KG_WORKERS]")
+]
 Store = Annotated[str | None, typer.Option("--store", help=OPTIONS["store"].help + " [env: KG_STORE]")]
 
 
@@ -95,6 +98,7 @@ def build(
     build_dir: BuildDir = None,
     base_iri: BaseIri = None,
     reasoner: Reasoner = None,
+    workers: Workers = None,
 ) -> None:
     """Parse, reason over, validate and store the documents; replaces the build only on success.
 
@@ -102,7 +106,7 @@ def build(
     """
     from kg.build import build as run_build
 
-    settings = Settings.load(build_dir=build_dir, base_iri=base_iri, reasoner=reasoner)
+    settings = Settings.load(build_dir=build_dir, base_iri=base_iri, reasoner=reasoner, workers=workers)
     try:
         with progress_reporter() as progress:
             report = run_build(paths, settings, progress)

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from kg.errors import KgError
 from kg.graph.vocabulary import DEFAULT_BASE_IRI
 
 
@@ -41,6 +42,11 @@ OPTIONS: dict[str, Option] = {
         "oxigraph",
         "Graph store that queries use: 'oxigraph' (persistent, fast) or 'rdflib' (in memory).",
     ),
+    "workers": Option(
+        "KG_WORKERS",
+        "0",
+        "Processes that parse, validate and reason over documents in parallel; 0 means one per core.",
+    ),
 }
 
 DEFAULT_SOURCES = Path("data/raw")
@@ -52,6 +58,7 @@ class Settings:
     base_iri: str
     reasoner: str
     store: str
+    workers: int
 
     @classmethod
     def load(cls, **overrides: object) -> Settings:
@@ -63,6 +70,12 @@ class Settings:
                 value = os.environ.get(option.env) or option.default
             values[name] = value
         values["build_dir"] = Path(values["build_dir"])  # type: ignore[arg-type]
+        try:
+            values["workers"] = int(values["workers"])  # type: ignore[arg-type]
+        except ValueError:
+            raise KgError(f"workers must be a whole number, not {values['workers']!r}") from None
+        if values["workers"] < 0:  # type: ignore[operator]
+            raise KgError("workers must be 0 (one per core) or more")
         return cls(**values)  # type: ignore[arg-type]
 
     def with_(self, **changes: object) -> Settings:
