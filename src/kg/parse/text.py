@@ -135,6 +135,14 @@ def join_text(first: str, second: str) -> str:
     return tidy(f"{first} {second}")
 
 
+def parse_level(value: str, source: str, line: int) -> int:
+    """A printed level as a whole number; anything else is a parse error at `line`."""
+    text = tidy(strip_tags(value))
+    if not re.fullmatch(r"\d+", text):
+        raise ParseError(source, f"level '{text}' is not a whole number", line)
+    return int(text)
+
+
 def normalise_label(text: str) -> str:
     """A table label without white space or HTML, for matching (所屬 類別 -> 所屬類別)."""
     return re.sub(r"\s+", "", strip_tags(text))

@@ -8,12 +8,12 @@ from kg.errors import ParseError
 from kg.parse.model import Assessment, Attitude, Competence, Document, Indicator, Note, Task
 from kg.parse.sections import split_name
 from kg.parse.segments import Segment, split_enumerated
-from kg.parse.standard import parse_level
 from kg.parse.text import (
     Fragment,
     LinedText,
     clean_item_text,
     normalise_label,
+    parse_level,
     split_bullets,
     strip_tags,
     take_note_refs,
