@@ -889,3 +889,56 @@ def test_form_feeds_between_pdf_pages_are_ignored():
     with_page_breaks = plain.replace("\n" + TASK_ACTIVITY_HEADER, "\n\f" + TASK_ACTIVITY_HEADER)
     assert "\f" in with_page_breaks
     assert parse_text(with_page_breaks, "doc.txt").to_dict() == parse_text(plain, "doc.txt").to_dict()
+
+
+# --- variants seen on other iCAP pages ----------------------------------------------------
+
+
+def test_full_width_level_digits_are_read():
+    doc = parse(standard(row("T1 任務", "T1.1 活動", "", "P1.1.1 指標", "４", "K1 知識", "S1 技能")))
+    assert doc["tasks"][0]["level"] == 4
+
+
+@pytest.mark.parametrize(
+    ("printed", "iso"),
+    [("2025/12/15", "2025-12-15"), ("2025.1.5", "2025-01-05"), ("114/12/15", "2025-12-15"), ("略", "略")],
+)
+def test_version_dates_become_iso_dates_including_republic_of_china_years(printed, iso):
+    versions = (
+        row("版本", "職能基準代碼", "職能基準名稱", "狀態", "更新說明", "發展更新日期"),
+        row("V1", "TST0001-001", "測試人員", "最新版本", "略", printed),
+        "",
+    )
+    doc = parse(standard(SIMPLE_ROW, before=versions))
+    assert doc["versions"][0]["date"] == iso
+
+
+def test_attitudes_printed_as_a_table_split_into_code_name_and_text():
+    after = ("", "職能內涵 (A=attitude 態度)", row("A01", "團隊意識", "積極參與並支持團隊。"))
+    doc = parse(standard(SIMPLE_ROW, after=after))
+    assert doc["attitudes"] == [
+        {
+            "code": "A01",
+            "name": "團隊意識",
+            "text": "積極參與並支持團隊。",
+            "line": line_of(standard(SIMPLE_ROW, after=after), "A01"),
+        }
+    ]
+
+
+def test_a_unit_listing_items_as_html_list_items_instead_of_numbers():
+    text = unit(
+        row(
+            "工作任務與行為指標",
+            "<p>一、提供服務</p> <ol><li>確認需求</li><li>回應客訴</li></ol>"
+            " <p>二、檢討服務</p> <ol><li>蒐集回饋</li></ol>",
+        ),
+        row("職能內涵 (K=knowledge 知識)", "<ul><li>服務原則</li><li>客訴流程</li></ul>"),
+    )
+    doc = parse(text)
+    assert [(t["code"], t["title"]) for t in doc["tasks"]] == [("T1", "提供服務"), ("T2", "檢討服務")]
+    assert [(i["code"], i["text"]) for i in doc["tasks"][0]["indicators"]] == [
+        ("P1.1", "確認需求"),
+        ("P1.2", "回應客訴"),
+    ]
+    assert [(k["code"], k["text"]) for k in doc["knowledge"]] == [("K1", "服務原則"), ("K2", "客訴流程")]

@@ -10,7 +10,7 @@ from kg.parse.model import Attitude, Note
 from kg.parse.text import join_text, note_marker_at_start, strip_tags, tidy
 
 _LINE_BULLET = re.compile(r"^([-–—•●■▪・*◆])\s*")
-_ATTITUDE = re.compile(r"^(A\d+)\s*(.*)$")
+_ATTITUDE = re.compile(r"^(A\d+)\s*(.*)$")  # `A01 團隊意識：…` or `A01團隊意識：…`
 _QUALIFICATION = re.compile(r"學歷|能力條件|建議擔任")
 _HISTORY_HEADING = re.compile(r"^\S{0,4}(更新|修訂)(紀|記)錄")
 _COLON = "：:"
@@ -28,9 +28,12 @@ def parse_attitude_lines(lines: list[tuple[int, str]], source: str) -> list[Atti
     """Lines like `A01 團隊意識：…` (optionally bulleted); other lines continue the last one."""
     attitudes: list[Attitude] = []
     for line, raw in lines:
-        text = _LINE_BULLET.sub("", tidy(strip_tags(raw)))
+        cells = [tidy(strip_tags(c)) for c in raw.split("\t") if c.strip()]
+        text = _LINE_BULLET.sub("", " ".join(cells))
         match = _ATTITUDE.match(text)
-        if match:
+        if match and len(cells) >= 3 and _ATTITUDE.fullmatch(cells[0]):  # a table: code, name, text
+            attitudes.append(Attitude(cells[0], cells[1], " ".join(cells[2:]), line))
+        elif match:
             name, description = split_name(match.group(2))
             attitudes.append(Attitude(match.group(1), name, description, line))
         elif attitudes:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.parse.text import BULLETS
+
 # A printed code stands alone: not glued to Latin letters or digits before it, and not
 # followed by more letters/digits (B2B, OHS and 2.0 are not codes).
 _CODE_TEMPLATE = r"(?<![A-Za-z0-9.]){body}(?![A-Za-z0-9]|\.\d)"
@@ -59,21 +61,25 @@ def chinese_numeral(text: str) -> int | None:
 _BOUNDARY = r"(?:(?<=^)|(?<=[\s。；;]))"
 _CHINESE_ENUMERATOR = re.compile(_BOUNDARY + r"([一二三四五六七八九十]{1,3})\s*、")
 _ARABIC_ENUMERATOR = re.compile(_BOUNDARY + r"(\d{1,2})\s*[.．](?!\d)\s*")
+_BULLET = re.compile(rf"[{BULLETS}]\s*")
 
 
 def split_enumerated(text: str, kind: str, first: int = 1) -> list[Segment]:
-    """Split text at numbering that counts up from `first` (一、二、 or 1. 2.).
+    """Split text at numbering that counts up from `first` (一、二、, 1. 2., or bullets ■ ●).
 
     Only numbers that continue the sequence count, so a stray "二、" or "3." inside a
     sentence stays text. The first segment holds any text before the first number.
     """
-    pattern = _CHINESE_ENUMERATOR if kind == "chinese" else _ARABIC_ENUMERATOR
+    pattern = {"chinese": _CHINESE_ENUMERATOR, "arabic": _ARABIC_ENUMERATOR, "bullet": _BULLET}[kind]
     segments = [Segment(None, "", 0)]
     expected = first
     position = 0
     for match in pattern.finditer(text):
-        raw = match.group(1)
-        number = chinese_numeral(raw) if kind == "chinese" else int(raw)
+        if kind == "bullet":
+            number = expected  # bullets count in the order they come
+        else:
+            raw = match.group(1)
+            number = chinese_numeral(raw) if kind == "chinese" else int(raw)
         if number != expected:
             continue
         segments[-1].text = text[position : match.start()]
@@ -82,3 +88,12 @@ def split_enumerated(text: str, kind: str, first: int = 1) -> list[Segment]:
         expected += 1
     segments[-1].text = text[position:]
     return segments
+
+
+def split_list(text: str, kinds: tuple[str, ...]) -> list[Segment]:
+    """Split at the first kind of numbering (in `kinds` order) that the text uses at all."""
+    for kind in kinds:
+        segments = split_enumerated(text, kind)
+        if len(segments) > 1:
+            return segments
+    return [Segment(None, text, 0)]

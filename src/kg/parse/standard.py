@@ -9,7 +9,7 @@ from kg.errors import ParseError
 from kg.parse.model import Concept, Document, Version
 from kg.parse.sections import parse_attitude_lines, parse_note_bullets
 from kg.parse.table import Row, is_table_header, read_task_table
-from kg.parse.text import normalise_label, parse_level, strip_tags, tidy
+from kg.parse.text import iso_date, normalise_label, parse_level, strip_tags, tidy
 
 _ATTITUDE_HEADING = re.compile(r"^職能內涵\(?A=")
 _NOTES_HEADING = "說明與補充事項"
@@ -137,18 +137,13 @@ class StandardParser:
             return tidy(strip_tags(row.cells[index])) or None
 
         date = cell("發展更新日期") or cell("日期")
-        if date:
-            match = re.fullmatch(r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})", date)
-            if match:
-                year, month, day = (int(g) for g in match.groups())
-                date = f"{year:04d}-{month:02d}-{day:02d}"
         return Version(
             version=tidy(row.cells[0]),
             code=cell("職能基準代碼") or "",
             title=cell("職能基準名稱"),
             status=cell("狀態"),
             remark=cell("更新說明"),
-            date=date,
+            date=iso_date(date) if date else None,
             line=row.line,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,11 +137,23 @@ def join_text(first: str, second: str) -> str:
 
 
 def parse_level(value: str, source: str, line: int) -> int:
-    """A printed level as a whole number; anything else is a parse error at `line`."""
-    text = tidy(strip_tags(value))
+    """A printed level as a whole number (full-width digits too); else a parse error at `line`."""
+    text = tidy(strip_tags(unicodedata.normalize("NFKC", value)))
     if not re.fullmatch(r"\d+", text):
         raise ParseError(source, f"level '{text}' is not a whole number", line)
     return int(text)
+
+
+def iso_date(text: str) -> str:
+    """2025/12/15, 2025-12-15 or 2025.12.15 as 2025-12-15; a Republic of China year (114/12/15)
+    is converted (+1911). Text that is no such date is returned unchanged."""
+    match = re.fullmatch(r"(\d{3,4})\s*[/.\-年]\s*(\d{1,2})\s*[/.\-月]\s*(\d{1,2})\s*日?", text.strip())
+    if not match:
+        return text
+    year, month, day = (int(g) for g in match.groups())
+    if year < 1911:
+        year += 1911
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def normalise_label(text: str) -> str:

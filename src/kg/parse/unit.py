@@ -7,7 +7,7 @@ import re
 from kg.errors import ParseError
 from kg.parse.model import Assessment, Attitude, Competence, Document, Indicator, Note, Task
 from kg.parse.sections import split_name
-from kg.parse.segments import Segment, split_enumerated
+from kg.parse.segments import Segment, split_list
 from kg.parse.text import (
     Fragment,
     LinedText,
@@ -33,6 +33,9 @@ _SECTIONS = (
     (re.compile(r"^說明與補充事項"), "notes"),
     (re.compile(r"^(更新|修訂)(紀|記)錄"), "history"),
 )
+# Units number their lists 一、二、 and the items under them 1. 2.; some pages use bullets.
+_TOP_LEVEL = ("chinese", "arabic", "bullet")
+_SUB_LEVEL = ("arabic", "bullet")
 _SEPARATOR = re.compile(r"^[-—–\s]*$")
 _NOTE_START = re.compile(r"【\s*註\s*(\d+)\s*】")
 
@@ -116,8 +119,9 @@ class UnitParser:
         return tidy(" ".join(f.text for f in fragments)) or None if fragments else None
 
     def _enumerated(self, fragments: list[Fragment], section: str) -> tuple[LinedText, list[Segment]]:
+        """A section's top-level list: numbered 一、二、 (or, failing that, 1. 2. or bullets)."""
         text = LinedText(fragments)
-        segments = split_enumerated(text.text, "chinese")
+        segments = split_list(text.text, _TOP_LEVEL)
         if segments[0].text.strip():
             line = text.first_line_of(0, len(segments[0].text))
             raise self.error(f"text in {section} before its first 一、 cannot be placed", line)
@@ -129,7 +133,7 @@ class UnitParser:
         text, segments = self._enumerated(fragments, "工作任務與行為指標")
         tasks = []
         for segment in segments:
-            parts = split_enumerated(segment.text, "arabic")
+            parts = split_list(segment.text, _SUB_LEVEL)
             title, notes = take_note_refs(parts[0].text)
             task = Task(
                 code=f"T{segment.number}",
@@ -180,7 +184,7 @@ class UnitParser:
         text, segments = self._enumerated(fragments, "評量設計參考")
         result = []
         for segment in segments:
-            parts = split_enumerated(segment.text, "arabic")
+            parts = split_list(segment.text, _SUB_LEVEL)
             title = clean_item_text(parts[0].text).rstrip("：:")
             items = [clean_item_text(p.text) for p in parts[1:]]
             line = text.first_line_of(segment.start, segment.start + len(segment.text))
