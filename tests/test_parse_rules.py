@@ -942,3 +942,23 @@ def test_a_unit_listing_items_as_html_list_items_instead_of_numbers():
         ("P1.2", "回應客訴"),
     ]
     assert [(k["code"], k["text"]) for k in doc["knowledge"]] == [("K1", "服務原則"), ("K2", "客訴流程")]
+
+
+def test_page_furniture_between_table_pages_is_skipped_with_a_warning():
+    text = standard(
+        row("T1 任務", "T1.1 活動", "", "P1.1.1 指標 跨頁", "3", "K1 知識", "S1 技能"),
+        "第 1 頁",
+        "",
+        TASK_ACTIVITY_HEADER,
+        row("", "", "", "接續", "", "", ""),
+    )
+    document = parse_text(text, "doc.txt")
+    assert document.to_dict()["tasks"][0]["activities"][0]["indicators"][0]["text"] == "指標跨頁接續"
+    assert document.warnings == [
+        f"doc.txt:{line_of(text, '第 1 頁')}: text between table pages skipped: '第1頁'"
+    ]
+
+
+def test_a_section_heading_ends_the_table_even_with_trailing_tabs():
+    text = standard(SIMPLE_ROW, after=("職能內涵 (A=attitude 態度)\t", "A01 團隊意識：積極參與。"))
+    assert parse(text)["attitudes"][0]["name"] == "團隊意識"

@@ -37,10 +37,8 @@ def parse_text(text: str, source: str) -> Document:
     """Parse a document's decoded text; `source` names it in the model and in errors."""
     kind = detect_kind(text)
     lines = text.split("\n")
-    if kind == "standard":
-        return StandardParser(lines, source).parse()
-    if kind == "unit":
-        parser = UnitParser(lines, source)
+    if kind in ("standard", "unit"):
+        parser = StandardParser(lines, source) if kind == "standard" else UnitParser(lines, source)
         document = parser.parse()
         document.warnings = parser.warnings
         return document

@@ -16,12 +16,17 @@ _NOTES_HEADING = "說明與補充事項"
 _HISTORY_HEADING = re.compile(r"^(基準)?(更新|修訂)(紀|記)錄$")
 
 
+def _is_section_heading(label: str) -> bool:
+    return bool(_ATTITUDE_HEADING.match(label) or label == _NOTES_HEADING or _HISTORY_HEADING.match(label))
+
+
 class StandardParser:
     """Turns the lines of one standard into a Document."""
 
     def __init__(self, lines: list[str], source: str) -> None:
         self.lines = lines
         self.source = source
+        self.warnings: list[str] = []
 
     def error(self, message: str, line: int | None = None) -> ParseError:
         return ParseError(self.source, message, line)
@@ -150,10 +155,25 @@ class StandardParser:
     # --- the task table ---------------------------------------------------------------
 
     def _split_table(self, rows: list[Row]) -> tuple[list[Row], list[Row]]:
+        """The table runs until a section heading, or a line outside its columns.
+
+        A line outside the columns with a repeated header after it is page furniture
+        (a running title or page number): it is skipped, with a warning.
+        """
+        last_header = max(i for i, row in enumerate(rows) if is_table_header(row.cells))
+        table: list[Row] = []
         for index, row in enumerate(rows):
-            if len(row.cells) == 1 and row.cells[0].strip() and not is_table_header(row.cells):
-                return rows[:index], rows[index:]
-        return rows, []
+            label = normalise_label("".join(row.cells))
+            if _is_section_heading(label):
+                return table, rows[index:]
+            if len(row.cells) == 1 and label and not is_table_header(row.cells):
+                if index > last_header:
+                    return table, rows[index:]
+                skipped = f"{self.source}:{row.line}: text between table pages skipped: {label[:30]!r}"
+                self.warnings.append(skipped)
+                continue
+            table.append(row)
+        return table, []
 
     # --- after the table: attitudes, notes, update record ---------------------------------
 
