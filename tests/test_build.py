@@ -100,7 +100,7 @@ def test_a_rebuild_replaces_the_build_and_keeps_only_the_new_one(tmp_path):
     assert first != second and not first.exists()
     assert current_build(settings.build_dir) == second
     result = run_query("SELECT ?c WHERE { ?d a kg:CompetencyUnit ; skos:notation ?c } ORDER BY ?c", settings)
-    assert values(result, "c") == [("KMM5R0915v2",), ("TTM3R0299v2",)]
+    assert result.records() == [{"c": "KMM5R0915v2"}, {"c": "TTM3R0299v2"}]
 
 
 def test_build_with_the_owlrl_reasoner_gives_the_same_graph(tmp_path):

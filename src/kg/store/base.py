@@ -20,6 +20,10 @@ class QueryResult:
     boolean: bool | None = None
     triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
 
+    def records(self) -> list[dict[str, object]]:
+        """SELECT rows as plain Python values (str, int, date ...), for notebooks and scripts."""
+        return [{name: term.toPython() for name, term in row.items()} for row in self.rows]
+
 
 class GraphStore(Protocol):
     """A read-only, queryable build."""
