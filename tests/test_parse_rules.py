@@ -962,3 +962,42 @@ def test_page_furniture_between_table_pages_is_skipped_with_a_warning():
 def test_a_section_heading_ends_the_table_even_with_trailing_tabs():
     text = standard(SIMPLE_ROW, after=("職能內涵 (A=attitude 態度)\t", "A01 團隊意識：積極參與。"))
     assert parse(text)["attitudes"][0]["name"] == "團隊意識"
+
+
+def test_an_unknown_column_is_skipped_with_a_warning():
+    header = row("工作任務", "工作活動", "工作產出", "行為指標", "職能級別", K_HEAD, S_HEAD, "備註")
+    text = standard(
+        row("T1 任務", "T1.1 活動", "", "P1.1.1 指標", "3", "K1 知識", "S1 技能", "另見附件"), header=header
+    )
+    document = parse_text(text, "doc.txt")
+    assert document.to_dict()["tasks"][0]["activities"][0]["indicators"][0]["text"] == "指標"
+    assert document.warnings == [
+        f"doc.txt:{line_of(text, '備註')}: column '備註' is not a known column; its cells are skipped"
+    ]
+
+
+def test_a_separator_after_a_code_is_not_part_of_the_text():
+    doc = parse(standard(row("T1：任務", "T1.1. 活動", "", "P1.1.1：指標", "3", "K1：知識", "S1、技能")))
+    assert find(doc, "T1")["title"] == "任務"
+    assert find(doc, "T1.1")["title"] == "活動"
+    assert find(doc, "P1.1.1")["text"] == "指標"
+    assert find(doc, "K1")["text"] == "知識"
+    assert find(doc, "S1")["text"] == "技能"
+
+
+def test_unit_notes_without_markers_are_numbered_in_order():
+    numbered = parse(
+        unit(row("說明與補充事項", "<p>一、第一個說明。</p> <p>二、第二個說明：</p> <ul>● 甲 ● 乙</ul>"))
+    )
+    assert [(n["code"], n["text"], n["items"]) for n in numbered["notes"]] == [
+        ("N1", "第一個說明。", []),
+        ("N2", "第二個說明：", ["甲", "乙"]),
+    ]
+    plain = parse(unit(row("說明與補充事項", "<p>本單元參考國外資料。</p>")))
+    assert [(n["code"], n["text"]) for n in plain["notes"]] == [("N1", "本單元參考國外資料。")]
+
+
+def test_numbered_lines_in_a_standard_s_notes_are_separate_notes():
+    after = ("", "說明與補充事項", "", "1. 第一點。", "2. 第二點。")
+    doc = parse(standard(SIMPLE_ROW, after=after))
+    assert [(n["code"], n["text"]) for n in doc["notes"]] == [("N1", "第一點。"), ("N2", "第二點。")]

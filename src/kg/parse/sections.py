@@ -9,7 +9,7 @@ from kg.errors import ParseError
 from kg.parse.model import Attitude, Note
 from kg.parse.text import join_text, note_marker_at_start, strip_tags, tidy
 
-_LINE_BULLET = re.compile(r"^([-–—•●■▪・*◆])\s*")
+_LINE_BULLET = re.compile(r"^([-–—•●■▪・*◆]|\d{1,2}\s*[.、)）]|[一二三四五六七八九十]{1,3}、)\s*")
 _ATTITUDE = re.compile(r"^(A\d+)\s*(.*)$")  # `A01 團隊意識：…` or `A01團隊意識：…`
 _QUALIFICATION = re.compile(r"學歷|能力條件|建議擔任")
 _HISTORY_HEADING = re.compile(r"^\S{0,4}(更新|修訂)(紀|記)錄")

@@ -38,7 +38,7 @@ class StandardParser:
             raise self.error("no task table (a header row with 工作任務 and 行為指標) found")
         document = self._parse_header(rows[:header_index])
         table, after = self._split_table(rows[header_index:])
-        read_task_table(table, document, self.source)
+        read_task_table(table, document, self.source, self.warnings)
         self._parse_after_table(document, after)
         return document
 

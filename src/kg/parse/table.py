@@ -100,17 +100,24 @@ def column_roles(cells: list[str]) -> dict[int, str]:
     return roles
 
 
-def read_task_table(rows: list[Row], document: Document, source: str) -> None:
+def read_task_table(rows: list[Row], document: Document, source: str, warnings: list[str]) -> None:
     """Fill the document's tasks, knowledge and skills from the task table's rows (header first)."""
-    roles = column_roles(rows[0].cells)
+    header = rows[0]
+    roles = column_roles(header.cells)
     for needed in (TASK, ACTIVITY, INDICATOR):
         if needed not in roles.values():
-            raise ParseError(source, f"the task table has no {needed} column", rows[0].line)
+            raise ParseError(source, f"the task table has no {needed} column", header.line)
+    for index, cell in enumerate(header.cells):
+        if index not in roles and cell.strip():
+            warnings.append(
+                f"{source}:{header.line}: column {tidy(cell)!r} is not a known column; its cells are skipped"
+            )
     body = [r for r in rows if any(c.strip() for c in r.cells) and not is_table_header(r.cells)]
     per_activity = values_per_activity(body, roles, rows[0].cells)
     table = TaskTable(source, document, per_activity)
+    width = len(header.cells)
     for row in body:
-        table.add_row(row, roles)
+        table.add_row(row, roles, width)
     table.finish()
 
 
@@ -179,8 +186,7 @@ class TaskTable:
             return self.activity
         return self.task
 
-    def add_row(self, row: Row, roles: dict[int, str]) -> None:
-        width = max(roles) + 1
+    def add_row(self, row: Row, roles: dict[int, str], width: int) -> None:
         extra = [c for c in row.cells[width:] if c.strip()]
         if extra:
             raise self.error(f"row has {len(row.cells)} cells but the table has {width} columns", row.line)

@@ -83,7 +83,8 @@ _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
 _NOTE_MARK = re.compile(r"【\s*註\s*(\d+)\s*】")
 BULLETS = "■●•▪◆◇○◎□・►▶"
 _BULLET_SPLIT = re.compile(rf"\s*[{BULLETS}]\s*")
-_LEADING_ENUMERATOR = re.compile(r"^\d{1,2}\s*[.．、]\s+")
+# A stray list number (`1. `) or a separator after a code (`K1：`) at the start of a text.
+_LEADING_ENUMERATOR = re.compile(r"^(?:\d{1,2}\s*[.．、]\s+|[:：、.．]\s*)")
 
 
 def strip_tags(text: str) -> str:
@@ -127,7 +128,7 @@ def split_bullets(text: str) -> tuple[str, list[str]]:
 
 
 def clean_item_text(text: str) -> str:
-    """Final cleaning of an item's text: white space, wrap spaces, a stray list number."""
+    """Final cleaning of an item's text: white space, wrap spaces, a stray list number or separator."""
     return _LEADING_ENUMERATOR.sub("", tidy(text))
 
 

@@ -196,8 +196,10 @@ class UnitParser:
             return []
         text = LinedText(fragments)
         starts = list(_NOTE_START.finditer(text.text))
-        if not starts or text.text[: starts[0].start()].strip():
-            line = text.first_line_of(0, starts[0].start() if starts else len(text.text))
+        if not starts:
+            return self._unmarked_notes(text)
+        if text.text[: starts[0].start()].strip():
+            line = text.first_line_of(0, starts[0].start())
             raise self.error("text in 說明與補充事項 before its first 【註N】 cannot be placed", line)
         notes = []
         for index, match in enumerate(starts):
@@ -205,4 +207,18 @@ class UnitParser:
             lead, items = split_bullets(text.text[match.end() : end])
             line = text.first_line_of(match.start(), end)
             notes.append(Note(f"N{int(match.group(1))}", clean_item_text(lead), line, items))
+        return notes
+
+    def _unmarked_notes(self, text: LinedText) -> list[Note]:
+        """Notes without 【註N】 markers: numbered or bulleted items N1, N2 …, or one note N1."""
+        segments = split_list(text.text, _TOP_LEVEL)
+        if len(segments) == 1 or segments[0].text.strip():
+            segments = [Segment(None, text.text, 0, 1)]
+        else:
+            segments = segments[1:]
+        notes = []
+        for segment in segments:
+            lead, items = split_bullets(segment.text)
+            line = text.first_line_of(segment.start, segment.start + len(segment.text))
+            notes.append(Note(f"N{segment.number}", clean_item_text(lead), line, items))
         return notes
