@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from kg.errors import ParseError
+from kg.parse.base import DocumentParser
 from kg.parse.model import Concept, Document, Version
 from kg.parse.sections import parse_attitude_lines, parse_note_bullets
 from kg.parse.table import Row, is_table_header, read_task_table
@@ -20,16 +20,11 @@ def _is_section_heading(label: str) -> bool:
     return bool(_ATTITUDE_HEADING.match(label) or label == _NOTES_HEADING or _HISTORY_HEADING.match(label))
 
 
-class StandardParser:
+class StandardParser(DocumentParser):
     """Turns the lines of one standard into a Document."""
 
-    def __init__(self, lines: list[str], source: str) -> None:
-        self.lines = lines
-        self.source = source
-        self.warnings: list[str] = []
-
-    def error(self, message: str, line: int | None = None) -> ParseError:
-        return ParseError(self.source, message, line)
+    kind = "standard"
+    code_label = "職能基準代碼"
 
     def parse(self) -> Document:
         rows = [Row(n, line.split("\t")) for n, line in enumerate(self.lines, 1)]
@@ -77,10 +72,7 @@ class StandardParser:
             version_columns = None
             self._collect_fields(row, fields)
         code, code_line = fields.get("code", (None, None))
-        if not code:
-            raise self.error("no 職能基準代碼 (standard code) value found")
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", code):
-            raise self.error(f"the standard code '{code}' is not a well-formed code", code_line)
+        code = self.checked_code(code, code_line)
         title = self._value(fields, "name_occupation") or self._value(fields, "name_category")
         if not title:
             title = self._title_from_heading(rows)

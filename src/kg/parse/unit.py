@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kg.errors import ParseError
+from kg.parse.base import DocumentParser
 from kg.parse.model import Assessment, Attitude, Competence, Document, Indicator, Note, Task
 from kg.parse.sections import split_name
 from kg.parse.segments import Segment, split_list
@@ -45,26 +45,17 @@ def section_of(label: str) -> str | None:
     return next((name for pattern, name in _SECTIONS if pattern.search(key)), None)
 
 
-class UnitParser:
+class UnitParser(DocumentParser):
     """Turns the lines of one unit into a Document."""
 
-    def __init__(self, lines: list[str], source: str) -> None:
-        self.lines = lines
-        self.source = source
-        self.warnings: list[str] = []
-
-    def error(self, message: str, line: int | None = None) -> ParseError:
-        return ParseError(self.source, message, line)
+    kind = "unit"
+    code_label = "職能單元代碼"
 
     def parse(self) -> Document:
         sections = self._sections()
         code_fragments = sections.get("code")
-        code = tidy(code_fragments[0].text) if code_fragments else ""
-        if not code:
-            raise self.error("no 職能單元代碼 (unit code) value found")
         code_line = code_fragments[0].line if code_fragments else 1
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", code):
-            raise self.error(f"the unit code '{code}' is not a well-formed code", code_line)
+        code = self.checked_code(tidy(code_fragments[0].text) if code_fragments else "", code_line)
         level = sections.get("level")
         document = Document(
             kind="unit",
