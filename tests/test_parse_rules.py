@@ -1001,3 +1001,46 @@ def test_numbered_lines_in_a_standard_s_notes_are_separate_notes():
     after = ("", "說明與補充事項", "", "1. 第一點。", "2. 第二點。")
     doc = parse(standard(SIMPLE_ROW, after=after))
     assert [(n["code"], n["text"]) for n in doc["notes"]] == [("N1", "第一點。"), ("N2", "第二點。")]
+
+
+def test_knowledge_and_skills_listed_after_the_table_define_the_table_s_codes():
+    after = (
+        "",
+        "職能內涵 (K=knowledge 知識)",
+        "K01 產品和服務知識",
+        "K02 相關法規：",
+        "■ 消費者保護法",
+        "職能內涵 (S=skills 技能)",
+        row("S01", "溝通 能力"),
+    )
+    text = standard(row("T1 任務", "T1.1 活動", "", "P1.1.1 指標", "3", "K01 K02", "S01"), after=after)
+    doc = parse(text)
+    assert find(doc, "T1")["knowledge"] == ["K01", "K02"]
+    assert [(k["code"], k["text"], k["items"], k["line"]) for k in doc["knowledge"]] == [
+        ("K01", "產品和服務知識", [], line_of(text, "K01 產品")),
+        ("K02", "相關法規：", ["消費者保護法"], line_of(text, "K02 相關")),
+    ]
+    assert [(s["code"], s["text"]) for s in doc["skills"]] == [("S01", "溝通能力")]
+
+
+def test_unit_header_fields_printed_in_pairs_on_one_row():
+    text = "\n".join(
+        [
+            row("職能單元代碼", "TST3R0002v1", "職能單元名稱", "配對 欄位"),
+            row("領域類別", "測試/測試管理", "職能單元級別", "3 級"),
+            row("工作任務與行為指標", "<p>一、任務</p> <ol> 1. 指標</ol>"),
+        ]
+    )
+    doc = parse(text)
+    assert (doc["code"], doc["title"], doc["domain"], doc["level"]) == (
+        "TST3R0002v1",
+        "配對欄位",
+        "測試/測試管理",
+        3,
+    )
+    assert doc["tasks"][0]["indicators"][0]["text"] == "指標"
+
+
+@pytest.mark.parametrize("printed", ["3", "３", "3級", "3 級", "Level 3"])
+def test_decorated_levels_are_read(printed):
+    assert parse(unit(level=printed))["level"] == 3

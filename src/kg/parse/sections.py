@@ -1,4 +1,4 @@
-"""Sections printed as lines rather than table cells: attitudes and 說明與補充事項 bullets."""
+"""Sections printed as lines rather than table cells: attitudes, K/S lists, 說明與補充事項 bullets."""
 
 from __future__ import annotations
 
@@ -6,8 +6,16 @@ import re
 from dataclasses import dataclass, field
 
 from kg.errors import ParseError
-from kg.parse.model import Attitude, Note
-from kg.parse.text import join_text, note_marker_at_start, strip_tags, tidy
+from kg.parse.model import Attitude, Competence, Note
+from kg.parse.text import (
+    clean_item_text,
+    join_text,
+    note_marker_at_start,
+    split_bullets,
+    strip_tags,
+    take_note_refs,
+    tidy,
+)
 
 _LINE_BULLET = re.compile(r"^([-–—•●■▪・*◆]|\d{1,2}\s*[.、)）]|[一二三四五六七八九十]{1,3}、)\s*")
 _ATTITUDE = re.compile(r"^(A\d+)\s*(.*)$")  # `A01 團隊意識：…` or `A01團隊意識：…`
@@ -22,6 +30,32 @@ def split_name(text: str) -> tuple[str, str]:
     if not match:
         return text, ""
     return text[: match.start()].strip(), text[match.end() :].strip()
+
+
+def parse_competence_lines(lines: list[tuple[int, str]], prefix: str, source: str) -> list[Competence]:
+    """Lines like `K01 產品和服務知識` (a K or S list printed after the table).
+
+    Lines without a code continue the last item; their bullets become its items.
+    """
+    pattern = re.compile(rf"^({prefix}\d+)(?![\d.])\s*[:：、.]?\s*(.*)$")
+    found: list[list] = []  # [code, raw text, line]
+    for line, raw in lines:
+        text = tidy(strip_tags(" ".join(raw.split("\t"))))
+        match = pattern.match(_LINE_BULLET.sub("", text))
+        if match:
+            found.append([match.group(1), match.group(2), line])
+        elif found:
+            found[-1][1] += " " + _LINE_BULLET.sub("■ ", text)
+        else:
+            raise ParseError(
+                source, f"line without a {prefix} code in the {prefix} list: {text[:30]!r}", line
+            )
+    items = []
+    for code, raw, line in found:
+        body, notes = take_note_refs(raw)
+        lead, bullets = split_bullets(body)
+        items.append(Competence(code, clean_item_text(lead), line, bullets, notes))
+    return items
 
 
 def parse_attitude_lines(lines: list[tuple[int, str]], source: str) -> list[Attitude]:

@@ -7,17 +7,25 @@ from typing import ClassVar
 
 from kg.parse.base import DocumentParser
 from kg.parse.model import Concept, Document, Version
-from kg.parse.sections import parse_attitude_lines, parse_note_bullets
+from kg.parse.sections import parse_attitude_lines, parse_competence_lines, parse_note_bullets
 from kg.parse.table import Row, is_table_header, read_task_table
 from kg.parse.text import iso_date, normalise_label, parse_level, strip_tags, tidy
 
 _ATTITUDE_HEADING = re.compile(r"^職能內涵\(?A=")
+_LIST_HEADINGS = {"knowledge": re.compile(r"^職能內涵\(?K="), "skills": re.compile(r"^職能內涵\(?S=")}
 _NOTES_HEADING = "說明與補充事項"
 _HISTORY_HEADING = re.compile(r"^(基準)?(更新|修訂)(紀|記)錄$")
 
 
-def _is_section_heading(label: str) -> bool:
-    return bool(_ATTITUDE_HEADING.match(label) or label == _NOTES_HEADING or _HISTORY_HEADING.match(label))
+def _heading(label: str) -> str | None:
+    """The section a heading line after the table opens (attitudes, notes, K/S lists, history)."""
+    if _ATTITUDE_HEADING.match(label):
+        return "attitudes"
+    if label == _NOTES_HEADING:
+        return "notes"
+    if _HISTORY_HEADING.match(label):
+        return "history"
+    return next((name for name, pattern in _LIST_HEADINGS.items() if pattern.match(label)), None)
 
 
 class StandardParser(DocumentParser):
@@ -156,7 +164,7 @@ class StandardParser(DocumentParser):
         table: list[Row] = []
         for index, row in enumerate(rows):
             label = normalise_label("".join(row.cells))
-            if _is_section_heading(label):
+            if _heading(label):
                 return table, rows[index:]
             if len(row.cells) == 1 and label and not is_table_header(row.cells):
                 if index > last_header:
@@ -171,29 +179,32 @@ class StandardParser(DocumentParser):
 
     def _parse_after_table(self, document: Document, rows: list[Row]) -> None:
         section = None
-        attitude_lines: list[tuple[int, str]] = []
-        note_lines: list[tuple[int, str]] = []
+        lines: dict[str, list[tuple[int, str]]] = {
+            name: [] for name in ("attitudes", "notes", "knowledge", "skills")
+        }
         for row in rows:
             raw = "\t".join(row.cells)
             label = normalise_label(raw)
             if not label:
                 continue
-            if _ATTITUDE_HEADING.match(label):
-                section = "attitudes"
-            elif label == _NOTES_HEADING:
-                section = "notes"
-            elif _HISTORY_HEADING.match(label):
-                section = "history"
-            elif section == "attitudes":
-                attitude_lines.append((row.line, raw))
-            elif section == "notes":
-                note_lines.append((row.line, raw))
+            heading = _heading(label)
+            if heading:
+                section = heading
             elif section == "history":
                 document.history.append(tidy(strip_tags(raw)))
+            elif section is not None:
+                lines[section].append((row.line, raw))
             else:
                 raise self.error(f"text after the task table is in no known section: {raw[:40]!r}", row.line)
-        document.attitudes = parse_attitude_lines(attitude_lines, self.source)
-        notes = parse_note_bullets(note_lines)
+        document.attitudes = parse_attitude_lines(lines["attitudes"], self.source)
+        notes = parse_note_bullets(lines["notes"])
         document.notes = notes.notes
         document.qualification = notes.qualification
         document.history.extend(notes.history)
+        for name, prefix in (("knowledge", "K"), ("skills", "S")):
+            listed = getattr(document, name)
+            defined = {item.code for item in listed}
+            for item in parse_competence_lines(lines[name], prefix, self.source):
+                if item.code not in defined:  # the table's own printing wins
+                    listed.append(item)
+                    defined.add(item.code)

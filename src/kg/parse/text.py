@@ -138,11 +138,12 @@ def join_text(first: str, second: str) -> str:
 
 
 def parse_level(value: str, source: str, line: int) -> int:
-    """A printed level as a whole number (full-width digits too); else a parse error at `line`."""
+    """A printed level as a whole number (４, 3級 and Level 3 too); else a parse error at `line`."""
     text = tidy(strip_tags(unicodedata.normalize("NFKC", value)))
-    if not re.fullmatch(r"\d+", text):
+    match = re.fullmatch(r"(?:level|lv\.?)?\s*(\d+)\s*級?", text, re.I)
+    if not match:
         raise ParseError(source, f"level '{text}' is not a whole number", line)
-    return int(text)
+    return int(match.group(1))
 
 
 def iso_date(text: str) -> str:

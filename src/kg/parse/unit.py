@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from kg.parse.base import DocumentParser
@@ -26,9 +27,9 @@ _SECTIONS = (
     (re.compile(r"^(領域類別|職類別)"), "domain"),
     (re.compile(r"^職能單元級別"), "level"),
     (re.compile(r"^工作任務"), "tasks"),
-    (re.compile(r"K=|知識\)?$"), "knowledge"),
-    (re.compile(r"S=|技能\)?$"), "skills"),
-    (re.compile(r"A=|態度\)?$"), "attitudes"),
+    (re.compile(r"^(職能內涵)?[(（]?(K=|知識)"), "knowledge"),
+    (re.compile(r"^(職能內涵)?[(（]?(S=|技能)"), "skills"),
+    (re.compile(r"^(職能內涵)?[(（]?(A=|態度)"), "attitudes"),
     (re.compile(r"^評量"), "assessment"),
     (re.compile(r"^說明與補充事項"), "notes"),
     (re.compile(r"^(更新|修訂)(紀|記)錄"), "history"),
@@ -36,8 +37,26 @@ _SECTIONS = (
 # Units number their lists 一、二、 and the items under them 1. 2.; some pages use bullets.
 _TOP_LEVEL = ("chinese", "arabic", "bullet")
 _SUB_LEVEL = ("arabic", "bullet")
+_LONGEST_LABEL = 24
 _SEPARATOR = re.compile(r"^[-—–\s]*$")
 _NOTE_START = re.compile(r"【\s*註\s*(\d+)\s*】")
+
+
+def _label_content_pairs(line: str) -> list[tuple[str, str]]:
+    """`label ⇥ content`, or several pairs on one row (`代碼 ⇥ X ⇥ 名稱 ⇥ Y`)."""
+    cells = line.split("\t")
+    starts = [i for i, cell in enumerate(cells) if _is_label(cell)]
+    if len(starts) < 2 or starts[0] != 0:
+        return [(cells[0], "\t".join(cells[1:]))]
+    bounds = [*starts, len(cells)]
+    return [
+        (cells[a], " ".join(c for c in cells[a + 1 : b] if c.strip())) for a, b in itertools.pairwise(bounds)
+    ]
+
+
+def _is_label(cell: str) -> bool:
+    """A short cell naming a section (content cells can end in 知識 or 技能 too)."""
+    return 0 < len(normalise_label(cell)) <= _LONGEST_LABEL and section_of(cell) is not None
 
 
 def section_of(label: str) -> str | None:
@@ -82,7 +101,6 @@ class UnitParser(DocumentParser):
         for number, line in enumerate(self.lines, 1):
             if not line.strip() or _SEPARATOR.match(line.replace("\t", " ")):
                 continue
-            label, _, content = line.partition("\t")
             if "\t" not in line:  # a line outside the table: a heading or its text
                 name = section_of(line)
                 if name == "history":
@@ -92,16 +110,19 @@ class UnitParser(DocumentParser):
                 elif current is not None:
                     raise self.error(f"text outside the table's sections: {tidy(line)[:30]!r}", number)
                 continue
-            if label.strip():
-                current = section_of(label)
-                if current is None:
-                    self.warnings.append(f"{self.source}:{number}: unknown section {tidy(label)!r} skipped")
-                    continue
-                if current in sections and current not in ("history",):
-                    raise self.error(f"section {tidy(label)!r} appears twice", number)
-            elif current is None:
-                continue  # continuation of a skipped section
-            sections.setdefault(current, []).append(Fragment(strip_tags(content), number))
+            for label, content in _label_content_pairs(line):
+                if label:
+                    current = section_of(label)
+                    if current is None:
+                        self.warnings.append(
+                            f"{self.source}:{number}: unknown section {tidy(label)!r} skipped"
+                        )
+                        continue
+                    if current in sections and current != "history":
+                        raise self.error(f"section {tidy(label)!r} appears twice", number)
+                elif current is None:
+                    continue  # continuation of a skipped section
+                sections.setdefault(current, []).append(Fragment(strip_tags(content), number))
         return sections
 
     @staticmethod
