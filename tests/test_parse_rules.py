@@ -1044,3 +1044,15 @@ def test_unit_header_fields_printed_in_pairs_on_one_row():
 @pytest.mark.parametrize("printed", ["3", "３", "3級", "3 級", "Level 3"])
 def test_decorated_levels_are_read(printed):
     assert parse(unit(level=printed))["level"] == 3
+
+
+def test_a_spanning_cell_printed_lower_down_still_belongs_to_its_task():
+    text = standard(
+        row("T1 任務", "T1.1 活動一", "", "P1.1.1 指標一", "", "", ""),
+        row("", "T1.2 活動二", "", "P1.2.1 指標二", "4", "K1 知識", "S1 技能"),
+        row("", "T1.3 活動三", "", "P1.3.1 指標三", "", "", ""),
+    )
+    doc = parse(text)
+    task = find(doc, "T1")
+    assert (task["level"], task["knowledge"], task["skills"]) == (4, ["K1"], ["S1"])
+    assert all(a["level"] is None and a["knowledge"] == [] for a in activities(doc))

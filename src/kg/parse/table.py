@@ -124,22 +124,24 @@ def read_task_table(rows: list[Row], document: Document, source: str, warnings: 
 def values_per_activity(rows: list[Row], roles: dict[int, str], header: list[str]) -> bool:
     """Does this layout print level/K/S against each activity, or once per task?
 
-    Evidence: a task's second or later activity row with its own level or a new K/S
-    code. Without such a row the header decides: 主要職責 tables are per activity.
+    Evidence: a task with two or more activity rows that each carry a level or a new
+    K/S code. (Where a spanning cell's text lands, on the task's first row or lower
+    down, it lands on one row only.) Without such a task the header decides:
+    主要職責 tables are per activity.
     """
     by_role = {role: index for index, role in roles.items()}
-    activities_in_task = 0
+    rows_with_values = 0
     for row in rows:
         cells = {role: strip_tags(_cell(row, by_role.get(role))).strip() for role in by_role}
         if TASK_CODE.match(cells.get(TASK, "")):
-            activities_in_task = 0
-        if ACTIVITY_CODE.match(cells.get(ACTIVITY, "")):
-            activities_in_task += 1
-            if activities_in_task > 1 and (
-                cells.get(LEVEL)
-                or KNOWLEDGE_CODE.match(cells.get(KNOWLEDGE, ""))
-                or SKILL_CODE.match(cells.get(SKILL, ""))
-            ):
+            rows_with_values = 0
+        if ACTIVITY_CODE.match(cells.get(ACTIVITY, "")) and (
+            cells.get(LEVEL)
+            or KNOWLEDGE_CODE.match(cells.get(KNOWLEDGE, ""))
+            or SKILL_CODE.match(cells.get(SKILL, ""))
+        ):
+            rows_with_values += 1
+            if rows_with_values > 1:
                 return True
     return any("主要職責" in normalise_label(cell) for cell in header)
 
