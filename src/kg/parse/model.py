@@ -6,21 +6,26 @@ emits exactly its field names, in its order. Fields may be added, never renamed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
-@dataclass
-class CodedText:
+@dataclass(kw_only=True)
+class Record:
+    """An item whose JSON is its fields, in the order declared (the contract's order)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(kw_only=True)
+class CodedText(Record):
     """An item that is a code and a text: indicators and outputs."""
 
     code: str
     text: str
-    line: int
     notes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "text": self.text, "notes": self.notes, "line": self.line}
+    line: int
 
 
 class Indicator(CodedText):
@@ -94,28 +99,19 @@ class Task:
         }
 
 
-@dataclass
-class Competence:
+@dataclass(kw_only=True)
+class Competence(Record):
     """A knowledge (K) or skill (S) item, defined once in the document-level list."""
 
     code: str
     text: str
-    line: int
     items: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "text": self.text,
-            "items": self.items,
-            "notes": self.notes,
-            "line": self.line,
-        }
+    line: int
 
 
-@dataclass
-class Attitude:
+@dataclass(kw_only=True)
+class Attitude(Record):
     """職能內涵 (A=attitude 態度): a named attitude with its description."""
 
     code: str
@@ -123,38 +119,29 @@ class Attitude:
     text: str
     line: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "text": self.text, "line": self.line}
 
-
-@dataclass
-class Note:
+@dataclass(kw_only=True)
+class Note(Record):
     """A numbered note (【註N】 in units, 說明與補充事項 bullets in standards)."""
 
     code: str
     text: str
-    line: int
     items: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "text": self.text, "items": self.items, "line": self.line}
+    line: int
 
 
-@dataclass
-class Assessment:
+@dataclass(kw_only=True)
+class Assessment(Record):
     """A section of a unit's 評量設計參考 (assessment guidance)."""
 
     code: str
     title: str
-    line: int
     items: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "title": self.title, "items": self.items, "line": self.line}
+    line: int
 
 
-@dataclass
-class Version:
+@dataclass(kw_only=True)
+class Version(Record):
     """A row of a standard's version table."""
 
     version: str
@@ -165,27 +152,13 @@ class Version:
     date: str | None
     line: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "code": self.code,
-            "title": self.title,
-            "status": self.status,
-            "remark": self.remark,
-            "date": self.date,
-            "line": self.line,
-        }
 
-
-@dataclass
-class Concept:
+@dataclass(kw_only=True)
+class Concept(Record):
     """A coded classification entry: job category, occupation or industry."""
 
     name: str | None
     code: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "code": self.code}
 
 
 @dataclass

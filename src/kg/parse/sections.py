@@ -54,7 +54,7 @@ def parse_competence_lines(lines: list[tuple[int, str]], prefix: str, source: st
     for code, raw, line in found:
         body, notes = take_note_refs(raw)
         lead, bullets = split_bullets(body)
-        items.append(Competence(code, clean_item_text(lead), line, bullets, notes))
+        items.append(Competence(code=code, text=clean_item_text(lead), items=bullets, notes=notes, line=line))
     return items
 
 
@@ -66,10 +66,10 @@ def parse_attitude_lines(lines: list[tuple[int, str]], source: str) -> list[Atti
         text = _LINE_BULLET.sub("", " ".join(cells))
         match = _ATTITUDE.match(text)
         if match and len(cells) >= 3 and _ATTITUDE.fullmatch(cells[0]):  # a table: code, name, text
-            attitudes.append(Attitude(cells[0], cells[1], " ".join(cells[2:]), line))
+            attitudes.append(Attitude(code=cells[0], name=cells[1], text=" ".join(cells[2:]), line=line))
         elif match:
             name, description = split_name(match.group(2))
-            attitudes.append(Attitude(match.group(1), name, description, line))
+            attitudes.append(Attitude(code=match.group(1), name=name, text=description, line=line))
         elif attitudes:
             attitudes[-1].text = join_text(attitudes[-1].text, text)
         else:
@@ -147,4 +147,4 @@ def _add_note(notes: list[Note], text: str, line: int, items: list[str]) -> None
         while f"N{number}" in used:
             number += 1
         code = f"N{number}"
-    notes.append(Note(code, tidy(rest), line, items))
+    notes.append(Note(code=code, text=tidy(rest), items=items, line=line))

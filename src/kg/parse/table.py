@@ -313,9 +313,9 @@ class TaskTable:
                 piece.line,
             )
         if piece.kind == OUTPUT:
-            activity.outputs.append(Output(piece.code, text, piece.line, notes))
+            activity.outputs.append(Output(code=piece.code, text=text, notes=notes, line=piece.line))
         else:
-            activity.indicators.append(Indicator(piece.code, text, piece.line, notes))
+            activity.indicators.append(Indicator(code=piece.code, text=text, notes=notes, line=piece.line))
 
     def _define(self, piece: _Piece) -> None:
         versions = [piece.raw, *piece.extra_raws]
@@ -325,6 +325,8 @@ class TaskTable:
             return  # a bare reference to a code defined nowhere: SHACL reports it
         # A page break can cut one printing short; prefer the fullest printing.
         lead, items, notes = max(defined, key=lambda d: len(d[0]) + sum(map(len, d[1])))
-        competence = Competence(piece.code, clean_item_text(lead), piece.line, items, notes)
+        competence = Competence(
+            code=piece.code, text=clean_item_text(lead), items=items, notes=notes, line=piece.line
+        )
         target = self.document.knowledge if piece.kind == KNOWLEDGE else self.document.skills
         target.append(competence)

@@ -176,7 +176,15 @@ class UnitParser(DocumentParser):
             body, notes = take_note_refs(segment.text)
             lead, items = split_bullets(body)
             line = text.first_line_of(segment.start, segment.start + len(segment.text))
-            result.append(Competence(f"{prefix}{segment.number}", clean_item_text(lead), line, items, notes))
+            result.append(
+                Competence(
+                    code=f"{prefix}{segment.number}",
+                    text=clean_item_text(lead),
+                    items=items,
+                    notes=notes,
+                    line=line,
+                )
+            )
         return result
 
     def _attitudes(self, fragments: list[Fragment]) -> list[Attitude]:
@@ -187,7 +195,7 @@ class UnitParser(DocumentParser):
         for segment in segments:
             name, description = split_name(clean_item_text(take_note_refs(segment.text)[0]))
             line = text.first_line_of(segment.start, segment.start + len(segment.text))
-            result.append(Attitude(f"A{segment.number}", name, description, line))
+            result.append(Attitude(code=f"A{segment.number}", name=name, text=description, line=line))
         return result
 
     def _assessment(self, fragments: list[Fragment]) -> list[Assessment]:
@@ -200,7 +208,7 @@ class UnitParser(DocumentParser):
             title = clean_item_text(parts[0].text).rstrip("：:")
             items = [clean_item_text(p.text) for p in parts[1:]]
             line = text.first_line_of(segment.start, segment.start + len(segment.text))
-            result.append(Assessment(f"E{segment.number}", title, line, items))
+            result.append(Assessment(code=f"E{segment.number}", title=title, items=items, line=line))
         return result
 
     def _notes(self, fragments: list[Fragment]) -> list[Note]:
@@ -218,7 +226,9 @@ class UnitParser(DocumentParser):
             end = starts[index + 1].start() if index + 1 < len(starts) else len(text.text)
             lead, items = split_bullets(text.text[match.end() : end])
             line = text.first_line_of(match.start(), end)
-            notes.append(Note(f"N{int(match.group(1))}", clean_item_text(lead), line, items))
+            notes.append(
+                Note(code=f"N{int(match.group(1))}", text=clean_item_text(lead), items=items, line=line)
+            )
         return notes
 
     def _unmarked_notes(self, text: LinedText) -> list[Note]:
@@ -232,5 +242,5 @@ class UnitParser(DocumentParser):
         for segment in segments:
             lead, items = split_bullets(segment.text)
             line = text.first_line_of(segment.start, segment.start + len(segment.text))
-            notes.append(Note(f"N{segment.number}", clean_item_text(lead), line, items))
+            notes.append(Note(code=f"N{segment.number}", text=clean_item_text(lead), items=items, line=line))
         return notes
