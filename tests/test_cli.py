@@ -220,3 +220,9 @@ def test_every_command_has_help_with_an_example(command):
     result = kg(command, "--help")
     assert result.returncode == 0
     assert "Example:" in result.stdout
+
+
+def test_a_malformed_base_iri_fails_before_any_work(tmp_path):
+    result = kg("build", "--base-iri", "not an iri", "--build-dir", str(tmp_path / "build"))
+    assert_clean_failure(result, "the base IRI 'not an iri' is not an absolute IRI")
+    assert not (tmp_path / "build").exists()

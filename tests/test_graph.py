@@ -176,3 +176,20 @@ def test_item_iris_are_stable_across_rebuilds(seeds):
     first = document_graph(seeds["BAS2421-003v4"], Iris())
     second = document_graph(seeds["BAS2421-003v4"], Iris())
     assert set(first) == set(second)
+
+
+@pytest.mark.parametrize("base", ["not an iri", "example.org/icap", "https://exa mple.org/"])
+def test_a_malformed_base_iri_is_refused(base):
+    with pytest.raises(KgError, match="is not an absolute IRI"):
+        Iris(base)
+
+
+@pytest.mark.parametrize(
+    ("base", "document"),
+    [
+        ("urn:icap:", "urn:icap:KMM5R0915v2"),
+        ("http://example.org/icap#", "http://example.org/icap#KMM5R0915v2"),
+    ],
+)
+def test_base_iris_ending_in_a_separator_are_kept(base, document):
+    assert str(Iris(base).document("KMM5R0915v2")) == document

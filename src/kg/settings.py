@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.graph.vocabulary import DEFAULT_BASE_IRI
+from kg.graph.vocabulary import DEFAULT_BASE_IRI, Iris
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class Settings:
             raise KgError(f"workers must be a whole number, not {values['workers']!r}") from None
         if values["workers"] < 0:  # type: ignore[operator]
             raise KgError("workers must be 0 (one per core) or more")
+        Iris(str(values["base_iri"]))  # a malformed base IRI fails here, before any work
         return cls(**values)  # type: ignore[arg-type]
 
     def with_(self, **changes: object) -> Settings:

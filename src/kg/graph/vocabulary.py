@@ -7,9 +7,12 @@ so an item's IRI is stable across rebuilds.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
+
+from kg.errors import KgError
 
 KG = Namespace("https://w3id.org/icap-kg/ontology#")
 KGF = Namespace("https://w3id.org/icap-kg/function#")
@@ -39,11 +42,16 @@ def sparql_prefixes() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+
+
 class Iris:
     """Mints the data IRIs under one base."""
 
     def __init__(self, base: str = DEFAULT_BASE_IRI) -> None:
-        self.base = base if base.endswith(("/", "#")) else base + "/"
+        if not _ABSOLUTE_IRI.fullmatch(base):
+            raise KgError(f"the base IRI {base!r} is not an absolute IRI (like https://example.org/icap/)")
+        self.base = base if base.endswith(("/", "#", ":")) else base + "/"
 
     def _mint(self, *parts: str) -> URIRef:
         return URIRef(self.base + "/".join(quote(p, safe="") for p in parts))
