@@ -226,3 +226,7 @@ def test_a_malformed_base_iri_fails_before_any_work(tmp_path):
     result = kg("build", "--base-iri", "not an iri", "--build-dir", str(tmp_path / "build"))
     assert_clean_failure(result, "the base IRI 'not an iri' is not an absolute IRI")
     assert not (tmp_path / "build").exists()
+
+
+def test_parse_of_a_folder_without_documents_is_an_error(tmp_path):
+    assert_clean_failure(kg("parse", str(tmp_path), "--json"), "no source files (.txt) found in")

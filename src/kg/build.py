@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.errors import BuildError, KgError
+from kg.errors import BuildError
 from kg.graph.ontology import load_ontology
 from kg.graph.reasoning import get_reasoner
 from kg.graph.vocabulary import Iris
@@ -58,10 +58,7 @@ def build(
     """Parse, convert, validate, reason over and store the given files and folders (default data/raw)."""
     settings = settings or Settings.load()
     started = time.perf_counter()
-    sources = list(paths or [DEFAULT_SOURCES])
-    files = discover(sources)
-    if not files:
-        raise KgError(f"no source files (.txt) found in {', '.join(str(p) for p in sources)}")
+    files = discover(paths or [DEFAULT_SOURCES])
     get_reasoner(settings.reasoner, load_ontology())  # an unknown reasoner fails before any work
     ensure_writable(settings.build_dir)
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.errors import ParseError
+from kg.errors import KgError, ParseError
 from kg.parse.model import Document
 from kg.parse.standard import StandardParser
 from kg.parse.text import normalise_label, read_source
@@ -62,7 +62,11 @@ def parse_file(path: str | Path) -> Document:
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, plus the source files (.txt ...) inside named folders, sorted."""
+    """Files named directly, plus the source files (.txt ...) inside named folders, sorted.
+
+    Raises KgError when there is none: a build or a check of nothing is a mistake.
+    """
+    paths = list(paths)
     found: list[Path] = []
     for item in paths:
         path = Path(item)
@@ -74,6 +78,8 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
             found.append(path)
         else:
             raise ParseError(display_path(path), "no such file or folder")
+    if not found:
+        raise KgError(f"no source files (.txt) found in {', '.join(str(p) for p in paths)}")
     return list(dict.fromkeys(found))
 
 
