@@ -20,4 +20,5 @@ test: $(BIN)/kg
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/kg
-	$(BIN)/python benchmarks/graph_scale.py --output benchmarks/results/graph_scale.json
+	$(BIN)/python benchmarks/graph_scale.py --documents 2700 --rdflib-documents 200 \
+		--output benchmarks/results/graph_scale.json

@@ -5,7 +5,7 @@ re-coding the five seeds (same text, new document codes), builds it with `kg bui
 then times the named queries on the oxigraph store and, at a smaller size, on
 rdflib's in-memory store; and times the two reasoners per document.
 
-    python benchmarks/graph_scale.py --documents 1000 --rdflib-documents 100
+    python benchmarks/graph_scale.py --documents 2700 --rdflib-documents 200
 
 Reports medians and the machine. Not a test: nothing here asserts a time.
 """
@@ -166,9 +166,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--documents", type=int, default=1000, help="corpus size for the oxigraph run")
+    parser.add_argument("--documents", type=int, default=2700, help="corpus size for the oxigraph run")
     parser.add_argument(
-        "--rdflib-documents", type=int, default=100, help="corpus size for the store comparison"
+        "--rdflib-documents", type=int, default=200, help="corpus size for the store comparison"
     )
     parser.add_argument("--repeats", type=int, default=5, help="runs per timing (the median is reported)")
     parser.add_argument("--output", type=Path, help="also write the results as JSON here")
