@@ -1056,3 +1056,8 @@ def test_a_spanning_cell_printed_lower_down_still_belongs_to_its_task():
     task = find(doc, "T1")
     assert (task["level"], task["knowledge"], task["skills"]) == (4, ["K1"], ["S1"])
     assert all(a["level"] is None and a["knowledge"] == [] for a in activities(doc))
+
+
+def test_a_duplicated_indicator_code_is_an_error():
+    text = standard(row("T1 任務", "T1.1 活動", "", "P1.1.1 指標 P1.1.1 又是它", "3", "K1 知識", "S1 技能"))
+    parse_error(text, at(text, "又是它") + ".*indicator P1.1.1 appears twice")

@@ -312,6 +312,9 @@ class TaskTable:
                 f"{piece.code} belongs to activity {activity_code}, which is not in the table",
                 piece.line,
             )
+        placed = activity.outputs if piece.kind == OUTPUT else activity.indicators
+        if any(item.code == piece.code for item in placed):
+            raise self.error(f"{piece.kind} {piece.code} appears twice", piece.line)
         if piece.kind == OUTPUT:
             activity.outputs.append(Output(code=piece.code, text=text, notes=notes, line=piece.line))
         else:
