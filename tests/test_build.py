@@ -43,6 +43,10 @@ def test_rdflib_store_answers_like_oxigraph(built):
     rdflib = run_query(sparql, built.with_(store="rdflib"))
     assert values(oxigraph, "code", "n") == values(rdflib, "code", "n")
     assert len(oxigraph.rows) == 5
+    ask = 'ASK { ?i skos:notation "P4.3.1" }'  # skos:notation is inferred
+    for store in ("oxigraph", "rdflib"):
+        assert run_query(ask, built.with_(store=store), graph="asserted").boolean is False
+        assert run_query(ask, built.with_(store=store), graph="inferred").boolean is True
 
 
 def _copy_seeds(tmp_path: Path) -> Path:
