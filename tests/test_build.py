@@ -28,7 +28,8 @@ def test_build_writes_manifest_documents_export_and_store(built, seeds):
     assert manifest["triples"]["inferred"] > manifest["triples"]["asserted"] > 3000
     documents = json.loads((path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
     assert documents == [seeds[code].to_dict() for code in SEED_CODES]
-    assert (path / EXPORT_FILE).stat().st_size > 0
+    quads = (path / EXPORT_FILE).read_text(encoding="utf-8").splitlines()
+    assert len(quads) == len(set(quads)) == sum(manifest["triples"].values())  # each quad once
 
 
 def test_the_live_build_conforms_to_the_shapes(built):

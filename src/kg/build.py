@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from kg import __version__
 from kg.errors import BuildError
 from kg.graph.ontology import load_ontology
@@ -29,14 +27,15 @@ from kg.settings import DEFAULT_SOURCES, Settings
 from kg.store.layout import (
     DOCUMENTS_FILE,
     EXPORT_FILE,
+    GRAPHS,
     MANIFEST_FILE,
     discard,
     ensure_writable,
     new_build_folder,
     publish,
 )
-from kg.store.oxigraph import STORE_FOLDER
-from kg.store.terms import ntriples
+from kg.store.oxigraph import create_store
+from kg.store.terms import nquads
 
 
 @dataclass
@@ -78,12 +77,11 @@ def _build_into(folder: Path, files: list[Path], settings: Settings, progress: P
     report = BuildReport(path=folder)
     problems: list[str] = []
     seconds: dict[str, float] = {}
-    parts = {name: folder / f"{name}.nt" for name in ("asserted", "inferred")}
-    with (
-        open(parts["asserted"], "wb") as asserted_out,
-        open(parts["inferred"], "wb") as inferred_out,
-        _JsonArray(folder / DOCUMENTS_FILE) as documents_out,
-    ):
+    iris = Iris(settings.base_iri)
+    export = folder / EXPORT_FILE
+    shared_written: set[bytes] = set()
+    with open(export, "wb") as quads_out, _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
+        quads_out.write(nquads(load_ontology(), str(iris.graph("ontology"))))
         results = process_all(files, settings.base_iri, settings.reasoner, settings.workers, progress)
         for result in results:
             problems.extend(result.problems)
@@ -92,43 +90,24 @@ def _build_into(folder: Path, files: list[Path], settings: Settings, progress: P
             if problems or result.model is None:
                 continue  # keep checking the rest, so every problem is reported at once
             report.warnings.extend(result.warnings)
-            asserted_out.write(result.asserted)
-            inferred_out.write(result.inferred)
+            quads_out.write(result.quads)
+            for line in result.shared_quads.splitlines(keepends=True):
+                if line not in shared_written:  # write a shared concept's quads once
+                    shared_written.add(line)
+                    quads_out.write(line)
             documents_out.append(result.model)
             report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
     progress("storing", 0, 1)
     started = time.perf_counter()
-    graphs: dict[str, bytes | Path] = {"ontology": ntriples(load_ontology()), **parts}
-    report.triples = _store(folder, graphs, Iris(settings.base_iri))
-    for part in parts.values():
-        part.unlink()
+    counts = create_store(folder, export)
+    report.triples = {name: counts.get(str(iris.graph(name)), 0) for name in GRAPHS}
     seconds["store"] = time.perf_counter() - started
     progress("storing", 1, 1)
     # per-document steps are summed over documents (CPU seconds when run in parallel)
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
-
-
-def _store(folder: Path, graphs: dict[str, bytes | Path], iris: Iris) -> dict[str, int]:
-    """Load the named graphs into a new store; returns each graph's (distinct) triple count."""
-    store = ox.Store(str(folder / STORE_FOLDER))
-    for name, data in graphs.items():
-        target = ox.NamedNode(str(iris.graph(name)))
-        if isinstance(data, Path):
-            store.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-        else:
-            store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-    store.flush()
-    store.optimize()
-    store.dump(str(folder / EXPORT_FILE), format=ox.RdfFormat.N_QUADS)
-    counts = {}
-    for name in graphs:
-        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iris.graph(name)}> {{ ?s ?p ?o }} }}"
-        counts[name] = int(next(iter(store.query(query)))["n"].value)
-    del store
-    return counts
 
 
 def _write_manifest(folder: Path, report: BuildReport, iris: Iris, settings: Settings, build_id: str) -> None:
@@ -137,7 +116,7 @@ def _write_manifest(folder: Path, report: BuildReport, iris: Iris, settings: Set
         "built_at": build_id,
         "base_iri": iris.base,
         "reasoner": settings.reasoner,
-        "graphs": {name: str(iris.graph(name)) for name in ("ontology", "asserted", "inferred")},
+        "graphs": {name: str(iris.graph(name)) for name in GRAPHS},
         "triples": report.triples,
         "seconds": report.seconds,
         "warnings": report.warnings,

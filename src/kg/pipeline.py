@@ -14,14 +14,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import RDF, Graph
+from rdflib.term import Node
+
 from kg.errors import ParseError
 from kg.graph.convert import document_graph
 from kg.graph.ontology import load_ontology, load_shapes
 from kg.graph.reasoning import Reasoner, get_reasoner
 from kg.graph.validate import validate_graph
-from kg.graph.vocabulary import Iris
+from kg.graph.vocabulary import KG, Iris
 from kg.parse import parse_file
-from kg.store.terms import ntriples
+from kg.store.terms import nquads
 
 Progress = Callable[[str, int, int], None]
 
@@ -35,7 +38,7 @@ def quiet(step: str, done: int, total: int) -> None:
 
 @dataclass
 class DocumentResult:
-    """What one source file yields: its problems, or its model and triples."""
+    """What one source file yields: its problems, or its model and quads (N-Quads bytes)."""
 
     path: Path
     problems: list[str] = field(default_factory=list)
@@ -45,8 +48,8 @@ class DocumentResult:
     line: int = 0
     model: dict | None = None
     summary: dict | None = None
-    asserted: bytes = b""
-    inferred: bytes = b""
+    quads: bytes = b""  # the document's own asserted and inferred quads
+    shared_quads: bytes = b""  # quads about concepts other documents share (occupations ...)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -94,9 +97,20 @@ def process_file(path: Path) -> DocumentResult:
         "sha256": hashlib.sha256(data).hexdigest(),
         "triples": len(asserted),
     }
-    result.asserted = ntriples(asserted)
-    result.inferred = ntriples(inferred)
+    shared = _shared_subjects(asserted)
+    for graph, triples in (("asserted", asserted), ("inferred", inferred)):
+        iri = str(_context.iris.graph(graph))
+        result.quads += nquads((t for t in triples if t[0] not in shared), iri)
+        result.shared_quads += nquads((t for t in triples if t[0] in shared), iri)
     return result
+
+
+_SHARED_CLASSES = (KG.JobCategory, KG.Occupation, KG.Industry, KG.Domain)
+
+
+def _shared_subjects(asserted: Graph) -> set[Node]:
+    """Nodes several documents describe alike: their classification concepts."""
+    return {node for cls in _SHARED_CLASSES for node in asserted.subjects(RDF.type, cls)}
 
 
 def default_workers() -> int:

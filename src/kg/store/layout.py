@@ -5,7 +5,7 @@
       builds/<id>/            one finished build
         manifest.json         sources, hashes, counts, base IRI, settings, timings
         documents.json        the parsed documents (the public JSON contract)
-        graph.nq              every named graph as N-Quads, for other tools
+        graph.nq              every named graph as N-Quads (loaded into the store; for other tools)
         oxigraph/             the persistent store that queries use
 
 A build is written to `builds/.tmp-<id>` and renamed into place; only then is
@@ -26,6 +26,7 @@ BUILDS_FOLDER = "builds"
 MANIFEST_FILE = "manifest.json"
 DOCUMENTS_FILE = "documents.json"
 EXPORT_FILE = "graph.nq"
+GRAPHS = ("ontology", "asserted", "inferred")
 
 
 def current_build(build_dir: Path) -> Path:

@@ -16,9 +16,18 @@ from kg.store.terms import to_rdflib
 STORE_FOLDER = "oxigraph"
 
 
-def load_ntriples(store: ox.Store, data: bytes, graph_iri: str) -> None:
-    """Bulk-load N-Triples bytes into one named graph."""
-    store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+def create_store(build_path: Path, nquads: Path) -> dict[str, int]:
+    """Load a build's N-Quads into a new store; returns each named graph's triple count."""
+    store = ox.Store(str(build_path / STORE_FOLDER))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    counts = {}
+    for graph in store.named_graphs():
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
+        counts[graph.value] = int(next(iter(store.query(query)))["n"].value)
+    del store
+    return counts
 
 
 class OxigraphStore:

@@ -1,7 +1,7 @@
 """Moving RDF terms between rdflib and pyoxigraph, keeping language tags' case (zh-Hant).
 
-rdflib's N-Triples and Turtle writers lower-case language tags; SPARQL's
-LANG() = "zh-Hant" would then fail, so triples are written here instead.
+Triples are written here rather than by rdflib's serialisers, which are slower and
+lower-case language tags (oxigraph lower-cases them on loading anyway).
 """
 
 from __future__ import annotations
@@ -64,9 +64,10 @@ def _nt(term: Node) -> str:
     return f"<{term}>"
 
 
-def ntriples(triples: Iterable[Triple]) -> bytes:
-    """N-Triples bytes for rdflib triples."""
-    return "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in triples).encode("utf-8")
+def nquads(triples: Iterable[Triple], graph: str) -> bytes:
+    """N-Quads bytes for rdflib triples, all in the named graph `graph`."""
+    label = f"<{graph}>"
+    return "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} {label} .\n" for s, p, o in triples).encode("utf-8")
 
 
 def turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
