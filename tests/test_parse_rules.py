@@ -1061,3 +1061,13 @@ def test_a_spanning_cell_printed_lower_down_still_belongs_to_its_task():
 def test_a_duplicated_indicator_code_is_an_error():
     text = standard(row("T1 任務", "T1.1 活動", "", "P1.1.1 指標 P1.1.1 又是它", "3", "K1 知識", "S1 技能"))
     parse_error(text, at(text, "又是它") + ".*indicator P1.1.1 appears twice")
+
+
+def test_a_standard_name_printed_beside_its_label():
+    fields = (
+        row("職能基準代碼", "", "TST0001-001"),
+        row("職能基準名稱", "", "測試 人員"),
+        row("基準級別", "", "3"),
+    )
+    text = standard(SIMPLE_ROW, fields=fields).replace("測試人員職能基準\n", "")
+    assert parse(text)["title"] == "測試人員"

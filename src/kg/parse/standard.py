@@ -49,6 +49,7 @@ class StandardParser(DocumentParser):
 
     _LABELS: ClassVar[dict[str, str]] = {
         "職能基準代碼": "code",
+        "職能基準名稱": "name",
         "職類": "name_category",
         "職業": "name_occupation",
         "職類別": "category",
@@ -81,7 +82,11 @@ class StandardParser(DocumentParser):
             self._collect_fields(row, fields)
         code, code_line = fields.get("code", (None, None))
         code = self.checked_code(code, code_line)
-        title = self._value(fields, "name_occupation") or self._value(fields, "name_category")
+        title = (
+            self._value(fields, "name_occupation")
+            or self._value(fields, "name_category")
+            or self._value(fields, "name")
+        )
         if not title:
             title = self._title_from_heading(rows)
         return Document(
