@@ -17,9 +17,7 @@ from kg.errors import KgError
 KG = Namespace("https://w3id.org/icap-kg/ontology#")
 KGF = Namespace("https://w3id.org/icap-kg/function#")
 CEASN = Namespace("https://purl.org/ctdlasn/terms/")
-CETERMS = Namespace("https://purl.org/ctdl/terms/")
 ESCO = Namespace("http://data.europa.eu/esco/model#")
-ESCO_SKILL_TYPE = Namespace("http://data.europa.eu/esco/skill-type/")
 
 DEFAULT_BASE_IRI = "https://w3id.org/icap-kg/id/"
 

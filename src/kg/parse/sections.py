@@ -18,6 +18,7 @@ from kg.parse.text import (
 )
 
 _LINE_BULLET = re.compile(r"^([-–—•●■▪・*◆]|\d{1,2}\s*[.、)）]|[一二三四五六七八九十]{1,3}、)\s*")
+_ATTITUDE_CODE = re.compile(r"A\d+")
 _ATTITUDE = re.compile(r"^(A\d+)\s*(.*)$")  # `A01 團隊意識：…` or `A01團隊意識：…`
 _QUALIFICATION = re.compile(r"學歷|能力條件|建議擔任")
 _HISTORY_HEADING = re.compile(r"^\S{0,4}(更新|修訂)(紀|記)錄")
@@ -65,7 +66,7 @@ def parse_attitude_lines(lines: list[tuple[int, str]], source: str) -> list[Atti
         cells = [tidy(strip_tags(c)) for c in raw.split("\t") if c.strip()]
         text = _LINE_BULLET.sub("", " ".join(cells))
         match = _ATTITUDE.match(text)
-        if match and len(cells) >= 3 and _ATTITUDE.fullmatch(cells[0]):  # a table: code, name, text
+        if match and len(cells) >= 3 and _ATTITUDE_CODE.fullmatch(cells[0]):  # a table: code, name, text
             attitudes.append(Attitude(code=cells[0], name=cells[1], text=" ".join(cells[2:]), line=line))
         elif match:
             name, description = split_name(match.group(2))

@@ -31,7 +31,4 @@ class GraphStore(Protocol):
     def query(self, sparql: str, graph: str = "all") -> QueryResult:
         """Run a SPARQL query over the named graph(s); raises QueryError on bad queries."""
 
-    def count(self, graph: str) -> int:
-        """Number of triples in one of the named graphs."""
-
     def close(self) -> None: ...

@@ -78,5 +78,3 @@ def ensure_writable(build_dir: Path) -> None:
         build_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise KgError(f"cannot create the build folder {build_dir}: {exc.strerror}") from None
-    if build_dir.exists() and not build_dir.is_dir():
-        raise KgError(f"the build folder {build_dir} is a file")

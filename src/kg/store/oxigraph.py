@@ -64,9 +64,5 @@ class OxigraphStore:
         triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result]
         return QueryResult(kind="graph", triples=triples)
 
-    def count(self, graph: str) -> int:
-        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", graph)
-        return int(result.rows[0]["n"])
-
     def close(self) -> None:
         del self.store

@@ -11,6 +11,9 @@ from kg.query.errors import query_error
 from kg.store.base import QueryResult
 from kg.store.layout import EXPORT_FILE, graph_iris
 
+_PREFIXES = sparql_prefixes()
+_PREFIX_LINES = len(_PREFIXES.splitlines())
+
 
 class RdflibStore:
     """Loads the whole build into memory; fine for the seeds, slow for millions of triples."""
@@ -30,11 +33,9 @@ class RdflibStore:
 
         target = self._target(graph)
         try:
-            result = target.query(sparql_prefixes() + sparql)
+            result = target.query(_PREFIXES + sparql)
         except ParseException as exc:
-            raise query_error(
-                sparql, f"error at {exc.lineno - len(sparql_prefixes().splitlines())}:{exc.col}: {exc.msg}"
-            ) from None
+            raise query_error(sparql, f"error at {exc.lineno - _PREFIX_LINES}:{exc.col}: {exc.msg}") from None
         if result.type == "ASK":
             return QueryResult(kind="ask", boolean=bool(result.askAnswer))
         if result.type == "SELECT":
@@ -42,10 +43,6 @@ class RdflibStore:
             rows = [{name: row[name] for name in variables if row[name] is not None} for row in result]
             return QueryResult(kind="select", variables=variables, rows=rows)
         return QueryResult(kind="graph", triples=list(result))
-
-    def count(self, graph: str) -> int:
-        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", graph)
-        return int(result.rows[0]["n"])
 
     def close(self) -> None:
         self.dataset.close()
