@@ -19,7 +19,7 @@ from pathlib import Path
 from kg import __version__
 from kg.errors import BuildError
 from kg.graph.ontology import load_ontology
-from kg.graph.reasoning import get_reasoner
+from kg.graph.reasoning import check_reasoner
 from kg.graph.vocabulary import Iris
 from kg.parse import discover
 from kg.pipeline import Progress, process_all, quiet
@@ -58,7 +58,7 @@ def build(
     settings = settings or Settings.load()
     started = time.perf_counter()
     files = discover(paths or [DEFAULT_SOURCES])
-    get_reasoner(settings.reasoner, load_ontology())  # an unknown reasoner fails before any work
+    check_reasoner(settings.reasoner)  # an unknown reasoner fails before any work
     ensure_writable(settings.build_dir)
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = new_build_folder(settings.build_dir, build_id)

@@ -225,10 +225,13 @@ REASONERS: dict[str, Callable[[Graph], Reasoner]] = {
 }
 
 
+def check_reasoner(name: str) -> None:
+    """Fail early, and cheaply, on a reasoner name that does not exist."""
+    if name not in REASONERS:
+        raise KgError(f"unknown reasoner {name!r}; choose one of: {', '.join(REASONERS)}")
+
+
 def get_reasoner(name: str, ontology: Graph) -> Reasoner:
     """The one place that picks a reasoner by name."""
-    try:
-        factory = REASONERS[name]
-    except KeyError:
-        raise KgError(f"unknown reasoner {name!r}; choose one of: {', '.join(REASONERS)}") from None
-    return factory(ontology)
+    check_reasoner(name)
+    return REASONERS[name](ontology)
