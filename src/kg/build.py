@@ -1,4 +1,5 @@
-"""The pipeline: raw files -> parsed documents -> RDF (asserted + inferred) -> validated store.
+"""The pipeline: raw files -> parsed documents -> RDF (asserted + inferred) -> validated store
+-> search index (vectors + BM25).
 
 Documents stream through `kg.pipeline` (parse, convert, validate, reason, on every
 core) and their N-Triples are appended to files, so memory stays that of a few
@@ -23,6 +24,10 @@ from kg.graph.reasoning import check_reasoner
 from kg.graph.vocabulary import Iris
 from kg.parse import discover
 from kg.pipeline import Progress, process_all, quiet
+from kg.search.cache import EmbeddingCache
+from kg.search.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
+from kg.search.index import NO_INDEX, IndexReport, build_search_index
+from kg.search.items import SearchItem, document_items
 from kg.settings import DEFAULT_SOURCES, Settings
 from kg.store.layout import (
     DOCUMENTS_FILE,
@@ -47,6 +52,10 @@ class BuildReport:
     triples: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    search: dict[str, object] = field(default_factory=dict)
+
+
+CACHE_FILE = Path("cache") / "embeddings.sqlite"
 
 
 def build(
@@ -58,12 +67,14 @@ def build(
     settings = settings or Settings.load()
     started = time.perf_counter()
     files = discover(paths or [DEFAULT_SOURCES])
-    check_reasoner(settings.reasoner)  # an unknown reasoner fails before any work
+    check_reasoner(settings.reasoner)  # an unknown reasoner or embedder fails before any work
+    embedder_name = settings.embedder or DEFAULT_EMBEDDER
+    embedder = None if embedder_name == NO_INDEX else get_embedder(embedder_name)
     ensure_writable(settings.build_dir)
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = new_build_folder(settings.build_dir, build_id)
     try:
-        report = _build_into(folder, files, settings, progress)
+        report = _build_into(folder, files, settings, embedder, progress)
         report.seconds["total"] = round(time.perf_counter() - started, 3)
         _write_manifest(folder, report, Iris(settings.base_iri), settings, build_id)
     except BaseException:
@@ -73,8 +84,11 @@ def build(
     return report
 
 
-def _build_into(folder: Path, files: list[Path], settings: Settings, progress: Progress) -> BuildReport:
+def _build_into(
+    folder: Path, files: list[Path], settings: Settings, embedder: Embedder | None, progress: Progress
+) -> BuildReport:
     report = BuildReport(path=folder)
+    items: list[SearchItem] = []
     problems: list[str] = []
     seconds: dict[str, float] = {}
     iris = Iris(settings.base_iri)
@@ -96,6 +110,7 @@ def _build_into(folder: Path, files: list[Path], settings: Settings, progress: P
                     shared_written.add(line)
                     quads_out.write(line)
             documents_out.append(result.model)
+            items.extend(document_items(result.model, iris))
             report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
@@ -105,9 +120,35 @@ def _build_into(folder: Path, files: list[Path], settings: Settings, progress: P
     report.triples = {name: counts.get(str(iris.graph(name)), 0) for name in GRAPHS}
     seconds["store"] = time.perf_counter() - started
     progress("storing", 1, 1)
+    if embedder is not None:
+        made = _index_search(folder, items, embedder, report.documents, settings, progress)
+        report.search = {
+            "embedder": embedder.name,
+            "items": made.items,
+            "embedded": made.stats.embedded,
+            "cached": made.stats.cached,
+        }
+        seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
     # per-document steps are summed over documents (CPU seconds when run in parallel)
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
+
+
+def _index_search(
+    folder: Path,
+    items: list[SearchItem],
+    embedder: Embedder,
+    documents: list[dict],
+    settings: Settings,
+    progress: Progress,
+) -> IndexReport:
+    """Embed (reusing the build folder's embedding cache) and index every searchable item."""
+    sources = {d["source"]: d["sha256"] for d in documents}
+    cache = EmbeddingCache(settings.build_dir / CACHE_FILE)
+    try:
+        return build_search_index(folder, items, embedder, sources, cache, progress)
+    finally:
+        cache.close()
 
 
 def _write_manifest(folder: Path, report: BuildReport, iris: Iris, settings: Settings, build_id: str) -> None:
@@ -118,6 +159,7 @@ def _write_manifest(folder: Path, report: BuildReport, iris: Iris, settings: Set
         "reasoner": settings.reasoner,
         "graphs": {name: str(iris.graph(name)) for name in GRAPHS},
         "triples": report.triples,
+        "search": report.search,
         "seconds": report.seconds,
         "warnings": report.warnings,
         "documents": report.documents,

@@ -38,6 +38,9 @@ Workers = Annotated[
     int | None, typer.Option("--workers", help=OPTIONS["workers"].help + " [env: KG_WORKERS]")
 ]
 Store = Annotated[str | None, typer.Option("--store", help=OPTIONS["store"].help + " [env: KG_STORE]")]
+Embedder = Annotated[
+    str | None, typer.Option("--embedder", help=OPTIONS["embedder"].help + " [env: KG_EMBEDDER]")
+]
 
 
 def _fail(message: str) -> None:
@@ -99,14 +102,19 @@ def build(
     base_iri: BaseIri = None,
     reasoner: Reasoner = None,
     workers: Workers = None,
+    embedder: Embedder = None,
 ) -> None:
-    """Parse, reason over, validate and store the documents; replaces the build only on success.
+    """Parse, reason over, validate and store the documents, and index them for search.
+
+    The new build replaces the live one only on success.
 
     Example: kg build data/raw/ --build-dir /tmp/kg-build
     """
     from kg.build import build as run_build
 
-    settings = Settings.load(build_dir=build_dir, base_iri=base_iri, reasoner=reasoner, workers=workers)
+    settings = Settings.load(
+        build_dir=build_dir, base_iri=base_iri, reasoner=reasoner, workers=workers, embedder=embedder
+    )
     try:
         with progress_reporter() as progress:
             report = run_build(paths, settings, progress)
@@ -120,6 +128,12 @@ def build(
         f"{report.triples['asserted']} asserted + {report.triples['inferred']} inferred triples "
         f"in {report.seconds['total']:.1f} s -> {report.path}"
     )
+    if report.search:
+        found = report.search
+        typer.echo(
+            f"search index: {found['items']} items, {found['embedder']} "
+            f"({found['embedded']} texts embedded, {found['cached']} from the cache)"
+        )
 
 
 @app.command()
@@ -214,6 +228,99 @@ def sparql(
     settings = Settings.load(build_dir=build_dir, store=store)
     output = render(run_query(text, settings, graph), fmt)
     typer.echo(output, nl=not output.endswith("\n"))
+
+
+@app.command()
+@handles_errors
+def search(
+    query: Annotated[str, typer.Argument(help="A question or keywords, in Chinese or English.")],
+    by: Annotated[str, typer.Option("--by", help="document (grouped, with evidence) or item.")] = "document",
+    top: Annotated[int, typer.Option("--top", help="How many documents or items to list.")] = 10,
+    mode: Annotated[
+        str,
+        typer.Option("--mode", help="hybrid (dense + BM25, fused), dense (embeddings) or lexical (BM25)."),
+    ] = "hybrid",
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            help="Only items of this kind (task, activity, indicator, output, knowledge, "
+            "skill, attitude, note); repeatable.",
+        ),
+    ] = None,
+    document_kind: Annotated[
+        list[str] | None, typer.Option("--document-kind", help="Only standards or units; repeatable.")
+    ] = None,
+    document: Annotated[
+        list[str] | None, typer.Option("--document", help="Only this document (its code); repeatable.")
+    ] = None,
+    level: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--level", help="Only items at this level (1-6, inherited from task or document); repeatable."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    build_dir: BuildDir = None,
+    embedder: Embedder = None,
+) -> None:
+    """Find the documents (or items) that answer a question, best first.
+
+    Example: kg search "哪些單元涵蓋客訴處理"
+             kg search "complaint handling" --by item --kind indicator --top 5 --json
+    """
+    from kg.search.engine import Filters
+    from kg.search.engine import search as run_search
+
+    settings = Settings.load(build_dir=build_dir, embedder=embedder)
+    filters = Filters(
+        item_kinds=tuple(kind or ()),
+        document_kinds=tuple(document_kind or ()),
+        documents=tuple(document or ()),
+        levels=tuple(level or ()),
+    )
+    results = run_search(query, settings, mode=mode, by=by, top=top, filters=filters)
+    if as_json:
+        typer.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if not results.results:
+        typer.echo(f"no matches for {results.query!r} ({mode})", err=True)
+        return
+    from kg.search.display import format_results
+
+    typer.echo(format_results(results))
+
+
+@app.command(name="eval")
+@handles_errors
+def evaluate(
+    questions: Annotated[Path, typer.Option("--questions", help="The labelled question set (JSON).")] = Path(
+        "eval/questions.json"
+    ),
+    mode: Annotated[
+        list[str] | None, typer.Option("--mode", help="hybrid, dense or lexical; repeatable [default: all].")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    build_dir: BuildDir = None,
+    embedder: Embedder = None,
+) -> None:
+    """Measure search quality on labelled questions: recall@k and MRR per mode, for items and documents.
+
+    Example: kg eval --questions eval/questions.json
+    """
+    from kg.search.engine import MODES, Searcher
+    from kg.search.evaluate import evaluate as run_evaluation
+    from kg.search.evaluate import format_table, load_questions
+
+    labelled = load_questions(questions)
+    searcher = Searcher.open(Settings.load(build_dir=build_dir, embedder=embedder))
+    scores = run_evaluation(searcher, labelled, tuple(mode or MODES))
+    if as_json:
+        payload = {m: {level: s.to_dict() for level, s in levels.items()} for m, levels in scores.items()}
+        typer.echo(json.dumps({"questions": len(labelled), "scores": payload}, indent=2))
+        return
+    typer.echo(f"{len(labelled)} questions from {questions}, embedder {searcher.embedder.name}\n")
+    typer.echo(format_table(scores))
 
 
 def main() -> None:

@@ -42,6 +42,13 @@ OPTIONS: dict[str, Option] = {
         "oxigraph",
         "Graph store that queries use: 'oxigraph' (persistent, fast) or 'rdflib' (in memory).",
     ),
+    "embedder": Option(
+        "KG_EMBEDDER",
+        "",
+        "Text embedder for semantic search: e5-small (bundled multilingual-e5-small, the default for "
+        "building), st:<model name or folder> (a local sentence-transformers model), or none (build "
+        "no search index). Searches use the model the index was built with unless this names another.",
+    ),
     "workers": Option(
         "KG_WORKERS",
         "0",
@@ -58,6 +65,7 @@ class Settings:
     base_iri: str
     reasoner: str
     store: str
+    embedder: str
     workers: int
 
     @classmethod

@@ -23,6 +23,7 @@ DEFAULT_BASE_IRI = "https://w3id.org/icap-kg/id/"
 
 PREFIXES = {
     "kg": str(KG),
+    "kgf": str(KGF),
     "ceasn": str(CEASN),
     "esco": str(ESCO),
     "skos": "http://www.w3.org/2004/02/skos/core#",

@@ -38,8 +38,9 @@ def run_query(sparql: str, settings: Settings | None = None, graph: str = "all")
     """Run a read-only SPARQL query over the live build.
 
     `graph` picks the union of everything ("all", the default), or only the
-    "asserted", "inferred" or "ontology" triples. Common prefixes (kg:, skos:,
-    dcterms:, ceasn:, prov: ...) are predeclared.
+    "asserted", "inferred" or "ontology" triples. Common prefixes (kg:, kgf:, skos:,
+    dcterms:, ceasn:, prov: ...) are predeclared, and `kgf:similarity(?item, "text")`
+    scores items against a question (see `kg.search.similarity`).
     """
     settings = settings or Settings.load()
     if not sparql.strip():
@@ -49,8 +50,11 @@ def run_query(sparql: str, settings: Settings | None = None, graph: str = "all")
     match = _UPDATE.match(_COMMENT.sub("", sparql))
     if match:
         raise QueryError(f"SPARQL updates ({match.group(1).upper()}) are not allowed: the graph is read-only")
-    store = open_store(settings.store, current_build(settings.build_dir))
+    from kg.search.similarity import sparql_functions
+
+    build_path = current_build(settings.build_dir)
+    store = open_store(settings.store, build_path)
     try:
-        return store.query(sparql, graph)
+        return store.query(sparql, graph, sparql_functions(build_path, settings.embedder))
     finally:
         store.close()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from rdflib.term import Node
 
 GRAPH_NAMES = ("all", "asserted", "inferred", "ontology")
+
+# A SPARQL extension function: rdflib terms in, an rdflib term (or None: unbound) out.
+SparqlFunction = Callable[..., Node | None]
+Functions = Mapping[str, SparqlFunction]
 
 
 @dataclass
@@ -28,7 +33,36 @@ class QueryResult:
 class GraphStore(Protocol):
     """A read-only, queryable build."""
 
-    def query(self, sparql: str, graph: str = "all") -> QueryResult:
-        """Run a SPARQL query over the named graph(s); raises QueryError on bad queries."""
+    def query(self, sparql: str, graph: str = "all", functions: Functions | None = None) -> QueryResult:
+        """Run a SPARQL query over the named graph(s), with extension functions by IRI.
+
+        Raises QueryError on bad queries, and the first error an extension function
+        raised (an engine would only leave its value unbound).
+        """
 
     def close(self) -> None: ...
+
+
+class GuardedCalls:
+    """Wraps extension functions so that an error inside one is raised after the query.
+
+    SPARQL engines treat a failing function as "unbound" and go on, which would turn
+    a missing search index into a silently empty answer.
+    """
+
+    def __init__(self) -> None:
+        self.error: Exception | None = None
+
+    def wrap(self, function: SparqlFunction) -> SparqlFunction:
+        def call(*args: Node) -> Node | None:
+            try:
+                return function(*args)
+            except Exception as exc:  # re-raised by raise_if_failed once the engine is done
+                self.error = self.error or exc
+                return None
+
+        return call
+
+    def raise_if_failed(self) -> None:
+        if self.error is not None:
+            raise self.error

@@ -7,6 +7,8 @@
         documents.json        the parsed documents (the public JSON contract)
         graph.nq              every named graph as N-Quads (loaded into the store; for other tools)
         oxigraph/             the persistent store that queries use
+        search/               the search index (see `kg.search.index`)
+      cache/embeddings.sqlite passage embeddings by model and text, kept across builds
 
 A build is written to `builds/.tmp-<id>` and renamed into place; only then is
 CURRENT replaced. A failed build therefore never touches the live one.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -9,9 +10,9 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.graph.vocabulary import PREFIXES
 from kg.query.errors import query_error
-from kg.store.base import QueryResult
+from kg.store.base import Functions, GuardedCalls, QueryResult, SparqlFunction
 from kg.store.layout import graph_iris
-from kg.store.terms import to_rdflib
+from kg.store.terms import to_oxigraph, to_rdflib
 
 STORE_FOLDER = "oxigraph"
 
@@ -45,13 +46,25 @@ class OxigraphStore:
             return {"use_default_graph_as_union": True}
         return {"default_graph": ox.NamedNode(self.graphs[graph])}
 
-    def query(self, sparql: str, graph: str = "all") -> QueryResult:
+    def query(self, sparql: str, graph: str = "all", functions: Functions | None = None) -> QueryResult:
+        guard = GuardedCalls()
+        custom = {
+            ox.NamedNode(iri): _to_oxigraph_function(guard.wrap(f)) for iri, f in (functions or {}).items()
+        }
         try:
-            result = self.store.query(sparql, prefixes=PREFIXES, **self._graph_args(graph))
+            result = self.store.query(
+                sparql, prefixes=PREFIXES, custom_functions=custom, **self._graph_args(graph)
+            )
+            answer = self._collect(result)
         except SyntaxError as exc:
             raise query_error(sparql, str(exc)) from None
         except OSError as exc:
             raise KgError(f"the query failed: {exc}") from None
+        guard.raise_if_failed()
+        return answer
+
+    @staticmethod
+    def _collect(result: object) -> QueryResult:
         if isinstance(result, ox.QueryBoolean):
             return QueryResult(kind="ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
@@ -66,3 +79,11 @@ class OxigraphStore:
 
     def close(self) -> None:
         del self.store
+
+
+def _to_oxigraph_function(function: SparqlFunction) -> Callable[..., object]:
+    def call(*args: object) -> object:
+        value = function(*(to_rdflib(a) for a in args))
+        return None if value is None else to_oxigraph(value)
+
+    return call

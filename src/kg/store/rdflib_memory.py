@@ -8,7 +8,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from kg.graph.vocabulary import sparql_prefixes
 from kg.query.errors import query_error
-from kg.store.base import QueryResult
+from kg.store.base import Functions, GuardedCalls, QueryResult
 from kg.store.layout import EXPORT_FILE, graph_iris
 
 _PREFIXES = sparql_prefixes()
@@ -28,14 +28,28 @@ class RdflibStore:
             return self.dataset
         return self.dataset.graph(URIRef(self.graphs[graph]))
 
-    def query(self, sparql: str, graph: str = "all") -> QueryResult:
+    def query(self, sparql: str, graph: str = "all", functions: Functions | None = None) -> QueryResult:
         from pyparsing import ParseException
+        from rdflib.plugins.sparql.operators import register_custom_function, unregister_custom_function
 
         target = self._target(graph)
+        guard = GuardedCalls()
+        registered = [(URIRef(iri), guard.wrap(f)) for iri, f in (functions or {}).items()]
+        for iri, function in registered:  # rdflib's registry is global: registered for this query only
+            register_custom_function(iri, function, override=True)
         try:
             result = target.query(_PREFIXES + sparql)
+            answer = self._collect(result)
         except ParseException as exc:
             raise query_error(sparql, f"error at {exc.lineno - _PREFIX_LINES}:{exc.col}: {exc.msg}") from None
+        finally:
+            for iri, function in registered:
+                unregister_custom_function(iri, function)
+        guard.raise_if_failed()
+        return answer
+
+    @staticmethod
+    def _collect(result: object) -> QueryResult:
         if result.type == "ASK":
             return QueryResult(kind="ask", boolean=bool(result.askAnswer))
         if result.type == "SELECT":

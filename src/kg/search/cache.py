@@ -1,0 +1,102 @@
+"""A persistent cache of passage embeddings, keyed by model fingerprint and text.
+
+Rebuilding after adding one document embeds only that document's new texts; the
+rest come from here. The cache is one SQLite file beside the builds
+(`data/build/cache/embeddings.sqlite`); deleting it only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kg.errors import KgError
+from kg.search.embedders import Embedder
+
+BATCH = 64
+
+
+@dataclass
+class EmbeddingStats:
+    texts: int = 0  # distinct texts asked for
+    embedded: int = 0  # of which newly embedded
+    cached: int = 0  # of which read from the cache
+
+
+def _key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+class EmbeddingCache:
+    """SQLite table (model, text hash) -> float32 vector."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=60)
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors "
+                "(model TEXT NOT NULL, text_sha256 BLOB NOT NULL, vector BLOB NOT NULL, "
+                "PRIMARY KEY (model, text_sha256))"
+            )
+        except (sqlite3.Error, OSError) as exc:
+            raise KgError(f"cannot open the embedding cache {path}: {exc}") from None
+        self.path = path
+
+    def get(self, model: str, keys: Sequence[bytes], dimension: int) -> dict[bytes, np.ndarray]:
+        found: dict[bytes, np.ndarray] = {}
+        for start in range(0, len(keys), 500):  # stay under SQLite's variable limit
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT text_sha256, vector FROM vectors WHERE model = ? AND text_sha256 IN ({marks})",
+                [model, *chunk],
+            )
+            for key, blob in rows:
+                vector = np.frombuffer(blob, dtype=np.float32)
+                if vector.size == dimension:
+                    found[key] = vector
+        return found
+
+    def put(self, model: str, entries: Sequence[tuple[bytes, np.ndarray]]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                [(model, key, np.asarray(v, dtype=np.float32).tobytes()) for key, v in entries],
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def embed_passages(
+    embedder: Embedder,
+    texts: Sequence[str],
+    cache: EmbeddingCache | None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[np.ndarray, EmbeddingStats]:
+    """Vectors for `texts` (one row each), embedding only texts the cache does not hold."""
+    keys = [_key(t) for t in texts]
+    distinct = dict(zip(keys, texts, strict=True))
+    known = cache.get(embedder.fingerprint, list(distinct), embedder.dimension) if cache else {}
+    missing = [k for k in distinct if k not in known]
+    stats = EmbeddingStats(texts=len(distinct), embedded=len(missing), cached=len(known))
+    for start in range(0, len(missing), BATCH):
+        if progress:
+            progress("embedding", start, len(missing))
+        batch = missing[start : start + BATCH]
+        vectors = embedder.embed_passages([distinct[k] for k in batch])
+        known.update(zip(batch, vectors, strict=True))
+        if cache:  # written batch by batch, so an interrupted build keeps what it paid for
+            cache.put(embedder.fingerprint, list(zip(batch, vectors, strict=True)))
+    if progress:
+        progress("embedding", len(missing), len(missing))
+    matrix = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    for row, key in enumerate(keys):
+        matrix[row] = known[key]
+    return matrix, stats

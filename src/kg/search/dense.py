@@ -1,0 +1,76 @@
+"""Dense search: a FAISS inner-product index over normalised vectors, with stable item ids.
+
+The index is exact (a flat scan): at 100,000 items a query takes a few
+milliseconds on two cores (benchmarks/search_scale.py), and nothing is lost to
+approximation. Ids are `kg.search.items.stable_id` of each item's IRI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from kg.errors import KgError
+
+
+def _faiss():
+    import faiss
+
+    return faiss
+
+
+class DenseIndex:
+    """Item vectors by stable id; search returns (ids, cosine scores), best first."""
+
+    def __init__(self, index: object) -> None:
+        self.index = index
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, ids: np.ndarray) -> DenseIndex:
+        faiss = _faiss()
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(int(vectors.shape[1])))
+        if len(ids):
+            index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+        return cls(index)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.index.d)
+
+    @property
+    def size(self) -> int:
+        return int(self.index.ntotal)
+
+    def save(self, path: Path) -> None:
+        _faiss().write_index(self.index, str(path))
+
+    @classmethod
+    def load(cls, path: Path) -> DenseIndex:
+        try:
+            return cls(_faiss().read_index(str(path)))
+        except RuntimeError as exc:
+            raise KgError(f"the vector index {path} cannot be read ({exc}): run `kg build` again") from None
+
+    def search(
+        self, query: np.ndarray, k: int, allowed_ids: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest items (ids, scores); only `allowed_ids` when given."""
+        if self.size == 0 or k <= 0 or (allowed_ids is not None and len(allowed_ids) == 0):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        faiss = _faiss()
+        params = None
+        if allowed_ids is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed_ids.astype(np.int64)))
+        scores, ids = self.index.search(
+            query.reshape(1, -1).astype(np.float32), min(k, self.size), params=params
+        )
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+    def vector(self, item_id: int) -> np.ndarray | None:
+        """The stored vector of one item, or None when the id is not in the index."""
+        try:
+            return self.index.reconstruct(int(item_id))
+        except RuntimeError:
+            return None

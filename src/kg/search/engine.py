@@ -1,0 +1,213 @@
+"""Answering a question: dense, lexical or hybrid ranking, by item or grouped by document.
+
+Hybrid (the default) fuses the dense and the BM25 rankings by reciprocal rank
+fusion (RRF); its score is normalised so that an item ranked first by every
+ranking that found anything scores 1. Dense scores are cosines; lexical scores
+are BM25. A document's score weighs its best few items (see `DOCUMENT_WEIGHTS`),
+so a document that covers a topic in several items beats one passing mention.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kg.errors import KgError
+from kg.search.embedders import get_embedder
+from kg.search.index import SearchIndex
+from kg.search.items import DOCUMENT_KINDS, ITEM_KINDS
+from kg.search.lexical import get_tokenizer
+from kg.search.results import DocumentHit, ItemHit, SearchResults
+from kg.settings import Settings
+from kg.store.layout import current_build
+
+MODES = ("hybrid", "dense", "lexical")
+GROUPINGS = ("document", "item")
+MAX_QUERY_LENGTH = 1000
+RRF_K = 60
+DOCUMENT_WEIGHTS = (1.0, 0.5, 0.25)  # a document's best, second and third items
+EVIDENCE = 5  # items shown under each document
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which items may match; an empty tuple means any."""
+
+    item_kinds: tuple[str, ...] = ()
+    document_kinds: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    levels: tuple[int, ...] = ()
+
+    def mask(self, index: SearchIndex) -> np.ndarray | None:
+        """Rows allowed by the filters (None: all), or a clear error for an unknown value."""
+        _check_choices("item kind", self.item_kinds, ITEM_KINDS)
+        _check_choices("document kind", self.document_kinds, DOCUMENT_KINDS)
+        for level in self.levels:
+            if not 1 <= level <= 6:
+                raise KgError(f"level {level} is out of range: levels run from 1 to 6")
+        for code in self.documents:
+            if code not in index.documents:
+                raise KgError(f"no document {code!r} in this build's search index")
+        tests = [
+            (self.item_kinds, "kind"),
+            (self.document_kinds, "document_kind"),
+            (self.documents, "document"),
+            (self.levels, "level"),
+        ]
+        if not any(allowed for allowed, _ in tests):
+            return None
+        mask = np.ones(len(index.items), dtype=bool)
+        for allowed, attribute in tests:
+            if allowed:
+                wanted = set(allowed)
+                mask &= np.fromiter(
+                    (getattr(i, attribute) in wanted for i in index.items), bool, len(index.items)
+                )
+        return mask
+
+
+def _check_choices(what: str, values: tuple[str, ...], choices: tuple[str, ...]) -> None:
+    for value in values:
+        if value not in choices:
+            raise KgError(f"unknown {what} {value!r}; choose from: {', '.join(choices)}")
+
+
+def clean_query(text: str) -> str:
+    """The query with its whitespace tidied; a clear error for an empty, huge or garbled one."""
+    if not isinstance(text, str):
+        raise KgError("the search query must be text")
+    for position, char in enumerate(text, 1):
+        if unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\n\r":
+            raise KgError(
+                f"the search query contains a control character (U+{ord(char):04X}) at position {position}"
+            )
+    query = " ".join(text.split())
+    if not query:
+        raise KgError("the search query is empty")
+    if len(query) > MAX_QUERY_LENGTH:
+        raise KgError(f"the search query is too long: {len(query)} characters (at most {MAX_QUERY_LENGTH})")
+    return query
+
+
+class Searcher:
+    """A build's search index and the embedder that built it, loaded once and reused."""
+
+    def __init__(self, build_path: Path, embedder: str = "") -> None:
+        self.index = SearchIndex(build_path)
+        self.embedder = get_embedder(embedder or self.index.embedder_name)
+        self.index.check(self.embedder)
+        self.tokenizer = get_tokenizer()
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> Searcher:
+        """The searcher of the live build (`settings.build_dir`)."""
+        settings = settings or Settings.load()
+        return cls(current_build(settings.build_dir), settings.embedder)
+
+    def search(
+        self,
+        query: str,
+        *,
+        mode: str = "hybrid",
+        by: str = "document",
+        top: int = 10,
+        filters: Filters | None = None,
+        evidence: int = EVIDENCE,
+    ) -> SearchResults:
+        """The best `top` documents (with their evidence) or items for the query."""
+        query = clean_query(query)
+        _check_choices("mode", (mode,), MODES)
+        _check_choices("grouping", (by,), GROUPINGS)
+        if top < 1:
+            raise KgError(f"--top must be 1 or more, not {top}")
+        mask = (filters or Filters()).mask(self.index)
+        depth = max(100, top * 10) if by == "item" else max(300, top * 50)
+        ranked = self.rank(query, mode, mask, depth)
+        if by == "item":
+            return SearchResults(query, mode, by, [ItemHit(self.index.items[r], s) for r, s in ranked[:top]])
+        return SearchResults(query, mode, by, self._documents(ranked, top, evidence))
+
+    def rank(self, query: str, mode: str, mask: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
+        """(row, score) of the best `depth` items, best first."""
+        rankings = []
+        if mode in ("dense", "hybrid"):
+            rankings.append(self._dense(query, mask, depth))
+        if mode in ("lexical", "hybrid"):
+            rankings.append(self._lexical(query, mask, depth))
+        if mode != "hybrid":
+            return rankings[0]
+        return _fuse([r for r in rankings if r], depth)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        return self.embedder.embed_queries([query])[0]
+
+    def _dense(self, query: str, mask: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
+        allowed = self.index.ids[mask] if mask is not None else None
+        ids, scores = self.index.dense.search(self.query_vector(query), depth, allowed)
+        return [(self.index.row_of[int(i)], float(s)) for i, s in zip(ids, scores, strict=True)]
+
+    def _lexical(self, query: str, mask: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
+        scores = self.index.lexical.scores(self.tokenizer.query_tokens(query))
+        if mask is not None:
+            scores = np.where(mask, scores, 0)
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > depth:
+            hits = hits[np.argpartition(-scores[hits], depth)[:depth]]
+        order = hits[np.lexsort((hits, -scores[hits]))]  # by score, ties in document order
+        return [(int(r), float(scores[r])) for r in order]
+
+    def _documents(self, ranked: list[tuple[int, float]], top: int, evidence: int) -> list[DocumentHit]:
+        grouped: dict[str, list[ItemHit]] = {}
+        for row, score in ranked:
+            item = self.index.items[row]
+            grouped.setdefault(item.document, []).append(ItemHit(item, score))
+        hits = []
+        for code, items in grouped.items():
+            first = items[0].item
+            hits.append(
+                DocumentHit(
+                    document=code,
+                    title=first.document_title,
+                    kind=first.document_kind,
+                    score=document_score([h.score for h in items]),
+                    evidence=items[:evidence],
+                )
+            )
+        hits.sort(key=lambda h: -h.score)
+        return hits[:top]
+
+
+def document_score(item_scores: list[float]) -> float:
+    """Weighted mean of a document's best item scores (missing ones count as 0)."""
+    best = sorted(item_scores, reverse=True)[: len(DOCUMENT_WEIGHTS)]
+    return sum(w * s for w, s in zip(DOCUMENT_WEIGHTS, best, strict=False)) / sum(DOCUMENT_WEIGHTS)
+
+
+def _fuse(rankings: list[list[tuple[int, float]]], depth: int) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion, scaled so that first place in every ranking scores 1."""
+    if not rankings:
+        return []
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (row, _) in enumerate(ranking, 1):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
+    best = len(rankings) / (RRF_K + 1)
+    order = sorted(fused.items(), key=lambda entry: (-entry[1], entry[0]))
+    return [(row, score / best) for row, score in order[:depth]]
+
+
+_searchers: dict[tuple[Path, str], Searcher] = {}
+
+
+def search(query: str, settings: Settings | None = None, **options: object) -> SearchResults:
+    """Search the live build; options as `Searcher.search` (mode, by, top, filters, evidence)."""
+    settings = settings or Settings.load()
+    build_path = current_build(settings.build_dir)
+    key = (build_path.resolve(), settings.embedder)
+    if key not in _searchers:
+        _searchers.clear()  # one build at a time: a new build replaces the old searcher
+        _searchers[key] = Searcher(build_path, settings.embedder)
+    return _searchers[key].search(query, **options)  # type: ignore[arg-type]

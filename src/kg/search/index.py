@@ -1,0 +1,154 @@
+"""The search index of a build: items, their vectors (FAISS) and their tokens (BM25).
+
+    builds/<id>/search/
+      meta.json     embedder, fingerprint, dimension, item count, source hashes, probe vector
+      items.jsonl   one SearchItem per line; line i is row i
+      dense.faiss   FAISS index of the item vectors, by stable id
+      lexical/      bm25s index; row i is item i
+
+An index answers only queries embedded by the model that built it: `SearchIndex.check`
+refuses any other, so a changed model can never give silently wrong scores.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kg.errors import KgError
+from kg.search.cache import EmbeddingCache, EmbeddingStats, embed_passages
+from kg.search.dense import DenseIndex
+from kg.search.embedders import Embedder
+from kg.search.items import SearchItem
+from kg.search.lexical import LexicalIndex, get_tokenizer
+
+SEARCH_FOLDER = "search"
+FORMAT = 1
+# Embedded at build time and again at query time: a different vector means a different model.
+PROBE_TEXT = "職能基準 competency standard"
+PROBE_TOLERANCE = 1e-3
+NO_INDEX = "none"
+
+
+@dataclass
+class IndexReport:
+    items: int
+    stats: EmbeddingStats
+    seconds: dict[str, float]
+
+
+def build_search_index(
+    folder: Path,
+    items: list[SearchItem],
+    embedder: Embedder,
+    sources: dict[str, str],
+    cache: EmbeddingCache | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> IndexReport:
+    """Embed and tokenise every item and write the index into `folder/search`."""
+    out = folder / SEARCH_FOLDER
+    out.mkdir(parents=True, exist_ok=True)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    vectors, stats = embed_passages(embedder, [i.text for i in items], cache, progress)
+    seconds["embed"] = time.perf_counter() - started
+    started = time.perf_counter()
+    ids = np.array([i.id for i in items], dtype=np.int64)
+    if len(set(ids.tolist())) != len(ids):
+        raise KgError("two search items share an IRI: item codes must be unique within a document")
+    DenseIndex.build(vectors, ids).save(out / "dense.faiss")
+    LexicalIndex.build([i.text for i in items], get_tokenizer()).save(out / "lexical")
+    with open(out / "items.jsonl", "w", encoding="utf-8") as lines:
+        for item in items:
+            lines.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+    seconds["index"] = time.perf_counter() - started
+    meta = {
+        "format": FORMAT,
+        "embedder": embedder.name,
+        "fingerprint": embedder.fingerprint,
+        "dimension": embedder.dimension,
+        "items": len(items),
+        "sources": sources,
+        "probe": [round(float(x), 6) for x in embedder.embed_passages([PROBE_TEXT])[0]],
+    }
+    (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return IndexReport(items=len(items), stats=stats, seconds={k: round(v, 3) for k, v in seconds.items()})
+
+
+class SearchIndex:
+    """A build's search index, loaded for querying."""
+
+    def __init__(self, build_path: Path) -> None:
+        folder = build_path / SEARCH_FOLDER
+        meta_file = folder / "meta.json"
+        if not meta_file.is_file():
+            raise KgError(
+                f"the build in {build_path} has no search index: run `kg build` "
+                f"(with an embedder other than {NO_INDEX!r})"
+            )
+        self.meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        if self.meta.get("format") != FORMAT:
+            raise KgError(f"the search index in {folder} is from another kg version: run `kg build` again")
+        self.items = [SearchItem(**json.loads(line)) for line in _lines(folder / "items.jsonl")]
+        self.dense = DenseIndex.load(folder / "dense.faiss")
+        self.lexical = LexicalIndex.load(folder / "lexical")
+        if not (len(self.items) == self.dense.size == self.lexical.size == self.meta["items"]):
+            raise KgError(f"the search index in {folder} is incomplete: run `kg build` again")
+        self.row_of = {item.id: row for row, item in enumerate(self.items)}
+        self.ids = np.array([i.id for i in self.items], dtype=np.int64)
+        self.documents = {item.document for item in self.items}
+        self._columns: dict[str, np.ndarray] = {}
+        self._checked: set[str] = set()
+
+    def column(self, attribute: str) -> np.ndarray:
+        """One attribute of every item as an array (for filters); levels absent are 0."""
+        if attribute not in self._columns:
+            values = [getattr(item, attribute) for item in self.items]
+            if attribute == "level":
+                self._columns[attribute] = np.array([v or 0 for v in values], dtype=np.int16)
+            else:
+                self._columns[attribute] = np.array(values, dtype=str)
+        return self._columns[attribute]
+
+    @property
+    def embedder_name(self) -> str:
+        return str(self.meta["embedder"])
+
+    def check(self, embedder: Embedder) -> None:
+        """Refuse an embedder other than the one that built the index."""
+        if embedder.name in self._checked:
+            return
+        built = self.meta["embedder"]
+        if embedder.name != built:
+            raise KgError(
+                f"the search index was built with the embedder {built!r}, not {embedder.name!r}: "
+                f"search with --embedder {built} or rebuild with `kg build --embedder {embedder.name}`"
+            )
+        probe = embedder.embed_passages([PROBE_TEXT])[0]
+        stored = np.asarray(self.meta["probe"], dtype=np.float32)
+        if (
+            embedder.dimension != self.dense.dimension
+            or embedder.fingerprint != self.meta["fingerprint"]
+            or stored.shape != probe.shape
+            or float(np.abs(stored - probe).max()) > PROBE_TOLERANCE
+        ):
+            raise KgError(
+                f"the embedding model {built!r} has changed since the search index was built "
+                f"({self.meta['fingerprint']}; now {embedder.fingerprint}): run `kg build` again"
+            )
+        self._checked.add(embedder.name)
+
+    def rows(self, ids: Iterable[int]) -> list[SearchItem]:
+        return [self.items[self.row_of[int(i)]] for i in ids]
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        raise KgError(f"the search index file {path} is missing: run `kg build` again") from None

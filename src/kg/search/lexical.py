@@ -1,0 +1,129 @@
+"""Lexical search: OpenCC + jieba tokens scored by BM25 (bm25s).
+
+jieba's dictionary is Simplified Chinese and segments Traditional text badly, so
+text is converted to Simplified (OpenCC t2s) for tokenising only; what users see
+stays Traditional. A user dictionary of this domain's terms (data/terms.txt) keeps
+words such as 客訴 or 關鍵績效指標 whole; question words and function words
+(data/stopwords.txt) are dropped. A query is expanded with a bilingual thesaurus
+(data/synonyms.txt), so 客訴 also finds 投訴 and "complaint" finds Chinese text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tempfile
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from kg.errors import KgError
+
+_WORD = re.compile(r"[\w\u3400-\u9fff]")  # a token must hold a letter, digit or CJK character
+_TERM_FREQUENCY = 200_000  # high enough that jieba keeps a domain term whole
+
+
+def _data_lines(name: str) -> list[str]:
+    text = (resources.files("kg.search") / "data" / name).read_text(encoding="utf-8")
+    return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
+
+
+class Tokenizer:
+    """Traditional or Simplified Chinese and English text -> BM25 tokens."""
+
+    def __init__(self) -> None:
+        import jieba
+        import opencc
+
+        self.to_simplified = opencc.OpenCC("t2s.json").convert
+        jieba.setLogLevel(logging.WARNING)
+        self.jieba = jieba.Tokenizer()
+        # jieba caches its prefix dictionary in a temporary folder; loading it then takes ~0.3 s
+        self.jieba.tmp_dir = tempfile.gettempdir()
+        groups = [
+            [self.to_simplified(m.strip().lower()) for m in line.split(",") if m.strip()]
+            for line in _data_lines("synonyms.txt")
+        ]
+        cjk_members = [m for group in groups for m in group if not m.isascii()]
+        for term in [self.to_simplified(t) for t in _data_lines("terms.txt")] + cjk_members:
+            self.jieba.add_word(term, freq=_TERM_FREQUENCY)
+        self.stopwords = {self.to_simplified(w.lower()) for w in _data_lines("stopwords.txt")}
+        self.synonyms = [(_member_pattern(group), group) for group in groups]
+
+    def tokens(self, text: str) -> list[str]:
+        """Search-mode jieba tokens (a long word and its parts), lower-cased, stop words dropped."""
+        simplified = self.to_simplified(text).lower()
+        return [
+            token
+            for token in (t.strip() for t in self.jieba.cut_for_search(simplified))
+            if token and _WORD.search(token) and token not in self.stopwords
+        ]
+
+    def query_tokens(self, text: str) -> list[str]:
+        """A query's tokens, then the thesaurus members of every group the query mentions."""
+        tokens = self.tokens(text)
+        simplified = self.to_simplified(text).lower()
+        for pattern, group in self.synonyms:
+            if pattern.search(simplified):
+                tokens.extend(m for m in group if " " not in m)  # an English phrase only triggers
+        return list(dict.fromkeys(tokens))  # once each, in order
+
+
+def _member_pattern(members: list[str]) -> re.Pattern[str]:
+    """Matches any member: English ones as whole words (plural -s allowed), Chinese anywhere."""
+    alternatives = [
+        rf"(?<![a-z0-9]){re.escape(m)}s?(?![a-z0-9])" if m.isascii() else re.escape(m)
+        for m in sorted(members, key=len, reverse=True)
+    ]
+    return re.compile("|".join(alternatives))
+
+
+@cache
+def get_tokenizer() -> Tokenizer:
+    """The process-wide tokenizer (loading jieba's dictionary takes a moment)."""
+    return Tokenizer()
+
+
+class LexicalIndex:
+    """BM25 over item texts; row i is item i of the search index."""
+
+    def __init__(self, retriever: object, size: int) -> None:
+        self.retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
+        import bm25s
+
+        corpus = [tokenizer.tokens(t) or [""] for t in texts]  # bm25s needs a token per row
+        retriever = bm25s.BM25()
+        if corpus:
+            retriever.index(corpus, show_progress=False)
+        return cls(retriever, len(corpus))
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.size:
+            self.retriever.save(str(folder))
+        (folder / "size.json").write_text(json.dumps({"rows": self.size}), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        try:
+            size = json.loads((folder / "size.json").read_text(encoding="utf-8"))["rows"]
+            retriever = bm25s.BM25.load(str(folder)) if size else bm25s.BM25()
+        except (OSError, ValueError, KeyError) as exc:
+            raise KgError(f"the lexical index in {folder} is damaged ({exc}): run `kg build` again") from None
+        return cls(retriever, size)
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every row for the query tokens (0 where nothing matches)."""
+        if not self.size or not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self.retriever.get_scores(list(tokens)), dtype=np.float32)

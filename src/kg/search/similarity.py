@@ -1,0 +1,88 @@
+"""`kgf:similarity`: semantic search inside SPARQL.
+
+    FILTER(kgf:similarity(?item, "客訴處理") > 0.85)
+    BIND(kgf:similarity(?item, "complaint handling") AS ?score)
+
+The first argument is an item IRI (its indexed vector is used), a document IRI
+(the best of its items) or a literal (embedded on the fly); the second is the
+question. The value is the cosine of the e5 vectors (xsd:double, about 0.7 to
+0.95 for this model), or unbound when the first argument has no text. The index
+and model are loaded on the first call only, so other queries pay nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from rdflib import XSD, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import KgError
+from kg.graph.vocabulary import KGF
+from kg.search.engine import Searcher, clean_query
+from kg.search.items import stable_id
+
+SIMILARITY = str(KGF.similarity)
+
+
+class Similarity:
+    """The function's state: the build's searcher and the vectors already computed."""
+
+    def __init__(self, build_path: Path, embedder: str = "") -> None:
+        self.build_path = build_path
+        self.embedder = embedder
+        self._searcher: Searcher | None = None
+        self._queries: dict[str, np.ndarray] = {}
+        self._passages: dict[str, np.ndarray] = {}
+        self._document_rows: dict[str, np.ndarray] | None = None
+
+    @property
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            self._searcher = Searcher(self.build_path, self.embedder)
+        return self._searcher
+
+    def __call__(self, subject: Node, question: Node) -> Literal | None:
+        if not isinstance(question, Literal):
+            return None
+        try:
+            text = clean_query(str(question))
+        except KgError as exc:
+            raise KgError(f"kgf:similarity: {exc}") from None
+        if text not in self._queries:
+            self._queries[text] = self.searcher.query_vector(text)
+        query = self._queries[text]
+        if isinstance(subject, Literal):
+            passage = " ".join(str(subject).split())
+            if not passage:
+                return None
+            if passage not in self._passages:
+                self._passages[passage] = self.searcher.embedder.embed_passages([passage])[0]
+            return _score(float(self._passages[passage] @ query))
+        if isinstance(subject, URIRef):
+            vector = self.searcher.index.dense.vector(stable_id(str(subject)))
+            if vector is not None:
+                return _score(float(vector @ query))
+            rows = self.document_rows().get(str(subject))
+            if rows is not None:
+                return _score(max(float(self.searcher.index.dense.vector(i) @ query) for i in rows))
+        return None
+
+    def document_rows(self) -> dict[str, np.ndarray]:
+        """Item ids of each document, by the document's IRI."""
+        if self._document_rows is None:
+            grouped: dict[str, list[int]] = {}
+            for item in self.searcher.index.items:
+                grouped.setdefault(item.iri.rsplit("/", 1)[0], []).append(item.id)
+            self._document_rows = {iri: np.array(ids, dtype=np.int64) for iri, ids in grouped.items()}
+        return self._document_rows
+
+
+def _score(value: float) -> Literal:
+    return Literal(round(value, 6), datatype=XSD.double)
+
+
+def sparql_functions(build_path: Path, embedder: str = "") -> dict[str, Similarity]:
+    """The extension functions `kg sparql` registers, by IRI."""
+    return {SIMILARITY: Similarity(build_path, embedder)}
