@@ -1,0 +1,254 @@
+"""The parts of search, each on small inputs of its own: items, tokens, embedders, cache, questions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kg.errors import KgError
+from kg.graph.vocabulary import Iris
+from kg.search.cache import EmbeddingCache, embed_passages
+from kg.search.embedders import get_embedder, prompts_for
+from kg.search.evaluate import load_questions
+from kg.search.items import document_items, stable_id
+from kg.search.lexical import get_tokenizer
+
+# --- items ----------------------------------------------------------------------------------------
+
+STANDARD = {
+    "kind": "standard",
+    "code": "ABC1234-001",
+    "title": "測試人員",
+    "level": 3,
+    "tasks": [
+        {
+            "code": "T1",
+            "title": "任務一",
+            "level": 4,
+            "activities": [
+                {
+                    "code": "T1.1",
+                    "title": "活動一",
+                    "level": None,
+                    "outputs": [{"code": "O1.1.1", "text": "報告"}],
+                    "indicators": [{"code": "P1.1.1", "text": "能寫報告"}],
+                },
+                {"code": "T1.2", "title": "活動二", "level": 5, "outputs": [], "indicators": []},
+            ],
+        }
+    ],
+    "knowledge": [{"code": "K1", "text": "法規，包括：", "items": ["個資法", "消保法"]}],
+    "skills": [{"code": "S1", "text": "", "items": []}],
+    "attitudes": [{"code": "A01", "name": "團隊意識", "text": "支持團隊"}],
+    "notes": [{"code": "N1", "text": "說明", "items": []}],
+}
+
+
+def test_items_cover_every_text_bearing_kind_and_skip_empty_texts():
+    items = {i.code: i for i in document_items(STANDARD, Iris())}
+    assert [(c, i.kind) for c, i in items.items()] == [
+        ("T1", "task"),
+        ("T1.1", "activity"),
+        ("O1.1.1", "output"),
+        ("P1.1.1", "indicator"),
+        ("T1.2", "activity"),
+        ("K1", "knowledge"),
+        ("A01", "attitude"),
+        ("N1", "note"),
+    ]  # S1 has no text
+
+
+def test_item_levels_are_inherited_from_activity_task_or_document():
+    items = {i.code: i for i in document_items(STANDARD, Iris())}
+    assert items["T1"].level == 4
+    assert items["T1.1"].level == 4  # the activity prints none: its task's
+    assert items["P1.1.1"].level == 4
+    assert items["T1.2"].level == 5
+    assert items["K1"].level == 3  # document-level lists: the document's
+
+
+def test_item_texts_join_list_entries_and_name_attitudes():
+    items = {i.code: i for i in document_items(STANDARD, Iris())}
+    assert items["K1"].text == "法規，包括： 個資法；消保法"
+    assert items["A01"].text == "團隊意識：支持團隊"
+    assert items["P1.1.1"].task == "T1"
+    assert items["K1"].task is None
+
+
+def test_item_iris_and_ids_follow_the_base():
+    item = next(i for i in document_items(STANDARD, Iris("https://example.org/icap/")) if i.code == "P1.1.1")
+    assert item.iri == "https://example.org/icap/ABC1234-001/P1.1.1"
+    assert item.id == stable_id(item.iri)
+    assert 0 <= item.id < 2**63
+
+
+# --- tokens ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return get_tokenizer()
+
+
+def test_traditional_text_is_tokenised_as_simplified_words(tokenizer):
+    assert tokenizer.tokens("實施有關客戶投訴的店內政策")[:4] == ["实施", "客户", "投诉", "客户投诉"]
+
+
+def test_domain_terms_stay_whole(tokenizer):
+    assert "关键绩效指标" in tokenizer.tokens("訂定關鍵績效指標")
+    assert "客诉" in tokenizer.tokens("客訴處理")
+
+
+def test_stop_words_and_punctuation_are_dropped(tokenizer):
+    assert tokenizer.tokens("哪些單元涵蓋客訴？") == ["客诉"]
+    assert tokenizer.tokens("Which units cover THE complaints?") == ["complaints"]
+
+
+def test_queries_are_expanded_with_the_thesaurus(tokenizer):
+    tokens = tokenizer.query_tokens("客訴處理")
+    assert {"客诉", "处理", "投诉", "抱怨"} <= set(tokens)
+    assert len(tokens) == len(set(tokens))
+
+
+def test_english_words_and_plurals_reach_chinese_synonyms(tokenizer):
+    assert "投诉" in tokenizer.query_tokens("handling complaints")
+    assert "绩效指标" in tokenizer.query_tokens("客服KPI")  # KPI beside CJK is still a word
+    assert "投诉" not in tokenizer.query_tokens("complaintive")  # not a whole word
+
+
+# --- embedders ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "configured", "expected"),
+    [
+        ("intfloat/multilingual-e5-large", {}, ("query: ", "passage: ")),
+        ("/models/e5-small-v2/", {}, ("query: ", "passage: ")),
+        ("BAAI/bge-small-en-v1.5", {}, ("Represent this sentence for searching relevant passages: ", "")),
+        ("BAAI/bge-large-zh-v1.5", {}, ("为这个句子生成表示以用于检索相关文章：", "")),
+        ("BAAI/bge-m3", {}, ("", "")),
+        ("any/model", {"query": "Q: ", "document": "D: "}, ("Q: ", "D: ")),
+        ("intfloat/e5-base", {"query": "", "document": ""}, ("query: ", "passage: ")),
+        ("sentence-transformers/all-MiniLM-L6-v2", {}, ("", "")),
+    ],
+)
+def test_query_and_passage_prompts_follow_the_model_family(spec, configured, expected):
+    assert prompts_for(spec, configured) == expected
+
+
+def test_the_default_embedder_gives_normalised_384_dimension_vectors():
+    embedder = get_embedder("e5-small")
+    vectors = embedder.embed_passages(["處理客戶投訴", "handle customer complaints"])
+    assert vectors.shape == (2, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
+    query = embedder.embed_queries(["客訴"])[0]
+    assert float(vectors[0] @ query) > float(embedder.embed_passages(["編列年度預算"])[0] @ query)
+
+
+@pytest.mark.parametrize("name", ["e5-large", "st:", "openai:text-embedding-3"])
+def test_unknown_embedders_are_named(name):
+    with pytest.raises(KgError, match="unknown embedder"):
+        get_embedder(name)
+
+
+def test_a_sentence_transformers_model_not_on_this_machine_is_named(tmp_path):
+    pytest.importorskip("sentence_transformers")
+    with pytest.raises(KgError, match="is not on this machine"):
+        get_embedder(f"st:{tmp_path / 'no-such-model'}")
+
+
+def test_without_sentence_transformers_the_extra_is_named(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    with pytest.raises(KgError, match=r"pip install 'kg\[st\]'"):
+        get_embedder("st:/models/whatever")
+
+
+# --- the embedding cache --------------------------------------------------------------------------
+
+
+class CountingEmbedder:
+    """A tiny deterministic embedder that counts what it is asked to embed."""
+
+    name = "counting"
+    dimension = 4
+    fingerprint = "counting v1"
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def embed_passages(self, texts):
+        self.embedded.extend(texts)
+        vectors = np.array([[len(t), t.count("a"), 1, ord(t[0])] for t in texts], dtype=np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    embed_queries = embed_passages
+
+
+def test_the_cache_embeds_each_distinct_text_once_across_runs(tmp_path):
+    embedder = CountingEmbedder()
+    cache = EmbeddingCache(tmp_path / "cache" / "e.sqlite")
+    first, stats = embed_passages(embedder, ["a", "b", "a"], cache)
+    assert (stats.texts, stats.embedded, stats.cached) == (2, 2, 0)
+    assert embedder.embedded == ["a", "b"]
+    second, stats = embed_passages(embedder, ["b", "c", "a"], cache)
+    assert (stats.embedded, stats.cached) == (1, 2)
+    assert embedder.embedded == ["a", "b", "c"]
+    assert np.array_equal(second[0], first[1]) and np.array_equal(second[2], first[0])
+    cache.close()
+
+
+def test_the_cache_keeps_models_apart(tmp_path):
+    cache = EmbeddingCache(tmp_path / "e.sqlite")
+    embed_passages(CountingEmbedder(), ["a"], cache)
+    other = CountingEmbedder()
+    other.fingerprint = "counting v2"
+    _, stats = embed_passages(other, ["a"], cache)
+    assert stats.embedded == 1
+
+
+def test_an_unusable_cache_location_is_named(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(KgError, match="cannot open the embedding cache"):
+        EmbeddingCache(blocker / "cache" / "e.sqlite")
+
+
+# --- question sets --------------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, payload: object) -> Path:
+    path = tmp_path / "questions.json"
+    path.write_text(payload if isinstance(payload, str) else json.dumps(payload), encoding="utf-8")
+    return path
+
+
+GOOD = {"id": "q1", "question": "客訴", "documents": ["A"], "items": ["A/P1"]}
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ('{"questions": [', r"questions.json:1: not valid JSON"),
+        ({"questions": []}, 'non-empty "questions" list'),
+        ({"questions": [{**GOOD, "question": ""}]}, "question q1: missing or empty question"),
+        ({"questions": [GOOD, GOOD]}, "question q1: the id is used twice"),
+        ({"questions": [{**GOOD, "items": ["P1"]}]}, "items must be written DOCUMENT/CODE, not 'P1'"),
+    ],
+)
+def test_bad_question_sets_are_named(tmp_path, payload, message):
+    with pytest.raises(KgError, match=message):
+        load_questions(write(tmp_path, payload))
+
+
+def test_a_missing_question_set_is_named(tmp_path):
+    with pytest.raises(KgError, match="no such question file"):
+        load_questions(tmp_path / "nope.json")
+
+
+def test_a_good_question_set_loads(tmp_path):
+    (question,) = load_questions(write(tmp_path, {"questions": [GOOD]}))
+    assert (question.id, question.items) == ("q1", ("A/P1",))
