@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -23,6 +21,8 @@ import time
 from multiprocessing import Process, Queue
 from pathlib import Path
 from queue import Empty
+
+from common import machine
 
 from kg.build import build
 from kg.graph.convert import document_graph
@@ -45,23 +45,6 @@ QUERIES = [
     "tasks-level-5-and-up",
     "competencies-per-framework",
 ]
-
-
-def machine() -> dict[str, object]:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory = next(
-            int(line.split()[1]) // (1024 * 1024)
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-    except OSError:
-        memory = 0
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": memory, "python": platform.python_version()}
 
 
 def synthetic_corpus(folder: Path, documents: int) -> Path:
@@ -143,7 +126,8 @@ def time_reasoners(repeats: int) -> dict[str, float]:
 
 def run_scale(workdir: Path, documents: int, stores: list[str], repeats: int) -> dict[str, object]:
     sources = synthetic_corpus(workdir / f"raw-{documents}", documents)
-    settings = Settings.load(build_dir=workdir / f"build-{documents}")
+    # the graph alone: search indexing is measured by benchmarks/search_scale.py
+    settings = Settings.load(build_dir=workdir / f"build-{documents}", embedder="none")
     start = time.perf_counter()
     report = build([sources], settings)
     result: dict[str, object] = {
