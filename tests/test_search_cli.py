@@ -96,6 +96,13 @@ def test_eval_json(build_dir):
     assert 0 < payload["scores"]["lexical"]["item"]["mrr"] <= 1
 
 
+def test_eval_of_one_language(build_dir):
+    result = kg("eval", "--lang", "en", "--mode", "dense", build_dir=build_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("19 questions from eval/questions.json")
+    assert_clean_failure(kg("eval", "--lang", "fr", build_dir=build_dir), "no questions in language 'fr'")
+
+
 def test_eval_with_a_bad_question_file_fails_cleanly(build_dir, tmp_path):
     bad = tmp_path / "q.json"
     bad.write_text(

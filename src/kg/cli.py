@@ -300,6 +300,9 @@ def evaluate(
     mode: Annotated[
         list[str] | None, typer.Option("--mode", help="hybrid, dense or lexical; repeatable [default: all].")
     ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Only the questions in this language (zh, en).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     build_dir: BuildDir = None,
     embedder: Embedder = None,
@@ -307,12 +310,15 @@ def evaluate(
     """Measure search quality on labelled questions: recall@k and MRR per mode, for items and documents.
 
     Example: kg eval --questions eval/questions.json
+             kg eval --lang en --mode dense
     """
     from kg.search.engine import MODES, Searcher
     from kg.search.evaluate import evaluate as run_evaluation
-    from kg.search.evaluate import format_table, load_questions
+    from kg.search.evaluate import format_table, in_language, load_questions
 
     labelled = load_questions(questions)
+    if lang:
+        labelled = in_language(labelled, lang)
     searcher = Searcher.open(Settings.load(build_dir=build_dir, embedder=embedder))
     scores = run_evaluation(searcher, labelled, tuple(mode or MODES))
     if as_json:

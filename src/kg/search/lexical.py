@@ -4,8 +4,8 @@ jieba's dictionary is Simplified Chinese and segments Traditional text badly, so
 text is converted to Simplified (OpenCC t2s) for tokenising only; what users see
 stays Traditional. A user dictionary of this domain's terms (data/terms.txt) keeps
 words such as 客訴 or 關鍵績效指標 whole; question words and function words
-(data/stopwords.txt) are dropped. A query is expanded with a bilingual thesaurus
-(data/synonyms.txt), so 客訴 also finds 投訴 and "complaint" finds Chinese text.
+(data/stopwords.txt) are dropped. A query is expanded with the thesaurus
+(`kg.search.thesaurus`), so 客訴 also finds 投訴 and "complaint" finds Chinese text.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from kg.errors import KgError
+from kg.search.thesaurus import Thesaurus
 
 _WORD = re.compile(r"[\w\u3400-\u9fff]")  # a token must hold a letter, digit or CJK character
 _TERM_FREQUENCY = 200_000  # high enough that jieba keeps a domain term whole
@@ -44,15 +45,11 @@ class Tokenizer:
         self.jieba = jieba.Tokenizer()
         # jieba caches its prefix dictionary in a temporary folder; loading it then takes ~0.3 s
         self.jieba.tmp_dir = tempfile.gettempdir()
-        groups = [
-            [self.to_simplified(m.strip().lower()) for m in line.split(",") if m.strip()]
-            for line in _data_lines("synonyms.txt")
-        ]
-        cjk_members = [m for group in groups for m in group if not m.isascii()]
-        for term in [self.to_simplified(t) for t in _data_lines("terms.txt")] + cjk_members:
+        self.thesaurus = Thesaurus(_data_lines("synonyms.txt"), self.to_simplified)
+        terms = [self.to_simplified(t) for t in _data_lines("terms.txt")]
+        for term in terms + self.thesaurus.chinese_words():
             self.jieba.add_word(term, freq=_TERM_FREQUENCY)
         self.stopwords = {self.to_simplified(w.lower()) for w in _data_lines("stopwords.txt")}
-        self.synonyms = [(_member_pattern(group), group) for group in groups]
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode jieba tokens (a long word and its parts), lower-cased, stop words dropped."""
@@ -65,21 +62,7 @@ class Tokenizer:
 
     def query_tokens(self, text: str) -> list[str]:
         """A query's tokens, then the thesaurus members of every group the query mentions."""
-        tokens = self.tokens(text)
-        simplified = self.to_simplified(text).lower()
-        for pattern, group in self.synonyms:
-            if pattern.search(simplified):
-                tokens.extend(m for m in group if " " not in m)  # an English phrase only triggers
-        return list(dict.fromkeys(tokens))  # once each, in order
-
-
-def _member_pattern(members: list[str]) -> re.Pattern[str]:
-    """Matches any member: English ones as whole words (plural -s allowed), Chinese anywhere."""
-    alternatives = [
-        rf"(?<![a-z0-9]){re.escape(m)}s?(?![a-z0-9])" if m.isascii() else re.escape(m)
-        for m in sorted(members, key=len, reverse=True)
-    ]
-    return re.compile("|".join(alternatives))
+        return list(dict.fromkeys(self.tokens(text) + self.thesaurus.expansion_tokens(text)))
 
 
 @cache
