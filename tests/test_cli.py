@@ -82,6 +82,7 @@ def test_build_then_query_from_a_fresh_folder(tmp_path):
     result = kg("build", "--build-dir", str(build_dir))
     assert result.returncode == 0, result.stderr
     assert "built 5 documents (2 standards, 3 units)" in result.stdout
+    assert "search index: 458 items, e5-small (414 texts embedded, 0 from the cache)" in result.stdout
     query = kg(
         "sparql", "--file", str(QUERIES / "tasks-level-5-and-up.rq"), "--format", "csv", build_dir=build_dir
     )
