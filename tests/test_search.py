@@ -262,9 +262,9 @@ def test_an_index_from_another_kg_version_says_to_rebuild(build_copy):
 # Floors a little under the figures measured with e5-small (see README, "Search quality"):
 # a change that makes search worse fails here.
 FLOORS = {
-    "hybrid": {"recall@10": 0.44, "mrr": 0.74},
+    "hybrid": {"recall@10": 0.45, "mrr": 0.77},
     "dense": {"recall@10": 0.41, "mrr": 0.72},
-    "lexical": {"recall@10": 0.37, "mrr": 0.52},
+    "lexical": {"recall@10": 0.38, "mrr": 0.55},
 }
 
 
