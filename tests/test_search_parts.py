@@ -120,6 +120,12 @@ def test_english_words_and_plurals_reach_chinese_synonyms(tokenizer):
     assert "投诉" not in tokenizer.query_tokens("complaintive")  # not a whole word
 
 
+def test_no_thesaurus_word_is_a_stop_word(tokenizer):
+    """A stop word in a group would gloss every question that uses it ("which standards ...")."""
+    clashes = [m for g in tokenizer.thesaurus.groups for m in g.simplified if m in tokenizer.stopwords]
+    assert clashes == []
+
+
 def test_english_words_get_their_chinese_gloss(tokenizer):
     gloss = tokenizer.thesaurus.chinese_gloss("handling complaints")
     assert gloss[:3] == ["客訴", "投訴", "客戶投訴"]  # Traditional, as the thesaurus prints them
