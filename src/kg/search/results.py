@@ -6,9 +6,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.search.items import SearchItem
+
+if TYPE_CHECKING:
+    import pandas
 
 
 @dataclass
@@ -59,3 +62,19 @@ class SearchResults:
             "by": self.by,
             "results": [hit.to_dict() for hit in self.results],
         }
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """One row per item hit; by document, one row per piece of evidence, with the document's score."""
+        import pandas
+
+        if self.by == "item":
+            rows = [hit.to_dict() for hit in self.results]
+        else:
+            rows = [
+                {"document": doc.document, "title": doc.title, "document_kind": doc.kind}
+                | {"document_score": round(doc.score, 4), "rank": rank}
+                | hit.to_dict(with_document=False)
+                for rank, doc in enumerate(self.results, 1)
+                for hit in doc.evidence  # type: ignore[union-attr]
+            ]
+        return pandas.DataFrame(rows)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rdflib.term import Node
+
+if TYPE_CHECKING:
+    import pandas
 
 GRAPH_NAMES = ("all", "asserted", "inferred", "ontology")
 
@@ -28,6 +31,18 @@ class QueryResult:
     def records(self) -> list[dict[str, object]]:
         """SELECT rows as plain Python values (str, int, date ...), for notebooks and scripts."""
         return [{name: term.toPython() for name, term in row.items()} for row in self.rows]
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """SELECT rows as a DataFrame of Python values (columns in the query's order);
+        CONSTRUCT/DESCRIBE triples as subject/predicate/object columns."""
+        import pandas
+
+        if self.kind == "graph":
+            rows = [tuple(str(term) for term in triple) for triple in self.triples]
+            return pandas.DataFrame(rows, columns=["subject", "predicate", "object"])
+        if self.kind == "ask":
+            return pandas.DataFrame({"boolean": [self.boolean]})
+        return pandas.DataFrame(self.records(), columns=self.variables)
 
 
 class GraphStore(Protocol):

@@ -1,0 +1,42 @@
+"""The named queries shipped in `ontology/queries/`: one SPARQL file each, titled by its first comment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import KgError
+from kg.graph.ontology import QUERIES_FOLDER, ontology_dir
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str  # the file name without .rq
+    title: str  # the file's first comment line
+    description: str  # the comment lines after it
+    text: str
+
+    @classmethod
+    def read(cls, path: Path) -> NamedQuery:
+        text = path.read_text(encoding="utf-8")
+        comments = []
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            comments.append(line.lstrip("#").strip())
+        title = comments[0] if comments else path.stem
+        return cls(path.stem, title, " ".join(c for c in comments[1:] if c), text)
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    """Every named query, by name, in name order."""
+    folder = ontology_dir() / QUERIES_FOLDER
+    return {path.stem: NamedQuery.read(path) for path in sorted(folder.glob("*.rq"))}
+
+
+def named_query(name: str) -> NamedQuery:
+    """One named query; a clear error listing the names when it does not exist."""
+    queries = named_queries()
+    if name not in queries:
+        raise KgError(f"no named query {name!r}; the named queries are: {', '.join(queries)}")
+    return queries[name]
