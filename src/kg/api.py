@@ -21,6 +21,7 @@ from kg.build import build as _build
 from kg.errors import KgError
 from kg.query.named import NamedQuery, named_queries, named_query
 from kg.query.sparql import run_query
+from kg.search.engine import Filters
 from kg.search.engine import search as _search
 from kg.search.results import SearchResults
 from kg.settings import Settings
@@ -50,7 +51,8 @@ def find(query: str, settings: Settings | None = None, **options: object) -> Sea
     """Semantic search (what `kg search` does): documents with evidence, or items with by="item".
 
     Options: mode ("hybrid", "dense", "lexical"), by ("document", "item"), top, evidence,
-    filters (`kg.search.engine.Filters`). `.to_dict()` gives the CLI's JSON, `.to_dataframe()` a table.
+    filters (`kg.Filters(item_kinds=("indicator",), document_kinds=("unit",), levels=(4,))`).
+    `.to_dict()` gives the CLI's JSON, `.to_dataframe()` a table.
     """
     return _search(query, settings, **options)
 
@@ -67,6 +69,7 @@ def sparql(query: str, settings: Settings | None = None, graph: str = "all") -> 
 
 __all__ = [
     "BuildReport",
+    "Filters",
     "KgError",
     "NamedQuery",
     "QueryResult",
