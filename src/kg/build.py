@@ -1,5 +1,5 @@
-"""The pipeline: raw files -> parsed documents -> RDF (asserted + inferred) -> validated store
--> search index (vectors + BM25).
+"""The pipeline: raw files -> parsed documents -> RDF (asserted + inferred) -> search index
+(vectors + BM25) -> overlap mappings between documents -> validated store.
 
 Documents stream through `kg.pipeline` (parse, convert, validate, reason, on every
 core) and their N-Triples are appended to files, so memory stays that of a few
@@ -22,6 +22,11 @@ from kg.errors import BuildError
 from kg.graph.ontology import load_ontology
 from kg.graph.reasoning import check_reasoner
 from kg.graph.vocabulary import Iris
+from kg.mapping.calibration import calibration_for
+from kg.mapping.corpus import map_corpus
+from kg.mapping.files import write_mappings
+from kg.mapping.material import Material
+from kg.mapping.rdf import mapping_nquads
 from kg.parse import discover
 from kg.pipeline import Progress, process_all, quiet
 from kg.search.cache import EmbeddingCache
@@ -53,6 +58,7 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     search: dict[str, object] = field(default_factory=dict)
+    mappings: dict[str, object] = field(default_factory=dict)
 
 
 CACHE_FILE = Path("cache") / "embeddings.sqlite"
@@ -114,12 +120,6 @@ def _build_into(
             report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
-    progress("storing", 0, 1)
-    started = time.perf_counter()
-    counts = create_store(folder, export)
-    report.triples = {name: counts.get(str(iris.graph(name)), 0) for name in GRAPHS}
-    seconds["store"] = time.perf_counter() - started
-    progress("storing", 1, 1)
     if embedder is not None:
         made = _index_search(folder, items, embedder, report.documents, settings, progress)
         report.search = {
@@ -129,6 +129,15 @@ def _build_into(
             "cached": made.stats.cached,
         }
         seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
+        started = time.perf_counter()
+        report.mappings = _map_overlaps(folder, iris, report, progress)
+        seconds["mapping"] = time.perf_counter() - started
+    progress("storing", 0, 1)
+    started = time.perf_counter()
+    counts = create_store(folder, export)
+    report.triples = {name: counts.get(str(iris.graph(name)), 0) for name in GRAPHS}
+    seconds["store"] = time.perf_counter() - started
+    progress("storing", 1, 1)
     # per-document steps are summed over documents (CPU seconds when run in parallel)
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
@@ -151,6 +160,23 @@ def _index_search(
         cache.close()
 
 
+def _map_overlaps(folder: Path, iris: Iris, report: BuildReport, progress: Progress) -> dict[str, object]:
+    """Match the items of every document pair; the mappings go to files and the `mappings` graph."""
+    material = Material.load(folder)
+    calibration, warning = calibration_for(material.embedder)
+    if warning:
+        report.warnings.append(warning)
+    result = map_corpus(material, calibration, progress)
+    write_mappings(folder, result, material, iris.base, calibration)
+    with open(folder / EXPORT_FILE, "ab") as quads_out:
+        quads_out.write(mapping_nquads(result.mappings, result.coverage, iris))
+    return {
+        "pairs_compared": result.compared,
+        "mappings": len(result.mappings),
+        "incorporated": [f"{c.unit} -> {c.standard} {c.task}" for c in result.coverage if c.incorporated],
+    }
+
+
 def _write_manifest(folder: Path, report: BuildReport, iris: Iris, settings: Settings, build_id: str) -> None:
     manifest = {
         "kg_version": __version__,
@@ -160,6 +186,7 @@ def _write_manifest(folder: Path, report: BuildReport, iris: Iris, settings: Set
         "graphs": {name: str(iris.graph(name)) for name in GRAPHS},
         "triples": report.triples,
         "search": report.search,
+        "mappings": report.mappings,
         "seconds": report.seconds,
         "warnings": report.warnings,
         "documents": report.documents,

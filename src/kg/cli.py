@@ -134,6 +134,12 @@ def build(
             f"search index: {found['items']} items, {found['embedder']} "
             f"({found['embedded']} texts embedded, {found['cached']} from the cache)"
         )
+    if report.mappings:
+        mapped = report.mappings
+        typer.echo(
+            f"overlap: {mapped['mappings']} item mappings between {mapped['pairs_compared']} document pairs"
+            + "".join(f"; {line}" for line in mapped["incorporated"])  # type: ignore[union-attr]
+        )
 
 
 @app.command()

@@ -74,6 +74,12 @@ class DenseIndex:
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 
+    def vectors(self) -> np.ndarray:
+        """Every stored vector, in the order they were added (row i is item i of the index)."""
+        if self.size == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self.index.index.reconstruct_n(0, self.size)
+
     def vector(self, item_id: int) -> np.ndarray | None:
         """The stored vector of one item, or None when the id is not in the index."""
         try:

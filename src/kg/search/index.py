@@ -94,7 +94,7 @@ class SearchIndex:
         self.meta = json.loads(meta_file.read_text(encoding="utf-8"))
         if self.meta.get("format") != FORMAT:
             raise KgError(f"the search index in {folder} is from another kg version: run `kg build` again")
-        self.items = [SearchItem(**json.loads(line)) for line in _lines(folder / "items.jsonl")]
+        self.items = read_items(build_path)
         self.dense = DenseIndex.load(folder / "dense.faiss")
         self.lexical = LexicalIndex.load(folder / "lexical")
         if not (len(self.items) == self.dense.size == self.lexical.size == self.meta["items"]):
@@ -145,6 +145,11 @@ class SearchIndex:
 
     def rows(self, ids: Iterable[int]) -> list[SearchItem]:
         return [self.items[self.row_of[int(i)]] for i in ids]
+
+
+def read_items(build_path: Path) -> list[SearchItem]:
+    """The indexed items of a build, in row order (without loading the indexes)."""
+    return [SearchItem(**json.loads(line)) for line in _lines(build_path / SEARCH_FOLDER / "items.jsonl")]
 
 
 def _lines(path: Path) -> list[str]:

@@ -11,7 +11,7 @@ from rdflib.term import Node
 if TYPE_CHECKING:
     import pandas
 
-GRAPH_NAMES = ("all", "asserted", "inferred", "ontology")
+GRAPH_NAMES = ("all", "asserted", "inferred", "ontology", "mappings")
 
 # A SPARQL extension function: rdflib terms in, an rdflib term (or None: unbound) out.
 SparqlFunction = Callable[..., Node | None]

@@ -8,6 +8,7 @@
         graph.nq              every named graph as N-Quads (loaded into the store; for other tools)
         oxigraph/             the persistent store that queries use
         search/               the search index (see `kg.search.index`)
+        mappings/             overlap mappings between documents (see `kg.mapping.files`)
       cache/embeddings.sqlite passage embeddings by model and text, kept across builds
 
 A build is written to `builds/.tmp-<id>` and renamed into place; only then is
@@ -28,7 +29,7 @@ BUILDS_FOLDER = "builds"
 MANIFEST_FILE = "manifest.json"
 DOCUMENTS_FILE = "documents.json"
 EXPORT_FILE = "graph.nq"
-GRAPHS = ("ontology", "asserted", "inferred")
+GRAPHS = ("ontology", "asserted", "inferred", "mappings")
 
 
 def current_build(build_dir: Path) -> Path:

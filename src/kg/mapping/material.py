@@ -1,0 +1,92 @@
+"""What mapping reads from a build: the indexed items, their vectors and task scopes."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kg.errors import KgError
+from kg.mapping.matching import Side
+from kg.search.dense import DenseIndex
+from kg.search.index import SEARCH_FOLDER, read_items
+from kg.search.items import SearchItem
+from kg.store.layout import DOCUMENTS_FILE
+
+
+@dataclass
+class Material:
+    """A build's items grouped by document, with what matching needs."""
+
+    items: list[SearchItem]
+    vectors: np.ndarray
+    scopes: list[frozenset[str]]
+    embedder: str
+    documents: dict[str, dict]  # code -> {"kind", "title", "tasks": {code: title}}
+
+    @classmethod
+    def load(cls, build_path: Path) -> Material:
+        folder = build_path / SEARCH_FOLDER
+        if not (folder / "meta.json").is_file():
+            raise KgError(
+                f"the build in {build_path} has no search index, and overlap mapping needs its "
+                "vectors: run `kg build` with an embedder (not --embedder none)"
+            )
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        items = read_items(build_path)
+        vectors = DenseIndex.load(folder / "dense.faiss").vectors()
+        if len(items) != len(vectors):
+            raise KgError(f"the search index in {folder} is incomplete: run `kg build` again")
+        parsed = json.loads((build_path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
+        return cls.from_parts(items, vectors, parsed, str(meta["embedder"]))
+
+    @classmethod
+    def from_parts(
+        cls, items: list[SearchItem], vectors: np.ndarray, parsed: list[dict], embedder: str
+    ) -> Material:
+        referenced = _task_references(parsed)
+        scopes = [
+            frozenset([item.task]) if item.task else referenced.get((item.document, item.code), frozenset())
+            for item in items
+        ]
+        documents = {
+            d["code"]: {
+                "kind": d["kind"],
+                "title": d.get("title"),
+                "tasks": {t["code"]: t.get("title") for t in d.get("tasks", [])},
+            }
+            for d in parsed
+        }
+        return cls(items, vectors, scopes, embedder, documents)
+
+    def rows_by_document(self) -> dict[str, list[int]]:
+        rows: dict[str, list[int]] = defaultdict(list)
+        for row, item in enumerate(self.items):
+            rows[item.document].append(row)
+        return rows
+
+    def side(self, document: str, rows: list[int] | None = None) -> Side:
+        """One document's items as a matching side."""
+        if document not in self.documents:
+            raise KgError(f"no document {document!r} in this build; the documents are: {self.codes()}")
+        rows = rows if rows is not None else self.rows_by_document().get(document, [])
+        items = [self.items[r] for r in rows]
+        return Side(document, items, self.vectors[rows], [self.scopes[r] for r in rows])
+
+    def codes(self) -> str:
+        return ", ".join(sorted(self.documents))
+
+
+def _task_references(parsed: list[dict]) -> dict[tuple[str, str], frozenset[str]]:
+    """Knowledge and skills listed under a standard's tasks or activities: item -> its tasks."""
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for document in parsed:
+        for task in document.get("tasks", []):
+            nodes = [task, *task.get("activities", [])]
+            for node in nodes:
+                for code in (node.get("knowledge") or []) + (node.get("skills") or []):
+                    found[document["code"], code].add(task["code"])
+    return {key: frozenset(tasks) for key, tasks in found.items()}

@@ -1,0 +1,172 @@
+"""What users ask of the mappings: one pair's overlap, the matrix, unit coverage, as DataFrames.
+
+A pair's overlap is matched afresh from the build's vectors (exact, whichever pair
+is asked, in the order `corpus.oriented` fixes), so it equals what the build
+stored for compared pairs. The matrix and the coverage table come from the
+build's mapping files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas
+
+from kg.errors import KgError
+from kg.mapping.calibration import calibration_for
+from kg.mapping.corpus import oriented
+from kg.mapping.files import MAPPINGS_FOLDER, SSSOM_FILE, BuildMappings
+from kg.mapping.incorporation import Coverage, unit_coverage
+from kg.mapping.matching import match
+from kg.mapping.material import Material
+from kg.mapping.model import Mapping, at_least, check_relation
+from kg.search.items import ITEM_KINDS
+from kg.settings import Settings
+from kg.store.layout import current_build
+
+_materials: dict[Path, Material] = {}
+
+
+@dataclass
+class Overlap:
+    """The corresponding items of documents `a` and `b`, best first."""
+
+    a: str
+    b: str
+    pairs: list[Mapping]
+    incorporation: Coverage | None  # when one is a unit and the other a standard
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of `kg overlap --json`."""
+        out: dict[str, Any] = {"a": self.a, "b": self.b, "pairs": [m.to_dict() for m in self.pairs]}
+        if self.incorporation is not None:
+            out["incorporation"] = self.incorporation.to_dict()
+        return out
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        rows = [
+            {
+                "a_code": m.a.code,
+                "a_kind": m.a.kind,
+                "a_text": m.a.text,
+                "b_code": m.b.code,
+                "b_kind": m.b.kind,
+                "b_text": m.b.text,
+                "score": round(m.score, 4),
+                "relation": m.relation,
+                "cardinality": m.cardinality,
+            }
+            for m in self.pairs
+        ]
+        return pandas.DataFrame(rows, columns=list(rows[0]) if rows else None)
+
+
+def overlap(
+    a: str,
+    b: str,
+    settings: Settings | None = None,
+    min_relation: str = "related",
+    kinds: tuple[str, ...] = (),
+) -> Overlap:
+    """Match the items of documents `a` and `b`; keep pairs at least `min_relation`, of `kinds` if given."""
+    check_relation(min_relation)
+    for kind in kinds:
+        if kind not in ITEM_KINDS:
+            raise KgError(f"unknown item kind {kind!r}; choose from: {', '.join(ITEM_KINDS)}")
+    if a == b:
+        raise KgError(f"give two different documents, not {a!r} twice")
+    material = _material(settings or Settings.load())
+    sides = {code: material.side(code) for code in (a, b)}
+    kinds_of = {code: material.documents[code]["kind"] for code in (a, b)}
+    first, second = oriented(a, b, kinds_of)
+    calibration, _ = calibration_for(material.embedder)
+    found = match(sides[first], sides[second], calibration.scorer, calibration.thresholds)
+    coverage = None
+    if kinds_of[first] == "unit" and kinds_of[second] == "standard":
+        coverage = unit_coverage(sides[first], sides[second], found, material.documents[second]["tasks"])
+    if first != a:
+        found = [_swapped(m) for m in found]
+    found = [m for m in found if at_least(m.relation, min_relation) and (not kinds or m.a.kind in kinds)]
+    return Overlap(a, b, found, coverage)
+
+
+def overlap_matrix(settings: Settings | None = None, min_relation: str = "close") -> pandas.DataFrame:
+    """Document x document: the share of the row document's items that match (at least
+    `min_relation`) an item of the column document."""
+    check_relation(min_relation)
+    stored = BuildMappings.load(current_build((settings or Settings.load()).build_dir))
+    documents = stored.meta["documents"]
+    codes = sorted(documents)
+    table = stored.table[[at_least(r, min_relation) for r in stored.table["relation"]]]
+    matrix = pandas.DataFrame(0.0, index=pandas.Index(codes, name="document"), columns=codes)
+    for row_side, column_side in (("subject", "object"), ("object", "subject")):
+        matched = table.groupby([f"{row_side}_document", f"{column_side}_document"])[
+            f"{row_side}_id"
+        ].nunique()
+        for (row, column), count in matched.items():
+            matrix.loc[row, column] = count / documents[row]["items"] if documents[row]["items"] else 0.0
+    for code in codes:
+        matrix.loc[code, code] = 1.0
+    return matrix
+
+
+def coverage_table(settings: Settings | None = None, incorporated_only: bool = False) -> pandas.DataFrame:
+    """For each unit and standard: the standard's task covering most of the unit, and how much."""
+    stored = BuildMappings.load(current_build((settings or Settings.load()).build_dir))
+    frame = pandas.DataFrame(stored.coverage, columns=_COVERAGE_COLUMNS)
+    if incorporated_only:
+        frame = frame[frame["incorporated"]]
+    return frame.sort_values(["coverage", "unit", "standard"], ascending=[False, True, True]).reset_index(
+        drop=True
+    )
+
+
+def mappings_table(settings: Settings | None = None) -> pandas.DataFrame:
+    """Every stored mapping of the build, one row each (the SSSOM columns plus document, code, relation)."""
+    return BuildMappings.load(current_build((settings or Settings.load()).build_dir)).table
+
+
+def export_sssom(path: str | Path, settings: Settings | None = None) -> int:
+    """Write the build's mappings as SSSOM TSV to `path`; returns the number of mappings."""
+    build_path = current_build((settings or Settings.load()).build_dir)
+    stored = BuildMappings.load(build_path)
+    target = Path(path)
+    if target.is_dir():
+        raise KgError(f"{target} is a folder: give a file name for the SSSOM table")
+    staged = target.with_name(target.name + ".tmp")
+    try:
+        shutil.copyfile(build_path / MAPPINGS_FOLDER / SSSOM_FILE, staged)
+        staged.replace(target)
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        raise KgError(f"cannot write {target}: {exc.strerror}") from None
+    return len(stored.table)
+
+
+_COVERAGE_COLUMNS = [
+    "unit",
+    "standard",
+    "task",
+    "task_title",
+    "indicators",
+    "matched",
+    "coverage",
+    "knowledge",
+    "skills",
+    "incorporated",
+]
+
+
+def _material(settings: Settings) -> Material:
+    build_path = current_build(settings.build_dir).resolve()
+    if build_path not in _materials:
+        _materials.clear()  # one build at a time
+        _materials[build_path] = Material.load(build_path)
+    return _materials[build_path]
+
+
+def _swapped(m: Mapping) -> Mapping:
+    return replace(m, a=m.b, b=m.a, cardinality=m.cardinality[::-1])

@@ -1,0 +1,87 @@
+"""SSSOM TSV (https://mapping-commons.github.io/sssom/): the standard table of ontology mappings.
+
+A YAML header of `#`-prefixed lines (CURIE map and mapping-set metadata), then one
+row per mapping. Item IRIs are written as CURIEs under the prefix `icap`, bound to
+the build's base IRI, so the file reads the same whatever the base.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from kg import __version__
+from kg.mapping.model import Mapping
+
+PREFIX = "icap"
+CURIE_MAP = {
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "semapv": "https://w3id.org/semapv/vocab/",
+}
+JUSTIFICATION = "semapv:SemanticSimilarityThresholdMatching"
+LICENSE = "https://opensource.org/licenses/MIT"  # the project's licence; the source texts are iCAP's
+COLUMNS = (
+    "subject_id",
+    "subject_label",
+    "subject_category",
+    "subject_source",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "object_category",
+    "object_source",
+    "mapping_justification",
+    "similarity_score",
+    "similarity_measure",
+    "mapping_cardinality",
+)
+
+
+def write_sssom(
+    path: Path, mappings: Iterable[Mapping], base_iri: str, embedder: str, when: date | None = None
+) -> int:
+    """Write the mappings as SSSOM TSV (atomically); returns the number of rows."""
+
+    def curie(iri: str) -> str:
+        return f"{PREFIX}:{iri[len(base_iri) :]}" if iri.startswith(base_iri) else iri
+
+    header = [
+        "curie_map:",
+        *(f"  {p}: {iri}" for p, iri in ({PREFIX: base_iri} | CURIE_MAP).items()),
+        f"mapping_set_id: {base_iri}mappings",
+        f"mapping_set_description: Corresponding items of iCAP competency documents ({embedder})",
+        f"license: {LICENSE}",
+        f"mapping_tool: kg {__version__}",
+        f"mapping_date: {(when or date.today()).isoformat()}",
+    ]
+    rows = 0
+    staged = path.with_name(path.name + ".tmp")
+    with open(staged, "w", encoding="utf-8", newline="") as out:
+        out.writelines(f"#{line}\n" for line in header)
+        out.write("\t".join(COLUMNS) + "\n")
+        for m in mappings:
+            values = (
+                curie(m.a.iri),
+                m.a.text,
+                m.a.kind,
+                curie(m.a.iri.rsplit("/", 1)[0]),
+                f"skos:{m.relation}Match",
+                curie(m.b.iri),
+                m.b.text,
+                m.b.kind,
+                curie(m.b.iri.rsplit("/", 1)[0]),
+                JUSTIFICATION,
+                f"{m.score:.4f}",
+                f"cosine of {embedder} embeddings and shared character bigrams",
+                m.cardinality,
+            )
+            out.write("\t".join(_cell(v) for v in values) + "\n")
+            rows += 1
+    os.replace(staged, path)
+    return rows
+
+
+def _cell(value: str) -> str:
+    return " ".join(value.split())  # no tabs or newlines inside a cell
