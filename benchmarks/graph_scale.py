@@ -24,7 +24,7 @@ from queue import Empty
 
 from common import machine
 
-from kg.build import build
+from kg.builder import build
 from kg.graph.convert import document_graph
 from kg.graph.ontology import load_ontology
 from kg.graph.reasoning import get_reasoner

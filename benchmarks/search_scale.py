@@ -29,7 +29,7 @@ from pathlib import Path
 
 from common import machine
 
-from kg.build import build
+from kg.builder import build
 from kg.graph.vocabulary import Iris
 from kg.search.embedders import get_embedder
 from kg.search.engine import MODES, Searcher

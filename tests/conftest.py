@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
+from kg.builder import build
 from kg.parse import parse_file
 from kg.parse.model import Document
 from kg.query.sparql import run_query

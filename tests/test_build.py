@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph
 
 from conftest import RAW, SEED_CODES, values
-from kg.build import build
+from kg.builder import build
 from kg.check import check_build, check_sources
 from kg.errors import BuildError, KgError
 from kg.graph.ontology import load_shapes

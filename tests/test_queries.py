@@ -139,6 +139,37 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
             ("BAS1499-003", "T6", "P6.2.3"),
         ],
     ),
+    # The unit is the standard's task T2, indicator for indicator (P1.1 is printed as P2.1.1);
+    # only P3.5 differs: the standard's copy runs on with a second sentence.
+    "corresponding-indicators": (
+        ("code_a", "relation", "code_b", "task_b"),
+        [
+            (f"P{t}.{n}", "exact", f"P2.{t}.{n}", "T2")
+            for t, last in [(1, 5), (2, 5), (3, 4), (4, 3)]
+            for n in range(1, last + 1)
+        ]
+        + [("P3.5", "exact", "P2.3.5", "T2")],
+    ),
+    # Counts from the calibrated matcher; test_mapping.py checks they equal the SSSOM table's.
+    "document-overlap": (
+        ("doc_a", "doc_b", "exact", "close", "related"),
+        [
+            ("KMM5R0915v2", "BAS1499-003", 44, 9, 3),
+            ("BAS1499-003", "BAS2421-003v4", 7, 15, 21),
+            ("BGM4R0172v2", "BAS2421-003v4", 2, 0, 6),
+            ("KMM5R0915v2", "BAS2421-003v4", 1, 6, 16),
+            ("KMM5R0915v2", "TTM3R0299v2", 1, 2, 10),
+            ("BGM4R0172v2", "BAS1499-003", 0, 6, 9),
+            ("TTM3R0299v2", "BAS1499-003", 0, 5, 22),
+            ("TTM3R0299v2", "BAS2421-003v4", 0, 5, 7),
+            ("BGM4R0172v2", "KMM5R0915v2", 0, 2, 5),
+            ("BGM4R0172v2", "TTM3R0299v2", 0, 2, 2),
+        ],
+    ),
+    "units-in-standards": (
+        ("standard", "task", "task_title", "unit", "unit_title", "coverage"),
+        [("BAS1499-003", "T2", "發展客戶服務的行銷策略", "KMM5R0915v2", "發展客戶服務的行銷策略", 1)],
+    ),
     "competencies-per-framework": (
         ("framework_code", "competencies"),
         [

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from conftest import RAW, ROOT, values
-from kg.build import build
+from kg.builder import build
 from kg.errors import KgError
 from kg.query.sparql import run_query
 from kg.search.engine import Searcher

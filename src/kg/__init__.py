@@ -3,7 +3,7 @@
 Pipeline: raw document -> `kg.parse` (model) -> `kg.graph` (RDF + reasoning + SHACL)
 -> `kg.store` (persisted graph) -> `kg.search` (indexes) -> `kg.query` (SPARQL)
 -> `kg.cli`. The public API (`kg.api`) is re-exported here: `kg.sparql(...)`,
-`kg.search(...)`, `kg.build(...)` and the rest, imported on first use.
+`kg.find(...)`, `kg.build(...)` and the rest, imported on first use.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@
     kg.build(["data/raw"], settings)
     kg.sparql("SELECT ?code WHERE { ?d a kg:CompetencyStandard ; skos:notation ?code }", settings)
     kg.find("客訴處理", settings).to_dataframe()
+    kg.overlap("KMM5R0915v2", "BAS1499-003", settings).to_dataframe()
+    kg.overlap_matrix(settings)          # share of each document's items matched in another
+    kg.coverage_table(settings)          # which standard task covers most of each unit
 
 Every function takes an optional `Settings` (defaults, then KG_* environment variables)
 and raises `kg.KgError` with a clear message on bad input.
@@ -16,9 +19,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.build import BuildReport
-from kg.build import build as _build
+from kg.builder import BuildReport
+from kg.builder import build as _build
 from kg.errors import KgError
+from kg.mapping.overlap import (
+    Overlap,
+    coverage_table,
+    export_sssom,
+    mappings_table,
+    overlap,
+    overlap_matrix,
+)
 from kg.query.named import NamedQuery, named_queries, named_query
 from kg.query.sparql import run_query
 from kg.search.engine import Filters
@@ -72,14 +83,20 @@ __all__ = [
     "Filters",
     "KgError",
     "NamedQuery",
+    "Overlap",
     "QueryResult",
     "SearchResults",
     "Settings",
     "build",
+    "coverage_table",
+    "export_sssom",
     "find",
     "has_build",
+    "mappings_table",
     "named_queries",
     "named_query",
+    "overlap",
+    "overlap_matrix",
     "run_query",
     "sparql",
 ]

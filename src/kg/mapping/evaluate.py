@@ -179,3 +179,25 @@ def _check_known(material: Material, pairs: list[LabelledPair]) -> None:
         for doc, code in ((p.doc_a, p.code_a), (p.doc_b, p.code_b)):
             if (doc, code) not in known:
                 raise KgError(f"labelled pair names {doc} {code}, which this build does not have")
+
+
+def evaluation_report(material: Material, pairs: list[LabelledPair], refit: bool = False) -> dict:
+    """What `kg overlap --evaluate` prints: the matcher's precision and recall with the calibration
+    in force, and cross-validated figures; with `refit`, a new calibration fitted on all pairs."""
+    from kg.mapping.calibration import calibration_for
+
+    current, _ = calibration_for(material.embedder)
+    cosine, wording = pair_features(material, pairs)
+    report: dict = {
+        "embedder": material.embedder,
+        "pairs": len(pairs),
+        "labels": {label: sum(p.relation == label for p in pairs) for label in LABELS},
+        "calibration": current.to_dict(),
+        "matcher": [s.to_dict() for s in evaluate(material, pairs, current)],
+        "cross_validated": [s.to_dict() for s in cross_validate(cosine, wording, pairs)],
+    }
+    if refit:
+        fitted = calibrate(cosine, wording, [p.relation for p in pairs])
+        report["fitted"] = fitted.to_dict()
+        report["fitted_matcher"] = [s.to_dict() for s in evaluate(material, pairs, fitted)]
+    return report

@@ -160,6 +160,15 @@ _COVERAGE_COLUMNS = [
 ]
 
 
+def document_titles(settings: Settings | None = None) -> dict[str, str | None]:
+    return {code: d["title"] for code, d in load_material(settings).documents.items()}
+
+
+def load_material(settings: Settings | None = None) -> Material:
+    """The live build's items and vectors (kept while the build stays the same)."""
+    return _material(settings or Settings.load())
+
+
 def _material(settings: Settings) -> Material:
     build_path = current_build(settings.build_dir).resolve()
     if build_path not in _materials:

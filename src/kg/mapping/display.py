@@ -1,0 +1,77 @@
+"""Plain-text views of overlaps for the terminal (the JSON and CSV views come from the library)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas
+
+from kg.mapping.overlap import Overlap
+
+TEXT_WIDTH = 34
+
+
+def format_overlap(overlap: Overlap, titles: dict[str, str | None]) -> str:
+    counts = Counter(m.relation for m in overlap.pairs)
+    summary = ", ".join(f"{counts[r]} {r}" for r in ("exact", "close", "related") if counts[r])
+    lines = [
+        f"{overlap.a} {titles.get(overlap.a) or ''} <-> {overlap.b} {titles.get(overlap.b) or ''}: "
+        f"{len(overlap.pairs)} pairs" + (f" ({summary})" if summary else "")
+    ]
+    c = overlap.incorporation
+    if c is not None and c.incorporated:
+        lines.append(
+            f"{c.unit} is incorporated in {c.standard} task {c.task} {c.task_title or ''}: "
+            f"{c.matched}/{c.indicators} indicators, knowledge {c.knowledge}, skills {c.skills}"
+        )
+    lines.append("")
+    for m in overlap.pairs:
+        a, b = f"{m.a.code:<8} {_short(m.a.text)}", f"{m.b.code:<8} {_short(m.b.text)}"
+        lines.append(f"{m.score:.3f}  {m.relation:<7}  {a}  |  {b}")
+    return "\n".join(lines)
+
+
+def format_matrix(matrix: pandas.DataFrame) -> str:
+    """Percentages, rows: the document whose items are counted."""
+    shown = (matrix * 100).round().astype(int).astype(str) + "%"
+    return shown.to_string()
+
+
+def format_coverage(table: pandas.DataFrame) -> str:
+    if table.empty:
+        return "no unit and standard pairs in this build"
+    shown = table.assign(coverage=(table["coverage"] * 100).round().astype(int).astype(str) + "%")
+    shown["task"] = shown["task"].fillna("-")
+    return shown.drop(columns=["task_title"]).to_string(index=False)
+
+
+def format_evaluation(report: dict) -> str:
+    labels = ", ".join(f"{n} {label}" for label, n in report["labels"].items())
+    lines = [f"{report['pairs']} labelled pairs ({labels}), embedder {report['embedder']}", ""]
+    sections = [
+        ("matcher, calibration in force", "matcher"),
+        ("cross-validated by document pair", "cross_validated"),
+    ]
+    if "fitted" in report:
+        sections.append(("matcher, refitted calibration", "fitted_matcher"))
+    for title, key in sections:
+        lines.append(f"{title}:")
+        lines.append(f"  {'level':<8} {'precision':>9} {'recall':>7} {'F1':>6} {'pairs':>6}")
+        for s in report[key]:
+            level = s["level"] + "+"
+            lines.append(
+                f"  {level:<8} {s['precision']:>9.3f} {s['recall']:>7.3f} {s['f1']:>6.3f} {s['support']:>6}"
+            )
+    lines.append("")
+    lines.append("calibration in force: " + _calibration(report["calibration"]))
+    if "fitted" in report:
+        lines.append("refitted calibration: " + _calibration(report["fitted"]))
+    return "\n".join(lines)
+
+
+def _calibration(values: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:g}" for k, v in values.items())
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= TEXT_WIDTH else text[: TEXT_WIDTH - 1] + "…"

@@ -1,0 +1,26 @@
+"""The public API (`import kg`): every function stays reachable as `kg.<name>`."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import kg
+from kg import api
+
+
+def test_every_public_function_is_callable_even_after_all_submodules_are_loaded():
+    # A submodule named like an API function (kg.build, kg.search) would shadow it on import.
+    for module in pkgutil.walk_packages(kg.__path__, "kg."):
+        if module.name != "kg.__main__":  # that one runs the CLI
+            importlib.import_module(module.name)
+    for name in api.__all__:
+        value = getattr(kg, name)
+        assert value is getattr(api, name), name
+        assert callable(value), name
+
+
+def test_the_api_lists_what_it_exports():
+    assert {"build", "sparql", "find", "overlap", "overlap_matrix", "coverage_table", "export_sssom"} <= set(
+        dir(kg)
+    )
