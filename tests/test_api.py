@@ -24,3 +24,10 @@ def test_the_api_lists_what_it_exports():
     assert {"build", "sparql", "find", "overlap", "overlap_matrix", "coverage_table", "export_sssom"} <= set(
         dir(kg)
     )
+
+
+def test_an_empty_search_still_has_its_columns(built):
+    empty = kg.find("zzzqqq", built, mode="lexical", by="item").to_dataframe()
+    assert empty.empty and list(empty.columns) == ["document", "code", "kind", "text", "score", "iri"]
+    documents = kg.find("zzzqqq", built, mode="lexical").to_dataframe()
+    assert documents.empty and {"document", "title", "document_score", "code"} <= set(documents.columns)

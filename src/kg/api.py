@@ -37,10 +37,11 @@ from kg.search.engine import search as _search
 from kg.search.results import SearchResults
 from kg.settings import Settings
 from kg.store import QueryResult
-from kg.store.layout import current_build
+from kg.store.layout import current_build, read_manifest
 
 if TYPE_CHECKING:
     import pandas
+    from matplotlib.figure import Figure
 
 
 def build(paths: Iterable[str | Path] | None = None, settings: Settings | None = None) -> BuildReport:
@@ -56,6 +57,66 @@ def has_build(settings: Settings | None = None) -> bool:
     except KgError:
         return False
     return True
+
+
+def documents(settings: Settings | None = None) -> pandas.DataFrame:
+    """The live build's documents: code, kind (standard or unit), title, source file, triples."""
+    settings = settings or Settings.load()
+    import pandas
+
+    rows = read_manifest(current_build(settings.build_dir))["documents"]
+    return pandas.DataFrame(rows, columns=["code", "kind", "title", "source", "triples"])
+
+
+def overlap_quality(
+    pairs: str | Path = "eval/overlap_pairs.tsv", settings: Settings | None = None
+) -> pandas.DataFrame:
+    """Precision and recall of the overlap mapping on labelled pairs, per relation level:
+    the matcher with the calibration in force, and cross-validated by document pair."""
+    import pandas
+
+    from kg.mapping.evaluate import evaluation_report, load_pairs
+    from kg.mapping.overlap import load_material
+
+    report = evaluation_report(load_material(settings), load_pairs(pairs))
+    rows = [{"measured": key} | score for key in ("matcher", "cross_validated") for score in report[key]]
+    return pandas.DataFrame(rows)
+
+
+def overlap_heatmap(matrix: pandas.DataFrame, settings: Settings | None = None) -> Figure:
+    """The overlap matrix as a heatmap, labelled with titles when a CJK font is installed."""
+    from kg.mapping.plots import overlap_heatmap as heatmap
+
+    return heatmap(matrix, _titles(settings))
+
+
+def coverage_chart(coverage: pandas.DataFrame) -> Figure:
+    """Unit coverage (from `coverage_table`) as bars; green where the unit is incorporated."""
+    from kg.mapping.plots import coverage_chart as chart
+
+    return chart(coverage)
+
+
+def overlap_network(
+    matrix: pandas.DataFrame, settings: Settings | None = None, min_share: float = 0.05
+) -> Figure:
+    """Documents as a network, linked where they share at least `min_share` of their items."""
+    from kg.mapping.plots import overlap_network as network
+
+    table = documents(settings)
+    return network(matrix, dict(zip(table.code, table.kind, strict=True)), _titles(settings), min_share)
+
+
+def save_figure(figure: Figure, path: str | Path) -> Path:
+    """Save a figure as PNG (making the folder)."""
+    from kg.mapping.plots import save_figure as save
+
+    return save(figure, path)
+
+
+def _titles(settings: Settings | None) -> dict[str, str | None]:
+    table = documents(settings)
+    return dict(zip(table.code, table.title, strict=True))
 
 
 def find(query: str, settings: Settings | None = None, **options: object) -> SearchResults:
@@ -88,7 +149,9 @@ __all__ = [
     "SearchResults",
     "Settings",
     "build",
+    "coverage_chart",
     "coverage_table",
+    "documents",
     "export_sssom",
     "find",
     "has_build",
@@ -96,7 +159,11 @@ __all__ = [
     "named_queries",
     "named_query",
     "overlap",
+    "overlap_heatmap",
     "overlap_matrix",
+    "overlap_network",
+    "overlap_quality",
     "run_query",
+    "save_figure",
     "sparql",
 ]

@@ -67,14 +67,16 @@ class SearchResults:
         """One row per item hit; by document, one row per piece of evidence, with the document's score."""
         import pandas
 
+        item_columns = ["code", "kind", "text", "score", "iri"]
         if self.by == "item":
             rows = [hit.to_dict() for hit in self.results]
-        else:
-            rows = [
-                {"document": doc.document, "title": doc.title, "document_kind": doc.kind}
-                | {"document_score": round(doc.score, 4), "rank": rank}
-                | hit.to_dict(with_document=False)
-                for rank, doc in enumerate(self.results, 1)
-                for hit in doc.evidence  # type: ignore[union-attr]
-            ]
-        return pandas.DataFrame(rows)
+            return pandas.DataFrame(rows, columns=["document", *item_columns])
+        document_columns = ["document", "title", "document_kind", "document_score", "rank"]
+        rows = [
+            {"document": doc.document, "title": doc.title, "document_kind": doc.kind}
+            | {"document_score": round(doc.score, 4), "rank": rank}
+            | hit.to_dict(with_document=False)
+            for rank, doc in enumerate(self.results, 1)
+            for hit in doc.evidence  # type: ignore[union-attr]
+        ]
+        return pandas.DataFrame(rows, columns=document_columns + item_columns)
