@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -46,6 +46,7 @@ class Side:
     items: Sequence[SearchItem]
     vectors: np.ndarray
     scopes: Sequence[frozenset[str]]  # task codes; empty for document-wide items
+    clusters: dict[tuple, np.ndarray] = field(default_factory=dict)  # by group and scoring
 
     def groups(self) -> dict[str, list[int]]:
         rows: dict[str, list[int]] = defaultdict(list)
@@ -58,7 +59,7 @@ def match(a: Side, b: Side, scorer: Scorer, thresholds: Thresholds) -> list[Mapp
     """The corresponding items of two documents, best first."""
     groups_a, groups_b = a.groups(), b.groups()
     blocks = [
-        _Block(a, b, groups_a[g], groups_b[g], scorer, thresholds)
+        _Block(a, b, g, groups_a[g], groups_b[g], scorer, thresholds)
         for g in sorted(groups_a.keys() & groups_b.keys())
     ]
     first = [pair for block in blocks for pair in block.assign(None)]
@@ -87,15 +88,22 @@ class _Block:
     """One kind group of two documents: scores, copy clusters and candidate pairs."""
 
     def __init__(
-        self, a: Side, b: Side, rows_a: list[int], rows_b: list[int], scorer: Scorer, thresholds: Thresholds
+        self,
+        a: Side,
+        b: Side,
+        group: str,
+        rows_a: list[int],
+        rows_b: list[int],
+        scorer: Scorer,
+        thresholds: Thresholds,
     ) -> None:
         self.rows_a, self.rows_b = rows_a, rows_b
         self.related = thresholds.related
         self.scores = scorer.scores(
             a.vectors[rows_a], b.vectors[rows_b], _texts(a, rows_a), _texts(b, rows_b)
         )
-        self.copies_a = _clusters(a, rows_a, scorer, thresholds.exact)
-        self.copies_b = _clusters(b, rows_b, scorer, thresholds.exact)
+        self.copies_a = _clusters(a, group, rows_a, scorer, thresholds.exact)
+        self.copies_b = _clusters(b, group, rows_b, scorer, thresholds.exact)
         best: dict[tuple[int, int], tuple[float, int, int]] = {}
         for i, j in zip(*np.nonzero(self.scores >= thresholds.related), strict=True):
             key = (self.copies_a[i], self.copies_b[j])
@@ -139,8 +147,18 @@ def _texts(side: Side, rows: list[int]) -> list[str]:
     return [side.items[r].text for r in rows]
 
 
-def _clusters(side: Side, rows: list[int], scorer: Scorer, exact: float) -> np.ndarray:
-    """A cluster number per row: rows that match each other exactly share one (union-find)."""
+def _clusters(side: Side, group: str, rows: list[int], scorer: Scorer, exact: float) -> np.ndarray:
+    """A cluster number per row: rows that match each other exactly share one (union-find).
+
+    Kept on the side, since a document meets every other one with the same clusters.
+    """
+    key = (group, scorer.weight, exact)
+    if key not in side.clusters:
+        side.clusters[key] = _union_find(side, rows, scorer, exact)
+    return side.clusters[key]
+
+
+def _union_find(side: Side, rows: list[int], scorer: Scorer, exact: float) -> np.ndarray:
     parent = list(range(len(rows)))
 
     def root(i: int) -> int:

@@ -21,23 +21,29 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-
-from kg.search.lexical import get_tokenizer
+import opencc
 
 _NOT_WORD = re.compile(r"[\W_]+")
+_GRAMS: dict[str, int] = {}  # every character bigram seen, numbered
+
+
+@cache
+def _to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s.json")
 
 
 @cache
 def normalised(text: str) -> str:
     """Simplified characters, no punctuation or spaces: what wording is compared on."""
-    return _NOT_WORD.sub("", get_tokenizer().to_simplified(text)).lower()
+    return _NOT_WORD.sub("", _to_simplified().convert(text)).lower()
 
 
-def bigrams(text: str) -> frozenset[str]:
+@cache
+def gram_ids(text: str) -> np.ndarray:
+    """The numbers of the text's distinct character bigrams (a one-character text is its own gram)."""
     text = normalised(text)
-    if len(text) < 2:
-        return frozenset([text]) if text else frozenset()
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+    grams = {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text} - {""}
+    return np.array(sorted(_GRAMS.setdefault(g, len(_GRAMS)) for g in grams), dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -51,14 +57,16 @@ class Scorer:
 
     def wording(self, texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
         """(dice + containment) / 2 of the texts' character bigrams, for every pair."""
-        grams_a = [bigrams(t) for t in texts_a]
-        grams_b = [bigrams(t) for t in texts_b]
-        vocabulary = {g: n for n, g in enumerate(sorted(set().union(*grams_a, *grams_b)))}
-        incidence_a = _incidence(grams_a, vocabulary)
-        incidence_b = _incidence(grams_b, vocabulary)
+        ids_a = [gram_ids(t) for t in texts_a]
+        ids_b = [gram_ids(t) for t in texts_b]
+        size_a = np.array([len(i) for i in ids_a], dtype=np.float32)[:, None]
+        size_b = np.array([len(i) for i in ids_b], dtype=np.float32)[None, :]
+        columns = np.concatenate([*ids_a, *ids_b, np.zeros(0, dtype=np.int64)])
+        grams, local = np.unique(columns, return_inverse=True)
+        split = int(size_a.sum())
+        incidence_a = _incidence(ids_a, local[:split], len(grams))
+        incidence_b = _incidence(ids_b, local[split:], len(grams))
         shared = incidence_a @ incidence_b.T
-        size_a = incidence_a.sum(axis=1)[:, None]
-        size_b = incidence_b.sum(axis=1)[None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
             dice = np.nan_to_num(2 * shared / (size_a + size_b))
             containment = np.nan_to_num(shared / np.minimum(size_a, size_b))
@@ -78,8 +86,9 @@ class Scorer:
         return (1 - self.weight) * cosine + self.weight * self.wording(texts_a, texts_b)
 
 
-def _incidence(grams: list[frozenset[str]], vocabulary: dict[str, int]) -> np.ndarray:
-    matrix = np.zeros((len(grams), max(len(vocabulary), 1)), dtype=np.float32)
-    for row, items in enumerate(grams):
-        matrix[row, [vocabulary[g] for g in items]] = 1.0
+def _incidence(ids: list[np.ndarray], columns: np.ndarray, width: int) -> np.ndarray:
+    """Rows of 0/1: which of the `width` local grams each text has."""
+    matrix = np.zeros((len(ids), max(width, 1)), dtype=np.float32)
+    rows = np.repeat(np.arange(len(ids)), [len(i) for i in ids])
+    matrix[rows, columns] = 1.0
     return matrix

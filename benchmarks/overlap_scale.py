@@ -1,0 +1,141 @@
+"""Benchmark: overlap mapping of a whole corpus, and one pair on demand.
+
+The corpus is synthetic but made of real material: each document is a seed document
+with a random 60-100% of its items kept (texts and their real e5 vectors), under a
+new code. Documents drawn from the same seed therefore share many items word for
+word, which is the hard case for matching (many candidates, many copies). Up to
+`EXHAUSTIVE_DOCUMENTS` documents every pair is compared; above, only pairs that
+are item neighbours (see kg.mapping.corpus).
+
+    python benchmarks/overlap_scale.py --documents 50 150 400
+
+Reports medians and the machine. Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import json
+import random
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from common import machine
+
+from kg.builder import build
+from kg.mapping.calibration import calibration_for
+from kg.mapping.corpus import EXHAUSTIVE_DOCUMENTS, document_pairs, map_corpus
+from kg.mapping.matching import match
+from kg.mapping.material import Material
+from kg.search.items import stable_id
+from kg.settings import Settings
+from kg.store.layout import DOCUMENTS_FILE, current_build
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def seed_material(folder: Path) -> tuple[Material, list[dict]]:
+    settings = Settings.load(build_dir=folder)
+    with contextlib.chdir(ROOT):
+        build([Path("data/raw")], settings)
+    build_path = current_build(folder)
+    parsed = json.loads((build_path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
+    return Material.load(build_path), parsed
+
+
+def synthetic(material: Material, parsed: list[dict], documents: int, rng: random.Random) -> Material:
+    by_code = {d["code"]: d for d in parsed}
+    rows = material.rows_by_document()
+    seeds = sorted(rows)
+    items, vectors, new_parsed = [], [], []
+    for n in range(documents):
+        seed = seeds[n % len(seeds)]
+        code = f"SYN{n:05d}"
+        keep = rng.uniform(0.6, 1.0)
+        for row in rows[seed]:
+            if rng.random() < keep:
+                item = material.items[row]
+                iri = item.iri.replace(f"/{seed}/", f"/{code}/")
+                items.append(replace(item, id=stable_id(iri), iri=iri, document=code))
+                vectors.append(material.vectors[row])
+        document = copy.deepcopy(by_code[seed])
+        document["code"] = code
+        new_parsed.append(document)
+    return Material.from_parts(items, np.array(vectors, dtype=np.float32), new_parsed, material.embedder)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, nargs="+", default=[50, 150, 400])
+    parser.add_argument("--repeats", type=int, default=3, help="runs per size below 200 documents")
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as folder:
+        seeds, parsed = seed_material(Path(folder))
+    calibration, _ = calibration_for(seeds.embedder)
+    results: dict[str, object] = {"machine": machine(), "exhaustive_up_to": EXHAUSTIVE_DOCUMENTS}
+
+    sides = {code: seeds.side(code) for code in seeds.documents}
+    pair_times = {}
+    for a, b in [("KMM5R0915v2", "BAS1499-003"), ("TTM3R0299v2", "BGM4R0172v2")]:
+        timings = []
+        for _ in range(20):
+            started = time.perf_counter()
+            match(sides[a], sides[b], calibration.scorer, calibration.thresholds)
+            timings.append(time.perf_counter() - started)
+        pair_times[f"{a} x {b} ({len(sides[a].items)} x {len(sides[b].items)} items)"] = round(
+            statistics.median(timings) * 1000, 1
+        )
+    results["one_pair_ms_median"] = pair_times
+    print("one pair (ms, median of 20):", pair_times)
+
+    corpus = []
+    for documents in args.documents:
+        material = synthetic(seeds, parsed, documents, rng)
+        pairs = len(document_pairs(material))
+        repeats = args.repeats if documents < 200 else 1
+        timings = []
+        for _ in range(repeats):
+            fresh = Material.from_parts(
+                material.items, material.vectors, _parsed(material), material.embedder
+            )
+            started = time.perf_counter()
+            mapped = map_corpus(fresh, calibration)
+            timings.append(time.perf_counter() - started)
+        row = {
+            "documents": documents,
+            "items": len(material.items),
+            "pairs_compared": pairs,
+            "mappings": len(mapped.mappings),
+            "seconds_median": round(statistics.median(timings), 2),
+            "runs": repeats,
+            "ms_per_pair": round(statistics.median(timings) / max(pairs, 1) * 1000, 2),
+        }
+        corpus.append(row)
+        print(row)
+    results["corpus"] = corpus
+    if args.output:
+        args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+
+def _parsed(material: Material) -> list[dict]:
+    return [
+        {
+            "code": code,
+            "kind": d["kind"],
+            "title": d["title"],
+            "tasks": [{"code": t, "title": title} for t, title in d["tasks"].items()],
+        }
+        for code, d in material.documents.items()
+    ]
+
+
+if __name__ == "__main__":
+    main()
