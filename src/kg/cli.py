@@ -213,7 +213,7 @@ def sparql(
         ),
     ] = "table",
     graph: Annotated[
-        str, typer.Option("--graph", help="all (default), asserted, inferred or ontology.")
+        str, typer.Option("--graph", help="all (default), asserted, inferred, ontology or mappings.")
     ] = "all",
     build_dir: BuildDir = None,
     store: Store = None,

@@ -38,7 +38,7 @@ def run_query(sparql: str, settings: Settings | None = None, graph: str = "all")
     """Run a read-only SPARQL query over the live build.
 
     `graph` picks the union of everything ("all", the default), or only the
-    "asserted", "inferred" or "ontology" triples. Common prefixes (kg:, kgf:, skos:,
+    "asserted", "inferred", "ontology" or "mappings" triples. Common prefixes (kg:, kgf:, skos:,
     dcterms:, ceasn:, prov: ...) are predeclared, and `kgf:similarity(?item, "text")`
     scores items against a question (see `kg.search.similarity`).
     """
