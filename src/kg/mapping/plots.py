@@ -32,6 +32,7 @@ CJK_FONTS = (
     "PingFang TC",
     "WenQuanYi Zen Hei",
 )
+CJK_FILES = ("NotoSansCJK", "NotoSansTC", "SourceHanSans", "wqy-zenhei", "msjh", "PingFang")
 KIND_COLOURS = {"standard": "#1f77b4", "unit": "#ff7f0e"}
 
 
@@ -51,10 +52,15 @@ def cjk_font() -> str | None:
     """The first installed font that draws Chinese, or None (with a warning) when there is none."""
     from matplotlib import font_manager
 
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            return name
+    for attempt in range(2):
+        installed = {font.name for font in font_manager.fontManager.ttflist}
+        for name in CJK_FONTS:
+            if name in installed:
+                return name
+        if attempt == 0:  # a font installed after matplotlib cached its list: add it now
+            for path in font_manager.findSystemFonts():
+                if any(part in Path(path).name for part in CJK_FILES):
+                    font_manager.fontManager.addfont(path)
     warnings.warn(
         "no CJK font found (install fonts-noto-cjk): figures label documents by code instead of title",
         stacklevel=2,
