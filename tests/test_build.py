@@ -24,7 +24,7 @@ def test_build_writes_manifest_documents_export_and_store(built, seeds):
     manifest = read_manifest(path)
     assert [d["code"] for d in manifest["documents"]] == SEED_CODES
     assert manifest["reasoner"] == "rules"
-    assert set(manifest["graphs"]) == {"ontology", "asserted", "inferred"}
+    assert set(manifest["graphs"]) == {"ontology", "asserted", "inferred", "mappings"}
     assert manifest["triples"]["inferred"] > manifest["triples"]["asserted"] > 3000
     documents = json.loads((path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
     assert documents == [seeds[code].to_dict() for code in SEED_CODES]
