@@ -148,6 +148,8 @@ def test_a_sentence_transformers_model_builds_and_searches(tmp_path):
     with contextlib.chdir(ROOT):
         report = build([Path("data/raw/BAS2421-003v4.txt")], settings)
     assert report.search["embedder"] == name
+    # overlap thresholds are calibrated per model: this one borrows e5-small's, and the build says so
+    assert any(f"calibrated for e5-small, not {name}" in warning for warning in report.warnings)
     searcher = Searcher.open(settings)
     assert searcher.index.meta["dimension"] == 384
     assert searcher.search("budget", mode="dense", by="item", top=3).results
