@@ -95,7 +95,7 @@ def install(app: FastAPI) -> None:
     async def invalid_parameters(request: Request, exc: RequestValidationError) -> Response:
         problems = []
         for error in exc.errors():
-            where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "request"
+            where = ".".join(str(p) for p in error.get("loc", ())[1:] if not isinstance(p, int)) or "request"
             value = error.get("input")
             shown = f" (got {value!r})" if isinstance(value, str | int | float) and value != "" else ""
             problems.append(f"{where}: {error.get('msg', 'invalid').lower()}{shown}")

@@ -45,8 +45,8 @@ class ServerBusy(KgError):
 def _work(connection: Connection, settings: Settings) -> None:
     """A worker's loop: receive (query, graph, max_results), send back the outcome."""
     from kg.query.sparql import run_query
-    from kg.search import similarity  # noqa: F401  (imported now, not during the first query)
 
+    _warm_up(settings)
     connection.send(("ready", None))
     while True:
         try:
@@ -70,6 +70,16 @@ def _work(connection: Connection, settings: Settings) -> None:
             connection.send(outcome)
         except (OSError, ValueError):
             return
+
+
+def _warm_up(settings: Settings) -> None:
+    """Load the live build's search index and model now, so kgf:similarity answers at once."""
+    from kg.search.similarity import SIMILARITY, sparql_functions
+    from kg.store.layout import current_build
+
+    with contextlib.suppress(KgError):  # no build or no index yet: a query will say so
+        similarity = sparql_functions(current_build(settings.build_dir), settings.embedder)[SIMILARITY]
+        similarity.searcher.tokenizer  # noqa: B018  (loads the index, the model and jieba)
 
 
 class _Worker:
