@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,6 +10,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from kg.errors import KgError
 from kg.server import api, errors, linked_data, pages, sparql
 from kg.server.catalogue import Live
 from kg.server.templating import STATIC
@@ -20,13 +22,20 @@ from kg.settings import Settings
 QUERY_THREADS = 32
 
 
+def _warm_up(live: Live) -> None:
+    """Load the live build's documents, index and model now, so the first search is quick."""
+    with contextlib.suppress(KgError):  # no build yet: the pages will say so
+        live.catalogue().searcher()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app over the live build of `settings.build_dir`; its workers start with the app."""
     settings = settings or Settings.load()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pool.start()
+        await anyio.to_thread.run_sync(app.state.pool.start)  # ready before the first request
+        await anyio.to_thread.run_sync(_warm_up, app.state.live)
         try:
             yield
         finally:

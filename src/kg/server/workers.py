@@ -90,18 +90,23 @@ class _Worker:
         self.process = context.Process(target=_work, args=(child, settings), daemon=True, name="kg-query")
         self.process.start()
         child.close()
+        self._stopped = threading.Lock()
 
     def wait_ready(self, timeout: float) -> bool:
         try:
             return self.connection.poll(timeout) and self.connection.recv()[0] == "ready"
-        except (EOFError, OSError):
+        except (EOFError, OSError, ValueError):
             return False
 
     def stop(self) -> None:
+        """Kill the process (if alive) and close the pipe; only the first call does anything."""
+        if not self._stopped.acquire(blocking=False):
+            return
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
-        self.connection.close()
+        with contextlib.suppress(OSError):
+            self.connection.close()
 
 
 class QueryPool:
@@ -118,10 +123,15 @@ class QueryPool:
         self._closed = False
         self._failed_starts = 0
 
-    def start(self) -> None:
-        """Start the workers (in the background: each joins the pool once ready)."""
+    def start(self, wait: float = READY_TIMEOUT) -> None:
+        """Start the workers; return once all are ready (or after `wait` seconds)."""
         for _ in range(self.size):
             self._spawn()
+        deadline = time.monotonic() + wait
+        while self._idle.qsize() < self.size and time.monotonic() < deadline:
+            if self._failed_starts >= START_ATTEMPTS:
+                raise KgError("the query workers could not start (see the log above)")
+            time.sleep(0.05)
 
     def _spawn(self) -> None:
         with self._lock:
@@ -205,6 +215,6 @@ class QueryPool:
             self._workers.clear()
         for worker in workers:
             with contextlib.suppress(OSError, ValueError):
-                worker.connection.send(None)
+                worker.connection.send(None)  # a ready worker leaves its loop; others are killed
             worker.process.join(1)
             worker.stop()
