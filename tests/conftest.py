@@ -84,3 +84,52 @@ def query(built: Settings):
 def values(result: QueryResult, *names: str) -> list[tuple]:
     """Rows of a SELECT result as tuples of Python values (str/int), in order."""
     return [tuple(row[n].toPython() if n in row else None for n in names) for row in result.rows]
+
+
+@pytest.fixture(scope="session")
+def live_server(built: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """A real `kg serve` process on a free loopback port, over a build whose base IRI points at it.
+
+    Yields the server's URL (http://127.0.0.1:PORT); the build's IRIs are URL + /id/ + code.
+    """
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    build_dir = tmp_path_factory.mktemp("served")
+    shutil.copytree(built.build_dir / "cache", build_dir / "cache")  # the embeddings are already known
+    with contextlib.chdir(ROOT):
+        build([Path("data/raw")], Settings.load(build_dir=build_dir, base_iri=f"{url}/id/"))
+    log = build_dir / "serve.log"
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "KG_QUERY_TIMEOUT": "3"}
+    command = [sys.executable, "-m", "kg", "serve", "--build-dir", str(build_dir), "--port", str(port)]
+    with open(log, "w") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=5) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"kg serve did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(5)

@@ -2,4 +2,5 @@
 
 from kg.cli import main
 
-main()
+if __name__ == "__main__":  # `kg serve`'s worker processes import this module again (spawn)
+    main()

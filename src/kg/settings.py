@@ -54,9 +54,54 @@ OPTIONS: dict[str, Option] = {
         "0",
         "Processes that parse, validate and reason over documents in parallel; 0 means one per core.",
     ),
+    "host": Option(
+        "KG_HOST",
+        "127.0.0.1",
+        "Address `kg serve` listens on; the loopback address by default, so only this machine can reach it.",
+    ),
+    "port": Option("KG_PORT", "8000", "Port `kg serve` listens on."),
+    "query_timeout": Option(
+        "KG_QUERY_TIMEOUT",
+        "20",
+        "Seconds a SPARQL query may run in `kg serve` before its worker process is stopped.",
+    ),
+    "max_results": Option(
+        "KG_MAX_RESULTS",
+        "10000",
+        "Most rows (or triples) one SPARQL query may return from `kg serve`; larger results are refused.",
+    ),
+    "query_workers": Option(
+        "KG_QUERY_WORKERS",
+        "2",
+        "Worker processes that run `kg serve`'s SPARQL queries side by side.",
+    ),
 }
 
 DEFAULT_SOURCES = Path("data/raw")
+
+# Numeric settings: (name, type, smallest value allowed).
+_NUMBERS: tuple[tuple[str, type, float], ...] = (
+    ("workers", int, 0),
+    ("port", int, 1),
+    ("query_timeout", float, 0.1),
+    ("max_results", int, 1),
+    ("query_workers", int, 1),
+)
+
+
+def _number(name: str, value: object, convert: type, least: float) -> int | float:
+    """A numeric setting from its text, with a clear error for anything else."""
+    what = "a whole number" if convert is int else "a number"
+    try:
+        number = convert(value)
+    except (TypeError, ValueError):
+        raise KgError(f"{name} must be {what}, not {value!r}") from None
+    if number != number or number < least or (name == "port" and number > 65535):  # NaN too
+        if name == "workers":
+            raise KgError("workers must be 0 (one per core) or more")
+        limit = "1 to 65535" if name == "port" else f"at least {least:g}"
+        raise KgError(f"{name} must be {limit}, not {value!r}")
+    return number
 
 
 @dataclass(frozen=True)
@@ -67,6 +112,11 @@ class Settings:
     store: str
     embedder: str
     workers: int
+    host: str
+    port: int
+    query_timeout: float
+    max_results: int
+    query_workers: int
 
     @classmethod
     def load(cls, **overrides: object) -> Settings:
@@ -78,12 +128,8 @@ class Settings:
                 value = os.environ.get(option.env) or option.default
             values[name] = value
         values["build_dir"] = Path(values["build_dir"])  # type: ignore[arg-type]
-        try:
-            values["workers"] = int(values["workers"])  # type: ignore[arg-type]
-        except ValueError:
-            raise KgError(f"workers must be a whole number, not {values['workers']!r}") from None
-        if values["workers"] < 0:  # type: ignore[operator]
-            raise KgError("workers must be 0 (one per core) or more")
+        for name, convert, least in _NUMBERS:
+            values[name] = _number(name, values[name], convert, least)
         Iris(str(values["base_iri"]))  # a malformed base IRI fails here, before any work
         return cls(**values)  # type: ignore[arg-type]
 

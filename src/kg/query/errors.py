@@ -11,6 +11,30 @@ class QueryError(KgError):
     """A query that cannot run: bad syntax, an update, an unknown prefix."""
 
 
+class UpdateRefused(QueryError):
+    """A SPARQL update (INSERT, DELETE, LOAD ...) sent to the read-only graph."""
+
+    def __init__(self, keyword: str) -> None:
+        self.keyword = keyword
+        super().__init__(f"SPARQL updates ({keyword}) are not allowed: the graph is read-only")
+
+
+class ResultTooLarge(QueryError):
+    """A query whose answer has more rows (or triples) than the limit allows."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            f"the result has more than {limit:,} rows or triples (the limit): narrow the query or add a LIMIT"
+        )
+
+
+def check_size(count: int, limit: int | None) -> None:
+    """Raise ResultTooLarge once `count` exceeds `limit` (None: no limit)."""
+    if limit is not None and count > limit:
+        raise ResultTooLarge(limit)
+
+
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 
 

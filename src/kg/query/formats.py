@@ -1,4 +1,8 @@
-"""Query results as text: an aligned table, W3C SPARQL JSON/CSV/TSV, or Turtle for graphs."""
+"""Query results as text: an aligned table, W3C SPARQL JSON/XML/CSV/TSV, or RDF for graphs.
+
+The CLI prints `FORMATS` (graphs as Turtle); the web app negotiates any of
+`RESULT_FORMATS` for SELECT/ASK and `GRAPH_FORMATS` for CONSTRUCT/DESCRIBE.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,35 @@ import csv
 import io
 import json
 import unicodedata
+from xml.sax.saxutils import escape, quoteattr
 
+import pyoxigraph as ox
 from rdflib import XSD, BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg.graph.vocabulary import PREFIXES
 from kg.store import QueryResult
-from kg.store.terms import turtle
+from kg.store.terms import serialize, turtle
 
 FORMATS = ("table", "json", "csv", "tsv")
+# Formats a SPARQL endpoint offers, by name, with their media types.
+RESULT_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_FORMATS = {
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+_RDF_FORMATS = {
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
 
 
 def render(result: QueryResult, fmt: str = "table") -> str:
@@ -22,6 +46,15 @@ def render(result: QueryResult, fmt: str = "table") -> str:
     if result.kind == "graph":
         return to_turtle(result)
     return {"table": to_table, "json": to_json, "csv": to_csv, "tsv": to_tsv}[fmt](result)
+
+
+def serialize_result(result: QueryResult, fmt: str) -> str:
+    """A result in one of `RESULT_FORMATS` (SELECT/ASK) or `GRAPH_FORMATS` (CONSTRUCT/DESCRIBE)."""
+    if result.kind == "graph":
+        if fmt == "turtle":
+            return to_turtle(result)
+        return serialize(result.triples, _RDF_FORMATS[fmt])
+    return {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}[fmt](result)
 
 
 def to_turtle(result: QueryResult) -> str:
@@ -51,6 +84,41 @@ def to_json(result: QueryResult) -> str:
         "results": {"bindings": [{k: _json_term(v) for k, v in row.items()} for row in result.rows]},
     }
     return json.dumps(body, ensure_ascii=False, indent=1)
+
+
+def _xml_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(str(term))}</bnode>"
+    assert isinstance(term, Literal)
+    if term.language:
+        attribute = f" xml:lang={quoteattr(term.language)}"
+    elif term.datatype is not None and term.datatype != XSD.string:
+        attribute = f" datatype={quoteattr(str(term.datatype))}"
+    else:
+        attribute = ""
+    return f"<literal{attribute}>{escape(str(term))}</literal>"
+
+
+def to_xml(result: QueryResult) -> str:
+    """The W3C SPARQL Query Results XML Format."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+    ]
+    if result.kind == "ask":
+        lines += ["<head/>", f"<boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
+        return "\n".join(lines) + "\n"
+    lines.append("<head>")
+    lines += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
+    lines += ["</head>", "<results>"]
+    for row in result.rows:
+        lines.append("<result>")
+        lines += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in row.items()]
+        lines.append("</result>")
+    lines += ["</results>", "</sparql>"]
+    return "\n".join(lines) + "\n"
 
 
 def to_csv(result: QueryResult) -> str:

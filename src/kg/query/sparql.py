@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.query.errors import QueryError
+from kg.query.errors import QueryError, UpdateRefused
 from kg.settings import Settings
 from kg.store import GRAPH_NAMES, QueryResult, open_store
 from kg.store.layout import current_build
@@ -34,27 +34,36 @@ def read_query_file(path: str | Path) -> str:
     return text
 
 
-def run_query(sparql: str, settings: Settings | None = None, graph: str = "all") -> QueryResult:
+def update_keyword(sparql: str) -> str | None:
+    """The keyword (INSERT, DELETE, LOAD ...) when the text is a SPARQL update, else None."""
+    match = _UPDATE.match(_COMMENT.sub("", sparql))
+    return match.group(1).upper() if match else None
+
+
+def run_query(
+    sparql: str, settings: Settings | None = None, graph: str = "all", max_results: int | None = None
+) -> QueryResult:
     """Run a read-only SPARQL query over the live build.
 
     `graph` picks the union of everything ("all", the default), or only the
     "asserted", "inferred", "ontology" or "mappings" triples. Common prefixes (kg:, kgf:, skos:,
     dcterms:, ceasn:, prov: ...) are predeclared, and `kgf:similarity(?item, "text")`
-    scores items against a question (see `kg.search.similarity`).
+    scores items against a question (see `kg.search.similarity`). More than
+    `max_results` rows or triples raise `ResultTooLarge` (None: no limit).
     """
     settings = settings or Settings.load()
     if not sparql.strip():
         raise QueryError("the query is empty")
     if graph not in GRAPH_NAMES:
         raise QueryError(f"unknown graph {graph!r}; choose one of: {', '.join(GRAPH_NAMES)}")
-    match = _UPDATE.match(_COMMENT.sub("", sparql))
-    if match:
-        raise QueryError(f"SPARQL updates ({match.group(1).upper()}) are not allowed: the graph is read-only")
+    keyword = update_keyword(sparql)
+    if keyword:
+        raise UpdateRefused(keyword)
     from kg.search.similarity import sparql_functions
 
     build_path = current_build(settings.build_dir)
     store = open_store(settings.store, build_path)
     try:
-        return store.query(sparql, graph, sparql_functions(build_path, settings.embedder))
+        return store.query(sparql, graph, sparql_functions(build_path, settings.embedder), max_results)
     finally:
         store.close()

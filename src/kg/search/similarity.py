@@ -12,6 +12,7 @@ and model are loaded on the first call only, so other queries pay nothing.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +84,15 @@ def _score(value: float) -> Literal:
     return Literal(round(value, 6), datatype=XSD.double)
 
 
+@lru_cache(maxsize=2)
+def _similarity(build_path: Path, embedder: str) -> Similarity:
+    return Similarity(build_path, embedder)
+
+
 def sparql_functions(build_path: Path, embedder: str = "") -> dict[str, Similarity]:
-    """The extension functions `kg sparql` registers, by IRI."""
-    return {SIMILARITY: Similarity(build_path, embedder)}
+    """The extension functions `kg sparql` registers, by IRI.
+
+    One `Similarity` per build and embedder is kept, so a process that runs many queries
+    (a notebook, `kg serve`'s workers) loads the model and index once.
+    """
+    return {SIMILARITY: _similarity(build_path.resolve(), embedder)}

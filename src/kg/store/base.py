@@ -48,11 +48,18 @@ class QueryResult:
 class GraphStore(Protocol):
     """A read-only, queryable build."""
 
-    def query(self, sparql: str, graph: str = "all", functions: Functions | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        graph: str = "all",
+        functions: Functions | None = None,
+        max_results: int | None = None,
+    ) -> QueryResult:
         """Run a SPARQL query over the named graph(s), with extension functions by IRI.
 
-        Raises QueryError on bad queries, and the first error an extension function
-        raised (an engine would only leave its value unbound).
+        Raises QueryError on bad queries, ResultTooLarge past `max_results` rows or
+        triples, and the first error an extension function raised (an engine would
+        only leave its value unbound).
         """
 
     def close(self) -> None: ...

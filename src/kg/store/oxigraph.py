@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.graph.vocabulary import PREFIXES
-from kg.query.errors import query_error
+from kg.query.errors import check_size, query_error
 from kg.store.base import Functions, GuardedCalls, QueryResult, SparqlFunction
 from kg.store.layout import graph_iris
 from kg.store.terms import to_oxigraph, to_rdflib
@@ -46,7 +46,13 @@ class OxigraphStore:
             return {"use_default_graph_as_union": True}
         return {"default_graph": ox.NamedNode(self.graphs[graph])}
 
-    def query(self, sparql: str, graph: str = "all", functions: Functions | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        graph: str = "all",
+        functions: Functions | None = None,
+        max_results: int | None = None,
+    ) -> QueryResult:
         guard = GuardedCalls()
         custom = {
             ox.NamedNode(iri): _to_oxigraph_function(guard.wrap(f)) for iri, f in (functions or {}).items()
@@ -55,7 +61,7 @@ class OxigraphStore:
             result = self.store.query(
                 sparql, prefixes=PREFIXES, custom_functions=custom, **self._graph_args(graph)
             )
-            answer = self._collect(result)
+            answer = self._collect(result, max_results)
         except SyntaxError as exc:
             raise query_error(sparql, str(exc)) from None
         except OSError as exc:
@@ -64,17 +70,23 @@ class OxigraphStore:
         return answer
 
     @staticmethod
-    def _collect(result: object) -> QueryResult:
+    def _collect(result: object, max_results: int | None = None) -> QueryResult:
+        """The answer as rdflib terms; stops reading (lazy results) once past `max_results`."""
         if isinstance(result, ox.QueryBoolean):
             return QueryResult(kind="ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = [
-                {name: to_rdflib(solution[name]) for name in variables if solution[name] is not None}
-                for solution in result
-            ]
+            rows = []
+            for solution in result:
+                rows.append(
+                    {name: to_rdflib(solution[name]) for name in variables if solution[name] is not None}
+                )
+                check_size(len(rows), max_results)
             return QueryResult(kind="select", variables=variables, rows=rows)
-        triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result]
+        triples = []
+        for t in result:
+            triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            check_size(len(triples), max_results)
         return QueryResult(kind="graph", triples=triples)
 
     def close(self) -> None:

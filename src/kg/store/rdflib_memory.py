@@ -7,7 +7,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from kg.graph.vocabulary import sparql_prefixes
-from kg.query.errors import query_error
+from kg.query.errors import check_size, query_error
 from kg.store.base import Functions, GuardedCalls, QueryResult
 from kg.store.layout import EXPORT_FILE, graph_iris
 
@@ -28,7 +28,13 @@ class RdflibStore:
             return self.dataset
         return self.dataset.graph(URIRef(self.graphs[graph]))
 
-    def query(self, sparql: str, graph: str = "all", functions: Functions | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        graph: str = "all",
+        functions: Functions | None = None,
+        max_results: int | None = None,
+    ) -> QueryResult:
         from pyparsing import ParseException
         from rdflib.plugins.sparql.operators import register_custom_function, unregister_custom_function
 
@@ -46,6 +52,7 @@ class RdflibStore:
             for iri, function in registered:
                 unregister_custom_function(iri, function)
         guard.raise_if_failed()
+        check_size(len(answer.rows) + len(answer.triples), max_results)
         return answer
 
     @staticmethod

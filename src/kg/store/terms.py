@@ -72,5 +72,10 @@ def nquads(triples: Iterable[Triple], graph: str) -> bytes:
 
 def turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     """Turtle text for rdflib triples, with the given prefixes."""
+    return serialize(triples, ox.RdfFormat.TURTLE, prefixes)
+
+
+def serialize(triples: Iterable[Triple], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> str:
+    """rdflib triples in one of pyoxigraph's RDF formats (Turtle, N-Triples, JSON-LD ...)."""
     data = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]
-    return ox.serialize(data, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
+    return ox.serialize(data, format=fmt, prefixes=prefixes).decode("utf-8")

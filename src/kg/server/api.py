@@ -1,0 +1,68 @@
+"""`/api/search`: the JSON of `kg search --json`, with the same options."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from kg.search.engine import Filters
+from kg.search.results import SearchResults
+
+router = APIRouter()
+
+MAX_TOP = 100
+
+
+def run_search(
+    request: Request,
+    q: str,
+    *,
+    mode: str = "hybrid",
+    by: str = "document",
+    top: int = 10,
+    kind: list[str] | None = None,
+    document_kind: list[str] | None = None,
+    document: list[str] | None = None,
+    level: list[int] | None = None,
+) -> SearchResults:
+    """Search the live build (what the API and the search page share)."""
+    filters = Filters(
+        item_kinds=tuple(kind or ()),
+        document_kinds=tuple(document_kind or ()),
+        documents=tuple(document or ()),
+        levels=tuple(level or ()),
+    )
+    catalogue = request.app.state.live.catalogue()
+    return catalogue.search(q, mode=mode, by=by, top=top, filters=filters)
+
+
+@router.get("/api/search")
+def search(
+    request: Request,
+    q: Annotated[str, Query(description="A question or keywords, in Chinese or English.")],
+    mode: Annotated[str, Query(description="hybrid, dense or lexical.")] = "hybrid",
+    by: Annotated[str, Query(description="document (grouped, with evidence) or item.")] = "document",
+    top: Annotated[int, Query(ge=1, le=MAX_TOP, description="How many documents or items.")] = 10,
+    kind: Annotated[list[str] | None, Query(description="Only items of this kind; repeatable.")] = None,
+    document_kind: Annotated[
+        list[str] | None, Query(alias="document-kind", description="standard or unit; repeatable.")
+    ] = None,
+    document: Annotated[list[str] | None, Query(description="Only this document (code); repeatable.")] = None,
+    level: Annotated[
+        list[int] | None, Query(description="Only items at this level (1-6); repeatable.")
+    ] = None,
+) -> dict[str, Any]:
+    """Documents (or items) that answer a question, best first: `kg search --json`'s JSON."""
+    results = run_search(
+        request,
+        q,
+        mode=mode,
+        by=by,
+        top=top,
+        kind=kind,
+        document_kind=document_kind,
+        document=document,
+        level=level,
+    )
+    return results.to_dict()

@@ -1,0 +1,107 @@
+"""Every error as a clear message with the right status: JSON for /api, text for /sparql, else a page.
+
+Bad requests get a 4xx naming what is wrong; the time limit a 503; anything
+unexpected a plain 500 page, logged on the server, never a traceback for the client.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException
+
+from kg.errors import KgError
+from kg.query.errors import ResultTooLarge, UpdateRefused
+from kg.server.catalogue import NotFound
+from kg.server.negotiation import parse_accept
+from kg.server.templating import render
+from kg.server.workers import QueryTimeout, ServerBusy
+
+log = logging.getLogger("kg.server")
+
+TITLES = {
+    400: "錯誤的請求 Bad request",
+    403: "不允許 Forbidden",
+    404: "找不到 Not found",
+    405: "不支援的方法 Method not allowed",
+    406: "無法提供此格式 Not acceptable",
+    413: "請求太大 Too large",
+    415: "不支援的內容類型 Unsupported media type",
+    422: "結果太大 Result too large",
+    500: "伺服器錯誤 Server error",
+    503: "暫時無法處理 Unavailable",
+}
+
+
+class HttpError(KgError):
+    """A KgError with an HTTP status of its own (406, 413, 415 ...)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+def status_of(exc: KgError) -> int:
+    """The HTTP status for one of the library's errors."""
+    if isinstance(exc, HttpError):
+        return exc.status
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, UpdateRefused):
+        return 403
+    if isinstance(exc, ResultTooLarge):
+        return 422
+    if isinstance(exc, QueryTimeout | ServerBusy):
+        return 503
+    return 400
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """The error in the form the caller reads: JSON, plain text or an HTML page."""
+    path = request.url.path
+    if path.startswith("/api/"):
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    best = [media for media, _ in parse_accept(request.headers.get("accept"))][:1]
+    wants_html = not best or best[0] in ("text/html", "application/xhtml+xml", "*/*")
+    if path == "/sparql" or not wants_html:
+        return PlainTextResponse(f"error: {message}\n", status_code=status)
+    title = TITLES.get(status, f"錯誤 Error {status}")
+    return render(request, "error.html", status_code=status, title=title, message=message, status=status)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+
+    @app.exception_handler(KgError)
+    async def library_error(request: Request, exc: KgError) -> Response:
+        return error_response(request, status_of(exc), str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no page at {request.url.path}"
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path}"
+        response = error_response(request, exc.status_code, message)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_parameters(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error.get("loc", ())[1:] if not isinstance(p, int)) or "request"
+            value = error.get("input")
+            shown = f" (got {value!r})" if isinstance(value, str | int | float) and value != "" else ""
+            problems.append(f"{where}: {error.get('msg', 'invalid').lower()}{shown}")
+        return error_response(request, 400, "; ".join(problems))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return error_response(request, 500, "something went wrong on the server; the details are in its log")

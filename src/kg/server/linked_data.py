@@ -1,0 +1,84 @@
+"""Linked data: the build's IRIs resolve here when its base IRI points at this server.
+
+Build with `kg build --base-iri http://127.0.0.1:8000/id/` and serve on that port:
+`GET /id/BAS1499-003/P4.3.1` answers with the item's page for a browser, or its
+triples (everything it says, everything that points at it) as Turtle, N-Triples,
+JSON-LD or RDF/XML by content negotiation. Only the path of the base is matched,
+so the same build answers behind any host name.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from kg.query.formats import serialize_result
+from kg.server.catalogue import Catalogue, NotFound
+from kg.server.errors import HttpError
+from kg.server.negotiation import GRAPH_TYPES, NotAcceptable, choose
+from kg.server.pages import document_page, item_page
+from kg.server.sparql import run_sparql
+from kg.server.templating import render
+from kg.store import QueryResult
+
+router = APIRouter()
+
+_SAFE_IRI = re.compile(r"[^\s<>\"{}|\\^`]+")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def base_path(catalogue: Catalogue) -> str:
+    """The path part of the build's base IRI (`/id/` for http://127.0.0.1:8000/id/)."""
+    return urlsplit(catalogue.base).path or "/"
+
+
+async def describe(request: Request, iri: str) -> QueryResult:
+    """The resource's own triples and those pointing at it, without duplicates."""
+    outgoing, incoming = f"<{iri}> ?p ?o", f"?s ?q <{iri}>"
+    query = f"CONSTRUCT {{ {outgoing} . {incoming} }} WHERE {{ {{ {outgoing} }} UNION {{ {incoming} }} }}"
+    result = await run_sparql(request, query)
+    result.triples = list(dict.fromkeys(result.triples))
+    return result
+
+
+async def resolve(request: Request, catalogue: Catalogue, path: str) -> Response:
+    """An IRI under the base: an HTML page or RDF, as the client prefers."""
+    local = path[len(base_path(catalogue)) :]
+    iri = catalogue.base + local
+    if not local or not _SAFE_IRI.fullmatch(iri):
+        raise NotFound(f"no resource at {path}")
+    offers = {"html": HTML_TYPES} | GRAPH_TYPES
+    try:
+        fmt = choose(request.headers.get("accept"), offers, "html")
+    except NotAcceptable:
+        offered = ", ".join(types[0] for types in offers.values())
+        raise HttpError(406, f"a resource is offered as {offered}") from None
+    parts = local.split("/")
+    if fmt == "html" and len(parts) == 1 and parts[0] in catalogue.documents:
+        response: Response = document_page(request, parts[0])
+    elif fmt == "html" and len(parts) == 2 and parts[1] in catalogue.items.get(parts[0], {}):
+        response = item_page(request, parts[0], parts[1])
+    else:
+        result = await describe(request, iri)
+        if not result.triples:
+            raise NotFound(f"no resource <{iri}> in this build")
+        if fmt == "html":
+            response = render(request, "resource.html", iri=iri, triples=result.triples, catalogue=catalogue)
+        else:
+            body = serialize_result(result, fmt)
+            response = Response(body, media_type=f"{GRAPH_TYPES[fmt][0]}; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@router.get("/{path:path}")
+async def linked_data(request: Request, path: str) -> Response:
+    """Any other path: an IRI of the build when it lies under the base's path, else 404."""
+    catalogue = request.app.state.live.catalogue()
+    raw = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
+    if not raw.startswith(base_path(catalogue)):
+        raise NotFound(f"no page at {request.url.path}")
+    return await resolve(request, catalogue, raw)

@@ -1,0 +1,201 @@
+"""The HTML pages: home, search, SPARQL query, document and item."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from rdflib import URIRef
+
+from kg.errors import KgError
+from kg.query.named import named_queries
+from kg.search.engine import MODES
+from kg.search.items import DOCUMENT_KINDS, ITEM_KINDS
+from kg.server.api import MAX_TOP, run_search
+from kg.server.catalogue import Catalogue
+from kg.server.errors import status_of
+from kg.server.highlight import query_terms
+from kg.server.sparql import run_sparql
+from kg.server.templating import compact, render
+from kg.store import GRAPH_NAMES, QueryResult
+
+router = APIRouter()
+
+SHOWN_ROWS = 1000  # rows of a query result drawn as a table; the downloads carry all
+
+
+def _catalogue(request: Request) -> Catalogue:
+    return request.app.state.live.catalogue()
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    catalogue = _catalogue(request)
+    documents = sorted(catalogue.documents.values(), key=lambda d: (d["kind"], d["code"]))
+    return render(request, "home.html", documents=documents, catalogue=catalogue, examples=EXAMPLES)
+
+
+EXAMPLES = ("哪些單元涵蓋客訴處理", "新人訓練", "客服KPI", "how to deal with angry customers")
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: str = "",
+    mode: str = "hybrid",
+    top: Annotated[int, Query(ge=1, le=MAX_TOP)] = 10,
+    kind: str = "",
+    document_kind: Annotated[str, Query(alias="document-kind")] = "",
+    level: str = "",
+) -> HTMLResponse:
+    """Documents that answer a question, each with its evidence, the question's words marked."""
+    form = {"q": q, "mode": mode, "top": top, "kind": kind, "document_kind": document_kind, "level": level}
+    context: dict[str, Any] = {
+        "form": form,
+        "modes": MODES,
+        "item_kinds": ITEM_KINDS,
+        "document_kinds": DOCUMENT_KINDS,
+        "results": None,
+        "error": None,
+        "terms": (),
+    }
+    status = 200
+    if q.strip():
+        try:
+            levels = [int(level)] if level else []
+        except ValueError:
+            levels = []
+            context["error"] = f"level must be a whole number from 1 to 6, not {level!r}"
+            status = 400
+        if not context["error"]:
+            try:
+                context["results"] = run_search(
+                    request,
+                    q,
+                    mode=mode,
+                    top=top,
+                    kind=[kind] if kind else None,
+                    document_kind=[document_kind] if document_kind else None,
+                    level=levels,
+                )
+                context["terms"] = query_terms(" ".join(q.split()))
+            except KgError as exc:
+                context["error"], status = str(exc), status_of(exc)
+    return render(request, "search.html", status_code=status, **context)
+
+
+@router.get("/query", response_class=HTMLResponse)
+async def query_page(
+    request: Request, query: str | None = None, name: str = "", graph: str = "all"
+) -> HTMLResponse:
+    """The SPARQL page: pick a named query or write one; the result as a table."""
+    queries = named_queries()
+    context: dict[str, Any] = {"queries": queries, "name": name, "graph": graph, "graphs": GRAPH_NAMES}
+    context |= {"result": None, "error": None, "shown": SHOWN_ROWS, "downloads": {}}
+    status = 200
+    if name and query is None:
+        if name not in queries:
+            context["error"], status = f"no named query {name!r}", 404
+        else:
+            query = queries[name].text
+    context["query"] = query or ""
+    if query and not context["error"]:
+        try:
+            result = await run_sparql(request, query, graph)
+            context["result"] = result
+            context["rows"] = _table(result, _catalogue(request))
+            context["downloads"] = _downloads(result, query, graph, _catalogue(request))
+        except KgError as exc:
+            context["error"], status = str(exc), status_of(exc)
+    return render(request, "query.html", status_code=status, **context)
+
+
+def _table(result: QueryResult, catalogue: Catalogue) -> list[list[dict[str, Any]]]:
+    """Result rows as cells {text, href, lang} (href: the local page of a document or item)."""
+    if result.kind == "graph":
+        header = ["subject", "predicate", "object"]
+        rows = [dict(zip(header, triple, strict=True)) for triple in result.triples[:SHOWN_ROWS]]
+    else:
+        header = result.variables
+        rows = result.rows[:SHOWN_ROWS]
+    table = []
+    for row in rows:
+        cells = []
+        for name in header:
+            term = row.get(name)
+            if term is None:
+                cells.append({"text": ""})
+                continue
+            href = catalogue.page_of(str(term)) if isinstance(term, URIRef) else None
+            cells.append({"text": compact(term), "href": href, "lang": getattr(term, "language", None)})
+        table.append(cells)
+    return table
+
+
+def _downloads(result: QueryResult, query: str, graph: str, catalogue: Catalogue) -> dict[str, str]:
+    names = ("turtle", "ntriples", "jsonld") if result.kind == "graph" else ("json", "xml", "csv", "tsv")
+    extra = {"default-graph-uri": catalogue.graphs[graph]} if graph != "all" else {}
+    return {name: "/sparql?" + urlencode({"query": query, "format": name} | extra) for name in names}
+
+
+def standard_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """A standard's table, one row per activity: the task cell spans its activities, and so
+    do level, K and S when the document prints them once per task."""
+    rows = []
+    for task in document.get("tasks", []):
+        activities = task.get("activities") or [{}]
+        per_activity = any(a.get("level") or a.get("knowledge") or a.get("skills") for a in activities)
+        for number, activity in enumerate(activities):
+            row: dict[str, Any] = {"task": task if number == 0 else None, "span": len(activities)}
+            row["activity"] = activity
+            holder = activity if per_activity else task
+            row["shared"] = None if (number and not per_activity) else holder
+            row["shared_span"] = 1 if per_activity else len(activities)
+            rows.append(row)
+    return rows
+
+
+def document_page(request: Request, code: str, status_code: int = 200) -> HTMLResponse:
+    """A document as its table: tasks, activities, outputs, indicators, levels, K and S; then K/S/A."""
+    catalogue = _catalogue(request)
+    document = catalogue.document(code)
+    return render(
+        request,
+        "document.html",
+        status_code=status_code,
+        document=document,
+        items=catalogue.items[code],
+        rows=standard_rows(document) if document["kind"] == "standard" else [],
+        iri=str(catalogue.iris.document(code)),
+    )
+
+
+def item_page(request: Request, code: str, item_code: str) -> HTMLResponse:
+    """An item: its place in the document, its text and references, and its nearest items elsewhere."""
+    catalogue = _catalogue(request)
+    item = catalogue.item(code, item_code)
+    try:
+        closest = catalogue.closest(code, item_code)
+    except KgError:
+        closest = []  # a build without a search index still shows the item
+    return render(
+        request,
+        "item.html",
+        item=item,
+        document=item.document,
+        items=catalogue.items[code],
+        closest=closest,
+        iri=str(catalogue.iris.item(code, item_code)),
+    )
+
+
+@router.get("/document/{code}", response_class=HTMLResponse)
+def document_route(request: Request, code: str) -> HTMLResponse:
+    return document_page(request, code)
+
+
+@router.get("/document/{code}/{item_code}", response_class=HTMLResponse)
+def item_route(request: Request, code: str, item_code: str) -> HTMLResponse:
+    return item_page(request, code, item_code)

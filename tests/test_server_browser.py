@@ -1,0 +1,82 @@
+"""A person's view: headless Chromium (Debian's chromium and chromium-driver) on the search page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+# A fixed place for the screenshot as well, to look at after a run.
+SCREENSHOT = Path(tempfile.gettempdir()) / "kg-serve-search.png"
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium and chromium-driver (see .ci/run)")
+        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1600",
+        "--lang=zh-TW",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_a_question_typed_into_the_search_page(live_server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{live_server}/search")
+    assert "搜尋" in browser.title
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("哪些單元涵蓋客訴處理")
+    browser.find_element(By.ID, "submit").click()
+    WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.ID, "results")))
+
+    assert "q=" in browser.current_url
+    hits = browser.find_elements(By.CSS_SELECTOR, "li.document-hit")
+    assert len(hits) == 5
+    first = hits[0].find_element(By.CSS_SELECTOR, "a.doc-title")
+    assert first.text == "客戶服務主管" and first.get_attribute("href").endswith("/document/BAS1499-003")
+    marked = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "ul.evidence mark")]
+    assert "客戶投訴" in marked
+    assert browser.find_element(By.ID, "q").get_attribute("value") == "哪些單元涵蓋客訴處理"
+
+    shot = tmp_path / "search.png"
+    assert browser.save_screenshot(str(shot))
+    shutil.copyfile(shot, SCREENSHOT)
+    assert shot.stat().st_size > 20_000
+
+    first.click()  # on to the document's table
+    WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.ID, "document-table")))
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("客戶服務主管")
