@@ -1,7 +1,7 @@
 # Entry points, all self-installing into .venv:
 #   make build   parse, reason over, validate and store data/raw/ (then: .venv/bin/kg sparql ...)
 #   make test    lint and run the whole test suite (what CI runs)
-#   make bench   the benchmarks (graph and search at corpus scale; tens of minutes)
+#   make bench   the benchmarks (graph, search and overlap at corpus scale; tens of minutes)
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -28,3 +28,5 @@ bench: $(BIN)/kg
 		--output benchmarks/results/graph_scale.json
 	$(BIN)/python benchmarks/search_scale.py --items 100000 \
 		--output benchmarks/results/search_scale.json
+	$(BIN)/python benchmarks/overlap_scale.py --documents 50 150 400 \
+		--output benchmarks/results/overlap_scale.json
