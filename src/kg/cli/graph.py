@@ -1,0 +1,168 @@
+"""Building and querying the graph: kg build, parse, validate, sparql."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kg.cli.common import (
+    BaseIri,
+    BuildDir,
+    Embedder,
+    Reasoner,
+    Store,
+    Workers,
+    app,
+    fail,
+    handles_errors,
+    progress_reporter,
+)
+from kg.errors import BuildError, KgError
+from kg.settings import Settings
+
+
+@app.command()
+@handles_errors
+def build(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files and folders to build from [default: data/raw/].")
+    ] = None,
+    build_dir: BuildDir = None,
+    base_iri: BaseIri = None,
+    reasoner: Reasoner = None,
+    workers: Workers = None,
+    embedder: Embedder = None,
+) -> None:
+    """Parse, reason over, validate and store the documents, and index them for search.
+
+    The new build replaces the live one only on success.
+
+    Example: kg build data/raw/ --build-dir /tmp/kg-build
+    """
+    from kg.builder import build as run_build
+
+    settings = Settings.load(
+        build_dir=build_dir, base_iri=base_iri, reasoner=reasoner, workers=workers, embedder=embedder
+    )
+    try:
+        with progress_reporter() as progress:
+            report = run_build(paths, settings, progress)
+    except BuildError as exc:
+        fail(str(exc))
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    kinds = [d["kind"] for d in report.documents]
+    typer.echo(
+        f"built {len(kinds)} documents ({kinds.count('standard')} standards, {kinds.count('unit')} units): "
+        f"{report.triples['asserted']} asserted + {report.triples['inferred']} inferred triples "
+        f"in {report.seconds['total']:.1f} s -> {report.path}"
+    )
+    if report.search:
+        found = report.search
+        typer.echo(
+            f"search index: {found['items']} items, {found['embedder']} "
+            f"({found['embedded']} texts embedded, {found['cached']} from the cache)"
+        )
+    if report.mappings:
+        mapped = report.mappings
+        typer.echo(
+            f"overlap: {mapped['mappings']} item mappings between {mapped['pairs_compared']} document pairs"
+            + "".join(f"; {line}" for line in mapped["incorporated"])  # type: ignore[union-attr]
+        )
+
+
+@app.command()
+@handles_errors
+def parse(
+    files: Annotated[list[Path], typer.Argument(help="Source files (or folders) to parse.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the documents as JSON (docs/document-model contract).")
+    ] = False,
+) -> None:
+    """Parse documents and print them (a summary, or the full model with --json).
+
+    Example: kg parse data/raw/BAS1499-003.txt --json
+    """
+    from kg.parse import parse_paths
+
+    documents = parse_paths(files)
+    for document in documents:
+        for warning in document.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+    if as_json:
+        payload: Any = [d.to_dict() for d in documents]
+        if len(files) == 1 and len(documents) == 1 and files[0].is_file():
+            payload = payload[0]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for d in documents:
+        typer.echo(
+            f"{d.source}: {d.kind} {d.code} {d.title or ''} — {len(d.tasks)} tasks, "
+            f"{len(d.activities())} activities, {len(d.indicators())} indicators, "
+            f"{len(d.knowledge)} knowledge, {len(d.skills)} skills, {len(d.attitudes)} attitudes, "
+            f"{len(d.notes)} notes"
+        )
+
+
+@app.command()
+@handles_errors
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to check without building [default: the live build]."),
+    ] = None,
+    build_dir: BuildDir = None,
+    base_iri: BaseIri = None,
+) -> None:
+    """Check data against the SHACL shapes (ontology/shapes.ttl); exit 1 on any violation.
+
+    Example: kg validate            (the live build)
+             kg validate data/raw/  (source files, nothing written)
+    """
+    from kg.check import check_build, check_sources
+
+    settings = Settings.load(build_dir=build_dir, base_iri=base_iri)
+    problems = check_sources(paths, settings) if paths else check_build(settings)
+    if problems:
+        for problem in problems:
+            typer.echo(problem, err=True)
+        fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
+    typer.echo("valid: the data conforms to the SHACL shapes")
+
+
+@app.command()
+@handles_errors
+def sparql(
+    query: Annotated[str | None, typer.Argument(help="The SPARQL query (or use --file).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a .rq file.")] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="table, json (W3C SPARQL results), csv or tsv; CONSTRUCT/DESCRIBE print Turtle."
+        ),
+    ] = "table",
+    graph: Annotated[
+        str, typer.Option("--graph", help="all (default), asserted, inferred, ontology or mappings.")
+    ] = "all",
+    build_dir: BuildDir = None,
+    store: Store = None,
+) -> None:
+    """Run a read-only SPARQL query over the built graph (kg:, skos:, dcterms:, ceasn: ... predeclared).
+
+    Example: kg sparql 'SELECT ?code ?title WHERE { ?d kg:code ?code ; kg:title ?title }'
+             kg sparql --file ontology/queries/indicators-per-task.rq --format csv
+    """
+    from kg.query.formats import FORMATS, render
+    from kg.query.sparql import read_query_file, run_query
+
+    if (query is None) == (file is None):
+        raise KgError("give a query or --file FILE (one of them)")
+    if fmt not in FORMATS:
+        raise KgError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    text = read_query_file(file) if file else query or ""
+    settings = Settings.load(build_dir=build_dir, store=store)
+    output = render(run_query(text, settings, graph), fmt)
+    typer.echo(output, nl=not output.endswith("\n"))
