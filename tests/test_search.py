@@ -161,7 +161,7 @@ def test_bad_filters_are_named(searcher, filters, message):
     [
         ({"mode": "semantic"}, "unknown mode 'semantic'"),
         ({"by": "task"}, "unknown grouping"),
-        ({"top": 0}, "--top"),
+        ({"top": 0}, "top .how many results. must be 1 or more"),
     ],
 )
 def test_bad_options_are_named(searcher, options, message):

@@ -126,7 +126,7 @@ class Searcher:
         _check_choices("mode", (mode,), MODES)
         _check_choices("grouping", (by,), GROUPINGS)
         if top < 1:
-            raise KgError(f"--top must be 1 or more, not {top}")
+            raise KgError(f"top (how many results) must be 1 or more, not {top}")
         mask = (filters or Filters()).mask(self.index)
         depth = max(100, top * 10) if by == "item" else max(300, top * 50)
         ranked = self.rank(query, mode, mask, depth)
