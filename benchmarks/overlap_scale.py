@@ -1,11 +1,13 @@
-"""Benchmark: overlap mapping of a whole corpus, and one pair on demand.
+"""Benchmark: overlap mapping of a whole corpus, one pair on demand, and the overlap page's matrix.
 
 The corpus is synthetic but made of real material: each document is a seed document
 with a random 60-100% of its items kept (texts and their real e5 vectors), under a
 new code. Documents drawn from the same seed therefore share many items word for
 word, which is the hard case for matching (many candidates, many copies). Up to
 `EXHAUSTIVE_DOCUMENTS` documents every pair is compared; above, only pairs that
-are item neighbours (see kg.mapping.corpus).
+are item neighbours (see kg.mapping.corpus). For each corpus, the mapping files are
+written as a build would and read back as `kg serve` does for its overlap page:
+loading them, the matrix, and the documents and pairs the page shows.
 
     python benchmarks/overlap_scale.py --documents 50 150 400
 
@@ -30,10 +32,13 @@ from common import machine
 
 from kg.builder import build
 from kg.mapping.calibration import calibration_for
-from kg.mapping.corpus import EXHAUSTIVE_DOCUMENTS, document_pairs, map_corpus
+from kg.mapping.corpus import EXHAUSTIVE_DOCUMENTS, CorpusMappings, document_pairs, map_corpus
+from kg.mapping.files import BuildMappings, write_mappings
 from kg.mapping.matching import match
 from kg.mapping.material import Material
+from kg.mapping.overlap import matrix_of
 from kg.search.items import stable_id
+from kg.server.overlap_page import MATRIX_DOCUMENTS, STRONGEST_PAIRS, most_overlapping, strongest_pairs
 from kg.settings import Settings
 from kg.store.layout import DOCUMENTS_FILE, current_build
 
@@ -117,12 +122,31 @@ def main() -> None:
             "seconds_median": round(statistics.median(timings), 2),
             "runs": repeats,
             "ms_per_pair": round(statistics.median(timings) / max(pairs, 1) * 1000, 2),
-        }
+        } | matrix_page(material, mapped, calibration)
         corpus.append(row)
         print(row)
     results["corpus"] = corpus
     if args.output:
         args.output.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+
+def matrix_page(material: Material, mapped: CorpusMappings, calibration) -> dict[str, float]:
+    """Seconds to load the mapping files and to compute what the overlap page shows."""
+    with tempfile.TemporaryDirectory() as folder:
+        write_mappings(Path(folder), mapped, material, "https://w3id.org/icap-kg/id/", calibration)
+        started = time.perf_counter()
+        stored = BuildMappings.load(Path(folder))
+        loaded = time.perf_counter()
+        matrix = matrix_of(stored, "close")
+        computed = time.perf_counter()
+        most_overlapping(matrix, MATRIX_DOCUMENTS)
+        strongest_pairs(matrix, STRONGEST_PAIRS)
+        chosen = time.perf_counter()
+    return {
+        "page_load_mappings_s": round(loaded - started, 2),
+        "page_matrix_s": round(computed - loaded, 2),
+        "page_choose_documents_s": round(chosen - computed, 3),
+    }
 
 
 def _parsed(material: Material) -> list[dict]:

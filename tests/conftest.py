@@ -87,6 +87,23 @@ def values(result: QueryResult, *names: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="session")
+def server_settings(built: Settings) -> Settings:
+    """The session build with tight server limits, so the tests can reach them."""
+    return built.with_(query_timeout=2.0, max_results=200, query_workers=2)
+
+
+@pytest.fixture(scope="session")
+def client(server_settings: Settings):
+    """FastAPI's TestClient over the web app of the session build (its workers started once)."""
+    from fastapi.testclient import TestClient
+
+    from kg.server import create_app
+
+    with TestClient(create_app(server_settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
 def live_server(built: Settings, tmp_path_factory: pytest.TempPathFactory):
     """A real `kg serve` process on a free loopback port, over a build whose base IRI points at it.
 

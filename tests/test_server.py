@@ -26,17 +26,6 @@ HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0
 SKOS_NOTATION = URIRef("http://www.w3.org/2004/02/skos/core#notation")
 
 
-@pytest.fixture(scope="module")
-def settings(built: Settings) -> Settings:
-    return built.with_(query_timeout=2.0, max_results=200, query_workers=2)
-
-
-@pytest.fixture(scope="module")
-def client(settings: Settings):
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
-
-
 def assert_clean_error(response, status: int, *needles: str) -> None:
     assert response.status_code == status, response.text
     assert "Traceback" not in response.text and 'File "' not in response.text
@@ -204,13 +193,13 @@ def test_query_page_errors_are_shown_in_the_page(client, params, status, message
 # --- /api/search ---------------------------------------------------------------------------------
 
 
-def test_api_search_is_the_cli_json(client, settings):
+def test_api_search_is_the_cli_json(client, server_settings):
     response = client.get("/api/search", params={"q": "哪些單元涵蓋客訴處理"})
     assert response.status_code == 200
-    assert response.json() == search("哪些單元涵蓋客訴處理", settings).to_dict()
+    assert response.json() == search("哪些單元涵蓋客訴處理", server_settings).to_dict()
 
 
-def test_api_search_takes_the_cli_options(client, settings):
+def test_api_search_takes_the_cli_options(client, server_settings):
     params = [
         ("q", "客訴處理"),
         ("by", "item"),
@@ -229,7 +218,7 @@ def test_api_search_takes_the_cli_options(client, settings):
         documents=("BAS1499-003",),
         levels=(4,),
     )
-    expected = search("客訴處理", settings, by="item", mode="dense", top=3, filters=filters).to_dict()
+    expected = search("客訴處理", server_settings, by="item", mode="dense", top=3, filters=filters).to_dict()
     assert body == expected
     assert len(body["results"]) == 3 and {r["kind"] for r in body["results"]} <= {"indicator", "skill"}
 
@@ -456,12 +445,12 @@ def test_unknown_iris_and_formats(client, path, accept, status, message):
 # --- the rest ------------------------------------------------------------------------------------
 
 
-def test_unexpected_errors_are_a_plain_500(settings, monkeypatch):
+def test_unexpected_errors_are_a_plain_500(server_settings, monkeypatch):
     def broken(self, code):
         raise RuntimeError("secret detail")
 
     monkeypatch.setattr(Catalogue, "document", broken)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+    with TestClient(create_app(server_settings), raise_server_exceptions=False) as test_client:
         response = test_client.get("/document/BAS1499-003")
     assert_clean_error(response, 500, "something went wrong on the server")
     assert "secret detail" not in response.text

@@ -15,6 +15,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 # A fixed place for the screenshot as well, to look at after a run.
 SCREENSHOT = Path(tempfile.gettempdir()) / "kg-serve-search.png"
+OVERLAP_SCREENSHOT = Path(tempfile.gettempdir()) / "kg-serve-overlap.png"
 
 
 @pytest.fixture
@@ -80,3 +81,28 @@ def test_a_question_typed_into_the_search_page(live_server, browser, tmp_path):
     first.click()  # on to the document's table
     WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.ID, "document-table")))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("客戶服務主管")
+
+
+def test_the_overlap_matrix_leads_to_the_item_pairs(live_server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{live_server}/search")
+    browser.find_element(By.LINK_TEXT, "重疊 Overlap").click()
+    WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.ID, "matrix")))
+    cell = browser.find_element(By.CSS_SELECTOR, 'td.cell[title^="KMM5R0915v2 → BAS1499-003"] a')
+    assert cell.text == "88%"
+    shot = tmp_path / "overlap.png"
+    assert browser.save_screenshot(str(shot))
+    shutil.copyfile(shot, OVERLAP_SCREENSHOT)
+    assert shot.stat().st_size > 20_000
+
+    cell.click()
+    WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.ID, "pairs")))
+    assert "18/18" in browser.find_element(By.ID, "incorporation").text
+    first = browser.find_elements(By.CSS_SELECTOR, "#pairs tbody tr")[0]
+    assert first.find_element(By.CSS_SELECTOR, "span.relation").text == "完全對應 exact"
+    first.find_element(By.CSS_SELECTOR, "a.code").click()  # on to the unit's item
+    WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.ID, "closest")))
+    assert "KMM5R0915v2" in browser.current_url

@@ -108,6 +108,22 @@ def test_a_heavy_query_is_stopped_and_the_server_stays_responsive(live_server):
     assert time.monotonic() - started < 10
 
 
+def test_overlaps_asked_at_once_answer_as_when_asked_alone(live_server):
+    codes = ["BAS1499-003", "BAS2421-003v4", *CODES]
+    pairs = [(a, b) for a in codes for b in codes if a != b]
+
+    def ask(pair: tuple[str, str]) -> dict:
+        query = urllib.parse.urlencode({"a": pair[0], "b": pair[1]})
+        with urllib.request.urlopen(f"{live_server}/api/overlap?{query}", timeout=30) as answer:
+            return json.loads(answer.read())
+
+    alone = [ask(pair) for pair in pairs]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(ask, pairs * 2))
+    assert together == alone * 2
+    assert sum(len(answer["pairs"]) for answer in alone) > 100
+
+
 def test_serve_without_a_build_fails_cleanly(tmp_path):
     assert_clean_failure(kg("serve", "--port", "1", build_dir=tmp_path / "none"), "no build found")
 

@@ -92,7 +92,8 @@ def overlap(
         if as_csv:
             typer.echo(table.to_csv(float_format="%.4f", index=matrix), nl=False)
         elif as_json:
-            typer.echo(table.to_json(orient="index" if matrix else "records", force_ascii=False, indent=2))
+            data = api.matrix_json(table) if matrix else api.coverage_json(table)
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         else:
             typer.echo(display.format_matrix(table) if matrix else display.format_coverage(table))
         return

@@ -74,7 +74,7 @@ class BuildMappings:
         prefix = "icap:"
         for side in ("subject", "object"):
             table[f"{side}_document"] = table[f"{side}_source"].str.removeprefix(prefix)
-            table[f"{side}_code"] = table[f"{side}_id"].str.rsplit("/", n=1).str[-1]
+            table[f"{side}_code"] = table[f"{side}_id"].str.rpartition("/")[2]
         table["relation"] = table["predicate_id"].str.removeprefix("skos:").str.removesuffix("Match")
         return cls(table, coverage, meta)
 

@@ -8,7 +8,9 @@ build's mapping files.
 
 from __future__ import annotations
 
+import json
 import shutil
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,12 +24,13 @@ from kg.mapping.files import MAPPINGS_FOLDER, SSSOM_FILE, BuildMappings
 from kg.mapping.incorporation import Coverage, unit_coverage
 from kg.mapping.matching import match
 from kg.mapping.material import Material
-from kg.mapping.model import Mapping, at_least, check_relation
+from kg.mapping.model import RELATIONS, Mapping, at_least, check_relation
 from kg.search.items import ITEM_KINDS
 from kg.settings import Settings
 from kg.store.layout import current_build
 
 _materials: dict[Path, Material] = {}
+_materials_lock = threading.Lock()
 
 
 @dataclass
@@ -72,13 +75,24 @@ def overlap(
     kinds: tuple[str, ...] = (),
 ) -> Overlap:
     """Match the items of documents `a` and `b`; keep pairs at least `min_relation`, of `kinds` if given."""
+    check_overlap_options(min_relation, kinds)
+    if a == b:
+        raise KgError(f"give two different documents, not {a!r} twice")
+    return overlap_in(_material(settings or Settings.load()), a, b, min_relation, kinds)
+
+
+def check_overlap_options(min_relation: str, kinds: tuple[str, ...]) -> None:
+    """Fail with a clear message on an unknown relation or item kind."""
     check_relation(min_relation)
     for kind in kinds:
         if kind not in ITEM_KINDS:
             raise KgError(f"unknown item kind {kind!r}; choose from: {', '.join(ITEM_KINDS)}")
-    if a == b:
-        raise KgError(f"give two different documents, not {a!r} twice")
-    material = _material(settings or Settings.load())
+
+
+def overlap_in(
+    material: Material, a: str, b: str, min_relation: str = "related", kinds: tuple[str, ...] = ()
+) -> Overlap:
+    """`overlap` over already loaded material (the web app keeps one per build)."""
     sides = {code: material.side(code) for code in (a, b)}
     kinds_of = {code: material.documents[code]["kind"] for code in (a, b)}
     first, second = oriented(a, b, kinds_of)
@@ -97,25 +111,54 @@ def overlap_matrix(settings: Settings | None = None, min_relation: str = "close"
     """Document x document: the share of the row document's items that match (at least
     `min_relation`) an item of the column document."""
     check_relation(min_relation)
-    stored = BuildMappings.load(current_build((settings or Settings.load()).build_dir))
+    return matrix_of(BuildMappings.load(current_build((settings or Settings.load()).build_dir)), min_relation)
+
+
+def matrix_of(stored: BuildMappings, min_relation: str = "close") -> pandas.DataFrame:
+    """`overlap_matrix` over already loaded mapping files."""
+    check_relation(min_relation)
     documents = stored.meta["documents"]
     codes = sorted(documents)
-    table = stored.table[[at_least(r, min_relation) for r in stored.table["relation"]]]
-    matrix = pandas.DataFrame(0.0, index=pandas.Index(codes, name="document"), columns=codes)
-    for row_side, column_side in (("subject", "object"), ("object", "subject")):
-        matched = table.groupby([f"{row_side}_document", f"{column_side}_document"])[
-            f"{row_side}_id"
-        ].nunique()
-        for (row, column), count in matched.items():
-            matrix.loc[row, column] = count / documents[row]["items"] if documents[row]["items"] else 0.0
+    counted = [relation for relation in RELATIONS if at_least(relation, min_relation)]
+    table = stored.table[stored.table["relation"].isin(counted)]
+    # Each pair of documents is stored in one orientation, so each (row, column) is counted once.
+    matched = pandas.concat(
+        table.groupby([f"{row}_document", f"{column}_document"])[f"{row}_id"]
+        .nunique()
+        .rename_axis(["row", "column"])
+        for row, column in (("subject", "object"), ("object", "subject"))
+    )
+    items = pandas.Series({code: documents[code]["items"] for code in codes}, dtype=float)
+    shares = (matched / items.reindex(matched.index.get_level_values("row")).to_numpy()).fillna(0.0)
+    matrix = shares.groupby(level=["row", "column"]).max().unstack("column")
+    matrix = matrix.reindex(index=codes, columns=codes).fillna(0.0).astype(float)
+    matrix.index.name, matrix.columns.name = "document", None
     for code in codes:
         matrix.loc[code, code] = 1.0
     return matrix
 
 
+def matrix_json(matrix: pandas.DataFrame) -> dict[str, dict[str, float]]:
+    """The matrix as `{row: {column: share}}`, shares to 4 places: `kg overlap --matrix --json`."""
+    return {
+        str(row): {str(column): round(float(share), 4) for column, share in values.items()}
+        for row, values in matrix.to_dict(orient="index").items()
+    }
+
+
+def coverage_json(table: pandas.DataFrame) -> list[dict[str, Any]]:
+    """The coverage table as a list of records: `kg overlap --coverage --json`."""
+    return json.loads(table.to_json(orient="records", force_ascii=False))
+
+
 def coverage_table(settings: Settings | None = None, incorporated_only: bool = False) -> pandas.DataFrame:
     """For each unit and standard: the standard's task covering most of the unit, and how much."""
     stored = BuildMappings.load(current_build((settings or Settings.load()).build_dir))
+    return coverage_of(stored, incorporated_only)
+
+
+def coverage_of(stored: BuildMappings, incorporated_only: bool = False) -> pandas.DataFrame:
+    """`coverage_table` over already loaded mapping files."""
     frame = pandas.DataFrame(stored.coverage, columns=_COVERAGE_COLUMNS)
     if incorporated_only:
         frame = frame[frame["incorporated"]]
@@ -171,10 +214,11 @@ def load_material(settings: Settings | None = None) -> Material:
 
 def _material(settings: Settings) -> Material:
     build_path = current_build(settings.build_dir).resolve()
-    if build_path not in _materials:
-        _materials.clear()  # one build at a time
-        _materials[build_path] = Material.load(build_path)
-    return _materials[build_path]
+    with _materials_lock:  # one load, however many threads ask at once
+        if build_path not in _materials:
+            _materials.clear()  # one build at a time
+            _materials[build_path] = Material.load(build_path)
+        return _materials[build_path]
 
 
 def _swapped(m: Mapping) -> Mapping:

@@ -16,6 +16,7 @@ text in the longer), computed on Simplified, punctuation-free text: it tells
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,7 @@ import opencc
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _GRAMS: dict[str, int] = {}  # every character bigram seen, numbered
+_GRAMS_LOCK = threading.Lock()  # two threads must never number two grams alike
 
 
 @cache
@@ -43,7 +45,9 @@ def gram_ids(text: str) -> np.ndarray:
     """The numbers of the text's distinct character bigrams (a one-character text is its own gram)."""
     text = normalised(text)
     grams = {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text} - {""}
-    return np.array(sorted(_GRAMS.setdefault(g, len(_GRAMS)) for g in grams), dtype=np.int64)
+    with _GRAMS_LOCK:
+        ids = sorted(_GRAMS.setdefault(g, len(_GRAMS)) for g in grams)
+    return np.array(ids, dtype=np.int64)
 
 
 @dataclass(frozen=True)

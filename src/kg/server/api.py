@@ -1,4 +1,4 @@
-"""`/api/search`: the JSON of `kg search --json`, with the same options."""
+"""The JSON API: `/api/search` and `/api/overlap`, the JSON of `kg search` and `kg overlap`, same options."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from kg.mapping.overlap import coverage_json, matrix_json
 from kg.search.engine import Filters
 from kg.search.results import SearchResults
 
@@ -66,3 +67,38 @@ def search(
         level=level,
     )
     return results.to_dict()
+
+
+MAX_CODE = 200  # characters in a document code; longer is not a code
+
+
+@router.get("/api/overlap")
+def overlap(
+    request: Request,
+    a: Annotated[str, Query(max_length=MAX_CODE, description="A document's code, e.g. KMM5R0915v2.")],
+    b: Annotated[str, Query(max_length=MAX_CODE, description="Another document's code, e.g. BAS1499-003.")],
+    min_relation: Annotated[
+        str, Query(alias="min-relation", description="Weakest relation to keep: exact, close or related.")
+    ] = "related",
+    kind: Annotated[list[str] | None, Query(description="Only pairs of this item kind; repeatable.")] = None,
+) -> dict[str, Any]:
+    """The corresponding items of two documents, best first: `kg overlap A B --json`'s JSON."""
+    catalogue = request.app.state.live.catalogue()
+    return catalogue.overlap(a, b, min_relation, tuple(kind or ())).to_dict()
+
+
+@router.get("/api/overlap/matrix")
+def overlap_matrix(
+    request: Request,
+    min_relation: Annotated[
+        str, Query(alias="min-relation", description="Weakest relation counted: exact, close or related.")
+    ] = "close",
+) -> dict[str, dict[str, float]]:
+    """Per row document, the share of its items that match the column's: `kg overlap --matrix --json`."""
+    return matrix_json(request.app.state.live.catalogue().matrix(min_relation))
+
+
+@router.get("/api/overlap/coverage")
+def overlap_coverage(request: Request) -> list[dict[str, Any]]:
+    """For each unit and standard, the task covering most of the unit: `kg overlap --coverage --json`."""
+    return coverage_json(request.app.state.live.catalogue().coverage())

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kg.errors import KgError
-from kg.server import api, errors, linked_data, pages, sparql
+from kg.server import api, errors, linked_data, overlap_page, pages, sparql
 from kg.server.catalogue import Live
 from kg.server.templating import STATIC
 from kg.server.workers import QueryPool
@@ -58,5 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(sparql.router)
     app.include_router(pages.router)
+    app.include_router(overlap_page.router)
     app.include_router(linked_data.router)  # last: it answers any other path under the base IRI
     return app

@@ -1,7 +1,8 @@
-"""The live build as the pages need it: documents by code, items with their place, search.
+"""The live build as the pages need it: documents by code, items with their place, search, overlap.
 
-Loaded from the build folder (documents.json, the manifest, the search index) on the
-first request, and again whenever `kg build` publishes a new build.
+Loaded from the build folder (documents.json, the manifest, the search index, the
+mapping files) on the first request that needs each, and again whenever `kg build`
+publishes a new build.
 """
 
 from __future__ import annotations
@@ -13,8 +14,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pandas
+
 from kg.errors import KgError
 from kg.graph.vocabulary import Iris
+from kg.mapping.files import BuildMappings
+from kg.mapping.material import Material
+from kg.mapping.overlap import Overlap, check_overlap_options, coverage_of, matrix_of, overlap_in
 from kg.search.engine import Searcher
 from kg.search.items import SearchItem, joined, stable_id
 from kg.search.results import SearchResults
@@ -96,6 +102,10 @@ class Catalogue:
         self._embedder = embedder
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
+        self._material: Material | None = None
+        self._mappings: BuildMappings | None = None
+        self._matrices: dict[str, pandas.DataFrame] = {}
+        self._overlap_lock = threading.Lock()
 
     @property
     def base(self) -> str:
@@ -147,6 +157,35 @@ class Catalogue:
         with self._lock:
             ids, scores = index.dense.search(vector, top, others)
         return list(zip(index.rows(ids), (float(s) for s in scores), strict=True))
+
+    def overlap(self, a: str, b: str, min_relation: str = "related", kinds: tuple[str, ...] = ()) -> Overlap:
+        """The corresponding items of two documents, as `kg overlap A B` finds them."""
+        check_overlap_options(min_relation, kinds)
+        for code in (a, b):
+            self.document(code)
+        if a == b:
+            raise KgError(f"give two different documents, not {a!r} twice")
+        with self._overlap_lock:  # one at a time (a pair takes milliseconds): shared text caches
+            if self._material is None:
+                self._material = Material.load(self.path)
+            return overlap_in(self._material, a, b, min_relation, kinds)
+
+    def matrix(self, min_relation: str = "close") -> pandas.DataFrame:
+        """The document x document overlap of the build (as `kg overlap --matrix`)."""
+        with self._overlap_lock:
+            if min_relation not in self._matrices:
+                self._matrices[min_relation] = matrix_of(self._stored_mappings(), min_relation)
+            return self._matrices[min_relation]
+
+    def coverage(self, incorporated_only: bool = False) -> pandas.DataFrame:
+        """Each unit's best covering standard task (as `kg overlap --coverage`)."""
+        with self._overlap_lock:
+            return coverage_of(self._stored_mappings(), incorporated_only)
+
+    def _stored_mappings(self) -> BuildMappings:
+        if self._mappings is None:
+            self._mappings = BuildMappings.load(self.path)
+        return self._mappings
 
 
 class Live:

@@ -72,6 +72,12 @@ def error_response(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", status_code=status, title=title, message=message, status=status)
 
 
+def _clipped(value: str | int | float, limit: int = 60) -> str:
+    """A parameter's value as the message quotes it: a huge one is not echoed back whole."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(str(value))} characters)"
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
 
@@ -97,7 +103,9 @@ def install(app: FastAPI) -> None:
         for error in exc.errors():
             where = ".".join(str(p) for p in error.get("loc", ())[1:] if not isinstance(p, int)) or "request"
             value = error.get("input")
-            shown = f" (got {value!r})" if isinstance(value, str | int | float) and value != "" else ""
+            shown = (
+                f" (got {_clipped(value)})" if isinstance(value, str | int | float) and value != "" else ""
+            )
             problems.append(f"{where}: {error.get('msg', 'invalid').lower()}{shown}")
         return error_response(request, 400, "; ".join(problems))
 

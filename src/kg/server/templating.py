@@ -33,6 +33,7 @@ KIND_LABELS = {
     "assessment": ("評量", "Assessment"),
 }
 MODE_LABELS = {"hybrid": "混合 hybrid", "dense": "語意 dense", "lexical": "關鍵字 lexical"}
+RELATION_LABELS = {"exact": "完全對應 exact", "close": "相近 close", "related": "相關 related"}
 
 templates = Jinja2Templates(directory=str(TEMPLATES))
 
@@ -59,6 +60,7 @@ templates.env.filters["compact"] = compact
 templates.env.filters["highlight"] = highlight
 templates.env.globals["KIND_LABELS"] = KIND_LABELS
 templates.env.globals["MODE_LABELS"] = MODE_LABELS
+templates.env.globals["RELATION_LABELS"] = RELATION_LABELS
 
 
 def render(request: Request, template: str, /, status_code: int = 200, **context: Any) -> HTMLResponse:
