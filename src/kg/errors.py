@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class KgError(Exception):
     """An error caused by the user's input or environment, shown without a traceback."""
@@ -26,3 +29,19 @@ class BuildError(KgError):
         count = len(problems)
         head = f"build failed with {count} problem{'s' if count != 1 else ''}"
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def no_such_document(code: str, known: Iterable[str], where: str = "this build") -> str:
+    """The message for an unknown document code: the codes likely meant, or all of a few."""
+    known = sorted(known)
+    by_lower = {k.lower(): k for k in known}
+    if code.lower() in by_lower:
+        guesses = [by_lower[code.lower()]]
+    else:
+        guesses = difflib.get_close_matches(code, known, n=3, cutoff=0.7)
+    message = f"no document {code!r} in {where}"
+    if guesses:
+        return message + "; did you mean " + " or ".join(guesses) + "?"
+    if len(known) <= 10:
+        return message + "; the documents are: " + ", ".join(known)
+    return message

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.errors import KgError
+from kg.errors import KgError, no_such_document
 from kg.mapping.matching import Side
 from kg.search.dense import DenseIndex
 from kg.search.index import SEARCH_FOLDER, read_items
@@ -71,13 +71,10 @@ class Material:
     def side(self, document: str, rows: list[int] | None = None) -> Side:
         """One document's items as a matching side."""
         if document not in self.documents:
-            raise KgError(f"no document {document!r} in this build; the documents are: {self.codes()}")
+            raise KgError(no_such_document(document, self.documents))
         rows = rows if rows is not None else self.rows_by_document().get(document, [])
         items = [self.items[r] for r in rows]
         return Side(document, items, self.vectors[rows], [self.scopes[r] for r in rows])
-
-    def codes(self) -> str:
-        return ", ".join(sorted(self.documents))
 
 
 def _task_references(parsed: list[dict]) -> dict[tuple[str, str], frozenset[str]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.errors import KgError
+from kg.errors import KgError, no_such_document
 from kg.search.embedders import get_embedder
 from kg.search.index import SearchIndex
 from kg.search.items import DOCUMENT_KINDS, ITEM_KINDS
@@ -54,7 +54,7 @@ class Filters:
                 raise KgError(f"level {level} is out of range: levels run from 1 to 6")
         for code in self.documents:
             if code not in index.documents:
-                raise KgError(f"no document {code!r} in this build's search index")
+                raise KgError(no_such_document(code, index.documents, "this build's search index"))
         tests = [
             (self.item_kinds, "kind"),
             (self.document_kinds, "document_kind"),

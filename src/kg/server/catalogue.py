@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pandas
 
-from kg.errors import KgError
+from kg.errors import KgError, no_such_document
 from kg.graph.vocabulary import Iris
 from kg.mapping.files import BuildMappings
 from kg.mapping.material import Material
@@ -113,13 +113,13 @@ class Catalogue:
 
     def document(self, code: str) -> dict[str, Any]:
         if code not in self.documents:
-            raise NotFound(f"no document {code!r} in this build")
+            raise NotFound(no_such_document(code, self.documents))
         return self.documents[code]
 
     def item(self, code: str, item_code: str) -> Item:
         items = self.items.get(code)
         if items is None:
-            raise NotFound(f"no document {code!r} in this build")
+            raise NotFound(no_such_document(code, self.documents))
         if item_code not in items:
             raise NotFound(f"document {code} has no item {item_code!r}")
         return items[item_code]
