@@ -113,6 +113,10 @@ def test_a_build_without_mappings_says_so(tmp_path):
         response = test_client.get("/api/overlap", params={"a": UNIT, "b": STANDARD})
         assert_clean_error(response, 400, "no search index")
         assert_clean_error(test_client.get("/overlap", headers=HTML), 400, "has no overlap mappings")
+        page = test_client.get(f"/document/{UNIT}")  # the document itself still shows, without overlap
+        assert (
+            page.status_code == 200 and 'id="document-table"' in page.text and "Overlap with" not in page.text
+        )
 
 
 # --- the overlap page -----------------------------------------------------------------------------
@@ -164,6 +168,20 @@ def test_the_pair_page_lists_what_the_api_returns(client):
     assert "18/18" in incorporation and f'href="/document/{STANDARD}/T2"' in incorporation
     only_skills = client.get("/overlap", params={**params, "kind": "skill"}).text
     assert 'class="kind">技能' in only_skills and 'class="kind">行為指標' not in only_skills
+
+
+def test_a_document_page_shows_what_it_shares_with_the_others(client):
+    unit = client.get(f"/document/{UNIT}").text
+    section = unit[unit.index("Overlap with other documents") : unit.index('id="overlaps"')]
+    assert "This unit is incorporated in" in section and f'href="/document/{STANDARD}/T2"' in section
+    table = unit[unit.index('id="overlaps"') : unit.index("</table>", unit.index('id="overlaps"'))]
+    listed = re.findall(
+        r'<tr>\s*<td><a href="/document/([^"]+)">.*?"score">(\d+)%.*?"score">(\d+)%', table, re.S
+    )
+    assert listed[0] == (STANDARD, "88", "20")
+    assert {code for code, _, _ in listed} == set(SEED_CODES) - {UNIT}
+    standard = client.get(f"/document/{STANDARD}").text
+    assert "incorporates the unit" in standard and f'<a href="/document/{UNIT}">{UNIT}</a>' in standard
 
 
 def test_a_pair_without_corresponding_items_says_so(client):

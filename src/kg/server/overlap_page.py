@@ -124,3 +124,28 @@ def strongest_pairs(matrix: pandas.DataFrame, limit: int) -> list[dict[str, Any]
             }
         )
     return pairs
+
+
+def document_overlaps(catalogue: Catalogue, code: str, limit: int = 10) -> dict[str, Any] | None:
+    """What a document page shows of overlap: the documents it shares most with (close or
+    stronger, both ways) and its incorporations; None for a build without mappings."""
+    try:
+        matrix = catalogue.matrix("close")
+        coverage = catalogue.coverage(incorporated_only=True)
+    except KgError:
+        return None
+    shares = _off_diagonal(matrix)
+    row = matrix.index.get_loc(code)
+    others = [
+        {
+            "document": other,
+            "title": catalogue.documents[other]["title"],
+            "share": float(shares[row, n]),
+            "back": float(shares[n, row]),
+        }
+        for n, other in enumerate(matrix.columns)
+        if max(shares[row, n], shares[n, row]) > 0
+    ]
+    others.sort(key=lambda o: (-max(o["share"], o["back"]), o["document"]))
+    mine = coverage[(coverage["unit"] == code) | (coverage["standard"] == code)]
+    return {"others": others[:limit], "incorporations": mine.to_dict(orient="records")}

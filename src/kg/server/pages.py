@@ -17,6 +17,7 @@ from kg.server.api import MAX_TOP, run_search
 from kg.server.catalogue import Catalogue
 from kg.server.errors import status_of
 from kg.server.highlight import query_terms
+from kg.server.overlap_page import document_overlaps
 from kg.server.sparql import run_sparql
 from kg.server.templating import compact, render
 from kg.store import GRAPH_NAMES, QueryResult
@@ -158,7 +159,8 @@ def standard_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def document_page(request: Request, code: str, status_code: int = 200) -> HTMLResponse:
-    """A document as its table: tasks, activities, outputs, indicators, levels, K and S; then K/S/A."""
+    """A document as its table: tasks, activities, outputs, indicators, levels, K and S; then its
+    overlap with other documents and K/S/A."""
     catalogue = _catalogue(request)
     document = catalogue.document(code)
     return render(
@@ -169,6 +171,7 @@ def document_page(request: Request, code: str, status_code: int = 200) -> HTMLRe
         items=catalogue.items[code],
         rows=standard_rows(document) if document["kind"] == "standard" else [],
         iri=str(catalogue.iris.document(code)),
+        overlaps=document_overlaps(catalogue, code),
     )
 
 
