@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from kg.errors import KgError
+from kg.graph.vocabulary import PREFIXES
 
 
 class QueryError(KgError):
@@ -36,25 +37,55 @@ def check_size(count: int, limit: int | None) -> None:
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
+# What may hold a colon without being a prefixed name: strings, IRIs, comments.
+_OPAQUE = re.compile(
+    r"'''.*?'''"
+    r'|""".*?"""'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r'|<[^<>"{}|^`\\\s]*>'
+    r"|#[^\n]*",
+    re.S,
+)
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.I)
+_PREFIXED = re.compile(r"(?<![\w.-])([A-Za-z][\w.-]*)?:")
+
+
+def undeclared_prefix(sparql: str) -> tuple[str, int, int] | None:
+    """The first prefix used but neither predeclared nor declared, with its line and column."""
+    text = _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), sparql)
+    declarations = list(_DECLARED.finditer(text))
+    declared = set(PREFIXES) | {m.group(1) or "" for m in declarations}
+    declaring = {m.end() for m in declarations}
+    for used in _PREFIXED.finditer(text):
+        name = used.group(1) or ""
+        if name not in declared and used.end() not in declaring:
+            line = text.count("\n", 0, used.start()) + 1
+            column = used.start() - (text.rfind("\n", 0, used.start()) + 1) + 1
+            return name, line, column
+    return None
 
 
 def query_error(sparql: str, raw: str) -> QueryError:
-    """A QueryError naming line and column, with the offending line and a caret."""
+    """A QueryError naming line and column, with the offending line and a caret.
+
+    An undeclared prefix is named first: the parser, backtracking, often reports another
+    complaint further on (after `;` it says "expected OPTIONAL").
+    """
+    unknown = undeclared_prefix(sparql)
     match = _POSITION.search(raw)
-    if not match:
+    if unknown:
+        name, line, column = unknown
+        detail = f"unknown prefix '{name}:': declare it with PREFIX"
+    elif match:
+        line, column, detail = int(match.group(1)), int(match.group(2)), match.group(3)
+        detail = detail.splitlines()[0] if detail else "invalid syntax"
+        if len(detail) > 120:
+            detail = detail[:117] + "..."
+    else:
         return QueryError(f"SPARQL syntax error: {raw.splitlines()[0] if raw else 'invalid query'}")
-    line, column, detail = int(match.group(1)), int(match.group(2)), match.group(3)
-    detail = detail.splitlines()[0] if detail else "invalid syntax"
     lines = sparql.splitlines() or [""]
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
-    if "Prefix not found" in detail:
-        prefix = re.search(
-            r"([A-Za-z][\w-]*):\S*$", source_line[: column - 1] + source_line[column - 1 :].split(" ")[0]
-        )
-        name = f"'{prefix.group(1)}:'" if prefix else "a prefix"
-        detail = f"unknown prefix {name}: declare it with PREFIX"
-    elif len(detail) > 120:
-        detail = detail[:117] + "..."
     pointer = " " * max(column - 1, 0) + "^"
     return QueryError(
         f"SPARQL syntax error at line {line}, column {column}: {detail}\n  {source_line}\n  {pointer}"
