@@ -87,6 +87,25 @@ def test_a_pair_asked_for_equals_what_the_build_stored(built, unit_in_standard):
     }
 
 
+def test_an_items_mappings_are_its_stored_pairs_both_ways_strongest_first(built, unit_in_standard):
+    mapped = kg.item_mappings(UNIT, "P4.2", built)
+    assert list(mapped.columns) == ["document", "code", "kind", "text", "relation", "score"]
+    assert tuple(mapped.iloc[0][["document", "code", "relation", "score"]]) == (
+        STANDARD,
+        "P2.4.2",
+        "exact",
+        1.0,
+    )
+    assert list(mapped["relation"]) == sorted(mapped["relation"], key=["exact", "close", "related"].index)
+    table = kg.mappings_table(built)
+    as_subject = table[(table["subject_document"] == UNIT) & (table["subject_code"] == "P4.2")]
+    as_object = table[(table["object_document"] == UNIT) & (table["object_code"] == "P4.2")]
+    assert len(mapped) == len(as_subject) + len(as_object) > 2
+    back = kg.item_mappings(STANDARD, "P2.4.2", built)  # the same pair seen from the other side
+    assert ((back["document"] == UNIT) & (back["code"] == "P4.2") & (back["relation"] == "exact")).any()
+    assert kg.item_mappings(STANDARD, "P1.1.2", built).empty  # an item without counterparts
+
+
 def test_filters_by_relation_and_kind(built):
     close = kg.overlap(UNIT, STANDARD, built, min_relation="close", kinds=("skill",))
     assert close.pairs and {m.a.kind for m in close.pairs} == {"skill"}
@@ -188,6 +207,8 @@ def test_the_shipped_calibration_is_what_the_labelled_pairs_give(built):
         (lambda s: kg.overlap(UNIT, STANDARD, s, min_relation="similar"), "unknown mapping relation"),
         (lambda s: kg.overlap(UNIT, STANDARD, s, kinds=("skills",)), "unknown item kind 'skills'"),
         (lambda s: kg.overlap_matrix(s, min_relation="near"), "unknown mapping relation"),
+        (lambda s: kg.item_mappings(UNIT, "P9.9", s), "document KMM5R0915v2 has no item 'P9.9'"),
+        (lambda s: kg.item_mappings("kmm5r0915v2", "P4.2", s), "did you mean KMM5R0915v2"),
     ],
 )
 def test_bad_requests_say_what_is_wrong(built, call, message):

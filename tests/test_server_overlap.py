@@ -117,6 +117,8 @@ def test_a_build_without_mappings_says_so(tmp_path):
         assert (
             page.status_code == 200 and 'id="document-table"' in page.text and "Overlap with" not in page.text
         )
+        item = test_client.get(f"/document/{UNIT}/P4.2")
+        assert item.status_code == 200 and "P4.2" in item.text and "Mapped items" not in item.text
 
 
 # --- the overlap page -----------------------------------------------------------------------------
@@ -182,6 +184,16 @@ def test_a_document_page_shows_what_it_shares_with_the_others(client):
     assert {code for code, _, _ in listed} == set(SEED_CODES) - {UNIT}
     standard = client.get(f"/document/{STANDARD}").text
     assert "incorporates the unit" in standard and f'<a href="/document/{UNIT}">{UNIT}</a>' in standard
+
+
+def test_an_item_page_lists_its_mapped_items_strongest_first(client):
+    page = client.get(f"/document/{UNIT}/P4.2").text
+    table = page[page.index('id="mapped"') : page.index("</table>", page.index('id="mapped"'))]
+    rows = re.findall(r'class="code" href="/document/([^"]+)/([^"]+)">.*?class="relation (\w+)"', table, re.S)
+    expected = kg.item_mappings(UNIT, "P4.2", client.app.state.settings)
+    assert rows == list(zip(expected["document"], expected["code"], expected["relation"], strict=True))
+    assert rows[0] == (STANDARD, "P2.4.2", "exact")
+    assert 'id="no-mapped"' in client.get(f"/document/{STANDARD}/P1.1.2").text
 
 
 def test_a_pair_without_corresponding_items_says_so(client):

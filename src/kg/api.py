@@ -8,6 +8,7 @@
     kg.overlap("KMM5R0915v2", "BAS1499-003", settings).to_dataframe()
     kg.overlap_matrix(settings)          # share of each document's items matched in another
     kg.coverage_table(settings)          # which standard task covers most of each unit
+    kg.item_mappings("KMM5R0915v2", "P4.2", settings)  # one item's counterparts elsewhere
 
 Every function takes an optional `Settings` (defaults, then KG_* environment variables)
 and raises `kg.KgError` with a clear message on bad input.
@@ -26,6 +27,7 @@ from kg.mapping.overlap import (
     Overlap,
     coverage_table,
     export_sssom,
+    item_mappings,
     mappings_table,
     overlap,
     overlap_matrix,
@@ -155,6 +157,7 @@ __all__ = [
     "export_sssom",
     "find",
     "has_build",
+    "item_mappings",
     "mappings_table",
     "named_queries",
     "named_query",

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas
 
-from kg.errors import KgError
+from kg.errors import KgError, no_such_document
 from kg.mapping.calibration import calibration_for
 from kg.mapping.corpus import oriented
 from kg.mapping.files import MAPPINGS_FOLDER, SSSOM_FILE, BuildMappings
@@ -165,6 +165,47 @@ def coverage_of(stored: BuildMappings, incorporated_only: bool = False) -> panda
     return frame.sort_values(["coverage", "unit", "standard"], ascending=[False, True, True]).reset_index(
         drop=True
     )
+
+
+def item_mappings(document: str, code: str, settings: Settings | None = None) -> pandas.DataFrame:
+    """The stored mappings of one item to items of other documents, strongest first: their
+    document, code, kind, text, relation and score (no rows: the item has no counterpart)."""
+    settings = settings or Settings.load()
+    stored = BuildMappings.load(current_build(settings.build_dir))
+    material = _material(settings)
+    if document in material.documents:
+        codes = {material.items[row].code for row in material.rows_by_document().get(document, [])}
+        if code not in codes:
+            raise KgError(f"document {document} has no item {code!r} in the search index")
+    return item_mappings_of(stored, document, code)
+
+
+def item_mappings_of(stored: BuildMappings, document: str, code: str) -> pandas.DataFrame:
+    """`item_mappings` over already loaded mapping files."""
+    if document not in stored.meta["documents"]:
+        raise KgError(no_such_document(document, stored.meta["documents"]))
+    table = stored.table
+    sides = []
+    for mine, other in (("subject", "object"), ("object", "subject")):
+        found = table[(table[f"{mine}_document"] == document) & (table[f"{mine}_code"] == code)]
+        sides.append(
+            pandas.DataFrame(
+                {
+                    "document": found[f"{other}_document"],
+                    "code": found[f"{other}_code"],
+                    "kind": found[f"{other}_category"],
+                    "text": found[f"{other}_label"],
+                    "relation": found["relation"],
+                    "score": found["similarity_score"].round(4),
+                }
+            )
+        )
+    found = pandas.concat(sides, ignore_index=True)
+    strength = found["relation"].map(RELATIONS.index)
+    order = found.assign(strength=strength).sort_values(
+        ["strength", "score", "document", "code"], ascending=[True, False, True, True]
+    )
+    return order.drop(columns="strength").reset_index(drop=True)
 
 
 def mappings_table(settings: Settings | None = None) -> pandas.DataFrame:

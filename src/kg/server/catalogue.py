@@ -20,7 +20,14 @@ from kg.errors import KgError, no_such_document
 from kg.graph.vocabulary import Iris
 from kg.mapping.files import BuildMappings
 from kg.mapping.material import Material
-from kg.mapping.overlap import Overlap, check_overlap_options, coverage_of, matrix_of, overlap_in
+from kg.mapping.overlap import (
+    Overlap,
+    check_overlap_options,
+    coverage_of,
+    item_mappings_of,
+    matrix_of,
+    overlap_in,
+)
 from kg.search.engine import Searcher
 from kg.search.items import SearchItem, joined, stable_id
 from kg.search.results import SearchResults
@@ -181,6 +188,12 @@ class Catalogue:
         """Each unit's best covering standard task (as `kg overlap --coverage`)."""
         with self._overlap_lock:
             return coverage_of(self._stored_mappings(), incorporated_only)
+
+    def item_mappings(self, code: str, item_code: str) -> list[dict[str, Any]]:
+        """An item's stored SKOS mappings to items of other documents, strongest first."""
+        self.item(code, item_code)
+        with self._overlap_lock:
+            return item_mappings_of(self._stored_mappings(), code, item_code).to_dict(orient="records")
 
     def _stored_mappings(self) -> BuildMappings:
         if self._mappings is None:

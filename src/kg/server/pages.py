@@ -176,13 +176,18 @@ def document_page(request: Request, code: str, status_code: int = 200) -> HTMLRe
 
 
 def item_page(request: Request, code: str, item_code: str) -> HTMLResponse:
-    """An item: its place in the document, its text and references, and its nearest items elsewhere."""
+    """An item: its place in the document, its text and references, its mapped items and its
+    nearest items elsewhere."""
     catalogue = _catalogue(request)
     item = catalogue.item(code, item_code)
     try:
         closest = catalogue.closest(code, item_code)
     except KgError:
         closest = []  # a build without a search index still shows the item
+    try:
+        mapped = catalogue.item_mappings(code, item_code)
+    except KgError:
+        mapped = None  # nor one without overlap mappings
     return render(
         request,
         "item.html",
@@ -190,6 +195,7 @@ def item_page(request: Request, code: str, item_code: str) -> HTMLResponse:
         document=item.document,
         items=catalogue.items[code],
         closest=closest,
+        mapped=mapped,
         iri=str(catalogue.iris.item(code, item_code)),
     )
 
