@@ -7,7 +7,7 @@ word, which is the hard case for matching (many candidates, many copies). Up to
 `EXHAUSTIVE_DOCUMENTS` documents every pair is compared; above, only pairs that
 are item neighbours (see kg.mapping.corpus). For each corpus, the mapping files are
 written as a build would and read back as `kg serve` does for its overlap page:
-loading them, the matrix, and the documents and pairs the page shows.
+loading them, the matrix, the documents and pairs the page shows, and an item page's mappings.
 
     python benchmarks/overlap_scale.py --documents 50 150 400
 
@@ -36,7 +36,7 @@ from kg.mapping.corpus import EXHAUSTIVE_DOCUMENTS, CorpusMappings, document_pai
 from kg.mapping.files import BuildMappings, write_mappings
 from kg.mapping.matching import match
 from kg.mapping.material import Material
-from kg.mapping.overlap import matrix_of
+from kg.mapping.overlap import item_mappings_of, matrix_of
 from kg.search.items import stable_id
 from kg.server.overlap_page import MATRIX_DOCUMENTS, STRONGEST_PAIRS, most_overlapping, strongest_pairs
 from kg.settings import Settings
@@ -142,10 +142,20 @@ def matrix_page(material: Material, mapped: CorpusMappings, calibration) -> dict
         most_overlapping(matrix, MATRIX_DOCUMENTS)
         strongest_pairs(matrix, STRONGEST_PAIRS)
         chosen = time.perf_counter()
+        items = [(item.document, item.code) for item in material.items[:: max(len(material.items) // 50, 1)]]
+        item_mappings_of(stored, *items[0])
+        indexed = time.perf_counter()
+        lookups = []
+        for document, code in items[1:]:
+            begun = time.perf_counter()
+            item_mappings_of(stored, document, code)
+            lookups.append(time.perf_counter() - begun)
     return {
         "page_load_mappings_s": round(loaded - started, 2),
         "page_matrix_s": round(computed - loaded, 2),
         "page_choose_documents_s": round(chosen - computed, 3),
+        "item_mappings_first_s": round(indexed - chosen, 2),
+        "item_mappings_ms_median": round(statistics.median(lookups) * 1000, 2),
     }
 
 

@@ -9,9 +9,10 @@ builds/<id>/mappings/
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas
 
 from kg.errors import KgError
@@ -58,6 +59,7 @@ class BuildMappings:
     table: pandas.DataFrame
     coverage: list[dict]
     meta: dict
+    _item_rows: dict[str, dict[tuple[str, str], np.ndarray]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, build_path: Path) -> BuildMappings:
@@ -81,3 +83,9 @@ class BuildMappings:
     @property
     def sssom_path(self) -> str:
         return SSSOM_FILE
+
+    def rows_of(self, side: str, document: str, code: str) -> np.ndarray:
+        """Positions in `table` of the mappings whose `side` (subject or object) is this item."""
+        if side not in self._item_rows:
+            self._item_rows[side] = self.table.groupby([f"{side}_document", f"{side}_code"]).indices
+        return self._item_rows[side].get((document, code), np.empty(0, dtype=np.intp))

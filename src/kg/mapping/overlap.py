@@ -184,10 +184,9 @@ def item_mappings_of(stored: BuildMappings, document: str, code: str) -> pandas.
     """`item_mappings` over already loaded mapping files."""
     if document not in stored.meta["documents"]:
         raise KgError(no_such_document(document, stored.meta["documents"]))
-    table = stored.table
     sides = []
     for mine, other in (("subject", "object"), ("object", "subject")):
-        found = table[(table[f"{mine}_document"] == document) & (table[f"{mine}_code"] == code)]
+        found = stored.table.iloc[stored.rows_of(mine, document, code)]
         sides.append(
             pandas.DataFrame(
                 {
