@@ -10,8 +10,9 @@ import pytest
 import kg
 from conftest import ROOT, SEED_CODES, values
 from kg.errors import KgError
-from kg.mapping.calibration import CALIBRATION_FILE
-from kg.mapping.evaluate import calibrate, evaluation_report, load_pairs, pair_features
+from kg.mapping.calibration import Calibration, calibration_for
+from kg.mapping.evaluate import calibrate, evaluation_report, load_pairs, mean_f1, pair_features
+from kg.mapping.model import Thresholds
 from kg.mapping.overlap import load_material
 from kg.settings import Settings
 
@@ -66,7 +67,7 @@ def test_pairs_are_kind_with_kind_and_best_first(unit_in_standard):
     groups = {"activity": "task"}
     for m in unit_in_standard.pairs:
         assert groups.get(m.a.kind, m.a.kind) == groups.get(m.b.kind, m.b.kind)
-    scores = [m.score for m in unit_in_standard.pairs]
+    scores = [round(m.score, 4) for m in unit_in_standard.pairs]  # as shown; equal ones in document order
     assert scores == sorted(scores, reverse=True)
     assert {m.relation for m in unit_in_standard.pairs} <= {"exact", "close", "related"}
 
@@ -191,12 +192,30 @@ def test_mapping_quality_on_the_labelled_pairs(built):
     assert held_out["exact"]["f1"] >= 0.9 and held_out["close"]["f1"] >= 0.7
 
 
-def test_the_shipped_calibration_is_what_the_labelled_pairs_give(built):
+# Refitting picks among many near-equal thresholds, so on another CPU (embeddings differ in the third
+# decimal) it may land on other values of the same quality: compare what they achieve, not the values.
+CALIBRATION_F1_MARGIN = 0.02
+
+
+def test_the_shipped_calibration_is_as_good_as_a_refit_on_the_labelled_pairs(built):
     pairs = load_pairs(PAIRS)
+    gold = [p.relation for p in pairs]
     cosine, wording = pair_features(load_material(built), pairs)
-    fitted = calibrate(cosine, wording, [p.relation for p in pairs])
-    shipped = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))["e5-small"]
-    assert fitted.to_dict() == pytest.approx({k: shipped[k] for k in ("weight", "exact", "close", "related")})
+    fitted = calibrate(cosine, wording, gold)
+    shipped, _ = calibration_for("e5-small")
+    best, ours = mean_f1(fitted, cosine, wording, gold), mean_f1(shipped, cosine, wording, gold)
+    assert ours >= best - CALIBRATION_F1_MARGIN, f"shipped {shipped.to_dict()}: {ours:.3f}; refit {best:.3f}"
+    assert ours >= 0.75
+
+
+def test_a_refit_is_scored_by_the_f1_it_reaches(built):
+    """mean_f1 can tell a good calibration from a bad one (so the test above can fail)."""
+    pairs = load_pairs(PAIRS)
+    gold = [p.relation for p in pairs]
+    cosine, wording = pair_features(load_material(built), pairs)
+    shipped, _ = calibration_for("e5-small")
+    everything_exact = Calibration(shipped.weight, Thresholds(0.0, 0.0, 0.0))
+    assert mean_f1(everything_exact, cosine, wording, gold) < mean_f1(shipped, cosine, wording, gold) - 0.2
 
 
 @pytest.mark.parametrize(

@@ -86,6 +86,18 @@ def test_kernel_is_this_python(notebook_env: Path, built: Settings) -> None:
 def test_notebook_runs(path: Path, notebook_env: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     execute(notebook, path.name)
+    if "kg.save_figure(" in "".join(cell.source for cell in notebook.cells):
+        assert_figures_shown(notebook, notebook_env, path.name)
+
+
+def assert_figures_shown(notebook: nbformat.NotebookNode, figures: Path, name: str) -> None:
+    """Every cell that saves a figure also shows it inline (a PNG output), and the PNG file is saved."""
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code" or "kg.save_figure(" not in cell.source:
+            continue
+        images = [output for output in cell.outputs if "image/png" in output.get("data", {})]
+        assert images, f"{name}: cell {index} saves a figure but shows none inline"
+    assert sorted(figures.glob("*.png")), f"{name}: no figure saved as PNG in {figures}"
 
 
 @pytest.mark.slow

@@ -42,3 +42,16 @@ def test_coverage_and_network_figures_draw_every_document(built):
     network = kg.overlap_network(kg.overlap_matrix(built), built)
     texts = {text.get_text() for text in network.axes[0].texts}
     assert all(any(code in text for text in texts) for code in kg.documents(built)["code"])
+
+
+def test_drawing_a_figure_leaves_the_backend_alone(built):
+    """Jupyter's inline backend must survive a kg figure, or neither it nor the user's plots would show."""
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")  # stands in for Jupyter's inline backend: any backend but Agg
+    try:
+        kg.overlap_heatmap(kg.overlap_matrix(built), built)
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)

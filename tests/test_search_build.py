@@ -75,24 +75,26 @@ def test_the_manifest_reports_the_search_index(built):
 
 # --- kgf:similarity --------------------------------------------------------------------------------
 
+# Of every indicator, only P4.2.2 (0.893) scores above 0.88; the next is 0.871: both clear the
+# threshold by more than the 0.005 that scores may move between machines.
 COMPLAINT_INDICATORS = """
 SELECT ?code ?score WHERE {
   ?i a kg:BehaviourIndicator ; skos:notation ?code .
   BIND(kgf:similarity(?i, "客訴處理") AS ?score)
-  FILTER(?score > 0.86)
+  FILTER(?score > 0.88)
 } ORDER BY DESC(?score)
 """
 
 
 def test_similarity_filters_and_binds_inside_sparql(query):
     rows = values(query(COMPLAINT_INDICATORS), "code", "score")
-    assert [code for code, _ in rows] == ["P4.2.2", "P4.2.1", "P6.2.3"]
-    assert all(0.86 < score < 1 for _, score in rows)
+    assert [code for code, _ in rows] == ["P4.2.2"]
+    assert all(0.88 < score < 1 for _, score in rows)
 
 
-def test_similarity_gives_the_same_answer_on_the_rdflib_store(built):
+def test_similarity_gives_the_same_answer_on_the_rdflib_store(built, query):
     answer = run_query(COMPLAINT_INDICATORS, built.with_(store="rdflib"))
-    assert [code for code, _ in values(answer, "code", "score")] == ["P4.2.2", "P4.2.1", "P6.2.3"]
+    assert values(answer, "code", "score") == values(query(COMPLAINT_INDICATORS), "code", "score")
 
 
 def test_similarity_of_a_document_is_its_best_item(built):

@@ -140,6 +140,15 @@ def calibrate(cosine: np.ndarray, wording: np.ndarray, gold: list[str]) -> Calib
     return best[1]
 
 
+def mean_f1(calibration: Calibration, cosine: np.ndarray, wording: np.ndarray, gold: list[str]) -> float:
+    """Mean F1 over the three levels when `calibration` labels the pairs from their scores alone."""
+    w = calibration.weight
+    scores = (1 - w) * cosine + w * wording
+    predicted = [calibration.thresholds.relation(float(score)) or "none" for score in scores]
+    levels = level_scores(gold, predicted)
+    return sum(level.f1 for level in levels) / len(levels)
+
+
 def cross_validate(cosine: np.ndarray, wording: np.ndarray, pairs: list[LabelledPair]) -> list[LevelScore]:
     """Calibrate without each document pair in turn and predict that pair's labels."""
     folds: dict[tuple[str, str], list[int]] = defaultdict(list)

@@ -182,10 +182,12 @@ def _mappings(found: list[Pair], a: Side, b: Side, thresholds: Thresholds) -> li
     per_a = Counter(ra for ra, _, _ in found)
     per_b = Counter(rb for _, rb, _ in found)
     mappings = []
+    # Best first; scores equal to four decimals (identical texts score 1 give or take float rounding,
+    # which differs between CPUs) keep document order.
+    found = sorted(found, key=lambda pair: (-round(pair[2], 4), pair[0], pair[1]))
     for ra, rb, score in found:
         relation = thresholds.relation(score)
         assert relation is not None  # candidates were cut at the `related` threshold
         cardinality = f"{'n' if per_b[rb] > 1 else '1'}:{'n' if per_a[ra] > 1 else '1'}"
         mappings.append(Mapping(a.items[ra], b.items[rb], min(score, 1.0), relation, cardinality))
-    mappings.sort(key=lambda m: (-m.score, m.a.code, m.b.code))
     return mappings

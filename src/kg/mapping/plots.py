@@ -37,10 +37,9 @@ KIND_COLOURS = {"standard": "#1f77b4", "unit": "#ff7f0e"}
 
 
 def _pyplot() -> Any:
+    """matplotlib's pyplot on the backend already chosen: Jupyter's inline one in a notebook, so
+    figures show there, and Agg on a machine without a display (matplotlib's own fallback)."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
     except ImportError:
         raise KgError("plots need matplotlib: pip install 'kg[notebooks]'") from None
