@@ -4,9 +4,11 @@ Embeddings differ a little between CPUs (AVX2 against AVX-512) and library versi
 folder on PYTHONPATH and KG_EMBEDDING_DRIFT set, every Python process (pytest, the `kg` CLI
 subprocesses, the server, notebook kernels) moves each embedding by a small deterministic random
 step, so that the cosine of two similar texts (cosine 0.9, where the overlap thresholds sit)
-changes by about KG_EMBEDDING_DRIFT (one standard deviation), the same in every process. KG_DRIFT_SEED picks another direction.
+changes by about KG_EMBEDDING_DRIFT (one standard deviation), the same in every process.
+KG_DRIFT_SEED picks another direction. The path must be absolute: notebook kernels start in
+notebooks/.
 
-    PYTHONPATH=tests/drift KG_EMBEDDING_DRIFT=0.002 .venv/bin/python -m pytest
+    PYTHONPATH=$PWD/tests/drift KG_EMBEDDING_DRIFT=0.002 .venv/bin/python -m pytest
 
 A test that fails under a small drift depends on a score sitting within a hair of a threshold.
 Not part of kg: nothing in src/ knows about it.
