@@ -31,6 +31,16 @@ class BuildError(KgError):
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in problems))
 
 
+class StrictError(KgError):
+    """Warnings that `--strict` (strict=True) turns into errors; lists every one."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        self.warnings = warnings
+        count = len(warnings)
+        head = f"{count} warning{'s' if count != 1 else ''} (errors with --strict)"
+        super().__init__(head + ":\n" + "\n".join(f"  {w}" for w in warnings))
+
+
 def no_such_document(code: str, known: Iterable[str], where: str = "this build") -> str:
     """The message for an unknown document code: the codes likely meant, or all of a few."""
     known = sorted(known)
