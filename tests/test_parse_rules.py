@@ -65,7 +65,14 @@ def unit(*rows: str, level: str = "3") -> str:
 
 # The sections every standard ends with (attitudes, notes): without them a document warns
 # that it may be truncated, so tests that count warnings end their documents with these.
-COMPLETE_END = ("", "職能內涵 (A=attitude 態度)", "A01 團隊意識：積極參與。", "", "說明與補充事項", "- 參考國外資料。")
+COMPLETE_END = (
+    "",
+    "職能內涵 (A=attitude 態度)",
+    "A01 團隊意識：積極參與。",
+    "",
+    "說明與補充事項",
+    "- 參考國外資料。",
+)
 
 
 def parse(text: str) -> dict[str, Any]:
