@@ -32,8 +32,8 @@ _KINDS = (
 def display_path(path: Path) -> str:
     """The path as users know it: relative to the working folder when inside it."""
     try:
-        absolute = path.resolve()
-    except (RuntimeError, OSError):  # a symbolic link loop (RuntimeError before Python 3.13)
+        absolute = path.resolve(strict=True)
+    except (RuntimeError, OSError):  # missing, a broken link or a link loop: the path as typed
         absolute = Path(os.path.abspath(path))
     try:
         relative = os.path.relpath(absolute, Path.cwd().resolve())
