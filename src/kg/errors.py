@@ -16,6 +16,8 @@ class ParseError(KgError):
     def __init__(self, path: str, message: str, line: int | None = None) -> None:
         self.path = path
         self.line = line
+        if len(message) > 300:  # a message quoting a runaway code or cell stays readable
+            message = message[:300] + "…"
         self.reason = message
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}")

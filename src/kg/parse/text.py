@@ -79,7 +79,8 @@ CJK_CHAR = f"[{_CJK}]"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<={CJK_CHAR})\s+(?={CJK_CHAR})")
 _INLINE_TAGS = {"u", "b", "i", "em", "strong", "span", "a", "font", "sup", "sub", "small", "mark"}
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
-_NOTE_MARK = re.compile(r"【\s*註\s*(\d+)\s*】")
+# A note number has a few digits (N1 … N99): a longer one is text, not a marker.
+_NOTE_MARK = re.compile(r"【\s*註\s*(\d{1,4})\s*】")
 BULLETS = "■●•▪◆◇○◎□・►▶"
 _BULLET_SPLIT = re.compile(rf"\s*[{BULLETS}]\s*")
 # A stray list number (`1. `) or a separator after a code (`K1：`) at the start of a text.
@@ -141,7 +142,9 @@ def parse_level(value: str, source: str, line: int) -> int:
     text = tidy(strip_tags(unicodedata.normalize("NFKC", value)))
     match = re.fullmatch(r"(?:level|lv\.?)?\s*(\d+)\s*級?", text, re.I)
     if not match:
-        raise ParseError(source, f"level '{text}' is not a whole number", line)
+        raise ParseError(source, f"level '{text[:30]}' is not a whole number", line)
+    if len(match.group(1)) > 3:  # levels run 1 to 6 (SHACL checks); this is no level at all
+        raise ParseError(source, f"level '{text[:30]}…' is far too large", line)
     return int(match.group(1))
 
 

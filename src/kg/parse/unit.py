@@ -39,7 +39,7 @@ _TOP_LEVEL = ("chinese", "arabic", "bullet")
 _SUB_LEVEL = ("arabic", "bullet")
 _LONGEST_LABEL = 24
 _SEPARATOR = re.compile(r"^[-—–\s]*$")
-_NOTE_START = re.compile(r"【\s*註\s*(\d+)\s*】")
+_NOTE_START = re.compile(r"【\s*註\s*(\d{1,4})\s*】")  # as text._NOTE_MARK
 
 
 def _label_content_pairs(line: str) -> list[tuple[str, str]]:
