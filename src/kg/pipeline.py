@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, Graph
+from rdflib import RDF, Graph, Literal
 from rdflib.term import Node
 
 from kg.errors import KgError
@@ -84,6 +84,7 @@ def process_file(path: Path) -> DocumentResult:
         result.problems.extend(document.warnings)
         document.warnings = []
     asserted = document_graph(document, _context.iris, data)
+    result.problems.extend(_ill_typed(asserted, source))
     result.problems.extend(str(v) for v in validate_graph(asserted, load_shapes()))
     result.seconds["parse_convert_validate"] = time.perf_counter() - started
     result.code, result.source, result.line = document.code, document.source, document.line
@@ -108,6 +109,18 @@ def process_file(path: Path) -> DocumentResult:
         result.quads += nquads((t for t in triples if t[0] not in shared), iri)
         result.shared_quads += nquads((t for t in triples if t[0] in shared), iri)
     return result
+
+
+def _ill_typed(graph: Graph, source: str) -> list[str]:
+    """Literals whose text is no value of their datatype ("2025-13-45"^^xsd:date): never stored.
+
+    The parser checks what it reads; this is the net under it, so that a build never
+    stores a value later queries fail on.
+    """
+    return [
+        f"{source}: {o.n3()} is not a valid {o.datatype.n3() if o.datatype else 'literal'}"[:300]
+        for o in sorted({o for o in graph.objects() if isinstance(o, Literal) and o.ill_typed})
+    ]
 
 
 _SHARED_CLASSES = (KG.JobCategory, KG.Occupation, KG.Industry, KG.Domain)
