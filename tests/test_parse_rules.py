@@ -1311,3 +1311,18 @@ def test_an_unreadable_file_is_an_error_in_one_line(in_tmp: Path, monkeypatch: p
         monkeypatch.setattr(files.os, "open", refuse)
     with pytest.raises(ParseError, match=r"^secret\.txt: cannot be read \(permission denied\)$"):
         parse_file("secret.txt")
+
+
+def test_a_folder_that_cannot_be_listed_is_named(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (in_tmp / "docs" / "locked").mkdir(parents=True)
+    (in_tmp / "docs" / "doc.txt").write_text(UNIT, encoding="utf-8")
+    scandir = os.scandir
+
+    def refuse(path: Any = ".") -> Any:  # what chmod 000 does to a user who is not root
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    with pytest.raises(ParseError, match=r"^docs/locked: cannot be read \(permission denied\)$"):
+        discover(["docs"])

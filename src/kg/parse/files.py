@@ -106,7 +106,12 @@ def read_bytes(path: Path, display: str | None = None) -> bytes:
 def _walk(folder: Path) -> Iterator[Path]:
     """Every entry under folder, following linked folders but never one twice (no loops)."""
     seen: set[tuple[int, int]] = set()
-    for root, folders, files in os.walk(folder, followlinks=True):
+
+    def unreadable(exc: OSError) -> None:  # os.walk would skip a folder it cannot list
+        where = Path(exc.filename) if exc.filename else folder
+        raise _stat_error(where, display_path(where), exc)
+
+    for root, folders, files in os.walk(folder, onerror=unreadable, followlinks=True):
         try:
             status = os.stat(root)
         except OSError:
