@@ -231,3 +231,155 @@ def test_a_malformed_base_iri_fails_before_any_work(tmp_path):
 
 def test_parse_of_a_folder_without_documents_is_an_error(tmp_path):
     assert_clean_failure(kg("parse", str(tmp_path), "--json"), "no source files (.txt) found in")
+
+
+# --- input that is not a document: one line, exit 1, never a hang -------------------------
+
+
+def _fifo(folder: Path) -> Path:
+    os.mkfifo(folder / "pipe.txt")  # reading it would block forever
+    return folder / "pipe.txt"
+
+
+def _loop(folder: Path) -> Path:
+    (folder / "a.txt").symlink_to("b.txt")
+    (folder / "b.txt").symlink_to("a.txt")
+    return folder / "a.txt"
+
+
+def _folder_with_fifo(folder: Path) -> Path:
+    (folder / "docs").mkdir()
+    (folder / "docs" / "ok.txt").write_bytes((RAW / "KMM5R0915v2.txt").read_bytes())
+    os.mkfifo(folder / "docs" / "pipe.txt")
+    return folder / "docs"
+
+
+_NOT_REGULAR = {
+    "fifo": (_fifo, "pipe.txt: not a regular file (a FIFO)"),
+    "link-loop": (_loop, "a.txt: a symbolic link loop"),
+    "device": (lambda _: Path("/dev/zero"), "/dev/zero: not a regular file (a character device)"),
+    "fifo-in-folder": (_folder_with_fifo, "docs/pipe.txt: not a regular file (a FIFO)"),
+}
+
+
+@pytest.mark.parametrize(
+    ("command", "case"),
+    [("parse", case) for case in _NOT_REGULAR]
+    + [(command, case) for command in ("build", "validate") for case in ("link-loop", "fifo-in-folder")],
+)
+def test_a_path_that_is_not_a_regular_file_gets_one_line(tmp_path, command, case):
+    make, message = _NOT_REGULAR[case]
+    path = make(tmp_path)
+    result = (
+        kg(command, str(path), "--build-dir", str(tmp_path / "build"), cwd=tmp_path)
+        if command == "build"
+        else (kg(command, str(path), cwd=tmp_path))
+    )
+    assert_clean_failure(result, message)
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_an_unreadable_file_is_one_line_and_exit_1_not_a_usage_error(tmp_path):
+    path = tmp_path / "secret.txt"
+    path.write_bytes((RAW / "KMM5R0915v2.txt").read_bytes())
+    path.chmod(0)
+    if os.geteuid() != 0:
+        result = kg("parse", str(path), cwd=tmp_path)
+    else:  # root reads any file: refuse the open as the kernel would for a user
+        refuse = (
+            "import os, sys; import kg.parse.files as f\n"
+            "def refuse(path, *a, **k): raise PermissionError(13, 'Permission denied', str(path))\n"
+            "f.os.open = refuse\n"
+            "sys.argv = ['kg', 'parse', sys.argv[1]]\n"
+            "from kg.cli import main; main()\n"
+        )
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+        result = subprocess.run(
+            [sys.executable, "-c", refuse, str(path)], capture_output=True, text=True, cwd=tmp_path, env=env
+        )
+    assert_clean_failure(result, "secret.txt: cannot be read (permission denied)")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- damaged documents: warnings, and --strict ---------------------------------------------
+
+
+def _with_garbage_row(tmp_path: Path) -> Path:
+    lines = (RAW / "BAS1499-003.txt").read_text(encoding="utf-8").split("\n")
+    path = tmp_path / "garbage.txt"
+    path.write_text("\n".join([*lines[:39], "@@@ garbage ### ... !!!\t\t\t", *lines[39:]]), encoding="utf-8")
+    return path
+
+
+GARBAGE_WARNING = (
+    "garbage.txt:40: a row that is neither a new item nor a continuation after a page break is skipped"
+)
+
+
+def test_parse_warns_about_a_stray_row_and_strict_makes_it_an_error(tmp_path):
+    path = _with_garbage_row(tmp_path)
+    relaxed = kg("parse", str(path), "--json", cwd=tmp_path)
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert relaxed.stderr.startswith(f"warning: {GARBAGE_WARNING}")
+    t4 = next(t for t in json.loads(relaxed.stdout)["tasks"] if t["code"] == "T4")
+    assert t4["title"] == "協調與客戶的互動"
+    strict = kg("parse", str(path), "--strict", cwd=tmp_path)
+    assert_clean_failure(strict, "1 warning (errors with --strict)", GARBAGE_WARNING)
+    assert strict.stdout == ""
+
+
+def test_validate_strict_makes_warnings_problems(tmp_path):
+    path = _with_garbage_row(tmp_path)
+    relaxed = kg("validate", str(path), cwd=tmp_path)
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert f"warning: {GARBAGE_WARNING}" in relaxed.stderr
+    assert_clean_failure(
+        kg("validate", str(path), "--strict", cwd=tmp_path), GARBAGE_WARNING, "1 problem found"
+    )
+
+
+def test_build_prints_warnings_and_strict_fails_without_publishing(tmp_path):
+    path = _with_garbage_row(tmp_path)
+    build_dir = tmp_path / "build"
+    strict = kg(
+        "build", str(path), "--strict", "--embedder", "none", "--build-dir", str(build_dir), cwd=tmp_path
+    )
+    assert_clean_failure(strict, "build failed with 1 problem", GARBAGE_WARNING)
+    assert not (build_dir / "CURRENT").exists()
+    relaxed = kg("build", str(path), "--embedder", "none", "--build-dir", str(build_dir), cwd=tmp_path)
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert f"warning: {GARBAGE_WARNING}" in relaxed.stderr
+    assert "built 1 documents" in relaxed.stdout
+
+
+def test_a_truncated_document_is_named_by_build(tmp_path):
+    text = (RAW / "BAS2421-003v4.txt").read_text(encoding="utf-8")
+    (tmp_path / "cut.txt").write_text(text[: int(len(text) * 0.6)], encoding="utf-8")
+    result = kg("build", "cut.txt", "--strict", "--embedder", "none", "--build-dir", "build", cwd=tmp_path)
+    assert_clean_failure(
+        result,
+        "cut.txt:26: the document ends without 態度 (attitudes) and 說明與補充事項 (notes): truncated?",
+    )
+
+
+@pytest.mark.parametrize("date", ["2025/13/45", "二〇二五年"])
+def test_an_impossible_date_fails_the_build_with_file_and_line(tmp_path, date):
+    text = (RAW / "BAS2421-003v4.txt").read_text(encoding="utf-8").replace("2025/12/15", date)
+    (tmp_path / "dated.txt").write_text(text, encoding="utf-8")
+    result = kg("build", "dated.txt", "--embedder", "none", "--build-dir", "build", cwd=tmp_path)
+    assert_clean_failure(result, "build failed with 1 problem", f"dated.txt:6: date '{date}'")
+    assert "xsd:date" not in result.stderr
+    assert not (tmp_path / "build" / "CURRENT").exists()
+
+
+def test_library_logs_print_one_line_never_a_traceback():
+    """rdflib logs a traceback for an ill-typed literal; under the CLI's logging it is one line."""
+    script = (
+        "from kg.cli.common import configure_logging; configure_logging()\n"
+        "from rdflib import XSD, Literal; Literal('2025-13-45', datatype=XSD.date)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("warning: rdflib.term: Failed to convert Literal lexical form to value")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,10 +1,14 @@
-"""How error messages name what is wrong: unknown document codes, undeclared SPARQL prefixes."""
+"""How error messages name what is wrong (unknown codes, undeclared prefixes), and never as a traceback."""
 
 from __future__ import annotations
 
 import pytest
+import typer
+from rdflib import Graph, Literal, URIRef
 
-from kg.errors import no_such_document
+from kg.cli.common import handles_errors
+from kg.errors import KgError, ParseError, StrictError, no_such_document
+from kg.pipeline import _ill_typed
 from kg.query.errors import QueryError, undeclared_prefix
 
 SEEDS = ["BAS1499-003", "BAS2421-003v4", "BGM4R0172v2", "KMM5R0915v2", "TTM3R0299v2"]
@@ -50,3 +54,53 @@ def test_an_undeclared_prefix_after_a_semicolon_is_named_not_the_parsers_guess(q
         query("SELECT * WHERE { ?d a kg:Task ; foo:bar ?o }")
     assert "line 1, column 33: unknown prefix 'foo:'" in str(caught.value)
     assert "OPTIONAL" not in str(caught.value)
+
+
+# --- nothing prints a traceback --------------------------------------------------------------
+
+
+def test_strict_errors_list_every_warning():
+    error = StrictError(["a.txt:3: one", "b.txt:9: two"])
+    assert str(error) == "2 warnings (errors with --strict):\n  a.txt:3: one\n  b.txt:9: two"
+    assert isinstance(error, KgError)
+
+
+def test_a_parse_error_quoting_a_runaway_value_stays_short():
+    error = ParseError("a.txt", "code " + "1" * 5000, 4)
+    assert len(str(error)) < 320
+    assert str(error).startswith("a.txt:4: code 111")
+
+
+@pytest.mark.parametrize(
+    ("raised", "message"),
+    [
+        (TypeError("unsupported operand"), "error: unexpected TypeError: unsupported operand (a bug in kg;"),
+        (PermissionError(13, "Permission denied", "/x/build"), "error: /x/build: Permission denied"),
+        (KgError("a.txt:3: bad"), "error: a.txt:3: bad"),
+    ],
+)
+def test_a_command_failing_prints_one_line_and_exits_1(capsys, monkeypatch, raised, message):
+    monkeypatch.delenv("KG_DEBUG", raising=False)
+
+    @handles_errors
+    def command() -> None:
+        raise raised
+
+    with pytest.raises(typer.Exit) as exited:
+        command()
+    assert exited.value.exit_code == 1
+    err = capsys.readouterr().err
+    assert err.startswith(message)
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_ill_typed_literal_is_a_build_problem_not_a_stored_value(caplog):
+    from rdflib import XSD  # here, not at module level: pytest's collection probes module names
+
+    graph = Graph()
+    graph.add((URIRef("urn:x:v1"), URIRef("urn:x:date"), Literal("2025-13-45", datatype=XSD.date)))
+    graph.add((URIRef("urn:x:v2"), URIRef("urn:x:date"), Literal("2025-12-15", datatype=XSD.date)))
+    assert _ill_typed(graph, "a.txt") == [
+        'a.txt: "2025-13-45"^^<http://www.w3.org/2001/XMLSchema#date> is not a valid '
+        "<http://www.w3.org/2001/XMLSchema#date>"
+    ]

@@ -7,14 +7,16 @@ the exact input it depends on. Expected line numbers are looked up in the docume
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kg.errors import ParseError
-from kg.parse import parse_file, parse_text
+from kg.parse import discover, files, parse_file, parse_text
 
 # --- building documents -----------------------------------------------------------------
 
@@ -61,6 +63,18 @@ def unit(*rows: str, level: str = "3") -> str:
         *rows,
     ]
     return "\n".join(lines) + "\n"
+
+
+# The sections every standard ends with (attitudes, notes): without them a document warns
+# that it may be truncated, so tests that count warnings end their documents with these.
+COMPLETE_END = (
+    "",
+    "職能內涵 (A=attitude 態度)",
+    "A01 團隊意識：積極參與。",
+    "",
+    "說明與補充事項",
+    "- 參考國外資料。",
+)
 
 
 def parse(text: str) -> dict[str, Any]:
@@ -901,7 +915,7 @@ def test_full_width_level_digits_are_read():
 
 @pytest.mark.parametrize(
     ("printed", "iso"),
-    [("2025/12/15", "2025-12-15"), ("2025.1.5", "2025-01-05"), ("114/12/15", "2025-12-15"), ("略", "略")],
+    [("2025/12/15", "2025-12-15"), ("2025.1.5", "2025-01-05"), ("114/12/15", "2025-12-15"), ("略", None)],
 )
 def test_version_dates_become_iso_dates_including_republic_of_china_years(printed, iso):
     versions = (
@@ -951,6 +965,7 @@ def test_page_furniture_between_table_pages_is_skipped_with_a_warning():
         "",
         TASK_ACTIVITY_HEADER,
         row("", "", "", "接續", "", "", ""),
+        after=COMPLETE_END,
     )
     document = parse_text(text, "doc.txt")
     assert document.to_dict()["tasks"][0]["activities"][0]["indicators"][0]["text"] == "指標跨頁接續"
@@ -967,7 +982,9 @@ def test_a_section_heading_ends_the_table_even_with_trailing_tabs():
 def test_an_unknown_column_is_skipped_with_a_warning():
     header = row("工作任務", "工作活動", "工作產出", "行為指標", "職能級別", K_HEAD, S_HEAD, "備註")
     text = standard(
-        row("T1 任務", "T1.1 活動", "", "P1.1.1 指標", "3", "K1 知識", "S1 技能", "另見附件"), header=header
+        row("T1 任務", "T1.1 活動", "", "P1.1.1 指標", "3", "K1 知識", "S1 技能", "另見附件"),
+        header=header,
+        after=COMPLETE_END,
     )
     document = parse_text(text, "doc.txt")
     assert document.to_dict()["tasks"][0]["activities"][0]["indicators"][0]["text"] == "指標"
@@ -1071,3 +1088,241 @@ def test_a_standard_name_printed_beside_its_label():
     )
     text = standard(SIMPLE_ROW, fields=fields).replace("測試人員職能基準\n", "")
     assert parse(text)["title"] == "測試人員"
+
+
+# --- damaged documents: stray rows, truncation, impossible dates ---------------------------
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "raw"
+GARBAGE = "@@@ garbage ### ... !!!"
+
+
+def seed_lines(name: str) -> list[str]:
+    return (SEED_DIR / name).read_text(encoding="utf-8").split("\n")
+
+
+def without_lines(doc: dict[str, Any]) -> dict[str, Any]:
+    """A document's JSON without line numbers (an inserted row shifts those below it)."""
+    if isinstance(doc, dict):
+        return {k: without_lines(v) for k, v in doc.items() if k not in ("line", "source")}
+    if isinstance(doc, list):
+        return [without_lines(v) for v in doc]
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("name", "after_line", "garbage"),
+    [
+        ("BAS1499-003.txt", 39, GARBAGE + "\t\t\t"),  # below T4's first row, in the task column
+        ("BAS1499-003.txt", 39, "\t".join(GARBAGE.split())),  # one word a column, level '!!!'
+        ("BAS1499-003.txt", 39, GARBAGE),  # one cell: no row of the table, and no header after it
+        ("BAS2421-003v4.txt", 25, "\t" + GARBAGE),
+        ("BGM4R0172v2.txt", 7, "\t" + GARBAGE),  # a unit row without a label, not after a page break
+        ("TTM3R0299v2.txt", 12, "\t" + GARBAGE),
+    ],
+    ids=["standard-task-cell", "standard-every-cell", "standard-one-cell", "duty-layout", "unit", "unit-2"],
+)
+def test_a_stray_row_in_a_seed_is_skipped_with_a_warning_naming_its_line(name, after_line, garbage):
+    lines = seed_lines(name)
+    damaged = "\n".join([*lines[:after_line], garbage, *lines[after_line:]])
+    document = parse_text(damaged, name)
+    assert len(document.warnings) == 1
+    assert document.warnings[0].startswith(f"{name}:{after_line + 1}: ")
+    assert "skipped" in document.warnings[0]
+    assert "@@@" not in str(document.to_dict())
+    original = parse_text("\n".join(lines), name).to_dict()
+    assert without_lines(document.to_dict()) == without_lines(original)
+
+
+def test_a_row_without_codes_continues_items_only_after_a_page_break():
+    text = standard(
+        row("T1 任務", "T1.1 活動", "", "P1.1.1 指標", "3", "K1 知識", "S1 技能"),
+        row("", "", "", "不是 接續", "", "", ""),
+        "",
+        TASK_ACTIVITY_HEADER,
+        row("", "", "", "跨頁 接續", "", "", ""),
+        after=COMPLETE_END,
+    )
+    document = parse_text(text, "doc.txt")
+    assert find(document.to_dict(), "P1.1.1")["text"] == "指標跨頁接續"
+    assert document.warnings == [
+        f"doc.txt:{line_of(text, '不是')}: a row that is neither a new item nor a continuation after a "
+        "page break is skipped: '不是接續'"
+    ]
+
+
+def test_a_unit_row_without_a_label_continues_a_section_only_after_a_page_break():
+    text = unit(
+        row("工作任務與行為指標", "<p>一、任務</p> <ol> 1. 指標一"),
+        "",
+        row("", "2. 指標二</ol>"),
+        row("", "3. 不是 接續"),
+    )
+    document = parse_text(text, "doc.txt")
+    assert [i["text"] for i in document.to_dict()["tasks"][0]["indicators"]] == ["指標一", "指標二"]
+    assert document.warnings[0] == (
+        f"doc.txt:{line_of(text, '不是')}: a row without a label that is not a continuation after a "
+        "page break is skipped: '3. 不是接續'"
+    )
+
+
+# What the seeds lose when cut at 60% and 90% of their characters.
+TRUNCATED = {
+    ("BAS1499-003.txt", 0.6): "態度 (attitudes) and 說明與補充事項 (notes)",
+    ("BAS1499-003.txt", 0.9): "態度 (attitudes) and 說明與補充事項 (notes)",
+    ("BAS2421-003v4.txt", 0.6): "態度 (attitudes) and 說明與補充事項 (notes)",
+    ("BAS2421-003v4.txt", 0.9): "說明與補充事項 (notes)",
+    ("BGM4R0172v2.txt", 0.6): "說明與補充事項 (notes) and the row that closes the table (--)",
+    ("BGM4R0172v2.txt", 0.9): "the row that closes the table (--)",
+    ("KMM5R0915v2.txt", 0.6): "說明與補充事項 (notes) and the row that closes the table (--)",
+    ("KMM5R0915v2.txt", 0.9): "the row that closes the table (--)",
+    ("TTM3R0299v2.txt", 0.6): "說明與補充事項 (notes) and the row that closes the table (--)",
+    ("TTM3R0299v2.txt", 0.9): "the row that closes the table (--)",
+}
+
+
+@pytest.mark.parametrize(("name", "share"), sorted(TRUNCATED), ids=lambda v: str(v))
+def test_a_truncated_seed_warns_naming_the_sections_it_ends_without(name, share):
+    text = (SEED_DIR / name).read_text(encoding="utf-8")
+    cut = text[: int(len(text) * share)]
+    last_line = len(cut.rstrip("\n").split("\n"))
+    document = parse_text(cut, name)
+    assert document.warnings == [
+        f"{name}:{last_line}: the document ends without {TRUNCATED[name, share]}: truncated?"
+    ]
+
+
+def test_every_section_missing_from_a_unit_is_named():
+    document = parse_text(unit(row("工作任務與行為指標", "<p>一、任務</p> <ol> 1. 指標</ol>")), "doc.txt")
+    assert document.warnings == [
+        "doc.txt:6: the document ends without 知識 (knowledge), 技能 (skills), 評量設計參考 (assessment), "
+        "說明與補充事項 (notes) and the row that closes the table (--): truncated?"
+    ]
+
+
+@pytest.mark.parametrize(
+    "printed", ["2025/13/45", "2025/02/30", "二〇二五年", "2025/12", "114/2/29", "下週", "2025/12/15 前"]
+)
+def test_an_impossible_version_date_is_an_error_naming_its_line(printed):
+    versions = (
+        row("版本", "職能基準代碼", "職能基準名稱", "狀態", "更新說明", "發展更新日期"),
+        row("V1", "TST0001-001", "測試人員", "最新版本", "略", printed),
+        "",
+    )
+    text = standard(SIMPLE_ROW, before=versions)
+    parse_error(text, at(text, "V1\t") + ".*date '" + re.escape(printed.replace(" ", " ")) + "'")
+
+
+@pytest.mark.parametrize(
+    ("printed", "iso"),
+    [("2024/2/29", "2024-02-29"), ("113/2/29", "2024-02-29"), ("２０２５／１２／１５", "2025-12-15"),
+     ("2025年12月15日", "2025-12-15"), ("", None), ("無", None), ("-", None)],
+)  # fmt: skip
+def test_real_dates_in_any_printing_are_read_and_a_dash_is_no_date(printed, iso):
+    versions = (
+        row("版本", "職能基準代碼", "職能基準名稱", "狀態", "更新說明", "發展更新日期"),
+        row("V1", "TST0001-001", "測試人員", "最新版本", "略", printed),
+        "",
+    )
+    assert parse(standard(SIMPLE_ROW, before=versions))["versions"][0]["date"] == iso
+
+
+# --- files that are not regular files ------------------------------------------------------
+
+
+def test_a_fifo_is_named_and_never_opened(in_tmp: Path) -> None:
+    os.mkfifo(in_tmp / "pipe.txt")  # opening it for reading would block forever
+    with pytest.raises(ParseError, match=r"^pipe\.txt: not a regular file \(a FIFO\)$"):
+        parse_file("pipe.txt")
+
+
+def test_a_device_is_named_and_never_read() -> None:
+    with pytest.raises(ParseError, match=r"^/dev/zero: not a regular file \(a character device\)$"):
+        parse_file("/dev/zero")
+
+
+def test_a_socket_is_named(in_tmp: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind("sock.txt")
+        with pytest.raises(ParseError, match=r"^sock\.txt: not a regular file \(a socket\)$"):
+            parse_file("sock.txt")
+
+
+@pytest.mark.parametrize(
+    "links", [{"a.txt": "b.txt", "b.txt": "a.txt"}, {"a.txt": "a.txt"}], ids=["two", "self"]
+)
+def test_a_symbolic_link_loop_is_named(in_tmp: Path, links: dict[str, str]) -> None:
+    for name, target in links.items():
+        (in_tmp / name).symlink_to(target)
+    with pytest.raises(ParseError, match=r"^a\.txt: a symbolic link loop$"):
+        parse_file("a.txt")
+    with pytest.raises(ParseError, match=r"^a\.txt: a symbolic link loop$"):
+        discover(["a.txt"])
+
+
+def test_a_broken_link_is_named(in_tmp: Path) -> None:
+    (in_tmp / "gone.txt").symlink_to("nowhere.txt")
+    with pytest.raises(ParseError, match=r"^gone\.txt: a broken symbolic link"):
+        parse_file("gone.txt")
+
+
+def test_a_link_to_a_document_is_read(in_tmp: Path) -> None:
+    (in_tmp / "doc.txt").write_text(UNIT, encoding="utf-8")
+    (in_tmp / "link.txt").symlink_to("doc.txt")
+    assert parse_file("link.txt").code == "TST3R0001v1"
+
+
+@pytest.mark.parametrize("make", ["fifo", "loop"])
+def test_a_non_regular_source_inside_a_folder_is_named(in_tmp: Path, make: str) -> None:
+    (in_tmp / "docs" / "deeper").mkdir(parents=True)
+    (in_tmp / "docs" / "doc.txt").write_text(UNIT, encoding="utf-8")
+    bad = in_tmp / "docs" / "deeper" / "bad.txt"
+    if make == "fifo":
+        os.mkfifo(bad)
+    else:
+        bad.symlink_to("bad.txt")
+    with pytest.raises(
+        ParseError, match=r"^docs/deeper/bad\.txt: (not a regular file \(a FIFO\)|a symbolic link loop)$"
+    ):
+        discover(["docs"])
+
+
+def test_a_folder_linking_to_itself_is_walked_once(in_tmp: Path) -> None:
+    (in_tmp / "docs").mkdir()
+    (in_tmp / "docs" / "doc.txt").write_text(UNIT, encoding="utf-8")
+    (in_tmp / "docs" / "again").symlink_to("..")
+    assert [p.name for p in discover(["docs"])] == ["doc.txt"]
+
+
+def test_a_huge_file_is_not_read(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "MAX_SOURCE_BYTES", 1024 * 1024)
+    (in_tmp / "huge.txt").write_bytes(UNIT.encode() + b" " * (2 * 1024 * 1024))
+    with pytest.raises(ParseError, match=r"^huge\.txt: is 2 MB; a source document is at most 1 MB$"):
+        parse_file("huge.txt")
+
+
+def test_an_unreadable_file_is_an_error_in_one_line(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (in_tmp / "secret.txt").write_text(UNIT, encoding="utf-8")
+    (in_tmp / "secret.txt").chmod(0)
+    if os.geteuid() == 0:  # root reads any file: make the open fail as it would for a user
+
+        def refuse(path: Any, *args: Any, **kwargs: Any) -> int:
+            raise PermissionError(13, "Permission denied", str(path))
+
+        monkeypatch.setattr(files.os, "open", refuse)
+    with pytest.raises(ParseError, match=r"^secret\.txt: cannot be read \(permission denied\)$"):
+        parse_file("secret.txt")
+
+
+def test_a_folder_that_cannot_be_listed_is_named(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (in_tmp / "docs" / "locked").mkdir(parents=True)
+    (in_tmp / "docs" / "doc.txt").write_text(UNIT, encoding="utf-8")
+    scandir = os.scandir
+
+    def refuse(path: Any = ".") -> Any:  # what chmod 000 does to a user who is not root
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    with pytest.raises(ParseError, match=r"^docs/locked: cannot be read \(permission denied\)$"):
+        discover(["docs"])

@@ -68,8 +68,12 @@ def build(
     paths: Iterable[str | Path] | None = None,
     settings: Settings | None = None,
     progress: Progress = quiet,
+    strict: bool = False,
 ) -> BuildReport:
-    """Parse, convert, validate, reason over and store the given files and folders (default data/raw)."""
+    """Parse, convert, validate, reason over and store the given files and folders (default data/raw).
+
+    `strict` makes a source file's warnings (a skipped row, a truncated document) problems.
+    """
     settings = settings or Settings.load()
     started = time.perf_counter()
     files = discover(paths or [DEFAULT_SOURCES])
@@ -80,7 +84,7 @@ def build(
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = new_build_folder(settings.build_dir, build_id)
     try:
-        report = _build_into(folder, files, settings, embedder, progress)
+        report = _build_into(folder, files, settings, embedder, progress, strict)
         report.seconds["total"] = round(time.perf_counter() - started, 3)
         _write_manifest(folder, report, Iris(settings.base_iri), settings, build_id)
     except BaseException:
@@ -91,7 +95,12 @@ def build(
 
 
 def _build_into(
-    folder: Path, files: list[Path], settings: Settings, embedder: Embedder | None, progress: Progress
+    folder: Path,
+    files: list[Path],
+    settings: Settings,
+    embedder: Embedder | None,
+    progress: Progress,
+    strict: bool = False,
 ) -> BuildReport:
     report = BuildReport(path=folder)
     items: list[SearchItem] = []
@@ -102,7 +111,7 @@ def _build_into(
     shared_written: set[bytes] = set()
     with open(export, "wb") as quads_out, _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
         quads_out.write(nquads(load_ontology(), str(iris.graph("ontology"))))
-        results = process_all(files, settings.base_iri, settings.reasoner, settings.workers, progress)
+        results = process_all(files, settings.base_iri, settings.reasoner, settings.workers, progress, strict)
         for result in results:
             problems.extend(result.problems)
             for step, value in result.seconds.items():

@@ -16,11 +16,25 @@ from kg.store import open_store
 from kg.store.layout import current_build, graph_iris, read_manifest
 
 
-def check_sources(paths: Iterable[str | Path], settings: Settings | None = None) -> list[str]:
-    """Every parse error and SHACL violation in these files, as `file:line: message`."""
+def check_sources(
+    paths: Iterable[str | Path],
+    settings: Settings | None = None,
+    strict: bool = False,
+    warnings: list[str] | None = None,
+) -> list[str]:
+    """Every parse error and SHACL violation in these files, as `file:line: message`.
+
+    The files' warnings are appended to `warnings` when given; `strict` makes them problems.
+    """
     settings = settings or Settings.load()
-    results = process_all(discover(paths), settings.base_iri, reasoner=None, workers=settings.workers)
-    return [problem for result in results for problem in result.problems]
+    files = discover(paths)
+    results = process_all(files, settings.base_iri, reasoner=None, workers=settings.workers, strict=strict)
+    problems: list[str] = []
+    for result in results:
+        problems.extend(result.problems)
+        if warnings is not None:
+            warnings.extend(result.warnings)
+    return problems
 
 
 def check_build(settings: Settings | None = None) -> list[str]:

@@ -16,6 +16,8 @@ class ParseError(KgError):
     def __init__(self, path: str, message: str, line: int | None = None) -> None:
         self.path = path
         self.line = line
+        if len(message) > 300:  # a message quoting a runaway code or cell stays readable
+            message = message[:300] + "…"
         self.reason = message
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}")
@@ -29,6 +31,16 @@ class BuildError(KgError):
         count = len(problems)
         head = f"build failed with {count} problem{'s' if count != 1 else ''}"
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in problems))
+
+
+class StrictError(KgError):
+    """Warnings that `--strict` (strict=True) turns into errors; lists every one."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        self.warnings = warnings
+        count = len(warnings)
+        head = f"{count} warning{'s' if count != 1 else ''} (errors with --strict)"
+        super().__init__(head + ":\n" + "\n".join(f"  {w}" for w in warnings))
 
 
 def no_such_document(code: str, known: Iterable[str], where: str = "this build") -> str:

@@ -14,16 +14,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, Graph
+from rdflib import RDF, Graph, Literal
 from rdflib.term import Node
 
-from kg.errors import ParseError
+from kg.errors import KgError
 from kg.graph.convert import document_graph
 from kg.graph.ontology import load_ontology, load_shapes
 from kg.graph.reasoning import Reasoner, get_reasoner
 from kg.graph.validate import validate_graph
 from kg.graph.vocabulary import KG, Iris
-from kg.parse import parse_file
+from kg.parse import display_path, parse_bytes, read_bytes
 from kg.store.terms import nquads
 
 Progress = Callable[[str, int, int], None]
@@ -57,14 +57,15 @@ class DocumentResult:
 class _Context:
     iris: Iris
     reasoner: Reasoner | None
+    strict: bool = False  # warnings about a source file are problems
 
 
 _context: _Context | None = None
 
 
-def _initialise(base_iri: str, reasoner: str | None) -> None:
+def _initialise(base_iri: str, reasoner: str | None, strict: bool = False) -> None:
     global _context
-    _context = _Context(Iris(base_iri), get_reasoner(reasoner, load_ontology()) if reasoner else None)
+    _context = _Context(Iris(base_iri), get_reasoner(reasoner, load_ontology()) if reasoner else None, strict)
 
 
 def process_file(path: Path) -> DocumentResult:
@@ -72,13 +73,18 @@ def process_file(path: Path) -> DocumentResult:
     assert _context is not None, "call _initialise first"
     result = DocumentResult(path)
     started = time.perf_counter()
+    source = display_path(path)
     try:
-        document = parse_file(path)
-    except ParseError as exc:
+        data = read_bytes(path, source)  # read once: what is parsed is what is hashed
+        document = parse_bytes(data, source)
+    except KgError as exc:
         result.problems.append(str(exc))
         return result
-    data = path.read_bytes()
+    if _context.strict:
+        result.problems.extend(document.warnings)
+        document.warnings = []
     asserted = document_graph(document, _context.iris, data)
+    result.problems.extend(_ill_typed(asserted, source))
     result.problems.extend(str(v) for v in validate_graph(asserted, load_shapes()))
     result.seconds["parse_convert_validate"] = time.perf_counter() - started
     result.code, result.source, result.line = document.code, document.source, document.line
@@ -105,6 +111,18 @@ def process_file(path: Path) -> DocumentResult:
     return result
 
 
+def _ill_typed(graph: Graph, source: str) -> list[str]:
+    """Literals whose text is no value of their datatype ("2025-13-45"^^xsd:date): never stored.
+
+    The parser checks what it reads; this is the net under it, so that a build never
+    stores a value later queries fail on.
+    """
+    return [
+        f"{source}: {o.n3()} is not a valid {o.datatype.n3() if o.datatype else 'literal'}"[:300]
+        for o in sorted({o for o in graph.objects() if isinstance(o, Literal) and o.ill_typed})
+    ]
+
+
 _SHARED_CLASSES = (KG.JobCategory, KG.Occupation, KG.Industry, KG.Domain)
 
 
@@ -123,18 +141,20 @@ def process_all(
     reasoner: str | None,
     workers: int = 0,
     progress: Progress = quiet,
+    strict: bool = False,
 ) -> Iterator[DocumentResult]:
     """Process every file, in order; a document code seen in an earlier file is a problem.
 
     `reasoner=None` only checks (parse, convert, validate). `workers=0` uses every core.
+    `strict` makes a source file's warnings problems.
     """
     workers = workers or default_workers()
     if workers == 1 or len(files) < PARALLEL_FROM:
-        _initialise(base_iri, reasoner)
+        _initialise(base_iri, reasoner, strict)
         results: Iterator[DocumentResult] = map(process_file, files)
         yield from _flag_duplicates(results, files, progress)
         return
-    with ProcessPoolExecutor(workers, initializer=_initialise, initargs=(base_iri, reasoner)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_initialise, initargs=(base_iri, reasoner, strict)) as pool:
         chunk = max(1, min(32, len(files) // (workers * 8)))
         yield from _flag_duplicates(pool.map(process_file, files, chunksize=chunk), files, progress)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 
 from kg.errors import KgError
@@ -47,11 +50,52 @@ def fail(message: str) -> None:
     raise typer.Exit(1)
 
 
+def debugging() -> bool:
+    """KG_DEBUG=1 shows tracebacks (for developers): of library logs and of unexpected errors."""
+    return os.environ.get("KG_DEBUG", "") not in ("", "0")
+
+
+class OneLineFormatter(logging.Formatter):
+    """A library's log record as `warning: logger: message`: its first line, never a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        try:
+            message = record.getMessage()
+        except Exception:  # a library's malformed log call must not crash the command
+            message = str(record.msg)
+        first = message.strip().splitlines()[0] if message.strip() else ""
+        return f"warning: {record.name}: {first[:300]}"
+
+
+def configure_logging() -> None:
+    """Library loggers (rdflib, pyshacl, owlrl ...) print one line each, never a traceback.
+
+    rdflib, for one, logs a traceback for every ill-typed literal through `logging`.
+    Python warnings go the same way. KG_DEBUG=1 leaves logging as Python sets it up.
+    """
+    if debugging():
+        return
+    root = logging.getLogger()
+    if not any(getattr(h, "_kg_one_line", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(OneLineFormatter())
+        handler._kg_one_line = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level < logging.WARNING:
+        root.setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+
+
 def handles_errors(command: F) -> F:
-    """Turn the library's KgError into a message on stderr and exit status 1."""
+    """Turn the library's KgError into a message on stderr and exit status 1.
+
+    Nothing prints a traceback: an OSError is named in one line, and so is an
+    unexpected error (a bug; KG_DEBUG=1 shows where it happened).
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        configure_logging()
         try:
             return command(*args, **kwargs)
         except KgError as exc:
@@ -59,6 +103,17 @@ def handles_errors(command: F) -> F:
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except OSError as exc:
+            if debugging():
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"{where}{exc.strerror or exc}")
+        except Exception as exc:
+            if debugging():
+                raise
+            fail(f"unexpected {type(exc).__name__}: {exc} (a bug in kg; KG_DEBUG=1 shows the traceback)")
 
     return wrapper  # type: ignore[return-value]
 

@@ -23,6 +23,13 @@ from kg.cli.common import (
 from kg.errors import BuildError, KgError
 from kg.settings import Settings
 
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Treat warnings about source files (a skipped row, a truncated document) as errors."
+    ),
+]
+
 
 @app.command()
 @handles_errors
@@ -35,6 +42,7 @@ def build(
     reasoner: Reasoner = None,
     workers: Workers = None,
     embedder: Embedder = None,
+    strict: Strict = False,
 ) -> None:
     """Parse, reason over, validate and store the documents, and index them for search.
 
@@ -49,7 +57,7 @@ def build(
     )
     try:
         with progress_reporter() as progress:
-            report = run_build(paths, settings, progress)
+            report = run_build(paths, settings, progress, strict=strict)
     except BuildError as exc:
         fail(str(exc))
     for warning in report.warnings:
@@ -81,6 +89,7 @@ def parse(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the documents as JSON (docs/document-model contract).")
     ] = False,
+    strict: Strict = False,
 ) -> None:
     """Parse documents and print them (a summary, or the full model with --json).
 
@@ -88,7 +97,7 @@ def parse(
     """
     from kg.parse import parse_paths
 
-    documents = parse_paths(files)
+    documents = parse_paths(files, strict=strict)
     for document in documents:
         for warning in document.warnings:
             typer.echo(f"warning: {warning}", err=True)
@@ -116,6 +125,7 @@ def validate(
     ] = None,
     build_dir: BuildDir = None,
     base_iri: BaseIri = None,
+    strict: Strict = False,
 ) -> None:
     """Check data against the SHACL shapes (ontology/shapes.ttl); exit 1 on any violation.
 
@@ -125,7 +135,10 @@ def validate(
     from kg.check import check_build, check_sources
 
     settings = Settings.load(build_dir=build_dir, base_iri=base_iri)
-    problems = check_sources(paths, settings) if paths else check_build(settings)
+    warnings: list[str] = []
+    problems = check_sources(paths, settings, strict, warnings) if paths else check_build(settings)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if problems:
         for problem in problems:
             typer.echo(problem, err=True)

@@ -6,20 +6,29 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.errors import KgError, ParseError
+from kg.errors import ParseError, StrictError
+from kg.parse.files import SOURCE_SUFFIXES, discover, display_path, read_bytes
 from kg.parse.model import Document
 from kg.parse.standard import StandardParser
-from kg.parse.text import normalise_label, read_source
+from kg.parse.text import decode_source, normalise_label
 from kg.parse.unit import UnitParser
 
-__all__ = ["Document", "detect_kind", "discover", "display_path", "parse_file", "parse_paths", "parse_text"]
-
-SOURCE_SUFFIXES = (".txt", ".text", ".tsv")
+__all__ = [
+    "SOURCE_SUFFIXES",
+    "Document",
+    "detect_kind",
+    "discover",
+    "display_path",
+    "parse_bytes",
+    "parse_file",
+    "parse_paths",
+    "parse_text",
+    "read_bytes",
+]
 
 
 def detect_kind(text: str) -> str | None:
@@ -40,49 +49,32 @@ def parse_text(text: str, source: str) -> Document:
     if kind in ("standard", "unit"):
         parser = StandardParser(lines, source) if kind == "standard" else UnitParser(lines, source)
         document = parser.parse()
+        parser.check_complete(document)
         document.warnings = parser.warnings
         return document
     raise ParseError(source, "not a document of a known kind (no 職能基準代碼 or 職能單元代碼 row)")
 
 
-def display_path(path: Path) -> str:
-    """The path as users know it: relative to the working folder when inside it."""
-    try:
-        relative = os.path.relpath(path.resolve(), Path.cwd().resolve())
-    except ValueError:
-        return path.as_posix()
-    return Path(relative).as_posix() if not relative.startswith("..") else path.as_posix()
+def parse_bytes(data: bytes, source: str) -> Document:
+    """Decode and parse a source file's bytes; `source` names it in the model and in errors."""
+    return parse_text(decode_source(data, source), source)
 
 
 def parse_file(path: str | Path) -> Document:
-    """Read, decode and parse one source file."""
+    """Read (a regular file only), decode and parse one source file."""
     path = Path(path)
     source = display_path(path)
-    return parse_text(read_source(path, source), source)
+    return parse_bytes(read_bytes(path, source), source)
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, plus the source files (.txt ...) inside named folders, sorted.
+def parse_paths(paths: Iterable[str | Path], strict: bool = False) -> list[Document]:
+    """Parse every file named, and every source file inside every folder named.
 
-    Raises KgError when there is none: a build or a check of nothing is a mistake.
+    `strict` makes every warning an error: a StrictError listing them all.
     """
-    paths = list(paths)
-    found: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)
-            )
-        elif path.exists():
-            found.append(path)
-        else:
-            raise ParseError(display_path(path), "no such file or folder")
-    if not found:
-        raise KgError(f"no source files (.txt) found in {', '.join(str(p) for p in paths)}")
-    return list(dict.fromkeys(found))
-
-
-def parse_paths(paths: Iterable[str | Path]) -> list[Document]:
-    """Parse every file named, and every source file inside every folder named."""
-    return [parse_file(path) for path in discover(paths)]
+    documents = [parse_file(path) for path in discover(paths)]
+    if strict:
+        warnings = [warning for document in documents for warning in document.warnings]
+        if warnings:
+            raise StrictError(warnings)
+    return documents

@@ -9,6 +9,26 @@ from kg.parse.model import Document
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
+# What every document of a kind has (every seed has them, and the iCAP templates ask for
+# them): a document that ends without one was most likely cut short. Each entry is the
+# model field that must not be empty, and how a user knows the section. `table_end` is
+# the `--` row that closes a unit's table (`UnitParser.table_closed`).
+EXPECTED_SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "standard": (
+        ("tasks", "工作任務 (the task table)"),
+        ("attitudes", "態度 (attitudes)"),
+        ("notes", "說明與補充事項 (notes)"),
+    ),
+    "unit": (
+        ("tasks", "工作任務與行為指標 (tasks)"),
+        ("knowledge", "知識 (knowledge)"),
+        ("skills", "技能 (skills)"),
+        ("assessment", "評量設計參考 (assessment)"),
+        ("notes", "說明與補充事項 (notes)"),
+        ("table_end", "the row that closes the table (--)"),
+    ),
+}
+
 
 class DocumentParser:
     """Base of the parsers: `parse()` turns the lines of one source into a Document."""
@@ -34,3 +54,16 @@ class DocumentParser:
 
     def parse(self) -> Document:
         raise NotImplementedError
+
+    def has(self, document: Document, section: str) -> bool:
+        """Does the document hold this expected section (see EXPECTED_SECTIONS)?"""
+        return bool(getattr(document, section, None))
+
+    def check_complete(self, document: Document) -> None:
+        """Warn when the document ends without a section every document of its kind has."""
+        missing = [label for name, label in EXPECTED_SECTIONS[self.kind] if not self.has(document, name)]
+        if not missing:
+            return
+        last = max((n for n, line in enumerate(self.lines, 1) if line.strip()), default=1)
+        listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+        self.warnings.append(f"{self.source}:{last}: the document ends without {listed}: truncated?")

@@ -153,7 +153,7 @@ class StandardParser(DocumentParser):
             title=cell("職能基準名稱"),
             status=cell("狀態"),
             remark=cell("更新說明"),
-            date=iso_date(date) if date else None,
+            date=iso_date(date, self.source, row.line) if date else None,
             line=row.line,
         )
 
@@ -163,7 +163,8 @@ class StandardParser(DocumentParser):
         """The table runs until a section heading, or a line outside its columns.
 
         A line outside the columns with a repeated header after it is page furniture
-        (a running title or page number): it is skipped, with a warning.
+        (a running title or page number): it is skipped, with a warning. So is one in
+        the middle of the table with no header after it, which is no row of the table.
         """
         last_header = max(i for i, row in enumerate(rows) if is_table_header(row.cells))
         table: list[Row] = []
@@ -174,11 +175,27 @@ class StandardParser(DocumentParser):
             if len(row.cells) == 1 and label and not is_table_header(row.cells):
                 if index > last_header:
                     return table, rows[index:]
-                skipped = f"{self.source}:{row.line}: text between table pages skipped: {label[:30]!r}"
+                if self._before_a_header(rows[index + 1 :]):
+                    skipped = f"{self.source}:{row.line}: text between table pages skipped: {label[:30]!r}"
+                else:
+                    skipped = (
+                        f"{self.source}:{row.line}: a line that is neither a row of the table nor "
+                        f"page furniture before a repeated header is skipped: {label[:30]!r}"
+                    )
                 self.warnings.append(skipped)
                 continue
             table.append(row)
         return table, []
+
+    @staticmethod
+    def _before_a_header(rows: list[Row]) -> bool:
+        """Do only blank lines and other lines outside the columns come before the next header?"""
+        for row in rows:
+            if is_table_header(row.cells):
+                return True
+            if len(row.cells) > 1 and any(c.strip() for c in row.cells):
+                return False
+        return False
 
     # --- after the table: attitudes, notes, update record ---------------------------------
 

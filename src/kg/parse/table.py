@@ -112,13 +112,46 @@ def read_task_table(rows: list[Row], document: Document, source: str, warnings: 
             warnings.append(
                 f"{source}:{header.line}: column {tidy(cell)!r} is not a known column; its cells are skipped"
             )
-    body = [r for r in rows if any(c.strip() for c in r.cells) and not is_table_header(r.cells)]
-    per_activity = values_per_activity(body, roles, rows[0].cells)
+    body = _body_rows(rows)
+    per_activity = values_per_activity([row for row, _ in body], roles, rows[0].cells)
     table = TaskTable(source, document, per_activity)
     width = len(header.cells)
-    for row in body:
-        table.add_row(row, roles, width)
+    for row, after_break in body:
+        if after_break or _opens_an_item(row, roles):
+            table.add_row(row, roles, width)
+        else:
+            text = tidy(strip_tags(" ".join(row.cells)))
+            warnings.append(
+                f"{source}:{row.line}: a row that is neither a new item nor a continuation after a "
+                f"page break is skipped: {text[:40]!r}"
+            )
     table.finish()
+
+
+def _body_rows(rows: list[Row]) -> list[tuple[Row, bool]]:
+    """The rows with text, each with whether it is the first after a (repeated) header row.
+
+    Text without a code continues an item only there, where a page break cut a cell:
+    that is where every continuation in the published documents is.
+    """
+    body: list[tuple[Row, bool]] = []
+    after_header = False
+    for row in rows:
+        if is_table_header(row.cells):
+            after_header = True
+        elif any(c.strip() for c in row.cells):
+            body.append((row, after_header))
+            after_header = False
+    return body
+
+
+def _opens_an_item(row: Row, roles: dict[int, str]) -> bool:
+    """Does any cell of the row print a code (a new item, or a K/S reference)?"""
+    return any(
+        len(split_by_codes(strip_tags(_cell(row, index)), _CODED_COLUMNS[role])) > 1
+        for index, role in roles.items()
+        if role in _CODED_COLUMNS
+    )
 
 
 def values_per_activity(rows: list[Row], roles: dict[int, str], header: list[str]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 import unicodedata
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import ParseError
+from kg.parse.files import read_bytes
 
 # Encodings tried in order. CP950 is Microsoft's Big5, which Taiwanese files often use;
 # it decodes plain Big5 too.
@@ -16,18 +18,15 @@ _FALLBACK_ENCODINGS = ("cp950", "big5hkscs")
 
 
 def read_source(path: Path, display: str) -> str:
-    """Decode a source file (UTF-8 with or without BOM, UTF-16 with BOM, Big5/CP950).
+    """Read and decode a regular source file (see `decode_source`)."""
+    return decode_source(read_bytes(path, display), display)
+
+
+def decode_source(data: bytes, display: str) -> str:
+    """Decode a source file's bytes (UTF-8 with or without BOM, UTF-16 with BOM, Big5/CP950).
 
     Raises ParseError for empty, binary or undecodable files.
     """
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise ParseError(display, "is a folder, not a file") from None
-    except FileNotFoundError:
-        raise ParseError(display, "no such file") from None
-    except OSError as exc:
-        raise ParseError(display, f"cannot be read ({exc.strerror})") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
@@ -41,7 +40,7 @@ def read_source(path: Path, display: str) -> str:
     text = text.lstrip("\ufeff").replace("\f", "")
     if not text.strip():
         raise ParseError(display, "is empty")
-    control = re.search(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    control = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
         raise ParseError(display, "has control characters: is it a binary file?", line)
@@ -80,7 +79,8 @@ CJK_CHAR = f"[{_CJK}]"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<={CJK_CHAR})\s+(?={CJK_CHAR})")
 _INLINE_TAGS = {"u", "b", "i", "em", "strong", "span", "a", "font", "sup", "sub", "small", "mark"}
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
-_NOTE_MARK = re.compile(r"【\s*註\s*(\d+)\s*】")
+# A note number has a few digits (N1 … N99): a longer one is text, not a marker.
+_NOTE_MARK = re.compile(r"【\s*註\s*(\d{1,4})\s*】")
 BULLETS = "■●•▪◆◇○◎□・►▶"
 _BULLET_SPLIT = re.compile(rf"\s*[{BULLETS}]\s*")
 # A stray list number (`1. `) or a separator after a code (`K1：`) at the start of a text.
@@ -142,20 +142,33 @@ def parse_level(value: str, source: str, line: int) -> int:
     text = tidy(strip_tags(unicodedata.normalize("NFKC", value)))
     match = re.fullmatch(r"(?:level|lv\.?)?\s*(\d+)\s*級?", text, re.I)
     if not match:
-        raise ParseError(source, f"level '{text}' is not a whole number", line)
+        raise ParseError(source, f"level '{text[:30]}' is not a whole number", line)
+    if len(match.group(1)) > 3:  # levels run 1 to 6 (SHACL checks); this is no level at all
+        raise ParseError(source, f"level '{text[:30]}…' is far too large", line)
     return int(match.group(1))
 
 
-def iso_date(text: str) -> str:
-    """2025/12/15, 2025-12-15 or 2025.12.15 as 2025-12-15; a Republic of China year (114/12/15)
-    is converted (+1911). Text that is no such date is returned unchanged."""
-    match = re.fullmatch(r"(\d{3,4})\s*[/.\-年]\s*(\d{1,2})\s*[/.\-月]\s*(\d{1,2})\s*日?", text.strip())
+# A cell that says there is no value: "omitted", "none", a dash.
+_NO_VALUE = {"略", "無", "-", "—", "–", "N/A", "n/a", "NA"}
+
+
+def iso_date(text: str, source: str, line: int) -> str | None:
+    """2025/12/15, 2025-12-15, 2025.12.15 or 2025年12月15日 as 2025-12-15; a Republic of China
+    year (114/12/15) is converted (+1911). A cell saying there is none (略, 無, -) is None;
+    anything else that is not a real calendar date is a parse error at `line`."""
+    printed = tidy(strip_tags(unicodedata.normalize("NFKC", text)))
+    if not printed or printed in _NO_VALUE:
+        return None
+    match = re.fullmatch(r"(\d{2,4})\s*[/.\-年]\s*(\d{1,2})\s*[/.\-月]\s*(\d{1,2})\s*日?", printed)
     if not match:
-        return text
+        raise ParseError(source, f"date '{printed[:30]}' is not a date such as 2025/12/15", line)
     year, month, day = (int(g) for g in match.groups())
     if year < 1911:
         year += 1911
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        raise ParseError(source, f"date '{printed}' is not a real calendar date", line) from None
 
 
 def normalise_label(text: str) -> str:

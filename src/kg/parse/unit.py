@@ -39,7 +39,7 @@ _TOP_LEVEL = ("chinese", "arabic", "bullet")
 _SUB_LEVEL = ("arabic", "bullet")
 _LONGEST_LABEL = 24
 _SEPARATOR = re.compile(r"^[-—–\s]*$")
-_NOTE_START = re.compile(r"【\s*註\s*(\d+)\s*】")
+_NOTE_START = re.compile(r"【\s*註\s*(\d{1,4})\s*】")  # as text._NOTE_MARK
 
 
 def _label_content_pairs(line: str) -> list[tuple[str, str]]:
@@ -70,6 +70,11 @@ class UnitParser(DocumentParser):
     kind = "unit"
     code_label = "職能單元代碼"
 
+    table_closed = False  # the `--` row that ends every unit's table was read
+
+    def has(self, document: Document, section: str) -> bool:
+        return self.table_closed if section == "table_end" else super().has(document, section)
+
     def parse(self) -> Document:
         sections = self._sections()
         code_fragments = sections.get("code")
@@ -98,9 +103,13 @@ class UnitParser(DocumentParser):
         """Group the content of each labelled row; unlabelled rows continue the last section."""
         sections: dict[str, list[Fragment]] = {}
         current: str | None = None
+        after_break = False  # a blank line is where the published pages break
         for number, line in enumerate(self.lines, 1):
             if not line.strip() or _SEPARATOR.match(line.replace("\t", " ")):
+                after_break = after_break or not line.strip()
+                self.table_closed = self.table_closed or ("-" in line and "\t" in line)
                 continue
+            follows_break, after_break = after_break, False
             if "\t" not in line:  # a line outside the table: a heading or its text
                 name = section_of(line)
                 if name == "history":
@@ -122,6 +131,12 @@ class UnitParser(DocumentParser):
                         raise self.error(f"section {tidy(label)!r} appears twice", number)
                 elif current is None:
                     continue  # continuation of a skipped section
+                elif not follows_break and current != "history":
+                    self.warnings.append(
+                        f"{self.source}:{number}: a row without a label that is not a continuation after "
+                        f"a page break is skipped: {tidy(strip_tags(content))[:40]!r}"
+                    )
+                    continue
                 sections.setdefault(current, []).append(Fragment(strip_tags(content), number))
         return sections
 
