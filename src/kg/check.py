@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import RDF, Graph, Literal
 
 from kg.graph.ontology import load_shapes
 from kg.graph.validate import validate_graph
+from kg.graph.vocabulary import KG
 from kg.parse import discover
 from kg.pipeline import process_all
 from kg.settings import Settings
@@ -37,6 +38,8 @@ def check_build(settings: Settings | None = None) -> list[str]:
             asserted = Graph()
             for triple in result.triples:
                 asserted.add(triple)
+            for source_file in asserted.subjects(RDF.type, KG.SourceFile):  # the graph keeps only its name
+                asserted.set((source_file, KG.path, Literal(document["source"])))
             problems.extend(str(v) for v in validate_graph(asserted, shapes))
     finally:
         store.close()
