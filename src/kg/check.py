@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import RDF, Graph, Literal
+from rdflib import Graph
 
 from kg.graph.ontology import load_shapes
 from kg.graph.validate import validate_graph
-from kg.graph.vocabulary import KG
 from kg.parse import discover
 from kg.pipeline import process_all
 from kg.settings import Settings
@@ -38,9 +37,8 @@ def check_build(settings: Settings | None = None) -> list[str]:
             asserted = Graph()
             for triple in result.triples:
                 asserted.add(triple)
-            for source_file in asserted.subjects(RDF.type, KG.SourceFile):  # the graph keeps only its name
-                asserted.set((source_file, KG.path, Literal(document["source"])))
-            problems.extend(str(v) for v in validate_graph(asserted, shapes))
+            # named by the path the build was given: the graph keeps only the file's name
+            problems.extend(str(v) for v in validate_graph(asserted, shapes, document["source"]))
     finally:
         store.close()
     return problems
