@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +22,8 @@ from kg.errors import BuildError, KgError
 from kg.graph.ontology import load_shapes
 from kg.query.sparql import run_query
 from kg.settings import Settings
-from kg.store.layout import DOCUMENTS_FILE, EXPORT_FILE, current_build, read_manifest
+from kg.store.layout import DOCUMENTS_FILE, EXPORT_FILE, build_lock, current_build, read_manifest
+from test_cli import assert_clean_failure, kg
 
 
 def test_build_writes_manifest_documents_export_and_store(built, seeds):
@@ -114,12 +121,7 @@ def test_build_with_the_owlrl_reasoner_gives_the_same_graph(tmp_path):
     owlrl = build(sources, Settings.load(build_dir=tmp_path / "b", reasoner="owlrl"))
     assert rules.triples == owlrl.triples
 
-    def data_quads(path: Path) -> set[str]:  # the ontology's blank nodes get new names each build
-        return {
-            line for line in (path / EXPORT_FILE).read_text(encoding="utf-8").splitlines() if "_:" not in line
-        }
-
-    assert data_quads(rules.path) == data_quads(owlrl.path)
+    assert (rules.path / EXPORT_FILE).read_bytes() == (owlrl.path / EXPORT_FILE).read_bytes()
 
 
 def test_no_source_files_is_a_clear_error(tmp_path):
@@ -200,3 +202,70 @@ def test_validating_the_build_finds_violations_of_new_shapes(built, monkeypatch)
     problems = check_build(built)
     assert "data/raw/BAS1499-003.txt:39: T4: every task needs a level" in problems
     assert any(p.startswith("data/raw/TTM3R0299v2.txt:7: T1: every task needs a level") for p in problems)
+
+
+# --- one build at a time, and what killed builds leave ----------------------------------------------
+
+
+def test_a_second_build_in_the_same_folder_fails_while_one_runs(tmp_path):
+    build_dir = tmp_path / "build"
+    build_dir.mkdir()
+    with build_lock(build_dir):  # as a running build holds it
+        with pytest.raises(KgError, match=f"^another build is running in {re.escape(str(build_dir))}"):
+            build([RAW / "KMM5R0915v2.txt"], Settings.load(build_dir=build_dir, embedder="none"))
+        result = kg("build", "data/raw/KMM5R0915v2.txt", "--embedder", "none", build_dir=build_dir)
+        assert_clean_failure(result, f"another build is running in {build_dir}")
+    assert not (build_dir / "CURRENT").exists()
+    build([RAW / "KMM5R0915v2.txt"], Settings.load(build_dir=build_dir, embedder="none"))  # free again
+    assert current_build(build_dir).is_dir()
+
+
+_BUILD_SCRIPT = """
+import sys
+from pathlib import Path
+from kg.builder import build
+from kg.settings import Settings
+build([Path(sys.argv[1])], Settings.load(build_dir=Path(sys.argv[2])))
+"""
+
+
+def _kill_mid_build(sources: Path, build_dir: Path, leftovers: set[Path]) -> Path:
+    """Start a real build in another process and SIGKILL it once its temporary folder has content."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen([sys.executable, "-c", _BUILD_SCRIPT, str(sources), str(build_dir)], env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            started = set((build_dir / "builds").glob(".tmp-*")) - leftovers
+            if started and (next(iter(started)) / DOCUMENTS_FILE).is_file():
+                process.send_signal(signal.SIGKILL)
+                process.wait(10)
+                return next(iter(started))
+            time.sleep(0.05)
+        raise AssertionError(f"the build did not start in time (exit code {process.poll()})")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+@pytest.mark.slow
+def test_a_killed_build_leaves_the_live_build_and_the_next_build_removes_its_folder(tmp_path):
+    sources = _copy_seeds(tmp_path)
+    settings = Settings.load(build_dir=tmp_path / "build", embedder="none")
+    live = build([sources], settings).path
+    live_files = _snapshot(live)
+
+    killed = _kill_mid_build(sources, settings.build_dir, set())
+    assert killed.is_dir() and (killed / DOCUMENTS_FILE).is_file()  # what the killed build left
+    assert current_build(settings.build_dir) == live and _snapshot(live) == live_files
+    answer = run_query('ASK { ?d skos:notation "KMM5R0915v2" }', settings)
+    assert answer.boolean is True
+    fake = settings.build_dir / "builds" / ".tmp-20240101T000000000000Z"
+    (fake / "search").mkdir(parents=True)
+    (fake / "graph.nq").write_bytes(b"left by a build killed long ago\n")
+
+    new = build([sources], settings).path
+    assert list((settings.build_dir / "builds").iterdir()) == [new]
+    assert current_build(settings.build_dir) == new
+    assert not killed.exists() and not fake.exists()

@@ -94,7 +94,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
     ),
     "indicator-provenance": (
         ("code", "path", "line"),
-        [("P4.3.1", "data/raw/BAS1499-003.txt", 44), ("P4.3.2", "data/raw/BAS1499-003.txt", 44)],
+        [("P4.3.1", "BAS1499-003.txt", 44), ("P4.3.2", "BAS1499-003.txt", 44)],  # kg:path: the file's name
     ),
     "esco-skill-types": (
         ("doc_code", "skill_type", "items"),

@@ -5,7 +5,9 @@ Documents stream through `kg.pipeline` (parse, convert, validate, reason, on eve
 core) and their N-Triples are appended to files, so memory stays that of a few
 documents whatever the corpus size. Every file is checked and every problem
 reported; if there is any, nothing is published.
-A finished build is swapped in atomically (see `kg.store.layout`).
+A finished build is swapped in atomically (see `kg.store.layout`), under the build
+folder's lock; the same files give the same bytes (graph.nq is sorted, see
+`kg.store.sorting`), except the manifest's timings and build id.
 """
 
 from __future__ import annotations
@@ -39,12 +41,15 @@ from kg.store.layout import (
     EXPORT_FILE,
     GRAPHS,
     MANIFEST_FILE,
+    build_lock,
     discard,
     ensure_writable,
     new_build_folder,
     publish,
+    remove_leftovers,
 )
 from kg.store.oxigraph import create_store
+from kg.store.sorting import SortedLines
 from kg.store.terms import nquads
 
 
@@ -81,16 +86,18 @@ def build(
     embedder_name = settings.embedder or DEFAULT_EMBEDDER
     embedder = None if embedder_name == NO_INDEX else get_embedder(embedder_name)
     ensure_writable(settings.build_dir)
-    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    folder = new_build_folder(settings.build_dir, build_id)
-    try:
-        report = _build_into(folder, files, settings, embedder, progress, strict)
-        report.seconds["total"] = round(time.perf_counter() - started, 3)
-        _write_manifest(folder, report, Iris(settings.base_iri), settings, build_id)
-    except BaseException:
-        discard(folder)
-        raise
-    report.path = publish(settings.build_dir, folder, build_id)
+    with build_lock(settings.build_dir):  # one build at a time; a killed one's folder goes now
+        remove_leftovers(settings.build_dir)
+        build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        folder = new_build_folder(settings.build_dir, build_id)
+        try:
+            report = _build_into(folder, files, settings, embedder, progress, strict)
+            report.seconds["total"] = round(time.perf_counter() - started, 3)
+            _write_manifest(folder, report, Iris(settings.base_iri), settings, build_id)
+        except BaseException:
+            discard(folder)
+            raise
+        report.path = publish(settings.build_dir, folder, build_id)
     return report
 
 
@@ -109,7 +116,8 @@ def _build_into(
     iris = Iris(settings.base_iri)
     export = folder / EXPORT_FILE
     shared_written: set[bytes] = set()
-    with open(export, "wb") as quads_out, _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
+    quads_out = SortedLines(export)  # sorted into graph.nq once the mappings are in too
+    with _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
         quads_out.write(nquads(load_ontology(), str(iris.graph("ontology"))))
         results = process_all(files, settings.base_iri, settings.reasoner, settings.workers, progress, strict)
         for result in results:
@@ -121,7 +129,7 @@ def _build_into(
             report.warnings.extend(result.warnings)
             quads_out.write(result.quads)
             for line in result.shared_quads.splitlines(keepends=True):
-                if line not in shared_written:  # write a shared concept's quads once
+                if line not in shared_written:  # once: the sort drops repeats too, but later
                     shared_written.add(line)
                     quads_out.write(line)
             documents_out.append(result.model)
@@ -139,9 +147,12 @@ def _build_into(
         }
         seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
         started = time.perf_counter()
-        report.mappings = _map_overlaps(folder, iris, report, progress)
+        report.mappings = _map_overlaps(folder, iris, report, progress, quads_out)
         seconds["mapping"] = time.perf_counter() - started
     progress("storing", 0, 1)
+    started = time.perf_counter()
+    quads_out.close()
+    seconds["sort"] = time.perf_counter() - started
     started = time.perf_counter()
     counts = create_store(folder, export)
     report.triples = {name: counts.get(str(iris.graph(name)), 0) for name in GRAPHS}
@@ -169,7 +180,9 @@ def _index_search(
         cache.close()
 
 
-def _map_overlaps(folder: Path, iris: Iris, report: BuildReport, progress: Progress) -> dict[str, object]:
+def _map_overlaps(
+    folder: Path, iris: Iris, report: BuildReport, progress: Progress, quads_out: SortedLines
+) -> dict[str, object]:
     """Match the items of every document pair; the mappings go to files and the `mappings` graph."""
     material = Material.load(folder)
     calibration, warning = calibration_for(material.embedder)
@@ -177,8 +190,7 @@ def _map_overlaps(folder: Path, iris: Iris, report: BuildReport, progress: Progr
         report.warnings.append(warning)
     result = map_corpus(material, calibration, progress)
     write_mappings(folder, result, material, iris.base, calibration)
-    with open(folder / EXPORT_FILE, "ab") as quads_out:
-        quads_out.write(mapping_nquads(result.mappings, result.coverage, iris))
+    quads_out.write(mapping_nquads(result.mappings, result.coverage, iris))
     return {
         "pairs_compared": result.compared,
         "mappings": len(result.mappings),

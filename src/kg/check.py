@@ -51,7 +51,8 @@ def check_build(settings: Settings | None = None) -> list[str]:
             asserted = Graph()
             for triple in result.triples:
                 asserted.add(triple)
-            problems.extend(str(v) for v in validate_graph(asserted, shapes))
+            # named by the path the build was given: the graph keeps only the file's name
+            problems.extend(str(v) for v in validate_graph(asserted, shapes, document["source"]))
     finally:
         store.close()
     return problems

@@ -85,7 +85,7 @@ def process_file(path: Path) -> DocumentResult:
         document.warnings = []
     asserted = document_graph(document, _context.iris, data)
     result.problems.extend(_ill_typed(asserted, source))
-    result.problems.extend(str(v) for v in validate_graph(asserted, load_shapes()))
+    result.problems.extend(str(v) for v in validate_graph(asserted, load_shapes(), document.source))
     result.seconds["parse_convert_validate"] = time.perf_counter() - started
     result.code, result.source, result.line = document.code, document.source, document.line
     result.warnings = document.warnings

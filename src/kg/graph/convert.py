@@ -3,12 +3,16 @@
 Only kg: terms are asserted; the SKOS, CTDL-ASN, Dublin Core, ESCO and PROV views
 (skos:notation, dcterms:isPartOf ...) come from reasoning, so the asserted graph
 stays small and the alignment lives in one place: the ontology.
+
+Nothing here depends on the folder a source file was read from (its IRI and kg:path
+hold its content hash and file name), so a graph is the same wherever it is built.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from pathlib import PurePath
 
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
@@ -40,7 +44,8 @@ class _Writer:
         self.g = graph
         self.doc = document
         self.iris = iris
-        self.source = iris.source(document.source)
+        self.file_name = PurePath(document.source).name
+        self.source = iris.source(self.file_name, source_sha256)
         self.sha256 = source_sha256
 
     def item(self, code: str) -> URIRef:
@@ -85,7 +90,7 @@ class _Writer:
         for entry in doc.history:
             self.add(node, KG.updateRecord, zh(entry))
         self.add(self.source, RDF.type, KG.SourceFile)
-        self.add(self.source, KG.path, Literal(doc.source))
+        self.add(self.source, KG.path, Literal(self.file_name))  # not the folder: see kg:path
         self.add(self.source, KG.sha256, Literal(self.sha256))
         self.concepts(node)
         for task in doc.tasks:

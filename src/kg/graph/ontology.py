@@ -1,4 +1,8 @@
-"""Finding and loading the ontology files (`ontology/` in a checkout, package data when installed)."""
+"""Finding and loading the ontology files (`ontology/` in a checkout, package data when installed).
+
+The ontology's blank nodes (OWL restrictions, property-chain lists) get labels derived
+from their content (`kg.graph.blank_nodes`), so its quads are the same in every build.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.errors import KgError
+from kg.graph.blank_nodes import stable_blank_nodes
 
 ONTOLOGY_FILE = "kg.ttl"
 SHAPES_FILE = "shapes.ttl"
@@ -25,7 +30,7 @@ def ontology_dir() -> Path:
 
 @cache
 def load_ontology() -> Graph:
-    return _parse(ontology_dir() / ONTOLOGY_FILE)
+    return stable_blank_nodes(_parse(ontology_dir() / ONTOLOGY_FILE))
 
 
 @cache

@@ -30,20 +30,24 @@ class Violation:
         return f"{where}: {what}: {self.message}"
 
 
-def validate_graph(data: Graph, shapes: Graph) -> list[Violation]:
-    """Every SHACL violation of `data`, sorted by file and line."""
+def validate_graph(data: Graph, shapes: Graph, source: str | None = None) -> list[Violation]:
+    """Every SHACL violation of `data`, sorted by file and line.
+
+    A violation names its file by `source` when given (the path as the user gave it),
+    else by the file's kg:path in the graph, which holds only the file's name.
+    """
     from pyshacl import validate
 
     conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
     if conforms:
         return []
     violations = {
-        _locate(data, results, result) for result in results.subjects(SH.resultSeverity, SH.Violation)
+        _locate(data, results, result, source) for result in results.subjects(SH.resultSeverity, SH.Violation)
     }
     return sorted(violations, key=lambda v: (v.source or "", v.line or 0, v.focus, v.message))
 
 
-def _locate(data: Graph, results: Graph, result: Node) -> Violation:
+def _locate(data: Graph, results: Graph, result: Node, path: str | None) -> Violation:
     focus = results.value(result, SH.focusNode)
     message = str(results.value(result, SH.resultMessage) or "violates a shape")
     value = results.value(result, SH.value)
@@ -51,6 +55,8 @@ def _locate(data: Graph, results: Graph, result: Node) -> Violation:
         message += f" (value: {value})"
     source_node = data.value(focus, KG.sourceFile)
     source = data.value(source_node, KG.path) if source_node is not None else None
+    if source is not None and path is not None:
+        source = path
     line = data.value(focus, KG.sourceLine)
     code = data.value(focus, KG.code)
     return Violation(

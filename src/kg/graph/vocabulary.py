@@ -2,7 +2,8 @@
 
 Ontology terms live under a fixed namespace (`KG`). Data IRIs are built from one
 configurable base: a document is `{base}{code}`, an item `{base}{code}/{item code}`,
-so an item's IRI is stable across rebuilds.
+so an item's IRI is stable across rebuilds; a source file is named by its content
+hash and file name, never by the folder it was read from.
 """
 
 from __future__ import annotations
@@ -64,8 +65,12 @@ class Iris:
     def version(self, document_code: str, version: str) -> URIRef:
         return self._mint(document_code, "version", version)
 
-    def source(self, path: str) -> URIRef:
-        return self._mint("source", path)
+    def source(self, name: str, sha256: str = "") -> URIRef:
+        """A source file, by its content hash and file name: `{base}source/{sha256[:16]}/{name}`.
+
+        Not by its path, which depends on the working folder and on how it was typed.
+        """
+        return self._mint("source", sha256[:16], name) if sha256 else self._mint("source", name)
 
     def concept(self, scheme: str, key: str) -> URIRef:
         return self._mint(scheme, key)

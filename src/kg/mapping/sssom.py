@@ -42,7 +42,10 @@ COLUMNS = (
 def write_sssom(
     path: Path, mappings: Iterable[Mapping], base_iri: str, embedder: str, when: date | None = None
 ) -> int:
-    """Write the mappings as SSSOM TSV (atomically); returns the number of rows."""
+    """Write the mappings as SSSOM TSV (atomically); returns the number of rows.
+
+    `mapping_date` (optional in SSSOM) is written only when `when` is given.
+    """
 
     def curie(iri: str) -> str:
         return f"{PREFIX}:{iri[len(base_iri) :]}" if iri.startswith(base_iri) else iri
@@ -54,8 +57,9 @@ def write_sssom(
         f"mapping_set_description: Corresponding items of iCAP competency documents ({embedder})",
         f"license: {LICENSE}",
         f"mapping_tool: kg {__version__}",
-        f"mapping_date: {(when or date.today()).isoformat()}",
     ]
+    if when is not None:  # builds leave it out, so the same files give the same bytes any day
+        header.append(f"mapping_date: {when.isoformat()}")
     rows = 0
     staged = path.with_name(path.name + ".tmp")
     with open(staged, "w", encoding="utf-8", newline="") as out:

@@ -85,7 +85,11 @@ class LexicalIndex:
         corpus = [tokenizer.tokens(t) or [""] for t in texts]  # bm25s needs a token per row
         retriever = bm25s.BM25()
         if corpus:
-            retriever.index(corpus, show_progress=False)
+            # bm25s numbers tokens in set order, which changes with every process (hash
+            # randomisation); numbered in sorted order, the same texts give the same files.
+            vocabulary = {token: i for i, token in enumerate(sorted({t for row in corpus for t in row}))}
+            ids = [[vocabulary[token] for token in row] for row in corpus]
+            retriever.index((ids, vocabulary), show_progress=False)
         return cls(retriever, len(corpus))
 
     def save(self, folder: Path) -> None:

@@ -11,8 +11,12 @@
         mappings/             overlap mappings between documents (see `kg.mapping.files`)
       cache/embeddings.sqlite passage embeddings by model and text, kept across builds
 
+      build.lock              held (flock) by the running build; never deleted
+
 A build is written to `builds/.tmp-<id>` and renamed into place; only then is
-CURRENT replaced. A failed build therefore never touches the live one.
+CURRENT replaced. A failed build therefore never touches the live one. A build
+holds `build.lock` from start to end, so only one build runs in a build folder at a
+time; holding it, a build removes the `.tmp-*` folders that killed builds left.
 """
 
 from __future__ import annotations
@@ -20,9 +24,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kg.errors import KgError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; builds are then not guarded against each other
+    fcntl = None  # type: ignore[assignment]
 
 CURRENT_FILE = "CURRENT"
 BUILDS_FOLDER = "builds"
@@ -30,6 +41,8 @@ MANIFEST_FILE = "manifest.json"
 DOCUMENTS_FILE = "documents.json"
 EXPORT_FILE = "graph.nq"
 GRAPHS = ("ontology", "asserted", "inferred", "mappings")
+LOCK_FILE = "build.lock"
+TEMPORARY_PREFIX = ".tmp-"
 
 
 def current_build(build_dir: Path) -> Path:
@@ -53,7 +66,7 @@ def graph_iris(build_path: Path) -> dict[str, str]:
 
 
 def new_build_folder(build_dir: Path, build_id: str) -> Path:
-    folder = build_dir / BUILDS_FOLDER / f".tmp-{build_id}"
+    folder = build_dir / BUILDS_FOLDER / f"{TEMPORARY_PREFIX}{build_id}"
     folder.mkdir(parents=True, exist_ok=False)
     return folder
 
@@ -67,7 +80,7 @@ def publish(build_dir: Path, temporary: Path, build_id: str) -> Path:
     staged.write_text(build_id + "\n", encoding="utf-8")
     os.replace(staged, pointer)
     for old in (build_dir / BUILDS_FOLDER).iterdir():
-        if old.name != build_id and not old.name.startswith(".tmp-"):
+        if old.name != build_id and not old.name.startswith(TEMPORARY_PREFIX):
             shutil.rmtree(old, ignore_errors=True)
     return final
 
@@ -81,3 +94,48 @@ def ensure_writable(build_dir: Path) -> None:
         build_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise KgError(f"cannot create the build folder {build_dir}: {exc.strerror}") from None
+
+
+@contextmanager
+def build_lock(build_dir: Path) -> Iterator[None]:
+    """Hold the build folder's exclusive lock; fails at once when another build holds it.
+
+    The lock is an flock on `build.lock`: the kernel releases it when its holder
+    exits, however it exits (even SIGKILL), so a killed build never blocks the next.
+    """
+    if fcntl is None:
+        yield
+        return
+    path = build_dir / LOCK_FILE
+    try:
+        handle = open(path, "a+b")  # noqa: SIM115 (closed by the `with` below)
+    except OSError as exc:
+        raise KgError(f"cannot open the build lock {path}: {exc.strerror}") from None
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise KgError(f"another build is running in {build_dir}: wait for it to finish") from None
+        except OSError as exc:
+            raise KgError(f"cannot lock the build folder {build_dir} ({path}): {exc.strerror}") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def remove_leftovers(build_dir: Path) -> list[Path]:
+    """Remove the temporary folders of builds that were killed; call only holding `build_lock`."""
+    builds = build_dir / BUILDS_FOLDER
+    if not builds.is_dir():
+        return []
+    removed = []
+    for folder in sorted(builds.iterdir()):
+        if folder.name.startswith(TEMPORARY_PREFIX):
+            if folder.is_dir() and not folder.is_symlink():
+                shutil.rmtree(folder, ignore_errors=True)
+            else:
+                folder.unlink(missing_ok=True)
+            removed.append(folder)
+    (build_dir / f".{CURRENT_FILE}.tmp").unlink(missing_ok=True)
+    return removed

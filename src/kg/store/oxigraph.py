@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -18,9 +20,19 @@ STORE_FOLDER = "oxigraph"
 
 
 def create_store(build_path: Path, nquads: Path) -> dict[str, int]:
-    """Load a build's N-Quads into a new store; returns each named graph's triple count."""
+    """Load a build's N-Quads into a new store; returns each named graph's triple count.
+
+    Blank nodes keep their labels (the ontology's are content-derived, see
+    `kg.graph.blank_nodes`), so the store holds exactly the export's quads: oxigraph's
+    bulk loader would rename them at random, so lines that may hold one are set aside
+    and added through the parser, which keeps labels.
+    """
     store = ox.Store(str(build_path / STORE_FOLDER))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    with open(nquads, "rb") as source:
+        reader = _WithoutBlankNodes(source)
+        store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS)
+    if reader.set_aside:
+        store.bulk_extend(ox.parse(input=b"".join(reader.set_aside), format=ox.RdfFormat.N_QUADS))
     store.flush()
     store.optimize()
     counts = {}
@@ -29,6 +41,45 @@ def create_store(build_path: Path, nquads: Path) -> dict[str, int]:
         counts[graph.value] = int(next(iter(store.query(query)))["n"].value)
     del store
     return counts
+
+
+class _WithoutBlankNodes(io.RawIOBase):
+    """Reads N-Quads, keeping back (in `set_aside`) every line that may hold a blank node."""
+
+    CHUNK = 2**20
+
+    def __init__(self, source: BinaryIO) -> None:
+        self.source: BinaryIO | None = source
+        self.pending = b""  # the start of a line cut by the chunk boundary
+        self.ready = memoryview(b"")
+        self.set_aside: list[bytes] = []
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self.ready and self.source is not None:
+            chunk = self.source.read(self.CHUNK)
+            if chunk:
+                data = self.pending + chunk
+                cut = data.rfind(b"\n") + 1
+                self.pending = data[cut:]
+                self.ready = memoryview(self._filter(data[:cut]))
+            else:
+                self.ready = memoryview(self._filter(self.pending))
+                self.pending, self.source = b"", None
+        size = min(len(buffer), len(self.ready))
+        buffer[:size] = self.ready[:size]
+        self.ready = self.ready[size:]
+        return size
+
+    def _filter(self, lines: bytes) -> bytes:
+        if b"_:" not in lines:  # nearly always: only the ontology's lines hold blank nodes
+            return lines
+        kept = []
+        for line in lines.splitlines(keepends=True):
+            (self.set_aside if b"_:" in line else kept).append(line)
+        return b"".join(kept)
 
 
 class OxigraphStore:
