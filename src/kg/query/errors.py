@@ -21,13 +21,33 @@ class UpdateRefused(QueryError):
 
 
 class ResultTooLarge(QueryError):
-    """A query whose answer has more rows (or triples) than the limit allows."""
+    """A query whose answer has more rows (or triples) than the limit allows.
 
-    def __init__(self, limit: int) -> None:
+    `hint` names how the caller raises the limit (" or raise --max-results").
+    """
+
+    def __init__(self, limit: int, hint: str = "") -> None:
         self.limit = limit
         super().__init__(
-            f"the result has more than {limit:,} rows or triples (the limit): narrow the query or add a LIMIT"
+            f"the result has more than {limit:,} rows or triples (the limit): "
+            f"narrow the query or add a LIMIT{hint}"
         )
+
+
+class QueryTooLong(QueryError):
+    """A query text longer than the limit, refused before it is read."""
+
+
+class NestingTooDeep(QueryError):
+    """Brackets nested deeper than the parser can safely take."""
+
+
+class ServiceRefused(QueryError):
+    """A federated query (SERVICE): the store would send requests to any URL."""
+
+
+class FunctionError(QueryError):
+    """An extension function called with the wrong number or kind of arguments."""
 
 
 def check_size(count: int, limit: int | None) -> None:

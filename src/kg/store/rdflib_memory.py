@@ -40,7 +40,7 @@ class RdflibStore:
 
         target = self._target(graph)
         guard = GuardedCalls()
-        registered = [(URIRef(iri), guard.wrap(f)) for iri, f in (functions or {}).items()]
+        registered = [(URIRef(iri), guard.wrap(f, iri)) for iri, f in (functions or {}).items()]
         for iri, function in registered:  # rdflib's registry is global: registered for this query only
             register_custom_function(iri, function, override=True)
         try:
