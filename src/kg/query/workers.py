@@ -65,8 +65,8 @@ class Hints:
     rows: str = ""
 
 
-CLI_HINTS = Hints(" or raise --query-timeout", " or raise --max-results")
-API_HINTS = Hints(" or pass a larger timeout=", " or pass a larger max_results=")
+CLI_HINTS = Hints(" or raise --query-timeout", ", or raise --max-results")
+API_HINTS = Hints(" or pass a larger timeout=", ", or pass a larger max_results=")
 
 
 def _work(connection: Connection, settings: Settings, warm: bool) -> None:

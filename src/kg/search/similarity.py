@@ -46,7 +46,7 @@ class Similarity:
             self._searcher = Searcher(self.build_path, self.embedder)
         return self._searcher
 
-    usage = 'kgf:similarity(?item, "question"): an item, document or text, then the question'
+    usage = 'kgf:similarity(?item, "question") (an item, a document or a text, then the question)'
 
     def __call__(self, subject: Node, question: Node) -> Literal | None:
         """The score; KgError when the question is not a text, unbound when the subject has no text."""

@@ -119,5 +119,5 @@ def _arity_error(name: str, signature: inspect.Signature, given: int, usage: str
     wanted = str(least) if least == most else f"{least} to {most}"
     plural = "" if wanted == "1" else "s"
     return FunctionError(
-        f"{name} takes {wanted} argument{plural}, not {given}" + (f": {usage}" if usage else "")
+        f"{name} takes {wanted} argument{plural}, not {given}" + (f", as in {usage}" if usage else "")
     )
