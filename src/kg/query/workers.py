@@ -144,8 +144,10 @@ class QueryPool:
     """A fixed number of query worker processes; `run` answers one query within the time limit.
 
     `wait`: seconds a query waits for a free worker before `WorkersBusy` (None: as long
-    as the time limit). `warm`: workers load the search index and model before they say
-    they are ready. `hints`: how the caller's users raise the limits, for the messages.
+    as the time limit). `warm`: the first workers load the search index and model before
+    they say they are ready; a worker that replaces a stopped one does not, so it is back
+    within about a second (its first kgf:similarity loads them). `hints`: how the
+    caller's users raise the limits, for the messages.
     """
 
     def __init__(
@@ -172,18 +174,18 @@ class QueryPool:
     def start(self, wait: float = READY_TIMEOUT) -> None:
         """Start the workers; return once all are ready (or after `wait` seconds)."""
         for _ in range(self.size):
-            self._spawn()
+            self._spawn(self.warm)
         deadline = time.monotonic() + wait
         while self._idle.qsize() < self.size and time.monotonic() < deadline:
             if self._failed_starts >= START_ATTEMPTS:
                 raise KgError("the query workers could not start (see the log above)")
             time.sleep(0.02)
 
-    def _spawn(self) -> None:
+    def _spawn(self, warm: bool = False) -> None:
         with self._lock:
             if self._closed:
                 return
-            worker = _Worker(self._context, self.settings, self.warm)
+            worker = _Worker(self._context, self.settings, warm)
             self._workers.add(worker)
         threading.Thread(target=self._admit, args=(worker,), daemon=True, name="kg-query-start").start()
 
