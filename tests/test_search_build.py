@@ -120,7 +120,8 @@ def test_similarity_is_unbound_without_text(built):
     function = Similarity(current_build(built.build_dir))
     assert function(URIRef("https://example.org/unknown"), Literal("客訴")) is None
     assert function(Literal("   "), Literal("客訴")) is None
-    assert function(URIRef("https://w3id.org/icap-kg/id/BAS1499-003/T4.2"), URIRef("https://x.org/")) is None
+    with pytest.raises(KgError, match=r"the question \(the second argument\) must be a text literal"):
+        function(URIRef("https://w3id.org/icap-kg/id/BAS1499-003/T4.2"), URIRef("https://x.org/"))
 
 
 def test_a_bad_similarity_question_fails_the_query_with_its_reason(query):

@@ -131,14 +131,30 @@ def find(query: str, settings: Settings | None = None, **options: object) -> Sea
     return _search(query, settings, **options)
 
 
-def sparql(query: str, settings: Settings | None = None, graph: str = "all") -> pandas.DataFrame:
+def sparql(
+    query: str,
+    settings: Settings | None = None,
+    graph: str = "all",
+    timeout: float | None = None,
+    max_results: int | None = None,
+) -> pandas.DataFrame:
     """Run a read-only SPARQL query over the live build; SELECT rows as a DataFrame.
 
     A `name` of a shipped query (see `named_queries`) works too: `kg.sparql("shared-knowledge")`.
+    Like `kg sparql`, the query runs in a worker process (started on the first call, about
+    a second, then kept), stopped after `timeout` seconds; more than `max_results` rows are
+    refused (defaults: the settings' query_timeout, 20 s, and max_results, 10,000). SERVICE
+    is refused. `kg.run_query` runs a query in this process, without a time limit.
     """
+    from kg.query.workers import API_HINTS, run_limited
+
     if query in named_queries():
         query = named_query(query).text
-    return run_query(query, settings, graph).to_dataframe()
+    if timeout is not None and not timeout > 0:
+        raise KgError(f"timeout must be a number of seconds above 0, not {timeout!r}")
+    if max_results is not None and max_results < 1:
+        raise KgError(f"max_results must be at least 1, not {max_results!r}")
+    return run_limited(query, settings, graph, timeout, max_results, API_HINTS).to_dataframe()
 
 
 __all__ = [

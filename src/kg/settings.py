@@ -63,12 +63,14 @@ OPTIONS: dict[str, Option] = {
     "query_timeout": Option(
         "KG_QUERY_TIMEOUT",
         "20",
-        "Seconds a SPARQL query may run in `kg serve` before its worker process is stopped.",
+        "Seconds a SPARQL query may run (in `kg sparql`, `kg serve` and the Python API's kg.sparql) "
+        "before its worker process is stopped.",
     ),
     "max_results": Option(
         "KG_MAX_RESULTS",
         "10000",
-        "Most rows (or triples) one SPARQL query may return from `kg serve`; larger results are refused.",
+        "Most rows (or triples) one SPARQL query may return (in `kg sparql`, `kg serve` and kg.sparql); "
+        "larger results are refused.",
     ),
     "query_workers": Option(
         "KG_QUERY_WORKERS",

@@ -21,7 +21,7 @@ from kg.cli.common import (
     progress_reporter,
 )
 from kg.errors import BuildError, KgError
-from kg.settings import Settings
+from kg.settings import OPTIONS, Settings
 
 Strict = Annotated[
     bool,
@@ -162,20 +162,44 @@ def sparql(
     ] = "all",
     build_dir: BuildDir = None,
     store: Store = None,
+    query_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--query-timeout", help=OPTIONS["query_timeout"].help + " [env: KG_QUERY_TIMEOUT; default: 20]"
+        ),
+    ] = None,
+    max_results: Annotated[
+        int | None,
+        typer.Option(
+            "--max-results", help=OPTIONS["max_results"].help + " [env: KG_MAX_RESULTS; default: 10000]"
+        ),
+    ] = None,
 ) -> None:
     """Run a read-only SPARQL query over the built graph (kg:, skos:, dcterms:, ceasn: ... predeclared).
+
+    The query runs in a worker process, stopped after --query-timeout seconds; a result
+    with more than --max-results rows is refused. SERVICE (federated queries) is refused.
 
     Example: kg sparql 'SELECT ?code ?title WHERE { ?d kg:code ?code ; kg:title ?title }'
              kg sparql --file ontology/queries/indicators-per-task.rq --format csv
     """
     from kg.query.formats import FORMATS, render
-    from kg.query.sparql import read_query_file, run_query
+    from kg.query.sparql import read_query_file
+    from kg.query.workers import CLI_HINTS, WorkerCrash, close_shared, run_limited
 
     if (query is None) == (file is None):
         raise KgError("give a query or --file FILE (one of them)")
     if fmt not in FORMATS:
         raise KgError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     text = read_query_file(file) if file else query or ""
-    settings = Settings.load(build_dir=build_dir, store=store)
-    output = render(run_query(text, settings, graph), fmt)
+    settings = Settings.load(
+        build_dir=build_dir, store=store, query_timeout=query_timeout, max_results=max_results
+    )
+    try:
+        result = run_limited(text, settings, graph, hints=CLI_HINTS)
+    except WorkerCrash as exc:
+        raise KgError(f"the query failed unexpectedly ({exc}); please report it") from None
+    finally:
+        close_shared()
+    output = render(result, fmt)
     typer.echo(output, nl=not output.endswith("\n"))

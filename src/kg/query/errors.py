@@ -6,6 +6,7 @@ import re
 
 from kg.errors import KgError
 from kg.graph.vocabulary import PREFIXES
+from kg.query.lexer import position, tokens
 
 
 class QueryError(KgError):
@@ -21,13 +22,33 @@ class UpdateRefused(QueryError):
 
 
 class ResultTooLarge(QueryError):
-    """A query whose answer has more rows (or triples) than the limit allows."""
+    """A query whose answer has more rows (or triples) than the limit allows.
 
-    def __init__(self, limit: int) -> None:
+    `hint` names how the caller raises the limit (" or raise --max-results").
+    """
+
+    def __init__(self, limit: int, hint: str = "") -> None:
         self.limit = limit
         super().__init__(
-            f"the result has more than {limit:,} rows or triples (the limit): narrow the query or add a LIMIT"
+            f"the result has more than {limit:,} rows or triples (the limit): "
+            f"narrow the query or add a LIMIT{hint}"
         )
+
+
+class QueryTooLong(QueryError):
+    """A query text longer than the limit, refused before it is read."""
+
+
+class NestingTooDeep(QueryError):
+    """Brackets nested deeper than the parser can safely take."""
+
+
+class ServiceRefused(QueryError):
+    """A federated query (SERVICE): the store would send requests to any URL."""
+
+
+class FunctionError(QueryError):
+    """An extension function called with the wrong number or kind of arguments."""
 
 
 def check_size(count: int, limit: int | None) -> None:
@@ -37,31 +58,24 @@ def check_size(count: int, limit: int | None) -> None:
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
-# What may hold a colon without being a prefixed name: strings, IRIs, comments.
-_OPAQUE = re.compile(
-    r"'''.*?'''"
-    r'|""".*?"""'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r'|<[^<>"{}|^`\\\s]*>'
-    r"|#[^\n]*",
-    re.S,
-)
-_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.I)
-_PREFIXED = re.compile(r"(?<![\w.-])([A-Za-z][\w.-]*)?:")
 
 
 def undeclared_prefix(sparql: str) -> tuple[str, int, int] | None:
-    """The first prefix used but neither predeclared nor declared, with its line and column."""
-    text = _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), sparql)
-    declarations = list(_DECLARED.finditer(text))
-    declared = set(PREFIXES) | {m.group(1) or "" for m in declarations}
-    declaring = {m.end() for m in declarations}
-    for used in _PREFIXED.finditer(text):
-        name = used.group(1) or ""
-        if name not in declared and used.end() not in declaring:
-            line = text.count("\n", 0, used.start()) + 1
-            column = used.start() - (text.rfind("\n", 0, used.start()) + 1) + 1
+    """The first prefix used but neither predeclared nor declared, with its line and column.
+
+    Read from the lexer's tokens, so a colon in a string, an IRI or a comment is no prefix.
+    """
+    found = list(tokens(sparql))
+    declaring = {
+        i + 1
+        for i, token in enumerate(found[:-1])
+        if token.kind == "word" and token.text.upper() == "PREFIX" and found[i + 1].kind == "pname"
+    }
+    declared = set(PREFIXES) | {found[i].text.split(":", 1)[0] for i in declaring}
+    for i, token in enumerate(found):
+        name = token.text.split(":", 1)[0]
+        if token.kind == "pname" and i not in declaring and name != "_" and name not in declared:
+            line, column = position(sparql, token.offset)
             return name, line, column
     return None
 

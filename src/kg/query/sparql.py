@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from kg.errors import KgError
 from kg.query.errors import QueryError, UpdateRefused
+from kg.query.guard import check_query, update_keyword
 from kg.settings import Settings
 from kg.store import GRAPH_NAMES, QueryResult, open_store
 from kg.store.layout import current_build
 
-_UPDATE = re.compile(
-    r"^\s*(?:(?:PREFIX\s+[\w-]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.I,
-)
-_COMMENT = re.compile(r"(?m)^\s*#.*$")
+__all__ = ["check_request", "read_query_file", "run_query", "update_keyword"]
 
 
 def read_query_file(path: str | Path) -> str:
@@ -34,10 +30,17 @@ def read_query_file(path: str | Path) -> str:
     return text
 
 
-def update_keyword(sparql: str) -> str | None:
-    """The keyword (INSERT, DELETE, LOAD ...) when the text is a SPARQL update, else None."""
-    match = _UPDATE.match(_COMMENT.sub("", sparql))
-    return match.group(1).upper() if match else None
+def check_request(sparql: str, graph: str = "all") -> None:
+    """Everything that refuses a query before it runs: empty, too long or deep, SERVICE, an update,
+    an unknown graph. Cheap: callers that run queries elsewhere (a worker process) check first."""
+    if not sparql.strip():
+        raise QueryError("the query is empty")
+    check_query(sparql)
+    if graph not in GRAPH_NAMES:
+        raise QueryError(f"unknown graph {graph!r}; choose one of: {', '.join(GRAPH_NAMES)}")
+    keyword = update_keyword(sparql)
+    if keyword:
+        raise UpdateRefused(keyword)
 
 
 def run_query(
@@ -50,15 +53,13 @@ def run_query(
     dcterms:, ceasn:, prov: ...) are predeclared, and `kgf:similarity(?item, "text")`
     scores items against a question (see `kg.search.similarity`). More than
     `max_results` rows or triples raise `ResultTooLarge` (None: no limit).
+
+    The query runs in this process, with no time limit: `kg.query.workers.run_limited`
+    runs it in a worker process that a time limit can stop (what `kg sparql`, `kg.sparql`
+    and the server do). Either way `check_request` refuses it first when it must not run.
     """
     settings = settings or Settings.load()
-    if not sparql.strip():
-        raise QueryError("the query is empty")
-    if graph not in GRAPH_NAMES:
-        raise QueryError(f"unknown graph {graph!r}; choose one of: {', '.join(GRAPH_NAMES)}")
-    keyword = update_keyword(sparql)
-    if keyword:
-        raise UpdateRefused(keyword)
+    check_request(sparql, graph)
     from kg.search.similarity import sparql_functions
 
     build_path = current_build(settings.build_dir)

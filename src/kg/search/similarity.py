@@ -5,8 +5,10 @@
 
 The first argument is an item IRI (its indexed vector is used), a document IRI
 (the best of its items) or a literal (embedded on the fly); the second is the
-question. The value is the cosine of the e5 vectors (xsd:double, about 0.7 to
-0.95 for this model), or unbound when the first argument has no text. The index
+question, a text literal. The value is the cosine of the e5 vectors (xsd:double,
+about 0.7 to 0.95 for this model), or unbound when the first argument has no text
+(a blank node, an IRI that is neither an item nor a document). Any other number or
+kind of arguments is an error naming the function, raised after the query. The index
 and model are loaded on the first call only, so other queries pay nothing.
 """
 
@@ -44,9 +46,15 @@ class Similarity:
             self._searcher = Searcher(self.build_path, self.embedder)
         return self._searcher
 
+    usage = 'kgf:similarity(?item, "question") (an item, a document or a text, then the question)'
+
     def __call__(self, subject: Node, question: Node) -> Literal | None:
+        """The score; KgError when the question is not a text, unbound when the subject has no text."""
         if not isinstance(question, Literal):
-            return None
+            raise KgError(
+                f"kgf:similarity: the question (the second argument) must be a text literal, "
+                f"not {question.n3()}: {self.usage}"
+            )
         try:
             text = clean_query(str(question))
         except KgError as exc:

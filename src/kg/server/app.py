@@ -14,7 +14,7 @@ from kg.errors import KgError
 from kg.server import api, errors, linked_data, overlap_page, pages, sparql
 from kg.server.catalogue import Live
 from kg.server.templating import STATIC
-from kg.server.workers import QueryPool
+from kg.server.workers import server_pool
 from kg.settings import Settings
 
 # Threads that may wait on the query workers at once; apart from the pool of threads that
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.live = Live(settings)
-    app.state.pool = QueryPool(settings)
+    app.state.pool = server_pool(settings)
     app.state.query_limiter = anyio.CapacityLimiter(QUERY_THREADS)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,7 +1,10 @@
 """Every error as a clear message with the right status: JSON for /api, text for /sparql, else a page.
 
-Bad requests get a 4xx naming what is wrong; the time limit a 503; anything
-unexpected a plain 500 page, logged on the server, never a traceback for the client.
+Bad requests get a 4xx naming what is wrong; the time limit a 503, busy workers a 503
+with Retry-After; anything unexpected a plain 500, logged on the server, never a
+traceback for the client. The 500 is answered by a middleware (`CatchUnexpected`),
+not an exception handler: Starlette re-raises after its handler, and uvicorn then
+closes the connection, so the client's next request on a keep-alive connection failed.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.errors import KgError
-from kg.query.errors import ResultTooLarge, UpdateRefused
+from kg.query.errors import QueryTooLong, ResultTooLarge, UpdateRefused
 from kg.server.catalogue import NotFound
 from kg.server.negotiation import parse_accept
 from kg.server.templating import render
-from kg.server.workers import QueryTimeout, ServerBusy
+from kg.server.workers import QueryTimeout, WorkersBusy
 
 log = logging.getLogger("kg.server")
 
@@ -52,9 +56,11 @@ def status_of(exc: KgError) -> int:
         return 404
     if isinstance(exc, UpdateRefused):
         return 403
+    if isinstance(exc, QueryTooLong):
+        return 413
     if isinstance(exc, ResultTooLarge):
         return 422
-    if isinstance(exc, QueryTimeout | ServerBusy):
+    if isinstance(exc, QueryTimeout | WorkersBusy):
         return 503
     return 400
 
@@ -83,7 +89,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(KgError)
     async def library_error(request: Request, exc: KgError) -> Response:
-        return error_response(request, status_of(exc), str(exc))
+        response = error_response(request, status_of(exc), str(exc))
+        if isinstance(exc, WorkersBusy):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -109,7 +118,34 @@ def install(app: FastAPI) -> None:
             problems.append(f"{where}: {error.get('msg', 'invalid').lower()}{shown}")
         return error_response(request, 400, "; ".join(problems))
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s", request.url.path)
-        return error_response(request, 500, "something went wrong on the server; the details are in its log")
+    app.add_middleware(CatchUnexpected)
+
+
+UNEXPECTED = "something went wrong on the server; the details are in its log"
+
+
+class CatchUnexpected:
+    """Answer any exception that escaped the routes with a clean 500, logged, and keep the connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            log.exception("unexpected error on %s", scope.get("path"))
+            if started:  # half a response is out: nothing clean is left to send
+                raise
+            response = error_response(Request(scope, receive), 500, UNEXPECTED)
+            await response(scope, receive, send)

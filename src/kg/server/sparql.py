@@ -16,8 +16,10 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from kg.query.errors import UpdateRefused
 from kg.query.formats import serialize_result
-from kg.query.sparql import update_keyword
+from kg.query.guard import MAX_QUERY_CHARS
+from kg.query.sparql import check_request
 from kg.server.errors import HttpError
 from kg.server.negotiation import (
     GRAPH_NAMES,
@@ -33,30 +35,24 @@ from kg.store import QueryResult
 
 router = APIRouter()
 
-MAX_QUERY_CHARS = 100_000
 Params = dict[str, list[str]]
 FORMAT_PARAMETERS = ("format", "output", "results")
 READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
 
 
 async def run_sparql(request: Request, sparql: str, graph: str = "all") -> QueryResult:
-    """Run a query in the worker pool (off the event loop), within the time and size limits."""
-    check_query(sparql)
+    """Run a query in the worker pool (off the event loop), within the time and size limits.
+
+    A query that must not run (too long, too deep, SERVICE, an update) is refused here,
+    without taking a worker.
+    """
+    try:
+        check_request(sparql, graph)
+    except UpdateRefused as exc:
+        raise HttpError(403, f"SPARQL updates ({exc.keyword}) are not allowed: {READ_ONLY}") from None
     state = request.app.state
     job = partial(state.pool.run, sparql, graph, state.settings.max_results)
     return await anyio.to_thread.run_sync(job, limiter=state.query_limiter)
-
-
-def check_query(sparql: str) -> None:
-    if len(sparql) > MAX_QUERY_CHARS:
-        raise HttpError(
-            413, f"the query is too long: {len(sparql):,} characters (at most {MAX_QUERY_CHARS:,})"
-        )
-    if not sparql.strip():
-        raise HttpError(400, "the query is empty")
-    keyword = update_keyword(sparql)
-    if keyword:
-        raise HttpError(403, f"SPARQL updates ({keyword}) are not allowed: {READ_ONLY}")
 
 
 def graph_of(request: Request, params: Params) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from rdflib.term import Node
+
+from kg.graph.vocabulary import PREFIXES
+from kg.query.errors import FunctionError
 
 if TYPE_CHECKING:
     import pandas
@@ -65,19 +69,37 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
 
+def function_name(iri: str) -> str:
+    """An extension function's IRI as people write it (kgf:similarity)."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return f"<{iri}>"
+
+
 class GuardedCalls:
     """Wraps extension functions so that an error inside one is raised after the query.
 
     SPARQL engines treat a failing function as "unbound" and go on, which would turn
-    a missing search index into a silently empty answer.
+    a missing search index into a silently empty answer. The number of arguments is
+    checked against the function's signature first: a call with too few or too many
+    raises FunctionError naming the function (and its `usage`, when it has one), never
+    a TypeError.
     """
 
     def __init__(self) -> None:
         self.error: Exception | None = None
 
-    def wrap(self, function: SparqlFunction) -> SparqlFunction:
+    def wrap(self, function: SparqlFunction, iri: str = "") -> SparqlFunction:
+        signature = inspect.signature(function)
+        name = function_name(iri) if iri else getattr(function, "__name__", "the function")
+
         def call(*args: Node) -> Node | None:
             try:
+                try:
+                    signature.bind(*args)
+                except TypeError:
+                    raise _arity_error(name, signature, len(args), getattr(function, "usage", "")) from None
                 return function(*args)
             except Exception as exc:  # re-raised by raise_if_failed once the engine is done
                 self.error = self.error or exc
@@ -88,3 +110,14 @@ class GuardedCalls:
     def raise_if_failed(self) -> None:
         if self.error is not None:
             raise self.error
+
+
+def _arity_error(name: str, signature: inspect.Signature, given: int, usage: str) -> FunctionError:
+    positional = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
+    least = sum(p.default is p.empty and p.kind != p.VAR_POSITIONAL for p in positional)
+    most = len(positional)
+    wanted = str(least) if least == most else f"{least} to {most}"
+    plural = "" if wanted == "1" else "s"
+    return FunctionError(
+        f"{name} takes {wanted} argument{plural}, not {given}" + (f", as in {usage}" if usage else "")
+    )

@@ -106,7 +106,8 @@ class OxigraphStore:
     ) -> QueryResult:
         guard = GuardedCalls()
         custom = {
-            ox.NamedNode(iri): _to_oxigraph_function(guard.wrap(f)) for iri, f in (functions or {}).items()
+            ox.NamedNode(iri): _to_oxigraph_function(guard.wrap(function, iri))
+            for iri, function in (functions or {}).items()
         }
         try:
             result = self.store.query(

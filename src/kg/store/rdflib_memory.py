@@ -7,7 +7,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from kg.graph.vocabulary import sparql_prefixes
-from kg.query.errors import check_size, query_error
+from kg.query.errors import QueryError, check_size, query_error
 from kg.store.base import Functions, GuardedCalls, QueryResult
 from kg.store.layout import EXPORT_FILE, graph_iris
 
@@ -40,7 +40,7 @@ class RdflibStore:
 
         target = self._target(graph)
         guard = GuardedCalls()
-        registered = [(URIRef(iri), guard.wrap(f)) for iri, f in (functions or {}).items()]
+        registered = [(URIRef(iri), guard.wrap(f, iri)) for iri, f in (functions or {}).items()]
         for iri, function in registered:  # rdflib's registry is global: registered for this query only
             register_custom_function(iri, function, override=True)
         try:
@@ -48,6 +48,11 @@ class RdflibStore:
             answer = self._collect(result)
         except ParseException as exc:
             raise query_error(sparql, f"error at {exc.lineno - _PREFIX_LINES}:{exc.col}: {exc.msg}") from None
+        except RecursionError:  # rdflib's parser recurses per bracket: about 25 levels is its most
+            raise QueryError(
+                "the query nests brackets too deeply for the rdflib store (about 25 levels at most): "
+                "use the oxigraph store"
+            ) from None
         finally:
             for iri, function in registered:
                 unregister_custom_function(iri, function)
