@@ -164,8 +164,9 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
 
 
 # Counts from the calibrated matcher (test_mapping.py checks they equal the SSSOM table's). A tenth of
-# the seeds' mappings score within 0.002 of a relation threshold, so on another machine a pair or two
-# may change relation: each count may differ by COUNT_SLACK or a fifth of itself, whichever is more.
+# the seeds' mappings score within 0.002 of a relation threshold, so on another machine some pairs
+# change relation: an exact or close count may differ by COUNT_SLACK or a fifth of itself, whichever
+# is more; a related count, where the scores crowd most (about the related threshold), by half.
 OVERLAP_COUNTS = {
     ("KMM5R0915v2", "BAS1499-003"): (44, 9, 3),
     ("BAS1499-003", "BAS2421-003v4"): (7, 15, 21),
@@ -186,8 +187,8 @@ def check_document_overlap(result: QueryResult) -> None:
     found = {(a, b): counts for a, b, *counts in rows}
     assert set(found) == set(OVERLAP_COUNTS), "every pair of documents shares items"
     for pair, expected in OVERLAP_COUNTS.items():
-        for got, want in zip(found[pair], expected, strict=True):
-            assert abs(got - want) <= max(COUNT_SLACK, want // 5), (pair, found[pair], expected)
+        for got, want, share in zip(found[pair], expected, (5, 5, 2), strict=True):
+            assert abs(got - want) <= max(COUNT_SLACK, want // share), (pair, found[pair], expected)
     # the unit is copied into the standard: 44 of its items word for word, far above any threshold
     assert rows[0][:2] == ("KMM5R0915v2", "BAS1499-003") and rows[0][2] >= 40
     assert rows == sorted(rows, key=lambda r: (-r[2], -r[3], r[0], r[1])), "the query's ORDER BY"

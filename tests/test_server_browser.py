@@ -92,7 +92,7 @@ def test_the_overlap_matrix_leads_to_the_item_pairs(live_server, browser, tmp_pa
     browser.find_element(By.LINK_TEXT, "重疊 Overlap").click()
     WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.ID, "matrix")))
     cell = browser.find_element(By.CSS_SELECTOR, 'td.cell[title^="KMM5R0915v2 → BAS1499-003"] a')
-    assert cell.text == "88%"
+    assert cell.text.endswith("%") and int(cell.text[:-1]) > 80  # 88% here
     shot = tmp_path / "overlap.png"
     assert browser.save_screenshot(str(shot))
     shutil.copyfile(shot, OVERLAP_SCREENSHOT)

@@ -137,7 +137,7 @@ def test_the_overlap_page_draws_the_document_matrix(client):
     assert len(shown) == len(SEED_CODES) * (len(SEED_CODES) - 1)  # every pair both ways, not the diagonal
     matrix = kg.overlap_matrix(client.app.state.settings)
     assert all(shown[(r, c)] == f"{matrix.loc[r, c] * 100:.0f}" for r, c in shown)
-    assert shown[(UNIT, STANDARD)] == "88"
+    assert int(shown[(UNIT, STANDARD)]) > 80  # 88% here; the unit is nearly all inside the standard
     assert f'href="/overlap?a={UNIT}&amp;b={STANDARD}&amp;min-relation=close"' in page.text
     strongest = page.text[page.text.index('id="strongest"') :]
     assert strongest.index(f'href="/document/{UNIT}"') < strongest.index('href="/document/BAS2421-003v4"')
@@ -180,7 +180,8 @@ def test_a_document_page_shows_what_it_shares_with_the_others(client):
     listed = re.findall(
         r'<tr>\s*<td><a href="/document/([^"]+)">.*?"score">(\d+)%.*?"score">(\d+)%', table, re.S
     )
-    assert listed[0] == (STANDARD, "88", "20")
+    assert listed[0][0] == STANDARD  # the standard the unit is copied into shares most with it
+    assert int(listed[0][1]) > 80 and int(listed[0][2]) < 30  # 88% and 20% here
     assert {code for code, _, _ in listed} == set(SEED_CODES) - {UNIT}
     standard = client.get(f"/document/{STANDARD}").text
     assert "incorporates the unit" in standard and f'<a href="/document/{UNIT}">{UNIT}</a>' in standard
