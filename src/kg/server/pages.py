@@ -116,9 +116,12 @@ def _query_response(request: Request, context: dict[str, Any], status: int) -> H
     """The query page, with the result (if any) as a table and its downloads."""
     result = context["result"]
     if result is not None:
-        catalogue = _catalogue(request)
-        context["rows"] = _table(result, catalogue)
-        context["downloads"] = _downloads(result, context["query"], context["graph"], catalogue)
+        try:
+            catalogue = _catalogue(request)
+            context["rows"] = _table(result, catalogue)
+            context["downloads"] = _downloads(result, context["query"], context["graph"], catalogue)
+        except KgError as exc:
+            context["error"], status = str(exc), status_of(exc)
     return render(request, "query.html", status_code=status, **context)
 
 
