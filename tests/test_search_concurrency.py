@@ -1,0 +1,123 @@
+"""Searches asked at once answer as searches asked alone: one searcher shared by many threads,
+the web app's catalogue, and the real server under several clients."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from kg.errors import KgError
+from kg.search import embedders, engine
+from kg.search.engine import MODES, Filters, Searcher
+from kg.server.catalogue import Catalogue
+from kg.settings import Settings
+from kg.store.layout import current_build
+
+QUESTIONS = ["客訴處理", "新人訓練", "客服KPI", "how to deal with angry customers", "預算", "inventory"]
+CASES = [(question, mode, by) for question in QUESTIONS for mode in MODES for by in ("document", "item")]
+
+
+def test_threads_sharing_one_searcher_get_the_answers_of_searching_alone(built: Settings):
+    searcher = Searcher.open(built)
+
+    def ask(case: tuple[str, str, str]) -> dict:
+        question, mode, by = case
+        return searcher.search(question, mode=mode, by=by, top=5).to_dict()
+
+    alone = [ask(case) for case in CASES]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(ask, CASES * 3))
+    assert together == alone * 3
+    assert all(answer["results"] for answer in alone)
+
+
+def test_threads_searching_the_live_build_at_once_share_one_searcher(built: Settings, monkeypatch):
+    monkeypatch.setattr(engine, "_searchers", {})  # none loaded yet: the threads race to load it
+
+    def ask(question: str) -> dict:
+        return engine.search(question, built, by="item", top=5).to_dict()
+
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(ask, QUESTIONS * 2))
+    assert together == [ask(question) for question in QUESTIONS] * 2
+    assert len(engine._searchers) == 1
+
+
+def test_threads_asking_for_the_embedder_at_once_load_one_model(monkeypatch):
+    monkeypatch.setattr(embedders, "_loaded", {})
+    with ThreadPoolExecutor(8) as pool:
+        loaded = list(pool.map(lambda _: embedders.get_embedder("e5-small"), range(16)))
+    assert len({id(embedder) for embedder in loaded}) == 1
+
+
+def test_threads_sharing_one_searcher_get_its_filters_and_errors_right(built: Settings):
+    searcher = Searcher.open(built)
+    indicators = Filters(item_kinds=("indicator",), documents=("BAS1499-003",))
+
+    def ask(number: int) -> object:
+        if number % 3 == 2:
+            try:
+                searcher.search("客訴", filters=Filters(item_kinds=("nothing",)))
+            except KgError as exc:  # the error each thread must see
+                return str(exc)
+        return searcher.search(QUESTIONS[number % 3], by="item", filters=indicators).to_dict()
+
+    alone = [ask(n) for n in range(12)]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(ask, range(12)))
+    assert together == alone
+    assert "unknown item kind 'nothing'" in str(alone[2])
+    assert all(hit["kind"] == "indicator" for hit in alone[0]["results"])
+
+
+def test_the_web_apps_catalogue_answers_many_threads_as_it_answers_one(built: Settings):
+    """Searches, nearest items, stored mappings and pair overlaps, all at once on one catalogue."""
+    catalogue = Catalogue(current_build(built.build_dir))
+    asks = [
+        *(("search", question) for question in QUESTIONS),
+        *(("closest", code) for code in ("P4.2.2", "T2", "K7", "S42")),
+        *(("mappings", code) for code in ("P4.2.2", "T2.1", "K7")),
+        ("overlap", "KMM5R0915v2"),
+        ("overlap", "TTM3R0299v2"),
+        ("coverage", ""),
+        ("matrix", ""),
+    ]
+
+    def ask(what: tuple[str, str]) -> object:
+        kind, value = what
+        if kind == "search":
+            return catalogue.search(value, top=3).to_dict()
+        if kind == "closest":
+            return [(item.iri, score) for item, score in catalogue.closest("BAS1499-003", value)]
+        if kind == "mappings":
+            return catalogue.item_mappings("BAS1499-003", value)
+        if kind == "overlap":
+            return catalogue.overlap(value, "BAS1499-003").to_dict()
+        if kind == "coverage":
+            return catalogue.coverage(incorporated_only=True).to_dict(orient="records")
+        return catalogue.matrix().to_dict()
+
+    with ThreadPoolExecutor(8) as pool:  # first, so that loading the index and mappings races too
+        together = list(pool.map(ask, asks * 3))
+    alone = [ask(what) for what in asks]
+    assert together == alone * 3
+    answers = dict(zip(asks, alone, strict=True))
+    assert answers[("closest", "P4.2.2")] and answers[("mappings", "T2.1")]
+
+
+@pytest.mark.slow
+def test_the_server_answers_searches_asked_at_once_as_when_asked_alone(live_server: str):
+    def ask(case: tuple[str, str, str]) -> dict:
+        question, mode, by = case
+        query = urllib.parse.urlencode({"q": question, "mode": mode, "by": by, "top": 5})
+        with urllib.request.urlopen(f"{live_server}/api/search?{query}", timeout=60) as answer:
+            return json.loads(answer.read())
+
+    alone = [ask(case) for case in CASES]
+    with ThreadPoolExecutor(16) as pool:
+        together = list(pool.map(ask, CASES * 2))
+    assert together == alone * 2
