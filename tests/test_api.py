@@ -5,7 +5,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+import pytest
+
 import kg
+from conftest import ROOT
 from kg import api
 
 
@@ -31,3 +34,17 @@ def test_an_empty_search_still_has_its_columns(built):
     assert empty.empty and list(empty.columns) == ["document", "code", "kind", "text", "score", "iri"]
     documents = kg.find("zzzqqq", built, mode="lexical").to_dataframe()
     assert documents.empty and {"document", "title", "document_score", "code"} <= set(documents.columns)
+
+
+def test_build_with_strict_refuses_a_truncated_document(tmp_path):
+    seed = (ROOT / "data" / "raw" / "KMM5R0915v2.txt").read_text(encoding="utf-8")
+    cut = tmp_path / "sources" / "KMM5R0915v2.txt"
+    cut.parent.mkdir()
+    cut.write_text(seed[: len(seed) * 6 // 10], encoding="utf-8")
+    settings = kg.Settings.load(build_dir=tmp_path / "build", embedder="none")
+    with pytest.raises(kg.KgError, match="truncated"):
+        kg.build([cut.parent], settings, strict=True)
+    assert not kg.has_build(settings)
+    report = kg.build([cut.parent], settings)  # without strict, a warning
+    assert any("truncated" in warning for warning in report.warnings)
+    assert kg.has_build(settings)

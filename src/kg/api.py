@@ -46,9 +46,14 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-def build(paths: Iterable[str | Path] | None = None, settings: Settings | None = None) -> BuildReport:
-    """Parse, convert, reason over, validate, store and index documents (default: data/raw)."""
-    return _build(paths, settings)
+def build(
+    paths: Iterable[str | Path] | None = None, settings: Settings | None = None, strict: bool = False
+) -> BuildReport:
+    """Parse, convert, reason over, validate, store and index documents (default: data/raw).
+
+    `strict` makes a source file's warnings (a skipped stray row, a truncated document) errors.
+    """
+    return _build(paths, settings, strict=strict)
 
 
 def has_build(settings: Settings | None = None) -> bool:
