@@ -4,7 +4,9 @@ Embeddings differ a little between CPUs (AVX2 against AVX-512) and library versi
 folder on PYTHONPATH and KG_EMBEDDING_DRIFT set, every Python process (pytest, the `kg` CLI
 subprocesses, the server, notebook kernels) moves each embedding by a small deterministic random
 step, so that the cosine of two similar texts (cosine 0.9, where the overlap thresholds sit)
-changes by about KG_EMBEDDING_DRIFT (one standard deviation), the same in every process.
+changes by about KG_EMBEDDING_DRIFT (one standard deviation), the same in every process. Noise
+also lowers such cosines on average (by about 0.0036 at KG_EMBEDDING_DRIFT=0.002), so this is
+harsher than CPU rounding: more like another library version or quantisation of the model.
 KG_DRIFT_SEED picks another direction. The path must be absolute: notebook kernels start in
 notebooks/.
 
