@@ -50,7 +50,7 @@ bench: $(BIN)/kg
 		--output benchmarks/results/search_scale.json
 	$(BIN)/python benchmarks/overlap_scale.py --documents 50 150 400 \
 		--output benchmarks/results/overlap_scale.json
-	$(BIN)/python benchmarks/serve_load.py --clients 50 --seconds 60 \
+	$(BIN)/python benchmarks/serve_load.py --clients 50 --duration 60 \
 		--output benchmarks/results/serve_load.json
 
 lock:

@@ -1,13 +1,15 @@
 """Benchmark: `kg serve` under 50 concurrent clients, without and with two time-limit queries.
 
 Starts a real `kg serve` (its own process, a free port on 127.0.0.1) over a build of
-data/raw (made, or reused with `--build-dir`), then runs two scenarios of `--duration`
+data/raw (made, or reused with `--build-dir`), then runs three scenarios of `--duration`
 seconds each. In both, `--clients` client threads (one keep-alive connection each) send
 requests back to back, picked at random from a mix: quick named queries of
 ontology/queries/ to /sparql, the labelled questions of eval/questions.json (Chinese and
 English) to /api/search and to the /search page, document pages and item pages. In the
 second, two more threads keep a cross join running into the server's --query-timeout
-(resubmitted when it ends), so both SPARQL workers are taken.
+(resubmitted when it ends), so both SPARQL workers are taken. In the third, every search
+asks a question never asked before (the labelled question and a number), so the server's
+cache of question vectors never helps: the cost of embedding every question.
 
     python benchmarks/serve_load.py --clients 50 --duration 60
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -36,7 +39,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
@@ -56,7 +59,12 @@ QUESTIONS = ROOT / "eval" / "questions.json"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # runs into the time limit
 QUICK_SECONDS = 2.0  # a named query slower than this alone is left out of the mix
 MIX = {"sparql": 0.25, "api/search": 0.3, "search page": 0.2, "document page": 0.125, "item page": 0.125}
-SCENARIOS = {"quick": 0, "with two time-limit queries": 2}  # name: queries kept running into the limit
+# name: (queries kept running into the time limit, every search question new)
+SCENARIOS = {
+    "quick": (0, False),
+    "with two time-limit queries": (2, False),
+    "every question new": (0, True),
+}
 LIBRARIES = (
     "fastapi",
     "starlette",
@@ -102,6 +110,12 @@ class Workload:
     questions: list[str]
     documents: list[str]
     items: list[tuple[str, str]]
+    fresh: bool = False  # give every search a question never asked before (a number after it)
+    asked: itertools.count = field(default_factory=itertools.count)
+
+    def question(self, rng: random.Random) -> str:
+        question = rng.choice(self.questions)
+        return f"{question} {next(self.asked)}" if self.fresh else question
 
     def request(self, route: str, rng: random.Random) -> tuple[str, dict[str, str], dict[str, str]]:
         """(path, params, headers) of one request to `route`."""
@@ -110,9 +124,9 @@ class Workload:
             return "/sparql", {"query": self.queries[name]}, {"Accept": "application/sparql-results+json"}
         if route == "api/search":
             by = rng.choice(("document", "item"))
-            return "/api/search", {"q": rng.choice(self.questions), "by": by}, {}
+            return "/api/search", {"q": self.question(rng), "by": by}, {}
         if route == "search page":
-            return "/search", {"q": rng.choice(self.questions)}, {"Accept": "text/html"}
+            return "/search", {"q": self.question(rng)}, {"Accept": "text/html"}
         if route == "document page":
             return f"/document/{quote(rng.choice(self.documents))}", {}, {"Accept": "text/html"}
         document, code = rng.choice(self.items)
@@ -340,10 +354,15 @@ def main() -> None:
                     http.get("/search", params={"q": question})
             results["scenarios"] = {}
             for name in args.scenario or SCENARIOS:
-                heavy = SCENARIOS[name]
+                heavy, fresh = SCENARIOS[name]
                 print(f"scenario: {name} ({args.clients} clients, {args.duration:g} s) ...", flush=True)
                 report = scenario(
-                    workload, args.clients, args.duration, heavy, args.query_timeout, server.pid
+                    replace(workload, fresh=fresh),
+                    args.clients,
+                    args.duration,
+                    heavy,
+                    args.query_timeout,
+                    server.pid,
                 )
                 results["scenarios"][name] = report
                 print(json.dumps(report, indent=1, ensure_ascii=False), flush=True)

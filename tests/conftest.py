@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,6 +82,26 @@ def query(built: Settings):
         return run_query(sparql, built, graph)
 
     return run
+
+
+def same_at_once(
+    ask: Callable[[Any], Any],
+    cases: Sequence[Any],
+    threads: int = 8,
+    rounds: int = 2,
+    at_once_first: bool = False,
+) -> list[Any]:
+    """Ask every case alone, and all of them `rounds` times at once from `threads` threads; assert the
+    answers agree and return those given alone. `at_once_first` lets first-use loading race too."""
+
+    def at_once() -> list[Any]:
+        with ThreadPoolExecutor(threads) as pool:
+            return list(pool.map(ask, list(cases) * rounds))
+
+    together = at_once() if at_once_first else None
+    alone = [ask(case) for case in cases]
+    assert (together if together is not None else at_once()) == alone * rounds
+    return alone
 
 
 def values(result: QueryResult, *names: str) -> list[tuple]:

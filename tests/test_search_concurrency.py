@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from conftest import same_at_once
 from kg.errors import KgError
 from kg.search import embedders, engine
 from kg.search.engine import MODES, Filters, Searcher
@@ -28,10 +29,7 @@ def test_threads_sharing_one_searcher_get_the_answers_of_searching_alone(built: 
         question, mode, by = case
         return searcher.search(question, mode=mode, by=by, top=5).to_dict()
 
-    alone = [ask(case) for case in CASES]
-    with ThreadPoolExecutor(8) as pool:
-        together = list(pool.map(ask, CASES * 3))
-    assert together == alone * 3
+    alone = same_at_once(ask, CASES, rounds=3)
     assert all(answer["results"] for answer in alone)
 
 
@@ -41,9 +39,7 @@ def test_threads_searching_the_live_build_at_once_share_one_searcher(built: Sett
     def ask(question: str) -> dict:
         return engine.search(question, built, by="item", top=5).to_dict()
 
-    with ThreadPoolExecutor(8) as pool:
-        together = list(pool.map(ask, QUESTIONS * 2))
-    assert together == [ask(question) for question in QUESTIONS] * 2
+    same_at_once(ask, QUESTIONS, at_once_first=True)
     assert len(engine._searchers) == 1
 
 
@@ -66,10 +62,7 @@ def test_threads_sharing_one_searcher_get_its_filters_and_errors_right(built: Se
                 return str(exc)
         return searcher.search(QUESTIONS[number % 3], by="item", filters=indicators).to_dict()
 
-    alone = [ask(n) for n in range(12)]
-    with ThreadPoolExecutor(8) as pool:
-        together = list(pool.map(ask, range(12)))
-    assert together == alone
+    alone = same_at_once(ask, range(12), rounds=1)
     assert "unknown item kind 'nothing'" in str(alone[2])
     assert all(hit["kind"] == "indicator" for hit in alone[0]["results"])
 
@@ -101,10 +94,7 @@ def test_the_web_apps_catalogue_answers_many_threads_as_it_answers_one(built: Se
             return catalogue.coverage(incorporated_only=True).to_dict(orient="records")
         return catalogue.matrix().to_dict()
 
-    with ThreadPoolExecutor(8) as pool:  # first, so that loading the index and mappings races too
-        together = list(pool.map(ask, asks * 3))
-    alone = [ask(what) for what in asks]
-    assert together == alone * 3
+    alone = same_at_once(ask, asks, rounds=3, at_once_first=True)  # loading the index and mappings races too
     answers = dict(zip(asks, alone, strict=True))
     assert answers[("closest", "P4.2.2")] and answers[("mappings", "T2.1")]
 
@@ -117,7 +107,32 @@ def test_the_server_answers_searches_asked_at_once_as_when_asked_alone(live_serv
         with urllib.request.urlopen(f"{live_server}/api/search?{query}", timeout=60) as answer:
             return json.loads(answer.read())
 
-    alone = [ask(case) for case in CASES]
-    with ThreadPoolExecutor(16) as pool:
-        together = list(pool.map(ask, CASES * 2))
-    assert together == alone * 2
+    same_at_once(ask, CASES, threads=16)
+
+
+class CountingEmbedder:
+    """Delegates to an embedder and records the questions it embeds."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.questions: list[str] = []
+
+    def embed_queries(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        self.questions.extend(texts)
+        return self.inner.embed_queries(texts)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def test_a_question_asked_again_is_not_embedded_again(built: Settings):
+    searcher = Searcher.open(built)
+    counting = CountingEmbedder(searcher.embedder)
+    searcher.embedder = counting  # type: ignore[assignment]
+    first = searcher.search("新人訓練", by="item").to_dict()
+    assert same_at_once(lambda _: searcher.search("新人訓練", by="item").to_dict(), range(8)) == [first] * 8
+    searcher.search("新人訓練", mode="dense")
+    assert counting.questions == ["新人訓練"]
+    searcher.search("how to train new staff")  # English: embedded once, with its Chinese gloss
+    assert len(counting.questions) == 2 and counting.questions[1].startswith("how to train new staff （")
+    assert not searcher.query_vector("新人訓練").flags.writeable  # shared by later searches

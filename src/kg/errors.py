@@ -23,14 +23,20 @@ class ParseError(KgError):
         super().__init__(f"{where}: {message}")
 
 
+def _listing(head: str, lines: list[str]) -> str:
+    return head + ":\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
 class BuildError(KgError):
     """A build that failed; lists every problem found, each as `file:line: message`."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        count = len(problems)
-        head = f"build failed with {count} problem{'s' if count != 1 else ''}"
-        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in problems))
+        super().__init__(_listing(f"build failed with {_counted(len(problems), 'problem')}", problems))
 
 
 class StrictError(KgError):
@@ -38,9 +44,7 @@ class StrictError(KgError):
 
     def __init__(self, warnings: list[str]) -> None:
         self.warnings = warnings
-        count = len(warnings)
-        head = f"{count} warning{'s' if count != 1 else ''} (errors with --strict)"
-        super().__init__(head + ":\n" + "\n".join(f"  {w}" for w in warnings))
+        super().__init__(_listing(f"{_counted(len(warnings), 'warning')} (errors with --strict)", warnings))
 
 
 def no_such_document(code: str, known: Iterable[str], where: str = "this build") -> str:

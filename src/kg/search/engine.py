@@ -13,6 +13,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,9 @@ def clean_query(text: str) -> str:
     return query
 
 
+QUESTION_CACHE = 4096  # question vectors a searcher keeps (1.5 KB each at 384 dimensions)
+
+
 class Searcher:
     """A build's search index and the embedder that built it, loaded once and reused.
 
@@ -110,6 +114,9 @@ class Searcher:
         self.embedder = get_embedder(embedder or self.index.embedder_name)
         self.index.check(self.embedder)
         self.tokenizer = get_tokenizer()
+        # Embedding the question is nearly all of a search's cost (about 30 ms of CPU with
+        # e5-small), and people ask the same questions again (a page, then its API; popular ones).
+        self._embed = lru_cache(maxsize=QUESTION_CACHE)(self._embed_question)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Searcher:
@@ -168,12 +175,17 @@ class Searcher:
         return f"{query} （{'、'.join(gloss)}）" if gloss else query
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding (with its gloss, if any), as dense search uses it."""
-        return self.embedder.embed_queries([self._glossed(query, self.gloss(query))])[0]
+        """The query's embedding (with its gloss, if any), as dense search uses it; read-only."""
+        return self._embed(self._glossed(query, self.gloss(query)))
+
+    def _embed_question(self, text: str) -> np.ndarray:
+        vector = self.embedder.embed_queries([text])[0]
+        vector.setflags(write=False)  # shared by every later search for the same text
+        return vector
 
     def _dense(self, text: str, mask: np.ndarray | None, depth: int) -> Ranking:
         allowed = self.index.ids[mask] if mask is not None else None
-        ids, scores = self.index.dense.search(self.embedder.embed_queries([text])[0], depth, allowed)
+        ids, scores = self.index.dense.search(self._embed(text), depth, allowed)
         return [(self.index.row_of[int(i)], float(s)) for i, s in zip(ids, scores, strict=True)]
 
     def _lexical(self, query: str, mask: np.ndarray | None, depth: int, expand: bool) -> Ranking:

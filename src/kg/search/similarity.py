@@ -36,7 +36,6 @@ class Similarity:
         self.build_path = build_path
         self.embedder = embedder
         self._searcher: Searcher | None = None
-        self._queries: dict[str, np.ndarray] = {}
         self._passages: dict[str, np.ndarray] = {}
         self._document_rows: dict[str, np.ndarray] | None = None
 
@@ -59,9 +58,7 @@ class Similarity:
             text = clean_query(str(question))
         except KgError as exc:
             raise KgError(f"kgf:similarity: {exc}") from None
-        if text not in self._queries:
-            self._queries[text] = self.searcher.query_vector(text)
-        query = self._queries[text]
+        query = self.searcher.query_vector(text)  # the searcher keeps recent questions' vectors
         if isinstance(subject, Literal):
             passage = " ".join(str(subject).split())
             if not passage:
