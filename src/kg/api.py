@@ -155,11 +155,8 @@ def sparql(
 
     if query in named_queries():
         query = named_query(query).text
-    if timeout is not None and not timeout > 0:
-        raise KgError(f"timeout must be a number of seconds above 0, not {timeout!r}")
-    if max_results is not None and max_results < 1:
-        raise KgError(f"max_results must be at least 1, not {max_results!r}")
-    return run_limited(query, settings, graph, timeout, max_results, API_HINTS).to_dataframe()
+    settings = (settings or Settings.load()).with_(query_timeout=timeout, max_results=max_results)
+    return run_limited(query, settings, graph, hints=API_HINTS).to_dataframe()
 
 
 __all__ = [

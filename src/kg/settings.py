@@ -136,5 +136,10 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
     def with_(self, **changes: object) -> Settings:
+        """These settings with some changed (None: unchanged), numbers checked as `load` checks them."""
         known = {f.name for f in fields(self)}
-        return replace(self, **{k: v for k, v in changes.items() if k in known and v is not None})
+        changed = {k: v for k, v in changes.items() if k in known and v is not None}
+        for name, convert, least in _NUMBERS:
+            if name in changed:
+                changed[name] = _number(name, changed[name], convert, least)
+        return replace(self, **changed)  # type: ignore[arg-type]

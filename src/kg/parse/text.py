@@ -7,19 +7,12 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from kg.errors import ParseError
-from kg.parse.files import read_bytes
 
 # Encodings tried in order. CP950 is Microsoft's Big5, which Taiwanese files often use;
 # it decodes plain Big5 too.
 _FALLBACK_ENCODINGS = ("cp950", "big5hkscs")
-
-
-def read_source(path: Path, display: str) -> str:
-    """Read and decode a regular source file (see `decode_source`)."""
-    return decode_source(read_bytes(path, display), display)
 
 
 def decode_source(data: bytes, display: str) -> str:

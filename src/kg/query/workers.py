@@ -295,15 +295,10 @@ _shared_lock = threading.Lock()
 
 
 def run_limited(
-    sparql: str,
-    settings: Settings | None = None,
-    graph: str = "all",
-    timeout: float | None = None,
-    max_results: int | None = None,
-    hints: Hints = CLI_HINTS,
+    sparql: str, settings: Settings | None = None, graph: str = "all", hints: Hints = CLI_HINTS
 ) -> QueryResult:
-    """Run a read-only query in a worker process, stopped after `timeout` seconds, refused past
-    `max_results` rows or triples (defaults: the settings' query_timeout and max_results).
+    """Run a read-only query in a worker process, stopped after the settings' query_timeout
+    seconds, refused past their max_results rows or triples.
 
     The worker is started on the first call (about a second) and kept for later calls with
     the same build folder, store and embedder; queries from several threads wait their turn.
@@ -312,8 +307,7 @@ def run_limited(
     settings = settings or Settings.load()
     check_request(sparql, graph)
     pool = _shared_pool(settings)
-    limit = settings.max_results if max_results is None else max_results
-    return pool.run(sparql, graph, limit, timeout or settings.query_timeout, hints)
+    return pool.run(sparql, graph, settings.max_results, settings.query_timeout, hints)
 
 
 def _shared_pool(settings: Settings) -> QueryPool:
