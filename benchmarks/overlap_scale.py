@@ -36,7 +36,7 @@ from kg.mapping.corpus import EXHAUSTIVE_DOCUMENTS, CorpusMappings, document_pai
 from kg.mapping.files import BuildMappings, write_mappings
 from kg.mapping.matching import match
 from kg.mapping.material import Material
-from kg.mapping.overlap import item_mappings_of, matrix_of
+from kg.mapping.overlap import item_mappings, matrix
 from kg.search.items import stable_id
 from kg.server.overlap_page import MATRIX_DOCUMENTS, STRONGEST_PAIRS, most_overlapping, strongest_pairs
 from kg.settings import Settings
@@ -137,18 +137,18 @@ def matrix_page(material: Material, mapped: CorpusMappings, calibration) -> dict
         started = time.perf_counter()
         stored = BuildMappings.load(Path(folder))
         loaded = time.perf_counter()
-        matrix = matrix_of(stored, "close")
+        table = matrix(stored, min_relation="close")
         computed = time.perf_counter()
-        most_overlapping(matrix, MATRIX_DOCUMENTS)
-        strongest_pairs(matrix, STRONGEST_PAIRS)
+        most_overlapping(table, MATRIX_DOCUMENTS)
+        strongest_pairs(table, STRONGEST_PAIRS)
         chosen = time.perf_counter()
         items = [(item.document, item.code) for item in material.items[:: max(len(material.items) // 50, 1)]]
-        item_mappings_of(stored, *items[0])
+        item_mappings(stored, *items[0])
         indexed = time.perf_counter()
         lookups = []
         for document, code in items[1:]:
             begun = time.perf_counter()
-            item_mappings_of(stored, document, code)
+            item_mappings(stored, document, code)
             lookups.append(time.perf_counter() - begun)
     return {
         "page_load_mappings_s": round(loaded - started, 2),

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from kg.api import run_query
 from kg.builder import build
 from kg.parse import parse_file
 from kg.parse.model import Document
-from kg.query.sparql import run_query
 from kg.settings import Settings
 from kg.store import QueryResult
 

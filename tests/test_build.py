@@ -16,11 +16,11 @@ import pytest
 from rdflib import Graph
 
 from conftest import RAW, SEED_CODES, values
+from kg.api import run_query
 from kg.builder import build
 from kg.check import check_build, check_sources
 from kg.errors import BuildError, KgError
 from kg.graph.ontology import load_shapes
-from kg.query.sparql import run_query
 from kg.settings import Settings
 from kg.store.layout import DOCUMENTS_FILE, EXPORT_FILE, build_lock, current_build, read_manifest
 from test_cli import assert_clean_failure, kg

@@ -13,7 +13,6 @@ from kg.errors import KgError
 from kg.mapping.calibration import Calibration, calibration_for
 from kg.mapping.evaluate import calibrate, evaluation_report, load_pairs, mean_f1, pair_features
 from kg.mapping.model import Thresholds
-from kg.mapping.overlap import load_material
 from kg.settings import Settings
 
 PAIRS = ROOT / "eval" / "overlap_pairs.tsv"
@@ -33,7 +32,7 @@ def test_the_unit_is_incorporated_as_task_t2(unit_in_standard):
 
 
 def test_only_that_unit_is_incorporated(built):
-    table = kg.coverage_table(built)
+    table = kg.open(settings=built).coverage()
     assert set(table["unit"]) == {"BGM4R0172v2", "KMM5R0915v2", "TTM3R0299v2"}
     incorporated = table[table["incorporated"]]
     assert list(zip(incorporated["unit"], incorporated["standard"], incorporated["task"], strict=True)) == [
@@ -81,7 +80,7 @@ def test_asking_the_other_way_round_gives_the_same_pairs_swapped(built, unit_in_
 
 
 def test_a_pair_asked_for_equals_what_the_build_stored(built, unit_in_standard):
-    table = kg.mappings_table(built)
+    table = kg.open(settings=built).mappings()
     stored = table[(table["subject_document"] == UNIT) & (table["object_document"] == STANDARD)]
     assert set(zip(stored["subject_code"], stored["object_code"], stored["relation"], strict=True)) == {
         (m.a.code, m.b.code, m.relation) for m in unit_in_standard.pairs
@@ -98,7 +97,7 @@ def test_an_items_mappings_are_its_stored_pairs_both_ways_strongest_first(built,
         1.0,
     )
     assert list(mapped["relation"]) == sorted(mapped["relation"], key=["exact", "close", "related"].index)
-    table = kg.mappings_table(built)
+    table = kg.open(settings=built).mappings()
     as_subject = table[(table["subject_document"] == UNIT) & (table["subject_code"] == "P4.2")]
     as_object = table[(table["object_document"] == UNIT) & (table["object_code"] == "P4.2")]
     assert len(mapped) == len(as_subject) + len(as_object) > 2
@@ -114,16 +113,16 @@ def test_filters_by_relation_and_kind(built):
 
 
 def test_the_matrix_is_the_share_of_each_documents_items_matched(built, unit_in_standard):
-    matrix = kg.overlap_matrix(built)
+    matrix = kg.open(settings=built).matrix()
     assert list(matrix.index) == SEED_CODES and list(matrix.columns) == SEED_CODES
     assert all(matrix.loc[code, code] == 1.0 for code in SEED_CODES)
     assert ((matrix >= 0) & (matrix <= 1)).all().all()
-    unit_items = len([i for i in load_material(built).items if i.document == UNIT])
+    unit_items = len([i for i in kg.open(settings=built).material.items if i.document == UNIT])
     matched = {m.a.code for m in unit_in_standard.pairs if m.relation in ("exact", "close")}
     assert matrix.loc[UNIT, STANDARD] == pytest.approx(len(matched) / unit_items)
     assert matrix.loc[UNIT, STANDARD] > 0.8  # the unit is nearly all inside the standard
     assert matrix.loc[STANDARD, UNIT] < 0.3  # but it is a small part of the standard
-    related = kg.overlap_matrix(built, min_relation="related")
+    related = kg.open(settings=built).matrix(min_relation="related")
     assert (related >= matrix).all().all()
 
 
@@ -136,7 +135,7 @@ def test_the_graph_holds_symmetric_skos_mappings_with_scored_nodes(built, query)
     back = query(f"ASK {{ <{exact.rows[0]['b']}> skos:exactMatch <{exact.rows[0]['a']}> }}")
     assert back.boolean
     nodes = query("SELECT (COUNT(?m) AS ?n) WHERE { ?m a kg:Mapping ; kg:similarityScore ?s }", "mappings")
-    assert values(nodes, "n") == [(len(kg.mappings_table(built)),)]
+    assert values(nodes, "n") == [(len(kg.open(settings=built).mappings()),)]
 
 
 def test_the_incorporation_is_a_link_from_the_task_to_the_unit(query):
@@ -149,7 +148,7 @@ def test_the_incorporation_is_a_link_from_the_task_to_the_unit(query):
 
 def test_the_named_overlap_queries_agree_with_the_mapping_table(built):
     counts = kg.sparql("document-overlap", built)
-    table = kg.mappings_table(built)
+    table = kg.open(settings=built).mappings()
     for row in counts.itertuples():
         pair = table[(table["subject_document"] == row.doc_a) & (table["object_document"] == row.doc_b)]
         assert (row.exact, row.close, row.related) == tuple(
@@ -163,9 +162,9 @@ def test_the_sssom_export_is_valid_for_the_sssom_tools(built, tmp_path):
     from sssom.validators import validate
 
     path = tmp_path / "mappings.sssom.tsv"
-    assert kg.export_sssom(path, built) == len(kg.mappings_table(built))
+    assert kg.export_sssom(path, built) == len(kg.open(settings=built).mappings())
     mapping_set = parse_sssom_table(path)
-    assert len(mapping_set.df) == len(kg.mappings_table(built))
+    assert len(mapping_set.df) == len(kg.open(settings=built).mappings())
     assert set(mapping_set.df["predicate_id"]) <= {"skos:exactMatch", "skos:closeMatch", "skos:relatedMatch"}
     reports = validate(mapping_set, fail_on_error=False)
     assert all(not report.results for report in reports.values()), reports
@@ -183,7 +182,7 @@ def test_the_export_refuses_a_folder_and_writes_nothing_half(built, tmp_path):
 
 
 def test_mapping_quality_on_the_labelled_pairs(built):
-    report = evaluation_report(load_material(built), load_pairs(PAIRS))
+    report = evaluation_report(kg.open(settings=built).material, load_pairs(PAIRS))
     matcher = {s["level"]: s for s in report["matcher"]}
     assert matcher["exact"]["precision"] >= 0.95 and matcher["exact"]["recall"] >= 0.9
     assert matcher["close"]["precision"] >= 0.85 and matcher["close"]["recall"] >= 0.6
@@ -200,7 +199,7 @@ CALIBRATION_F1_MARGIN = 0.02
 def test_the_shipped_calibration_is_as_good_as_a_refit_on_the_labelled_pairs(built):
     pairs = load_pairs(PAIRS)
     gold = [p.relation for p in pairs]
-    cosine, wording = pair_features(load_material(built), pairs)
+    cosine, wording = pair_features(kg.open(settings=built).material, pairs)
     fitted = calibrate(cosine, wording, gold)
     shipped, _ = calibration_for("e5-small")
     best, ours = mean_f1(fitted, cosine, wording, gold), mean_f1(shipped, cosine, wording, gold)
@@ -212,7 +211,7 @@ def test_a_refit_is_scored_by_the_f1_it_reaches(built):
     """mean_f1 can tell a good calibration from a bad one (so the test above can fail)."""
     pairs = load_pairs(PAIRS)
     gold = [p.relation for p in pairs]
-    cosine, wording = pair_features(load_material(built), pairs)
+    cosine, wording = pair_features(kg.open(settings=built).material, pairs)
     shipped, _ = calibration_for("e5-small")
     everything_exact = Calibration(shipped.weight, Thresholds(0.0, 0.0, 0.0))
     assert mean_f1(everything_exact, cosine, wording, gold) < mean_f1(shipped, cosine, wording, gold) - 0.2
@@ -225,7 +224,7 @@ def test_a_refit_is_scored_by_the_f1_it_reaches(built):
         (lambda s: kg.overlap(UNIT, UNIT, s), "two different documents"),
         (lambda s: kg.overlap(UNIT, STANDARD, s, min_relation="similar"), "unknown mapping relation"),
         (lambda s: kg.overlap(UNIT, STANDARD, s, kinds=("skills",)), "unknown item kind 'skills'"),
-        (lambda s: kg.overlap_matrix(s, min_relation="near"), "unknown mapping relation"),
+        (lambda s: kg.open(settings=s).matrix(min_relation="near"), "unknown mapping relation"),
         (lambda s: kg.item_mappings(UNIT, "P9.9", s), "document KMM5R0915v2 has no item 'P9.9'"),
         (lambda s: kg.item_mappings("kmm5r0915v2", "P4.2", s), "did you mean KMM5R0915v2"),
     ],
@@ -238,7 +237,12 @@ def test_bad_requests_say_what_is_wrong(built, call, message):
 def test_a_build_without_an_index_has_no_mappings_and_says_so(tmp_path):
     settings = Settings.load(build_dir=tmp_path, embedder="none")
     kg.build([ROOT / "data" / "raw" / "KMM5R0915v2.txt"], settings)
-    for call in (kg.overlap_matrix, kg.coverage_table, lambda s: kg.overlap(UNIT, STANDARD, s)):
+    graph = kg.open(settings=settings)
+    for call in (
+        lambda _: graph.matrix(),
+        lambda _: graph.coverage(),
+        lambda s: kg.overlap(UNIT, STANDARD, s),
+    ):
         with pytest.raises(KgError, match=r"--embedder none|has no search index"):
             call(settings)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+import kg
 from conftest import ROOT, SEED_CODES
 from kg.errors import KgError
 from kg.search.engine import Filters, Searcher, clean_query, document_score
-from kg.search.engine import search as run_search
 from kg.search.evaluate import evaluate, load_questions
 from kg.search.index import SEARCH_FOLDER, SearchIndex
 from kg.settings import Settings
@@ -193,7 +193,7 @@ def test_whitespace_inside_a_query_is_tidied():
 
 def test_a_search_before_any_build_says_to_build(tmp_path):
     with pytest.raises(KgError, match="run `kg build` first"):
-        run_search("客訴", Settings.load(build_dir=tmp_path))
+        kg.find("客訴", Settings.load(build_dir=tmp_path))
 
 
 # --- the index and its model ----------------------------------------------------------------------

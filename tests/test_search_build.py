@@ -10,9 +10,9 @@ import pytest
 from rdflib import Literal, URIRef
 
 from conftest import RAW, ROOT, values
+from kg.api import run_query
 from kg.builder import build
 from kg.errors import KgError
-from kg.query.sparql import run_query
 from kg.search.engine import Searcher
 from kg.search.similarity import Similarity
 from kg.settings import Settings

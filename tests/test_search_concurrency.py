@@ -12,11 +12,10 @@ import pytest
 
 from conftest import same_at_once
 from kg.errors import KgError
-from kg.search import embedders, engine
+from kg.knowledge_graph import KnowledgeGraph
+from kg.search import embedders
 from kg.search.engine import MODES, Filters, Searcher
-from kg.server.catalogue import Catalogue
 from kg.settings import Settings
-from kg.store.layout import current_build
 
 QUESTIONS = ["客訴處理", "新人訓練", "客服KPI", "how to deal with angry customers", "預算", "inventory"]
 CASES = [(question, mode, by) for question in QUESTIONS for mode in MODES for by in ("document", "item")]
@@ -34,13 +33,21 @@ def test_threads_sharing_one_searcher_get_the_answers_of_searching_alone(built: 
 
 
 def test_threads_searching_the_live_build_at_once_share_one_searcher(built: Settings, monkeypatch):
-    monkeypatch.setattr(engine, "_searchers", {})  # none loaded yet: the threads race to load it
+    graph = KnowledgeGraph(built)  # none loaded yet: the threads race to load it
+    loaded = []
+    load = Searcher.__init__
+
+    def counted(self: Searcher, *args: object, **kwargs: object) -> None:
+        loaded.append(self)
+        load(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Searcher, "__init__", counted)
 
     def ask(question: str) -> dict:
-        return engine.search(question, built, by="item", top=5).to_dict()
+        return graph.find(question, by="item", top=5).to_dict()
 
     same_at_once(ask, QUESTIONS, at_once_first=True)
-    assert len(engine._searchers) == 1
+    assert len(loaded) == 1
 
 
 def test_threads_asking_for_the_embedder_at_once_load_one_model(monkeypatch):
@@ -67,9 +74,10 @@ def test_threads_sharing_one_searcher_get_its_filters_and_errors_right(built: Se
     assert all(hit["kind"] == "indicator" for hit in alone[0]["results"])
 
 
-def test_the_web_apps_catalogue_answers_many_threads_as_it_answers_one(built: Settings):
-    """Searches, nearest items, stored mappings and pair overlaps, all at once on one catalogue."""
-    catalogue = Catalogue(current_build(built.build_dir))
+def test_the_open_graph_answers_many_threads_as_it_answers_one(built: Settings):
+    """Searches, nearest items, stored mappings and pair overlaps, all at once on one open graph
+    (the web app's)."""
+    graph = KnowledgeGraph(built)
     asks = [
         *(("search", question) for question in QUESTIONS),
         *(("closest", code) for code in ("P4.2.2", "T2", "K7", "S42")),
@@ -83,16 +91,16 @@ def test_the_web_apps_catalogue_answers_many_threads_as_it_answers_one(built: Se
     def ask(what: tuple[str, str]) -> object:
         kind, value = what
         if kind == "search":
-            return catalogue.search(value, top=3).to_dict()
+            return graph.find(value, top=3).to_dict()
         if kind == "closest":
-            return [(item.iri, score) for item, score in catalogue.closest("BAS1499-003", value)]
+            return [(item.iri, score) for item, score in graph.closest("BAS1499-003", value)]
         if kind == "mappings":
-            return catalogue.item_mappings("BAS1499-003", value)
+            return graph.item_mappings("BAS1499-003", value).to_dict(orient="records")
         if kind == "overlap":
-            return catalogue.overlap(value, "BAS1499-003").to_dict()
+            return graph.overlap(value, "BAS1499-003").to_dict()
         if kind == "coverage":
-            return catalogue.coverage(incorporated_only=True).to_dict(orient="records")
-        return catalogue.matrix().to_dict()
+            return graph.coverage(incorporated_only=True).to_dict(orient="records")
+        return graph.matrix().to_dict()
 
     alone = same_at_once(ask, asks, rounds=3, at_once_first=True)  # loading the index and mappings races too
     answers = dict(zip(asks, alone, strict=True))

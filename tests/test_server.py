@@ -12,10 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 
+from kg.api import find as search
 from kg.errors import KgError
-from kg.search.engine import Filters, search
+from kg.knowledge_graph import KnowledgeGraph
+from kg.search.engine import Filters
 from kg.server import create_app, require_extra
-from kg.server.catalogue import Catalogue
 from kg.server.negotiation import NotAcceptable, choose, parse_accept
 from kg.settings import Settings
 
@@ -449,7 +450,7 @@ def test_unexpected_errors_are_a_plain_500(server_settings, monkeypatch):
     def broken(self, code):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(Catalogue, "document", broken)
+    monkeypatch.setattr(KnowledgeGraph, "document", broken)
     with TestClient(create_app(server_settings), raise_server_exceptions=False) as test_client:
         response = test_client.get("/document/BAS1499-003")
     assert_clean_error(response, 500, "something went wrong on the server")

@@ -135,7 +135,7 @@ def test_the_overlap_page_draws_the_document_matrix(client):
     assert page.status_code == 200
     shown = cells(page.text)
     assert len(shown) == len(SEED_CODES) * (len(SEED_CODES) - 1)  # every pair both ways, not the diagonal
-    matrix = kg.overlap_matrix(client.app.state.settings)
+    matrix = kg.open(settings=client.app.state.settings).matrix()
     assert all(shown[(r, c)] == f"{matrix.loc[r, c] * 100:.0f}" for r, c in shown)
     assert int(shown[(UNIT, STANDARD)]) > 80  # 88% here; the unit is nearly all inside the standard
     assert f'href="/overlap?a={UNIT}&amp;b={STANDARD}&amp;min-relation=close"' in page.text

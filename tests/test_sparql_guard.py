@@ -15,14 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 import kg
+from kg.api import run_query
 from kg.errors import KgError
+from kg.knowledge_graph import KnowledgeGraph
 from kg.query.errors import NestingTooDeep, QueryError, QueryTooLong, ResultTooLarge, ServiceRefused
 from kg.query.guard import MAX_NESTING, MAX_QUERY_CHARS, check_query, update_keyword
 from kg.query.lexer import tokens
-from kg.query.sparql import run_query
 from kg.query.workers import QueryTimeout
 from kg.server import create_app
-from kg.server.catalogue import Catalogue
 from kg.settings import OPTIONS
 from test_cli import assert_clean_failure
 from test_cli import kg as kg_cli
@@ -353,7 +353,7 @@ def test_a_500_leaves_the_keep_alive_connection_usable(server_settings, monkeypa
     def broken(self, code):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(Catalogue, "document", broken)
+    monkeypatch.setattr(KnowledgeGraph, "document", broken)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

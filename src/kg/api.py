@@ -1,49 +1,71 @@
 """The public Python API: what the CLI, notebooks and scripts call.
 
     import kg
-    settings = kg.Settings.load(build_dir="data/build")
-    kg.build(["data/raw"], settings)
-    kg.sparql("SELECT ?code WHERE { ?d a kg:CompetencyStandard ; skos:notation ?code }", settings)
-    kg.find("客訴處理", settings).to_dataframe()
-    kg.overlap("KMM5R0915v2", "BAS1499-003", settings).to_dataframe()
-    kg.overlap_matrix(settings)          # share of each document's items matched in another
-    kg.coverage_table(settings)          # which standard task covers most of each unit
-    kg.item_mappings("KMM5R0915v2", "P4.2", settings)  # one item's counterparts elsewhere
+    graph = kg.open("data/build")        # the live build of a build folder (a KnowledgeGraph)
+    graph.sparql("SELECT ?code WHERE { ?d a kg:CompetencyStandard ; skos:notation ?code }")
+    graph.find("客訴處理", by="item").to_dataframe()
+    graph.overlap("KMM5R0915v2", "BAS1499-003").to_dataframe()
+    graph.matrix()                       # share of each document's items matched in another
+    graph.coverage()                     # which standard task covers most of each unit
+    graph.item_mappings("KMM5R0915v2", "P4.2")  # one item's counterparts elsewhere
+    kg.build(["data/raw"], settings)     # parse, reason, validate, store, index, map
 
-Every function takes an optional `Settings` (defaults, then KG_* environment variables)
-and raises `kg.KgError` with a clear message on bad input.
+`kg.find`, `kg.sparql`, `kg.overlap`, `kg.documents` and the rest do the same on the build
+folder of the settings (defaults, then KG_* environment variables), through one open graph
+per settings. Everything raises `kg.KgError` with a clear message on bad input.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import warnings
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from kg.builder import BuildReport
 from kg.builder import build as _build
 from kg.errors import KgError
-from kg.mapping.overlap import (
-    Overlap,
-    coverage_table,
-    export_sssom,
-    item_mappings,
-    mappings_table,
-    overlap,
-    overlap_matrix,
-)
+from kg.knowledge_graph import KnowledgeGraph, NotFound
+from kg.mapping.model import Relation
+from kg.mapping.overlap import Overlap
 from kg.query.named import NamedQuery, named_queries, named_query
-from kg.query.sparql import run_query
-from kg.search.engine import Filters
-from kg.search.engine import search as _search
+from kg.search.engine import EVIDENCE, By, Filters, Mode
 from kg.search.results import SearchResults
 from kg.settings import Settings
 from kg.store import QueryResult
-from kg.store.layout import current_build, read_manifest
+from kg.store.layout import current_build
 
 if TYPE_CHECKING:
     import pandas
     from matplotlib.figure import Figure
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def open(build_dir: str | Path | None = None, settings: Settings | None = None) -> KnowledgeGraph:
+    """Open a build folder (default: the settings', data/build): `kg.open("data/build").find(...)`.
+
+    The graph follows the folder's live build: after `kg build` it answers from the new one.
+    Opening the same folder (with the same settings) again gives the same graph, so what it
+    has loaded (the model, the index, the mappings) is loaded once per process.
+    """
+    settings = settings or Settings.load()
+    if build_dir is not None:
+        settings = settings.with_(build_dir=Path(build_dir))
+    return _graph(settings)
+
+
+@functools.lru_cache(maxsize=8)
+def _graph_of(settings: Settings) -> KnowledgeGraph:
+    return KnowledgeGraph(settings)
+
+
+def _graph(settings: Settings | None) -> KnowledgeGraph:
+    """The open graph the module-level functions share, one per settings (so one model load)."""
+    settings = settings or Settings.load()
+    return _graph_of(settings.with_(build_dir=settings.build_dir.resolve()))
 
 
 def build(
@@ -68,11 +90,7 @@ def has_build(settings: Settings | None = None) -> bool:
 
 def documents(settings: Settings | None = None) -> pandas.DataFrame:
     """The live build's documents: code, kind (standard or unit), title, source file, triples."""
-    settings = settings or Settings.load()
-    import pandas
-
-    rows = read_manifest(current_build(settings.build_dir))["documents"]
-    return pandas.DataFrame(rows, columns=["code", "kind", "title", "source", "triples"])
+    return _graph(settings).documents()
 
 
 def overlap_quality(
@@ -80,14 +98,7 @@ def overlap_quality(
 ) -> pandas.DataFrame:
     """Precision and recall of the overlap mapping on labelled pairs, per relation level:
     the matcher with the calibration in force, and cross-validated by document pair."""
-    import pandas
-
-    from kg.mapping.evaluate import evaluation_report, load_pairs
-    from kg.mapping.overlap import load_material
-
-    report = evaluation_report(load_material(settings), load_pairs(pairs))
-    rows = [{"measured": key} | score for key in ("matcher", "cross_validated") for score in report[key]]
-    return pandas.DataFrame(rows)
+    return _graph(settings).overlap_quality(pairs)
 
 
 def overlap_heatmap(matrix: pandas.DataFrame, settings: Settings | None = None) -> Figure:
@@ -122,18 +133,30 @@ def save_figure(figure: Figure, path: str | Path) -> Path:
 
 
 def _titles(settings: Settings | None) -> dict[str, str | None]:
-    table = documents(settings)
-    return dict(zip(table.code, table.title, strict=True))
+    return _graph(settings).titles()
 
 
-def find(query: str, settings: Settings | None = None, **options: object) -> SearchResults:
-    """Semantic search (what `kg search` does): documents with evidence, or items with by="item".
+def find(
+    query: str,
+    settings: Settings | None = None,
+    *,
+    mode: Mode = "hybrid",
+    by: By = "document",
+    top: int = 10,
+    filters: Filters | None = None,
+    evidence: int = EVIDENCE,
+) -> SearchResults:
+    """Semantic search (what `kg search` does): the documents (with evidence) or items that answer `query`.
 
-    Options: mode ("hybrid", "dense", "lexical"), by ("document", "item"), top, evidence,
-    filters (`kg.Filters(item_kinds=("indicator",), document_kinds=("unit",), levels=(4,))`).
+    query: a question or keywords, in Chinese or English.
+    settings: which build folder and embedder (default: `Settings.load()`).
+    mode: "hybrid" (dense and BM25 fused, the default), "dense" or "lexical".
+    by: "document" (each with its best `evidence` items) or "item".
+    top: how many documents or items.
+    filters: `kg.Filters(item_kinds=("indicator",), document_kinds=("unit",), levels=(4,))`.
     `.to_dict()` gives the CLI's JSON, `.to_dataframe()` a table.
     """
-    return _search(query, settings, **options)
+    return _graph(settings).find(query, mode=mode, by=by, top=top, filters=filters, evidence=evidence)
 
 
 def sparql(
@@ -145,25 +168,100 @@ def sparql(
 ) -> pandas.DataFrame:
     """Run a read-only SPARQL query over the live build; SELECT rows as a DataFrame.
 
-    A `name` of a shipped query (see `named_queries`) works too: `kg.sparql("shared-knowledge")`.
-    Like `kg sparql`, the query runs in a worker process (started on the first call, about
-    a second, then kept), stopped after `timeout` seconds; more than `max_results` rows are
-    refused (defaults: the settings' query_timeout, 20 s, and max_results, 10,000). SERVICE
-    is refused. `kg.run_query` runs a query in this process, without a time limit.
+    query: the SPARQL text, or the name of a shipped query (see `named_queries`).
+    graph: "all" (the union, the default), "asserted", "inferred", "ontology" or "mappings".
+    timeout: seconds before the query's worker process is stopped (default: the settings', 20).
+    max_results: more rows are refused (default: the settings', 10,000).
+    Like `kg sparql`, the query runs in a worker process (started on the first call, about a
+    second, then kept). SERVICE is refused. `kg.run_query` runs a query in this process,
+    without a time limit.
     """
-    from kg.query.workers import API_HINTS, run_limited
-
     if query in named_queries():
         query = named_query(query).text
-    settings = (settings or Settings.load()).with_(query_timeout=timeout, max_results=max_results)
-    return run_limited(query, settings, graph, hints=API_HINTS).to_dataframe()
+    return _graph(settings).sparql(query, graph=graph, timeout=timeout, max_results=max_results)
+
+
+def run_query(
+    query: str, settings: Settings | None = None, graph: str = "all", max_results: int | None = None
+) -> QueryResult:
+    """Run a read-only SPARQL query in this process, with no time limit; the raw `QueryResult`.
+
+    graph: "all" (the union, the default), "asserted", "inferred", "ontology" or "mappings".
+    max_results: more rows or triples raise `ResultTooLarge` (None, the default: no limit).
+    """
+    return _graph(settings).run_query(query, graph=graph, max_results=max_results)
+
+
+def overlap(
+    a: str,
+    b: str,
+    settings: Settings | None = None,
+    *,
+    min_relation: Relation = "related",
+    kinds: tuple[str, ...] = (),
+) -> Overlap:
+    """The corresponding items of documents `a` and `b` (SKOS exact, close, related), best first.
+
+    min_relation: the weakest relation kept ("exact", "close" or "related").
+    kinds: only pairs of these item kinds (task, indicator ...); all when empty.
+    """
+    return _graph(settings).overlap(a, b, min_relation=min_relation, kinds=kinds)
+
+
+def item_mappings(document: str, code: str, settings: Settings | None = None) -> pandas.DataFrame:
+    """One item's stored mappings to items of other documents, strongest first: their document,
+    code, kind, text, relation and score (no rows: the item has no counterpart)."""
+    return _graph(settings).item_mappings(document, code)
+
+
+def export_sssom(path: str | Path, settings: Settings | None = None) -> int:
+    """Write the build's mappings as SSSOM TSV to `path`; returns the number of mappings."""
+    return _graph(settings).export_sssom(path)
+
+
+def _deprecated(replacement: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Mark a function kept for one release as an alias of `replacement`."""
+
+    def mark(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(function)
+        def alias(*args: P.args, **kwargs: P.kwargs) -> R:
+            warnings.warn(
+                f"kg.{function.__name__} is deprecated and goes in the next release: use {replacement}",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return function(*args, **kwargs)
+
+        return alias
+
+    return mark
+
+
+@_deprecated("kg.open(build_dir).matrix(min_relation=...)")
+def overlap_matrix(settings: Settings | None = None, min_relation: Relation = "close") -> pandas.DataFrame:
+    """Deprecated alias of `KnowledgeGraph.matrix`."""
+    return _graph(settings).matrix(min_relation=min_relation)
+
+
+@_deprecated("kg.open(build_dir).coverage(incorporated_only=...)")
+def coverage_table(settings: Settings | None = None, incorporated_only: bool = False) -> pandas.DataFrame:
+    """Deprecated alias of `KnowledgeGraph.coverage`."""
+    return _graph(settings).coverage(incorporated_only=incorporated_only)
+
+
+@_deprecated("kg.open(build_dir).mappings()")
+def mappings_table(settings: Settings | None = None) -> pandas.DataFrame:
+    """Deprecated alias of `KnowledgeGraph.mappings`."""
+    return _graph(settings).mappings()
 
 
 __all__ = [
     "BuildReport",
     "Filters",
     "KgError",
+    "KnowledgeGraph",
     "NamedQuery",
+    "NotFound",
     "Overlap",
     "QueryResult",
     "SearchResults",
@@ -179,6 +277,7 @@ __all__ = [
     "mappings_table",
     "named_queries",
     "named_query",
+    "open",
     "overlap",
     "overlap_heatmap",
     "overlap_matrix",

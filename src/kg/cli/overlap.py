@@ -63,10 +63,12 @@ def overlap(
              kg overlap --sssom mappings.sssom.tsv
              kg overlap --evaluate --pairs eval/overlap_pairs.tsv
     """
+    from kg.knowledge_graph import KnowledgeGraph
     from kg.mapping import display
-    from kg.mapping import overlap as api
+    from kg.mapping.model import as_relation
+    from kg.mapping.overlap import coverage_json, matrix_json
 
-    settings = Settings.load(build_dir=build_dir)
+    graph = KnowledgeGraph(Settings.load(build_dir=build_dir))
     modes = [
         name
         for name, on in (
@@ -87,30 +89,35 @@ def overlap(
         raise KgError("choose --csv or --json, not both")
     if matrix or coverage:
         table = (
-            api.overlap_matrix(settings, min_relation or "close") if matrix else api.coverage_table(settings)
+            graph.matrix(min_relation=as_relation(min_relation or "close")) if matrix else graph.coverage()
         )
         if as_csv:
             typer.echo(table.to_csv(float_format="%.4f", index=matrix), nl=False)
         elif as_json:
-            data = api.matrix_json(table) if matrix else api.coverage_json(table)
+            data = matrix_json(table) if matrix else coverage_json(table)
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         else:
             typer.echo(display.format_matrix(table) if matrix else display.format_coverage(table))
         return
     if sssom:
-        rows = api.export_sssom(sssom, settings)
+        rows = graph.export_sssom(sssom)
         typer.echo(f"wrote {rows} mappings to {sssom}")
         return
     if evaluate:
         from kg.mapping.evaluate import evaluation_report, load_pairs
 
-        report = evaluation_report(api.load_material(settings), load_pairs(pairs), refit=calibrate)
+        report = evaluation_report(graph.material, load_pairs(pairs), refit=calibrate)
         typer.echo(json.dumps(report, indent=2) if as_json else display.format_evaluation(report))
         return
     if not documents or len(documents) != 2:
         raise KgError("give two document codes (kg overlap DOC_A DOC_B), or --matrix, --coverage, --sssom")
-    found = api.overlap(documents[0], documents[1], settings, min_relation or "related", tuple(kind or ()))
+    found = graph.overlap(
+        documents[0],
+        documents[1],
+        min_relation=as_relation(min_relation or "related"),
+        kinds=tuple(kind or ()),
+    )
     if as_json:
         typer.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
         return
-    typer.echo(display.format_overlap(found, api.document_titles(settings)))
+    typer.echo(display.format_overlap(found, graph.titles()))

@@ -51,17 +51,17 @@ def search(
     Example: kg search "哪些單元涵蓋客訴處理"
              kg search "complaint handling" --by item --kind indicator --top 5 --json
     """
-    from kg.search.engine import Filters
-    from kg.search.engine import search as run_search
+    from kg.knowledge_graph import KnowledgeGraph
+    from kg.search.engine import Filters, as_grouping, as_mode
 
-    settings = Settings.load(build_dir=build_dir, embedder=embedder)
+    graph = KnowledgeGraph(Settings.load(build_dir=build_dir, embedder=embedder))
     filters = Filters(
         item_kinds=tuple(kind or ()),
         document_kinds=tuple(document_kind or ()),
         documents=tuple(document or ()),
         levels=tuple(level or ()),
     )
-    results = run_search(query, settings, mode=mode, by=by, top=top, filters=filters)
+    results = graph.find(query, mode=as_mode(mode), by=as_grouping(by), top=top, filters=filters)
     if as_json:
         typer.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -94,14 +94,15 @@ def evaluate(
     Example: kg eval --questions eval/questions.json
              kg eval --lang en --mode dense
     """
-    from kg.search.engine import MODES, Searcher
+    from kg.knowledge_graph import KnowledgeGraph
+    from kg.search.engine import MODES
     from kg.search.evaluate import evaluate as run_evaluation
     from kg.search.evaluate import format_table, in_language, load_questions
 
     labelled = load_questions(questions)
     if lang:
         labelled = in_language(labelled, lang)
-    searcher = Searcher.open(Settings.load(build_dir=build_dir, embedder=embedder))
+    searcher = KnowledgeGraph(Settings.load(build_dir=build_dir, embedder=embedder)).searcher
     scores = run_evaluation(searcher, labelled, tuple(mode or MODES))
     if as_json:
         payload = {m: {level: s.to_dict() for level, s in levels.items()} for m, levels in scores.items()}

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, cast, get_args
 
 from kg.errors import KgError
 from kg.search.items import SearchItem
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 # Strongest first. A score at or above a relation's threshold earns that relation.
-RELATIONS = ("exact", "close", "related")
+Relation = Literal["exact", "close", "related"]
+RELATIONS: tuple[Relation, ...] = get_args(Relation)
 PREDICATES = {name: f"{SKOS}{name}Match" for name in RELATIONS}
 
 
@@ -29,7 +30,7 @@ class Thresholds:
                 f"not exact={self.exact}, close={self.close}, related={self.related}"
             )
 
-    def relation(self, score: float) -> str | None:
+    def relation(self, score: float) -> Relation | None:
         """The strongest relation the score reaches, or None below `related`."""
         for name in RELATIONS:
             if score >= getattr(self, name):
@@ -51,6 +52,12 @@ def check_relation(name: str) -> None:
         raise KgError(f"unknown mapping relation {name!r}; choose one of: {', '.join(RELATIONS)}")
 
 
+def as_relation(name: str) -> Relation:
+    """A relation named in text (an option, a query string), or a clear error listing the relations."""
+    check_relation(name)
+    return cast(Relation, name)
+
+
 @dataclass(frozen=True)
 class Mapping:
     """Item `a` of one document corresponds to item `b` of another."""
@@ -58,7 +65,7 @@ class Mapping:
     a: SearchItem
     b: SearchItem
     score: float
-    relation: str  # exact | close | related
+    relation: Relation
     cardinality: str = "1:1"  # "1:n" etc. when a document repeats an item word for word
 
     @property

@@ -1,16 +1,16 @@
-"""What users ask of the mappings: one pair's overlap, the matrix, unit coverage, as DataFrames.
+"""What users ask of a build's mappings: one pair's overlap, the matrix, unit coverage, as DataFrames.
 
-A pair's overlap is matched afresh from the build's vectors (exact, whichever pair
-is asked, in the order `corpus.oriented` fixes), so it equals what the build
-stored for compared pairs. The matrix and the coverage table come from the
-build's mapping files.
+Each function works on what is already loaded (the build's `Material`, its `BuildMappings`);
+`kg.KnowledgeGraph` loads them once and calls these. A pair's overlap is matched afresh
+from the build's vectors (exact, whichever pair is asked, in the order `corpus.oriented`
+fixes), so it equals what the build stored for compared pairs. The matrix and the coverage
+table come from the build's mapping files.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,13 +24,8 @@ from kg.mapping.files import MAPPINGS_FOLDER, SSSOM_FILE, BuildMappings
 from kg.mapping.incorporation import Coverage, unit_coverage
 from kg.mapping.matching import match
 from kg.mapping.material import Material
-from kg.mapping.model import RELATIONS, Mapping, at_least, check_relation
+from kg.mapping.model import RELATIONS, Mapping, Relation, at_least, check_relation
 from kg.search.items import ITEM_KINDS
-from kg.settings import Settings
-from kg.store.layout import current_build
-
-_materials: dict[Path, Material] = {}
-_materials_lock = threading.Lock()
 
 
 @dataclass
@@ -68,32 +63,18 @@ class Overlap:
 
 
 def overlap(
+    material: Material,
     a: str,
     b: str,
-    settings: Settings | None = None,
-    min_relation: str = "related",
+    *,
+    min_relation: Relation = "related",
     kinds: tuple[str, ...] = (),
 ) -> Overlap:
     """Match the items of documents `a` and `b`; keep pairs at least `min_relation`, of `kinds` if given."""
     check_overlap_options(min_relation, kinds)
+    sides = {code: material.side(code) for code in (a, b)}
     if a == b:
         raise KgError(f"give two different documents, not {a!r} twice")
-    return overlap_in(_material(settings or Settings.load()), a, b, min_relation, kinds)
-
-
-def check_overlap_options(min_relation: str, kinds: tuple[str, ...]) -> None:
-    """Fail with a clear message on an unknown relation or item kind."""
-    check_relation(min_relation)
-    for kind in kinds:
-        if kind not in ITEM_KINDS:
-            raise KgError(f"unknown item kind {kind!r}; choose from: {', '.join(ITEM_KINDS)}")
-
-
-def overlap_in(
-    material: Material, a: str, b: str, min_relation: str = "related", kinds: tuple[str, ...] = ()
-) -> Overlap:
-    """`overlap` over already loaded material (the web app keeps one per build)."""
-    sides = {code: material.side(code) for code in (a, b)}
     kinds_of = {code: material.documents[code]["kind"] for code in (a, b)}
     first, second = oriented(a, b, kinds_of)
     calibration, _ = calibration_for(material.embedder)
@@ -107,15 +88,17 @@ def overlap_in(
     return Overlap(a, b, found, coverage)
 
 
-def overlap_matrix(settings: Settings | None = None, min_relation: str = "close") -> pandas.DataFrame:
+def check_overlap_options(min_relation: str, kinds: tuple[str, ...]) -> None:
+    """Fail with a clear message on an unknown relation or item kind."""
+    check_relation(min_relation)
+    for kind in kinds:
+        if kind not in ITEM_KINDS:
+            raise KgError(f"unknown item kind {kind!r}; choose from: {', '.join(ITEM_KINDS)}")
+
+
+def matrix(stored: BuildMappings, *, min_relation: Relation = "close") -> pandas.DataFrame:
     """Document x document: the share of the row document's items that match (at least
     `min_relation`) an item of the column document."""
-    check_relation(min_relation)
-    return matrix_of(BuildMappings.load(current_build((settings or Settings.load()).build_dir)), min_relation)
-
-
-def matrix_of(stored: BuildMappings, min_relation: str = "close") -> pandas.DataFrame:
-    """`overlap_matrix` over already loaded mapping files."""
     check_relation(min_relation)
     documents = stored.meta["documents"]
     codes = sorted(documents)
@@ -130,12 +113,12 @@ def matrix_of(stored: BuildMappings, min_relation: str = "close") -> pandas.Data
     )
     items = pandas.Series({code: documents[code]["items"] for code in codes}, dtype=float)
     shares = (matched / items.reindex(matched.index.get_level_values("row")).to_numpy()).fillna(0.0)
-    matrix = shares.groupby(level=["row", "column"]).max().unstack("column")
-    matrix = matrix.reindex(index=codes, columns=codes).fillna(0.0).astype(float)
-    matrix.index.name, matrix.columns.name = "document", None
+    table = shares.groupby(level=["row", "column"]).max().unstack("column")
+    table = table.reindex(index=codes, columns=codes).fillna(0.0).astype(float)
+    table.index.name, table.columns.name = "document", None
     for code in codes:
-        matrix.loc[code, code] = 1.0
-    return matrix
+        table.loc[code, code] = 1.0
+    return table
 
 
 def matrix_json(matrix: pandas.DataFrame) -> dict[str, dict[str, float]]:
@@ -151,14 +134,8 @@ def coverage_json(table: pandas.DataFrame) -> list[dict[str, Any]]:
     return json.loads(table.to_json(orient="records", force_ascii=False))
 
 
-def coverage_table(settings: Settings | None = None, incorporated_only: bool = False) -> pandas.DataFrame:
+def coverage(stored: BuildMappings, *, incorporated_only: bool = False) -> pandas.DataFrame:
     """For each unit and standard: the standard's task covering most of the unit, and how much."""
-    stored = BuildMappings.load(current_build((settings or Settings.load()).build_dir))
-    return coverage_of(stored, incorporated_only)
-
-
-def coverage_of(stored: BuildMappings, incorporated_only: bool = False) -> pandas.DataFrame:
-    """`coverage_table` over already loaded mapping files."""
     frame = pandas.DataFrame(stored.coverage, columns=_COVERAGE_COLUMNS)
     if incorporated_only:
         frame = frame[frame["incorporated"]]
@@ -167,21 +144,9 @@ def coverage_of(stored: BuildMappings, incorporated_only: bool = False) -> panda
     )
 
 
-def item_mappings(document: str, code: str, settings: Settings | None = None) -> pandas.DataFrame:
+def item_mappings(stored: BuildMappings, document: str, code: str) -> pandas.DataFrame:
     """The stored mappings of one item to items of other documents, strongest first: their
     document, code, kind, text, relation and score (no rows: the item has no counterpart)."""
-    settings = settings or Settings.load()
-    stored = BuildMappings.load(current_build(settings.build_dir))
-    material = _material(settings)
-    if document in material.documents:
-        codes = {material.items[row].code for row in material.rows_by_document().get(document, [])}
-        if code not in codes:
-            raise KgError(f"document {document} has no item {code!r} in the search index")
-    return item_mappings_of(stored, document, code)
-
-
-def item_mappings_of(stored: BuildMappings, document: str, code: str) -> pandas.DataFrame:
-    """`item_mappings` over already loaded mapping files."""
     if document not in stored.meta["documents"]:
         raise KgError(no_such_document(document, stored.meta["documents"]))
     sides = []
@@ -207,15 +172,8 @@ def item_mappings_of(stored: BuildMappings, document: str, code: str) -> pandas.
     return order.drop(columns="strength").reset_index(drop=True)
 
 
-def mappings_table(settings: Settings | None = None) -> pandas.DataFrame:
-    """Every stored mapping of the build, one row each (the SSSOM columns plus document, code, relation)."""
-    return BuildMappings.load(current_build((settings or Settings.load()).build_dir)).table
-
-
-def export_sssom(path: str | Path, settings: Settings | None = None) -> int:
-    """Write the build's mappings as SSSOM TSV to `path`; returns the number of mappings."""
-    build_path = current_build((settings or Settings.load()).build_dir)
-    stored = BuildMappings.load(build_path)
+def export_sssom(build_path: Path, stored: BuildMappings, path: str | Path) -> int:
+    """Write the build's mappings as SSSOM TSV to `path` (whole, or not at all); returns their number."""
     target = Path(path)
     if target.is_dir():
         raise KgError(f"{target} is a folder: give a file name for the SSSOM table")
@@ -241,24 +199,6 @@ _COVERAGE_COLUMNS = [
     "skills",
     "incorporated",
 ]
-
-
-def document_titles(settings: Settings | None = None) -> dict[str, str | None]:
-    return {code: d["title"] for code, d in load_material(settings).documents.items()}
-
-
-def load_material(settings: Settings | None = None) -> Material:
-    """The live build's items and vectors (kept while the build stays the same)."""
-    return _material(settings or Settings.load())
-
-
-def _material(settings: Settings) -> Material:
-    build_path = current_build(settings.build_dir).resolve()
-    with _materials_lock:  # one load, however many threads ask at once
-        if build_path not in _materials:
-            _materials.clear()  # one build at a time
-            _materials[build_path] = Material.load(build_path)
-        return _materials[build_path]
 
 
 def _swapped(m: Mapping) -> Mapping:

@@ -1,4 +1,4 @@
-"""Running SPARQL against the live build, for the CLI and for notebooks."""
+"""Running SPARQL on a store: what refuses a query before it runs, and running it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.query.errors import QueryError, UpdateRefused
 from kg.query.guard import check_query, update_keyword
-from kg.settings import Settings
-from kg.store import GRAPH_NAMES, QueryResult, open_store
-from kg.store.layout import current_build
+from kg.store import GRAPH_NAMES, GraphStore, QueryResult
+from kg.store.base import Functions
 
-__all__ = ["check_request", "read_query_file", "run_query", "update_keyword"]
+__all__ = ["check_request", "execute", "read_query_file", "update_keyword"]
 
 
 def read_query_file(path: str | Path) -> str:
@@ -43,28 +42,21 @@ def check_request(sparql: str, graph: str = "all") -> None:
         raise UpdateRefused(keyword)
 
 
-def run_query(
-    sparql: str, settings: Settings | None = None, graph: str = "all", max_results: int | None = None
+def execute(
+    store: GraphStore,
+    sparql: str,
+    graph: str = "all",
+    functions: Functions | None = None,
+    max_results: int | None = None,
 ) -> QueryResult:
-    """Run a read-only SPARQL query over the live build.
+    """Run a read-only SPARQL query on an open store, in this process, with no time limit.
 
     `graph` picks the union of everything ("all", the default), or only the
     "asserted", "inferred", "ontology" or "mappings" triples. Common prefixes (kg:, kgf:, skos:,
-    dcterms:, ceasn:, prov: ...) are predeclared, and `kgf:similarity(?item, "text")`
-    scores items against a question (see `kg.search.similarity`). More than
-    `max_results` rows or triples raise `ResultTooLarge` (None: no limit).
-
-    The query runs in this process, with no time limit: `kg.query.workers.run_limited`
-    runs it in a worker process that a time limit can stop (what `kg sparql`, `kg.sparql`
-    and the server do). Either way `check_request` refuses it first when it must not run.
+    dcterms:, ceasn:, prov: ...) are predeclared; `functions` are extension functions by IRI
+    (`kgf:similarity`, see `kg.search.similarity`). More than `max_results` rows or triples
+    raise `ResultTooLarge` (None: no limit). `check_request` refuses the query first when it
+    must not run. `kg.KnowledgeGraph.run_query` calls this with the build's store and functions.
     """
-    settings = settings or Settings.load()
     check_request(sparql, graph)
-    from kg.search.similarity import sparql_functions
-
-    build_path = current_build(settings.build_dir)
-    store = open_store(settings.store, build_path)
-    try:
-        return store.query(sparql, graph, sparql_functions(build_path, settings.embedder), max_results)
-    finally:
-        store.close()
+    return store.query(sparql, graph, functions, max_results)

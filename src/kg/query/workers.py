@@ -6,9 +6,10 @@ gave up. So queries run in worker processes, one query at a time each. A query t
 passes the time limit has its worker killed (the operating system frees its memory and
 core at once) and a fresh worker is started in its place.
 
-`QueryPool` is what `kg serve` keeps (see `kg.server.workers`); `run_limited` is what
-`kg sparql` and `kg.sparql` call: one worker, started on the first query and kept for
-the next ones (a notebook loads the similarity model once), stopped at exit.
+`QueryPool` runs the workers; what a worker runs is given to it (`kg.KnowledgeGraph` gives
+a function that opens the build in the worker and answers with `run_query`). The open
+build keeps one worker for `kg sparql` and `kg.sparql`, started on the first query and kept
+for the next ones (a notebook loads the similarity model once); `kg serve` keeps several.
 
 Workers are started with "spawn" (never fork a process holding threads); one is
 handed out only once it has imported everything and said it is ready, so start-up
@@ -17,7 +18,6 @@ time never counts against a query's time limit.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
 import math
@@ -25,13 +25,13 @@ import multiprocessing
 import queue
 import threading
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 from kg.errors import KgError
 from kg.query.errors import QueryError, ResultTooLarge
-from kg.query.sparql import check_request
 from kg.settings import Settings
 from kg.store import QueryResult
 
@@ -69,12 +69,15 @@ CLI_HINTS = Hints(" or raise --query-timeout", ", or raise --max-results")
 API_HINTS = Hints(" or pass a larger timeout=", ", or pass a larger max_results=")
 
 
-def _work(connection: Connection, settings: Settings, warm: bool) -> None:
-    """A worker's loop: receive (query, graph, max_results), send back the outcome."""
-    from kg.query.sparql import run_query
+# What a worker process runs: (its end of the pipe, the settings, whether to warm up first).
+# It must be a module-level function (workers are spawned) and call `answer_queries`.
+WorkerMain = Callable[[Connection, Settings, bool], None]
+# What answers one query in a worker: (query, graph, max_results) -> result.
+Answer = Callable[[str, str, "int | None"], QueryResult]
 
-    if warm:
-        _warm_up(settings)
+
+def answer_queries(connection: Connection, answer: Answer) -> None:
+    """A worker's loop: say ready, then receive (query, graph, max_results) and send back the outcome."""
     connection.send(("ready", None))
     while True:
         try:
@@ -85,7 +88,7 @@ def _work(connection: Connection, settings: Settings, warm: bool) -> None:
             return
         sparql, graph, max_results = request
         try:
-            outcome: tuple[str, Any] = ("ok", run_query(sparql, settings, graph, max_results))
+            outcome: tuple[str, Any] = ("ok", answer(sparql, graph, max_results))
         except ResultTooLarge:
             outcome = ("too-large", None)
         except QueryError as exc:
@@ -100,23 +103,13 @@ def _work(connection: Connection, settings: Settings, warm: bool) -> None:
             return
 
 
-def _warm_up(settings: Settings) -> None:
-    """Load the live build's search index and model now, so kgf:similarity answers at once."""
-    from kg.search.similarity import SIMILARITY, sparql_functions
-    from kg.store.layout import current_build
-
-    with contextlib.suppress(KgError):  # no build or no index yet: a query will say so
-        similarity = sparql_functions(current_build(settings.build_dir), settings.embedder)[SIMILARITY]
-        similarity.searcher.tokenizer  # noqa: B018  (loads the index, the model and jieba)
-
-
 class _Worker:
     """One worker process and its end of the pipe."""
 
-    def __init__(self, context: Any, settings: Settings, warm: bool) -> None:
+    def __init__(self, context: Any, main: WorkerMain, settings: Settings, warm: bool) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(
-            target=_work, args=(child, settings, warm), daemon=True, name="kg-query"
+            target=main, args=(child, settings, warm), daemon=True, name="kg-query"
         )
         self.process.start()
         child.close()
@@ -143,22 +136,25 @@ class _Worker:
 class QueryPool:
     """A fixed number of query worker processes; `run` answers one query within the time limit.
 
-    `wait`: seconds a query waits for a free worker before `WorkersBusy` (None: as long
-    as the time limit). `warm`: the first workers load the search index and model before
-    they say they are ready; a worker that replaces a stopped one does not, so it is back
-    within about a second (its first kgf:similarity loads them). `hints`: how the
-    caller's users raise the limits, for the messages.
+    `main`: what each worker process runs (see `WorkerMain`). `wait`: seconds a query
+    waits for a free worker before `WorkersBusy` (None: as long as the time limit).
+    `warm`: the first workers load the search index and model before they say they are
+    ready; a worker that replaces a stopped one does not, so it is back within about a
+    second (its first kgf:similarity loads them). `hints`: how the caller's users raise
+    the limits, for the messages.
     """
 
     def __init__(
         self,
         settings: Settings,
+        main: WorkerMain,
         size: int | None = None,
         wait: float | None = None,
         warm: bool = False,
         hints: Hints = Hints(),
     ) -> None:
         self.settings = settings
+        self.main = main
         self.size = size or settings.query_workers
         self.timeout = settings.query_timeout
         self.wait = wait
@@ -170,6 +166,10 @@ class QueryPool:
         self._lock = threading.Lock()
         self._closed = False
         self._failed_starts = 0
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def start(self, wait: float = READY_TIMEOUT) -> None:
         """Start the workers; return once all are ready (or after `wait` seconds)."""
@@ -185,7 +185,7 @@ class QueryPool:
         with self._lock:
             if self._closed:
                 return
-            worker = _Worker(self._context, self.settings, warm)
+            worker = _Worker(self._context, self.main, self.settings, warm)
             self._workers.add(worker)
         threading.Thread(target=self._admit, args=(worker,), daemon=True, name="kg-query-start").start()
 
@@ -288,53 +288,3 @@ class QueryPool:
                 worker.connection.send(None)  # a ready worker leaves its loop; others are killed
             worker.process.join(1)
             worker.stop()
-
-
-_shared: tuple[Settings, QueryPool] | None = None
-_shared_lock = threading.Lock()
-
-
-def run_limited(
-    sparql: str, settings: Settings | None = None, graph: str = "all", hints: Hints = CLI_HINTS
-) -> QueryResult:
-    """Run a read-only query in a worker process, stopped after the settings' query_timeout
-    seconds, refused past their max_results rows or triples.
-
-    The worker is started on the first call (about a second) and kept for later calls with
-    the same build folder, store and embedder; queries from several threads wait their turn.
-    A refused query (`check_request`) never starts one.
-    """
-    settings = settings or Settings.load()
-    check_request(sparql, graph)
-    pool = _shared_pool(settings)
-    return pool.run(sparql, graph, settings.max_results, settings.query_timeout, hints)
-
-
-def _shared_pool(settings: Settings) -> QueryPool:
-    global _shared
-    wanted = settings.with_(build_dir=settings.build_dir.resolve())
-    with _shared_lock:
-        if _shared is not None:
-            known, pool = _shared
-            same = (known.build_dir, known.store, known.embedder) == (
-                wanted.build_dir,
-                wanted.store,
-                wanted.embedder,
-            )
-            if same and not pool._closed:
-                return pool
-            pool.close()
-        pool = QueryPool(replace(wanted, query_workers=1), size=1)
-        pool.start()
-        _shared = (wanted, pool)
-        return pool
-
-
-@atexit.register
-def close_shared() -> None:
-    """Stop the worker `run_limited` started, if any."""
-    global _shared
-    with _shared_lock:
-        if _shared is not None:
-            _shared[1].close()
-            _shared = None

@@ -10,11 +10,11 @@ so a document that covers a topic in several items beats one passing mention.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, cast, get_args
 
 import numpy as np
 
@@ -29,9 +29,11 @@ from kg.store.layout import current_build
 
 Ranking = list[tuple[int, float]]  # (item row, score), best first
 
-MODES = ("hybrid", "dense", "lexical")
+Mode = Literal["hybrid", "dense", "lexical"]  # fused, embeddings only, BM25 only
+By = Literal["document", "item"]  # documents with their evidence, or items alone
+MODES: tuple[Mode, ...] = get_args(Mode)
+GROUPINGS: tuple[By, ...] = get_args(By)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-GROUPINGS = ("document", "item")
 MAX_QUERY_LENGTH = 1000
 RRF_K = 60
 DOCUMENT_WEIGHTS = (1.0, 0.5, 0.25)  # a document's best, second and third items
@@ -73,6 +75,18 @@ class Filters:
                     (getattr(i, attribute) in wanted for i in index.items), bool, len(index.items)
                 )
         return mask
+
+
+def as_mode(value: str) -> Mode:
+    """A search mode named in text (a form, a query string), or a clear error listing the modes."""
+    _check_choices("mode", (value,), MODES)
+    return cast(Mode, value)
+
+
+def as_grouping(value: str) -> By:
+    """A grouping (`by`) named in text, or a clear error listing the groupings."""
+    _check_choices("grouping", (value,), GROUPINGS)
+    return cast(By, value)
 
 
 def _check_choices(what: str, values: tuple[str, ...], choices: tuple[str, ...]) -> None:
@@ -128,13 +142,19 @@ class Searcher:
         self,
         query: str,
         *,
-        mode: str = "hybrid",
-        by: str = "document",
+        mode: Mode = "hybrid",
+        by: By = "document",
         top: int = 10,
         filters: Filters | None = None,
         evidence: int = EVIDENCE,
     ) -> SearchResults:
-        """The best `top` documents (with their evidence) or items for the query."""
+        """The best `top` documents (with their evidence) or items for the query.
+
+        mode: "hybrid" (dense and BM25 rankings fused), "dense" or "lexical".
+        by: "document" (documents, each with its best `evidence` items) or "item".
+        top: how many documents or items (1 or more).
+        filters: which items may match (kinds, document kinds, documents, levels).
+        """
         query = clean_query(query)
         _check_choices("mode", (mode,), MODES)
         _check_choices("grouping", (by,), GROUPINGS)
@@ -147,7 +167,7 @@ class Searcher:
             return SearchResults(query, mode, by, [ItemHit(self.index.items[r], s) for r, s in ranked[:top]])
         return SearchResults(query, mode, by, self._documents(ranked, top, evidence))
 
-    def rank(self, query: str, mode: str, mask: np.ndarray | None, depth: int) -> Ranking:
+    def rank(self, query: str, mode: Mode, mask: np.ndarray | None, depth: int) -> Ranking:
         """(row, score) of the best `depth` items, best first."""
         gloss = self.gloss(query)
         rankings = []
@@ -241,23 +261,3 @@ def _fuse(rankings: list[Ranking], depth: int) -> Ranking:
     best = len(rankings) / (RRF_K + 1)
     order = sorted(fused.items(), key=lambda entry: (-entry[1], first.get(entry[0], len(first)), entry[0]))
     return [(row, score / best) for row, score in order[:depth]]
-
-
-_searchers: dict[tuple[Path, str], Searcher] = {}
-_searchers_lock = threading.Lock()
-
-
-def search(query: str, settings: Settings | None = None, **options: object) -> SearchResults:
-    """Search the live build; options as `Searcher.search` (mode, by, top, filters, evidence).
-
-    Threads may call it at once: they share one searcher, which searches in all of them together.
-    """
-    settings = settings or Settings.load()
-    build_path = current_build(settings.build_dir)
-    key = (build_path.resolve(), settings.embedder)
-    with _searchers_lock:  # only finding (or loading) the searcher; the search itself runs unlocked
-        if key not in _searchers:
-            _searchers.clear()  # one build at a time: a new build replaces the old searcher
-            _searchers[key] = Searcher(build_path, settings.embedder)
-        searcher = _searchers[key]
-    return searcher.search(query, **options)  # type: ignore[arg-type]

@@ -9,13 +9,13 @@ question, a text literal. The value is the cosine of the e5 vectors (xsd:double,
 about 0.7 to 0.95 for this model), or unbound when the first argument has no text
 (a blank node, an IRI that is neither an item nor a document). Any other number or
 kind of arguments is an error naming the function, raised after the query. The index
-and model are loaded on the first call only, so other queries pay nothing.
+and model are loaded on the first call only (from the open build, `kg.KnowledgeGraph`,
+which shares its searcher with `find`), so other queries pay nothing.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Callable
 
 import numpy as np
 from rdflib import XSD, Literal, URIRef
@@ -30,20 +30,16 @@ SIMILARITY = str(KGF.similarity)
 
 
 class Similarity:
-    """The function's state: the build's searcher and the vectors already computed."""
+    """The function's state: the build's searcher (loaded on first use) and the vectors computed."""
 
-    def __init__(self, build_path: Path, embedder: str = "") -> None:
-        self.build_path = build_path
-        self.embedder = embedder
-        self._searcher: Searcher | None = None
+    def __init__(self, searcher: Callable[[], Searcher]) -> None:
+        self._load_searcher = searcher
         self._passages: dict[str, np.ndarray] = {}
         self._document_rows: dict[str, np.ndarray] | None = None
 
     @property
     def searcher(self) -> Searcher:
-        if self._searcher is None:
-            self._searcher = Searcher(self.build_path, self.embedder)
-        return self._searcher
+        return self._load_searcher()
 
     usage = 'kgf:similarity(?item, "question") (an item, a document or a text, then the question)'
 
@@ -87,17 +83,3 @@ class Similarity:
 
 def _score(value: float) -> Literal:
     return Literal(round(value, 6), datatype=XSD.double)
-
-
-@lru_cache(maxsize=2)
-def _similarity(build_path: Path, embedder: str) -> Similarity:
-    return Similarity(build_path, embedder)
-
-
-def sparql_functions(build_path: Path, embedder: str = "") -> dict[str, Similarity]:
-    """The extension functions `kg sparql` registers, by IRI.
-
-    One `Similarity` per build and embedder is kept, so a process that runs many queries
-    (a notebook, `kg serve`'s workers) loads the model and index once.
-    """
-    return {SIMILARITY: _similarity(build_path.resolve(), embedder)}

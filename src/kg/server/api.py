@@ -6,11 +6,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from kg.knowledge_graph import KnowledgeGraph
+from kg.mapping.model import as_relation
 from kg.mapping.overlap import coverage_json, matrix_json
-from kg.search.engine import Filters
+from kg.search.engine import Filters, as_grouping, as_mode
 from kg.search.results import SearchResults
 
 router = APIRouter()
+
+
+def knowledge_graph(request: Request) -> KnowledgeGraph:
+    """The app's open graph: the live build, loaded once and shared by every request."""
+    graph: KnowledgeGraph = request.app.state.graph
+    return graph
+
 
 MAX_TOP = 100
 
@@ -34,8 +43,7 @@ def run_search(
         documents=tuple(document or ()),
         levels=tuple(level or ()),
     )
-    catalogue = request.app.state.live.catalogue()
-    return catalogue.search(q, mode=mode, by=by, top=top, filters=filters)
+    return knowledge_graph(request).find(q, mode=as_mode(mode), by=as_grouping(by), top=top, filters=filters)
 
 
 @router.get("/api/search")
@@ -83,8 +91,10 @@ def overlap(
     kind: Annotated[list[str] | None, Query(description="Only pairs of this item kind; repeatable.")] = None,
 ) -> dict[str, Any]:
     """The corresponding items of two documents, best first: `kg overlap A B --json`'s JSON."""
-    catalogue = request.app.state.live.catalogue()
-    return catalogue.overlap(a, b, min_relation, tuple(kind or ())).to_dict()
+    found = knowledge_graph(request).overlap(
+        a, b, min_relation=as_relation(min_relation), kinds=tuple(kind or ())
+    )
+    return found.to_dict()
 
 
 @router.get("/api/overlap/matrix")
@@ -95,10 +105,10 @@ def overlap_matrix(
     ] = "close",
 ) -> dict[str, dict[str, float]]:
     """Per row document, the share of its items that match the column's: `kg overlap --matrix --json`."""
-    return matrix_json(request.app.state.live.catalogue().matrix(min_relation))
+    return matrix_json(knowledge_graph(request).matrix(min_relation=as_relation(min_relation)))
 
 
 @router.get("/api/overlap/coverage")
 def overlap_coverage(request: Request) -> list[dict[str, Any]]:
     """For each unit and standard, the task covering most of the unit: `kg overlap --coverage --json`."""
-    return coverage_json(request.app.state.live.catalogue().coverage())
+    return coverage_json(knowledge_graph(request).coverage())

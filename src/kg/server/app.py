@@ -11,10 +11,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kg.errors import KgError
+from kg.knowledge_graph import KnowledgeGraph
 from kg.server import api, errors, linked_data, overlap_page, pages, sparql
-from kg.server.catalogue import Live
 from kg.server.templating import STATIC
-from kg.server.workers import server_pool
+from kg.server.workers import start_workers
 from kg.settings import Settings
 
 # Threads that may wait on the query workers at once; apart from the pool of threads that
@@ -22,10 +22,10 @@ from kg.settings import Settings
 QUERY_THREADS = 32
 
 
-def _warm_up(live: Live) -> None:
+def _warm_up(graph: KnowledgeGraph) -> None:
     """Load the live build's documents, index and model now, so the first search is quick."""
     with contextlib.suppress(KgError):  # no build yet: the pages will say so
-        live.catalogue().searcher()
+        graph.warm_up()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,12 +34,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await anyio.to_thread.run_sync(app.state.pool.start)  # ready before the first request
-        await anyio.to_thread.run_sync(_warm_up, app.state.live)
+        await anyio.to_thread.run_sync(start_workers, app.state.graph)  # ready before the first request
+        await anyio.to_thread.run_sync(_warm_up, app.state.graph)
         try:
             yield
         finally:
-            app.state.pool.close()
+            app.state.graph.close()
 
     app = FastAPI(
         title="kg",
@@ -50,8 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
-    app.state.live = Live(settings)
-    app.state.pool = server_pool(settings)
+    app.state.graph = KnowledgeGraph(settings)
     app.state.query_limiter = anyio.CapacityLimiter(QUERY_THREADS)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -10,17 +10,19 @@ so the same build answers behind any host name.
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from kg.knowledge_graph import KnowledgeGraph, NotFound
 from kg.query.formats import serialize_result
-from kg.server.catalogue import Catalogue, NotFound
+from kg.server.api import knowledge_graph
 from kg.server.errors import HttpError
 from kg.server.negotiation import GRAPH_TYPES, NotAcceptable, choose
-from kg.server.pages import document_page, item_page
+from kg.server.pages import document_page, item_page, page_of
 from kg.server.sparql import run_sparql
 from kg.server.templating import render
 from kg.store import QueryResult
@@ -31,9 +33,9 @@ _SAFE_IRI = re.compile(r"[^\s<>\"{}|\\^`]+")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def base_path(catalogue: Catalogue) -> str:
+def base_path(graph: KnowledgeGraph) -> str:
     """The path part of the build's base IRI (`/id/` for http://127.0.0.1:8000/id/)."""
-    return urlsplit(catalogue.base).path or "/"
+    return urlsplit(graph.iris.base).path or "/"
 
 
 async def describe(request: Request, iri: str) -> QueryResult:
@@ -45,10 +47,10 @@ async def describe(request: Request, iri: str) -> QueryResult:
     return result
 
 
-async def resolve(request: Request, catalogue: Catalogue, path: str) -> Response:
+async def resolve(request: Request, graph: KnowledgeGraph, path: str) -> Response:
     """An IRI under the base: an HTML page or RDF, as the client prefers."""
-    local = path[len(base_path(catalogue)) :]
-    iri = catalogue.base + local
+    local = path[len(base_path(graph)) :]
+    iri = graph.iris.base + local
     if not local or not _SAFE_IRI.fullmatch(iri):
         raise NotFound(f"no resource at {path}")
     offers = {"html": HTML_TYPES} | GRAPH_TYPES
@@ -60,16 +62,18 @@ async def resolve(request: Request, catalogue: Catalogue, path: str) -> Response
     parts = local.split("/")
     # The pages are built in the thread pool, as their own routes are: an item page searches,
     # and nothing may hold up the event loop.
-    if fmt == "html" and len(parts) == 1 and parts[0] in catalogue.documents:
+    if fmt == "html" and len(parts) == 1 and parts[0] in graph.parsed:
         response: Response = await run_in_threadpool(document_page, request, parts[0])
-    elif fmt == "html" and len(parts) == 2 and parts[1] in catalogue.items.get(parts[0], {}):
+    elif fmt == "html" and len(parts) == 2 and parts[0] in graph.parsed and parts[1] in graph.items(parts[0]):
         response = await run_in_threadpool(item_page, request, parts[0], parts[1])
     else:
         result = await describe(request, iri)
         if not result.triples:
             raise NotFound(f"no resource <{iri}> in this build")
         if fmt == "html":
-            response = render(request, "resource.html", iri=iri, triples=result.triples, catalogue=catalogue)
+            response = render(
+                request, "resource.html", iri=iri, triples=result.triples, page_of=partial(page_of, graph)
+            )
         else:
             body = serialize_result(result, fmt)
             response = Response(body, media_type=f"{GRAPH_TYPES[fmt][0]}; charset=utf-8")
@@ -80,8 +84,8 @@ async def resolve(request: Request, catalogue: Catalogue, path: str) -> Response
 @router.get("/{path:path}")
 async def linked_data(request: Request, path: str) -> Response:
     """Any other path: an IRI of the build when it lies under the base's path, else 404."""
-    catalogue = request.app.state.live.catalogue()
+    graph = knowledge_graph(request)
     raw = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
-    if not raw.startswith(base_path(catalogue)):
+    if not raw.startswith(base_path(graph)):
         raise NotFound(f"no page at {request.url.path}")
-    return await resolve(request, catalogue, raw)
+    return await resolve(request, graph, raw)

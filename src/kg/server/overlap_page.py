@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from kg.errors import KgError
-from kg.mapping.model import RELATIONS
+from kg.knowledge_graph import KnowledgeGraph
+from kg.mapping.model import RELATIONS, as_relation
 from kg.search.items import ITEM_KINDS
-from kg.server.api import MAX_CODE
-from kg.server.catalogue import Catalogue
+from kg.server.api import MAX_CODE, knowledge_graph
 from kg.server.errors import status_of
 from kg.server.templating import render
 
@@ -35,48 +35,48 @@ def overlap_page(
     document: Annotated[list[str] | None, Query()] = None,
 ) -> HTMLResponse:
     """The matrix of the build (`document` picks its documents), or with `a` and `b` one pair."""
-    catalogue: Catalogue = request.app.state.live.catalogue()
+    graph = knowledge_graph(request)
     context: dict[str, Any] = {
         "form": {"a": a, "b": b, "min_relation": min_relation, "kind": kind},
         "relations": RELATIONS,
         "item_kinds": ITEM_KINDS,
-        "documents": catalogue.documents,
+        "documents": graph.parsed,
         "error": None,
     }
     status = 200
     try:
         if a or b:
-            context |= _pair(catalogue, a, b, min_relation or "related", kind)
+            context |= _pair(graph, a, b, min_relation or "related", kind)
         else:
-            context |= _matrix(catalogue, min_relation or "close", document or [])
+            context |= _matrix(graph, min_relation or "close", document or [])
     except KgError as exc:
         context["error"], status = str(exc), status_of(exc)
     template = "overlap_pair.html" if a or b else "overlap.html"
     return render(request, template, status_code=status, **context)
 
 
-def _pair(catalogue: Catalogue, a: str, b: str, min_relation: str, kind: str) -> dict[str, Any]:
+def _pair(graph: KnowledgeGraph, a: str, b: str, min_relation: str, kind: str) -> dict[str, Any]:
     if not (a and b):
         raise KgError("give two documents, a and b, to compare")
-    found = catalogue.overlap(a, b, min_relation, (kind,) if kind else ())
+    found = graph.overlap(a, b, min_relation=as_relation(min_relation), kinds=(kind,) if kind else ())
     return {
         "overlap": found,
         "counts": [(r, n) for r in RELATIONS if (n := Counter(m.relation for m in found.pairs)[r])],
-        "a_document": catalogue.documents[a],
-        "b_document": catalogue.documents[b],
+        "a_document": graph.parsed[a],
+        "b_document": graph.parsed[b],
     }
 
 
-def _matrix(catalogue: Catalogue, min_relation: str, chosen: list[str]) -> dict[str, Any]:
+def _matrix(graph: KnowledgeGraph, min_relation: str, chosen: list[str]) -> dict[str, Any]:
     if len(chosen) > MAX_CHOSEN:
         raise KgError(f"document: pick at most {MAX_CHOSEN} documents for one matrix, not {len(chosen)}")
     for code in chosen:
         if len(code) > MAX_CODE:
             raise KgError(f"document: a document code has at most {MAX_CODE} characters, not {len(code)}")
-        catalogue.document(code)
-    matrix = catalogue.matrix(min_relation)
+        graph.document(code)
+    matrix = graph.matrix(min_relation=as_relation(min_relation))
     shown = list(dict.fromkeys(chosen)) or most_overlapping(matrix, MATRIX_DOCUMENTS)
-    coverage = catalogue.coverage(incorporated_only=True)
+    coverage = graph.coverage(incorporated_only=True)
     return {
         "matrix": matrix.loc[shown, shown],
         "shown": shown,
@@ -126,12 +126,12 @@ def strongest_pairs(matrix: pandas.DataFrame, limit: int) -> list[dict[str, Any]
     return pairs
 
 
-def document_overlaps(catalogue: Catalogue, code: str, limit: int = 10) -> dict[str, Any] | None:
+def document_overlaps(graph: KnowledgeGraph, code: str, limit: int = 10) -> dict[str, Any] | None:
     """What a document page shows of overlap: the documents it shares most with (close or
     stronger, both ways) and its incorporations; None for a build without mappings."""
     try:
-        matrix = catalogue.matrix("close")
-        coverage = catalogue.coverage(incorporated_only=True)
+        matrix = graph.matrix(min_relation="close")
+        coverage = graph.coverage(incorporated_only=True)
     except KgError:
         return None
     shares = _off_diagonal(matrix)
@@ -139,7 +139,7 @@ def document_overlaps(catalogue: Catalogue, code: str, limit: int = 10) -> dict[
     others = [
         {
             "document": other,
-            "title": catalogue.documents[other]["title"],
+            "title": graph.parsed[other]["title"],
             "share": float(shares[row, n]),
             "back": float(shares[n, row]),
         }

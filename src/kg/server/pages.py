@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -11,11 +11,11 @@ from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 
 from kg.errors import KgError
+from kg.knowledge_graph import KnowledgeGraph
 from kg.query.named import named_queries
 from kg.search.engine import MODES
 from kg.search.items import DOCUMENT_KINDS, ITEM_KINDS
-from kg.server.api import MAX_TOP, run_search
-from kg.server.catalogue import Catalogue
+from kg.server.api import MAX_TOP, knowledge_graph, run_search
 from kg.server.errors import status_of
 from kg.server.highlight import query_terms
 from kg.server.overlap_page import document_overlaps
@@ -28,15 +28,24 @@ router = APIRouter()
 SHOWN_ROWS = 1000  # rows of a query result drawn as a table; the downloads carry all
 
 
-def _catalogue(request: Request) -> Catalogue:
-    return request.app.state.live.catalogue()
+def page_of(graph: KnowledgeGraph, iri: str) -> str | None:
+    """The local page of a document's or item's IRI, or None when it is neither."""
+    base = graph.iris.base
+    if not iri.startswith(base):
+        return None
+    parts = iri[len(base) :].split("/")
+    if len(parts) == 1 and parts[0] in graph.parsed:
+        return "/document/" + quote(parts[0])
+    if len(parts) == 2 and parts[0] in graph.parsed and parts[1] in graph.items(parts[0]):
+        return f"/document/{quote(parts[0])}/{quote(parts[1])}"
+    return None
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
-    catalogue = _catalogue(request)
-    documents = sorted(catalogue.documents.values(), key=lambda d: (d["kind"], d["code"]))
-    return render(request, "home.html", documents=documents, catalogue=catalogue, examples=EXAMPLES)
+    graph = knowledge_graph(request)
+    documents = sorted(graph.parsed.values(), key=lambda d: (d["kind"], d["code"]))
+    return render(request, "home.html", documents=documents, graph=graph, examples=EXAMPLES)
 
 
 EXAMPLES = ("哪些單元涵蓋客訴處理", "新人訓練", "客服KPI", "how to deal with angry customers")
@@ -117,15 +126,15 @@ def _query_response(request: Request, context: dict[str, Any], status: int) -> H
     result = context["result"]
     if result is not None:
         try:
-            catalogue = _catalogue(request)
-            context["rows"] = _table(result, catalogue)
-            context["downloads"] = _downloads(result, context["query"], context["graph"], catalogue)
+            opened = knowledge_graph(request)
+            context["rows"] = _table(result, opened)
+            context["downloads"] = _downloads(result, context["query"], context["graph"], opened)
         except KgError as exc:
             context["error"], status = str(exc), status_of(exc)
     return render(request, "query.html", status_code=status, **context)
 
 
-def _table(result: QueryResult, catalogue: Catalogue) -> list[list[dict[str, Any]]]:
+def _table(result: QueryResult, graph: KnowledgeGraph) -> list[list[dict[str, Any]]]:
     """Result rows as cells {text, href, lang} (href: the local page of a document or item)."""
     if result.kind == "graph":
         header = ["subject", "predicate", "object"]
@@ -141,15 +150,15 @@ def _table(result: QueryResult, catalogue: Catalogue) -> list[list[dict[str, Any
             if term is None:
                 cells.append({"text": ""})
                 continue
-            href = catalogue.page_of(str(term)) if isinstance(term, URIRef) else None
+            href = page_of(graph, str(term)) if isinstance(term, URIRef) else None
             cells.append({"text": compact(term), "href": href, "lang": getattr(term, "language", None)})
         table.append(cells)
     return table
 
 
-def _downloads(result: QueryResult, query: str, graph: str, catalogue: Catalogue) -> dict[str, str]:
+def _downloads(result: QueryResult, query: str, graph: str, opened: KnowledgeGraph) -> dict[str, str]:
     names = ("turtle", "ntriples", "jsonld") if result.kind == "graph" else ("json", "xml", "csv", "tsv")
-    extra = {"default-graph-uri": catalogue.graphs[graph]} if graph != "all" else {}
+    extra = {"default-graph-uri": opened.graphs[graph]} if graph != "all" else {}
     return {name: "/sparql?" + urlencode({"query": query, "format": name} | extra) for name in names}
 
 
@@ -173,31 +182,31 @@ def standard_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
 def document_page(request: Request, code: str, status_code: int = 200) -> HTMLResponse:
     """A document as its table: tasks, activities, outputs, indicators, levels, K and S; then its
     overlap with other documents and K/S/A."""
-    catalogue = _catalogue(request)
-    document = catalogue.document(code)
+    graph = knowledge_graph(request)
+    document = graph.document(code)
     return render(
         request,
         "document.html",
         status_code=status_code,
         document=document,
-        items=catalogue.items[code],
+        items=graph.items(code),
         rows=standard_rows(document) if document["kind"] == "standard" else [],
-        iri=str(catalogue.iris.document(code)),
-        overlaps=document_overlaps(catalogue, code),
+        iri=str(graph.iris.document(code)),
+        overlaps=document_overlaps(graph, code),
     )
 
 
 def item_page(request: Request, code: str, item_code: str) -> HTMLResponse:
     """An item: its place in the document, its text and references, its mapped items and its
     nearest items elsewhere."""
-    catalogue = _catalogue(request)
-    item = catalogue.item(code, item_code)
+    graph = knowledge_graph(request)
+    item = graph.item(code, item_code)
     try:
-        closest = catalogue.closest(code, item_code)
+        closest = graph.closest(code, item_code)
     except KgError:
         closest = []  # a build without a search index still shows the item
     try:
-        mapped = catalogue.item_mappings(code, item_code)
+        mapped = graph.item_mappings(code, item_code).to_dict(orient="records")
     except KgError:
         mapped = None  # nor one without overlap mappings
     return render(
@@ -205,10 +214,10 @@ def item_page(request: Request, code: str, item_code: str) -> HTMLResponse:
         "item.html",
         item=item,
         document=item.document,
-        items=catalogue.items[code],
+        items=graph.items(code),
         closest=closest,
         mapped=mapped,
-        iri=str(catalogue.iris.item(code, item_code)),
+        iri=str(graph.iris.item(code, item_code)),
     )
 
 

@@ -20,6 +20,7 @@ from kg.query.errors import UpdateRefused
 from kg.query.formats import serialize_result
 from kg.query.guard import MAX_QUERY_CHARS
 from kg.query.sparql import check_request
+from kg.server.api import knowledge_graph
 from kg.server.errors import HttpError
 from kg.server.negotiation import (
     GRAPH_NAMES,
@@ -31,6 +32,7 @@ from kg.server.negotiation import (
     choose,
     parse_accept,
 )
+from kg.server.workers import SERVER_HINTS
 from kg.store import QueryResult
 
 router = APIRouter()
@@ -50,9 +52,8 @@ async def run_sparql(request: Request, sparql: str, graph: str = "all") -> Query
         check_request(sparql, graph)
     except UpdateRefused as exc:
         raise HttpError(403, f"SPARQL updates ({exc.keyword}) are not allowed: {READ_ONLY}") from None
-    state = request.app.state
-    job = partial(state.pool.run, sparql, graph, state.settings.max_results)
-    return await anyio.to_thread.run_sync(job, limiter=state.query_limiter)
+    job = partial(knowledge_graph(request).query, sparql, graph=graph, hints=SERVER_HINTS)
+    return await anyio.to_thread.run_sync(job, limiter=request.app.state.query_limiter)
 
 
 def graph_of(request: Request, params: Params) -> str:
@@ -62,7 +63,7 @@ def graph_of(request: Request, params: Params) -> str:
     wanted = params.get("default-graph-uri", [])
     if not wanted:
         return "all"
-    graphs = request.app.state.live.catalogue().graphs
+    graphs = knowledge_graph(request).graphs
     if len(wanted) > 1 or wanted[0] not in graphs.values():
         raise HttpError(
             400, "default-graph-uri must be one of the build's graphs: " + ", ".join(sorted(graphs.values()))

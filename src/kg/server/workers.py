@@ -9,14 +9,15 @@ other clients wait for it.
 
 from __future__ import annotations
 
-from kg.query.workers import QueryPool, QueryTimeout, WorkerCrash, WorkersBusy
-from kg.settings import Settings
+from kg.knowledge_graph import KnowledgeGraph
+from kg.query.workers import Hints, QueryPool
 
 BUSY_WAIT = 1.5  # seconds a query waits for a free worker before "busy"
+SERVER_HINTS = Hints()  # the endpoint's limits are the operator's: no option to name
 
-__all__ = ["BUSY_WAIT", "QueryPool", "QueryTimeout", "WorkerCrash", "WorkersBusy", "server_pool"]
+__all__ = ["BUSY_WAIT", "SERVER_HINTS", "start_workers"]
 
 
-def server_pool(settings: Settings) -> QueryPool:
-    """The pool `kg serve` starts with the app: `settings.query_workers` warm workers."""
-    return QueryPool(settings, wait=BUSY_WAIT, warm=True)
+def start_workers(graph: KnowledgeGraph) -> QueryPool:
+    """Start the graph's query workers as `kg serve` runs them: `settings.query_workers` warm ones."""
+    return graph.query_pool(size=graph.settings.query_workers, wait=BUSY_WAIT, warm=True)

@@ -1,0 +1,430 @@
+"""One open build: what the CLI, the server, `kg.sparql`'s workers and notebooks all work through.
+
+    graph = kg.open("data/build")
+    graph.sparql("SELECT ?code WHERE { ?d a kg:CompetencyUnit ; kg:code ?code }")
+    graph.find("客訴處理", by="item", top=5).to_dataframe()
+    graph.overlap("KMM5R0915v2", "BAS1499-003").to_dataframe()
+    graph.matrix(), graph.coverage(), graph.documents()
+
+A `KnowledgeGraph` follows the live build of its build folder: each part (the parsed
+documents, the graph store, the search index and model, the mapping files) is loaded
+once, on first use, and loaded again only after `kg build` publishes a new build. Any
+number of threads may use one at once (the web app does): loading is locked, and what
+is loaded is only read.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from kg.errors import KgError, no_such_document
+from kg.graph.vocabulary import Iris
+from kg.mapping import overlap as mapping
+from kg.mapping.files import BuildMappings
+from kg.mapping.material import Material
+from kg.mapping.model import Relation
+from kg.query.sparql import check_request, execute
+from kg.query.workers import API_HINTS, Hints, QueryPool, answer_queries
+from kg.search.engine import EVIDENCE, By, Filters, Mode, Searcher
+from kg.search.items import SearchItem, joined, stable_id
+from kg.search.results import SearchResults
+from kg.search.similarity import SIMILARITY, Similarity
+from kg.settings import Settings
+from kg.store import GraphStore, QueryResult, open_store
+from kg.store.layout import DOCUMENTS_FILE, current_build, read_manifest
+
+if TYPE_CHECKING:
+    import pandas
+
+T = TypeVar("T")
+
+
+class NotFound(KgError):
+    """A document, item or IRI that the live build does not have."""
+
+
+@dataclass
+class Item:
+    """One item of a document, with the chain of items above it (task, activity)."""
+
+    document: dict[str, Any]
+    code: str
+    kind: str
+    text: str
+    entry: dict[str, Any]
+    parents: list[Item] = field(default_factory=list)
+    children: list[Item] = field(default_factory=list)
+
+    @property
+    def level(self) -> int | None:
+        for holder in [self.entry, *(p.entry for p in reversed(self.parents)), self.document]:
+            if holder.get("level"):
+                return holder["level"]
+        return None
+
+
+def _coded(entry: dict[str, Any], key: str = "text") -> str:
+    return str(entry.get(key) or "")
+
+
+def _items_of(document: dict[str, Any]) -> dict[str, Item]:
+    """Every coded item of a parsed document, by code, each knowing its parents and children."""
+    found: dict[str, Item] = {}
+
+    def add(code: str, kind: str, text: str, entry: dict[str, Any], parents: list[Item]) -> Item:
+        item = Item(document, code, kind, text, entry, parents)
+        if parents:
+            parents[-1].children.append(item)
+        found[code] = item
+        return item
+
+    for task in document.get("tasks", []):
+        t = add(task["code"], "task", _coded(task, "title"), task, [])
+        for indicator in task.get("indicators", []):
+            add(indicator["code"], "indicator", _coded(indicator), indicator, [t])
+        for activity in task.get("activities", []):
+            a = add(activity["code"], "activity", _coded(activity, "title"), activity, [t])
+            for output in activity.get("outputs", []):
+                add(output["code"], "output", _coded(output), output, [t, a])
+            for indicator in activity.get("indicators", []):
+                add(indicator["code"], "indicator", _coded(indicator), indicator, [t, a])
+    for kind, key in (("knowledge", "knowledge"), ("skill", "skills"), ("note", "notes")):
+        for entry in document.get(key, []):
+            add(entry["code"], kind, joined(entry.get("text"), entry.get("items", [])), entry, [])
+    for attitude in document.get("attitudes", []):
+        text = f"{attitude['name']}：{attitude['text']}" if attitude.get("text") else attitude["name"]
+        add(attitude["code"], "attitude", text, attitude, [])
+    for assessment in document.get("assessment") or []:
+        add(assessment["code"], "assessment", _coded(assessment, "title"), assessment, [])
+    return found
+
+
+class _Build:
+    """One finished build's parts, each loaded on first use; replaced when the live build moves."""
+
+    def __init__(self, path: Path, settings: Settings) -> None:
+        self.path = path
+        self.settings = settings
+        self.manifest = read_manifest(path)
+        self.iris = Iris(self.manifest["base_iri"])
+        parsed = json.loads((path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
+        self.documents: dict[str, dict[str, Any]] = {d["code"]: d for d in parsed}
+        self.similarity = Similarity(self.searcher)
+        self._parts: dict[str, Any] = {}
+        self._loading: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def part(self, name: str, load: Callable[[], T]) -> T:
+        """A part (the searcher, the material ...), loaded once however many threads ask at once.
+
+        Each part has its own lock, so loading the model never holds up reading the mapping files.
+        """
+        with self._lock:
+            if name in self._parts:
+                return self._parts[name]  # type: ignore[no-any-return]
+            loading = self._loading.setdefault(name, threading.Lock())
+        with loading:
+            if name not in self._parts:
+                self._parts[name] = load()
+            return self._parts[name]  # type: ignore[no-any-return]
+
+    def searcher(self) -> Searcher:
+        return self.part("searcher", lambda: Searcher(self.path, self.settings.embedder))
+
+    def store(self) -> GraphStore:
+        return self.part("store", lambda: open_store(self.settings.store, self.path))
+
+    def material(self) -> Material:
+        return self.part("material", lambda: Material.load(self.path))
+
+    def mappings(self) -> BuildMappings:
+        def load() -> BuildMappings:
+            stored = BuildMappings.load(self.path)
+            for side in ("subject", "object"):
+                stored.rows_of(side, "", "")  # its per-item index, built now rather than in a race
+            return stored
+
+        return self.part("mappings", load)
+
+
+class KnowledgeGraph:
+    """The live build of one build folder, opened: SPARQL, search, overlap and the documents.
+
+    Use `kg.open(build_dir)` to get one. Results are the library's: `SearchResults`,
+    `Overlap`, DataFrames and `QueryResult`s.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.load()
+        self._build: _Build | None = None
+        self._lock = threading.Lock()
+        self._pool: QueryPool | None = None
+        _open_graphs.add(self)
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph {self.settings.build_dir}>"
+
+    def _live(self) -> _Build:
+        """The live build's parts; a new set (loaded lazily again) once CURRENT has moved."""
+        path = current_build(self.settings.build_dir)
+        with self._lock:
+            if self._build is None or self._build.path != path:
+                self._build = _Build(path, self.settings)
+            return self._build
+
+    # The build and its documents
+
+    @property
+    def path(self) -> Path:
+        """The live build's folder (builds/<id>)."""
+        return self._live().path
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The live build's manifest: sources, counts, graphs, base IRI, settings, timings."""
+        return self._live().manifest
+
+    @property
+    def iris(self) -> Iris:
+        """How the build's IRIs are made (its base IRI)."""
+        return self._live().iris
+
+    @property
+    def graphs(self) -> dict[str, str]:
+        """The build's named graphs' IRIs, by name (ontology, asserted, inferred, mappings)."""
+        return dict(self._live().manifest["graphs"])
+
+    @property
+    def parsed(self) -> dict[str, dict[str, Any]]:
+        """The parsed documents (the document-model JSON of docs/document-model.md), by code."""
+        return self._live().documents
+
+    def document(self, code: str) -> dict[str, Any]:
+        """One parsed document (its document-model JSON); NotFound when the build has no such code."""
+        documents = self._live().documents
+        if code not in documents:
+            raise NotFound(no_such_document(code, documents))
+        return documents[code]
+
+    def items(self, code: str) -> dict[str, Item]:
+        """Every coded item of a document, by code, each knowing its parents and children."""
+        document = self.document(code)
+        return self._live().part(f"items:{code}", lambda: _items_of(document))
+
+    def item(self, code: str, item_code: str) -> Item:
+        """One item of a document; NotFound when the build has no such document or item."""
+        items = self.items(code)
+        if item_code not in items:
+            raise NotFound(f"document {code} has no item {item_code!r}")
+        return items[item_code]
+
+    def documents(self) -> pandas.DataFrame:
+        """The build's documents: code, kind (standard or unit), title, source file, triples."""
+        import pandas
+
+        rows = self._live().manifest["documents"]
+        return pandas.DataFrame(rows, columns=["code", "kind", "title", "source", "triples"])
+
+    def titles(self) -> dict[str, str | None]:
+        """Each document's title, by code."""
+        return {code: d.get("title") for code, d in self._live().documents.items()}
+
+    # SPARQL
+
+    def run_query(self, sparql: str, *, graph: str = "all", max_results: int | None = None) -> QueryResult:
+        """Run a read-only SPARQL query in this process, with no time limit.
+
+        `graph` is "all" (the union), "asserted", "inferred", "ontology" or "mappings".
+        `kgf:similarity` is available (sharing `find`'s index and model). More than
+        `max_results` rows or triples raise `ResultTooLarge` (None: no limit).
+        """
+        build = self._live()
+        return execute(build.store(), sparql, graph, {SIMILARITY: build.similarity}, max_results)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        graph: str = "all",
+        timeout: float | None = None,
+        max_results: int | None = None,
+        hints: Hints = API_HINTS,
+    ) -> QueryResult:
+        """Run a read-only SPARQL query in a worker process, stopped after `timeout` seconds.
+
+        timeout: seconds the query may run (default: the settings' query_timeout, 20).
+        max_results: most rows or triples (default: the settings' max_results, 10,000).
+        hints: how the caller's users raise the limits, for the messages.
+        A query that must not run (an update, SERVICE, too long) is refused before it
+        takes a worker. The worker is started on the first query and kept.
+        """
+        settings = self.settings.with_(query_timeout=timeout, max_results=max_results)
+        check_request(sparql, graph)
+        pool = self.query_pool()
+        return pool.run(sparql, graph, settings.max_results, settings.query_timeout, hints)
+
+    def sparql(
+        self, sparql: str, *, graph: str = "all", timeout: float | None = None, max_results: int | None = None
+    ) -> pandas.DataFrame:
+        """`query`'s answer as a DataFrame: SELECT rows, an ASK's boolean, or triples."""
+        return self.query(sparql, graph=graph, timeout=timeout, max_results=max_results).to_dataframe()
+
+    def query_pool(self, size: int = 1, wait: float | None = None, warm: bool = False) -> QueryPool:
+        """The worker processes that run `query`: started (with these options) on first use."""
+        with self._lock:
+            if self._pool is None or self._pool.closed:
+                pool = QueryPool(self.settings, _query_worker, size=size, wait=wait, warm=warm)
+                pool.start()
+                self._pool = pool
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the query workers, if any were started (they stop at exit anyway)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def warm_up(self) -> None:
+        """Load the search index and model now (and jieba), so the first search answers at once."""
+        self.searcher.tokenizer  # noqa: B018
+
+    # Search
+
+    @property
+    def searcher(self) -> Searcher:
+        """The build's search index with the model that built it (loaded on first use)."""
+        return self._live().searcher()
+
+    def find(
+        self,
+        query: str,
+        *,
+        mode: Mode = "hybrid",
+        by: By = "document",
+        top: int = 10,
+        filters: Filters | None = None,
+        evidence: int = EVIDENCE,
+    ) -> SearchResults:
+        """Semantic search: the documents (with their evidence) or items that answer `query`.
+
+        query: a question or keywords, in Chinese or English.
+        mode: "hybrid" (dense and BM25 fused, the default), "dense" or "lexical".
+        by: "document" (each with its best `evidence` items) or "item".
+        top: how many documents or items.
+        filters: `kg.Filters(item_kinds=..., document_kinds=..., documents=..., levels=...)`.
+        """
+        return self.searcher.search(query, mode=mode, by=by, top=top, filters=filters, evidence=evidence)
+
+    def closest(self, code: str, item_code: str, *, top: int = 8) -> list[tuple[SearchItem, float]]:
+        """The items of other documents nearest in meaning to one item (cosine of their vectors)."""
+        index = self.searcher.index
+        vector = index.dense.vector(stable_id(str(self.iris.item(code, item_code))))
+        if vector is None:
+            return []
+        others = index.ids[index.column("document") != code]
+        ids, scores = index.dense.search(vector, top, others)
+        return list(zip(index.rows(ids), (float(s) for s in scores), strict=True))
+
+    # Overlap
+
+    @property
+    def material(self) -> Material:
+        """The build's items with their vectors, as overlap mapping reads them (loaded on first use)."""
+        return self._live().material()
+
+    @property
+    def stored_mappings(self) -> BuildMappings:
+        """The build's mapping files (SSSOM table, unit coverage, metadata), loaded on first use."""
+        return self._live().mappings()
+
+    def overlap(
+        self, a: str, b: str, *, min_relation: Relation = "related", kinds: tuple[str, ...] = ()
+    ) -> mapping.Overlap:
+        """The corresponding items of documents `a` and `b` (SKOS exact, close, related), best first.
+
+        min_relation: the weakest relation kept ("exact", "close" or "related").
+        kinds: only pairs of these item kinds (task, indicator ...); all when empty.
+        """
+        mapping.check_overlap_options(min_relation, kinds)
+        material = self.material  # first: a build without vectors says so, whatever the codes
+        for code in (a, b):
+            self.document(code)  # NotFound for a code the build does not have
+        return mapping.overlap(material, a, b, min_relation=min_relation, kinds=kinds)
+
+    def matrix(self, *, min_relation: Relation = "close") -> pandas.DataFrame:
+        """Document x document: the share of the row document's items that match (at least
+        `min_relation`) an item of the column document. Computed once per build."""
+        return self._table(
+            "matrix", min_relation, lambda: mapping.matrix(self.stored_mappings, min_relation=min_relation)
+        )
+
+    def coverage(self, *, incorporated_only: bool = False) -> pandas.DataFrame:
+        """For each unit and standard: the standard's task covering most of the unit, and how much.
+
+        incorporated_only: only the units a standard incorporates (most of the unit inside one task).
+        """
+        return self._table(
+            "coverage",
+            incorporated_only,
+            lambda: mapping.coverage(self.stored_mappings, incorporated_only=incorporated_only),
+        )
+
+    def _table(self, name: str, option: object, compute: Callable[[], pandas.DataFrame]) -> pandas.DataFrame:
+        return self._live().part(f"{name}:{option}", compute)
+
+    def item_mappings(self, document: str, code: str) -> pandas.DataFrame:
+        """One item's stored mappings to items of other documents, strongest first: their document,
+        code, kind, text, relation and score (no rows: the item has no counterpart)."""
+        stored = self.stored_mappings
+        if document in self.parsed:
+            self.item(document, code)  # NotFound for an item the document does not have
+        return mapping.item_mappings(stored, document, code)
+
+    def mappings(self) -> pandas.DataFrame:
+        """Every stored mapping of the build, one row each (SSSOM columns, document, code, relation)."""
+        return self.stored_mappings.table
+
+    def export_sssom(self, path: str | Path) -> int:
+        """Write the build's mappings as SSSOM TSV to `path`; returns the number of mappings."""
+        return mapping.export_sssom(self.path, self.stored_mappings, path)
+
+    def overlap_quality(self, pairs: str | Path = "eval/overlap_pairs.tsv") -> pandas.DataFrame:
+        """Precision and recall of the overlap mapping on labelled pairs, per relation level:
+        the matcher with the calibration in force, and cross-validated by document pair."""
+        import pandas
+
+        from kg.mapping.evaluate import evaluation_report, load_pairs
+
+        report = evaluation_report(self.material, load_pairs(pairs))
+        rows = [{"measured": key} | score for key in ("matcher", "cross_validated") for score in report[key]]
+        return pandas.DataFrame(rows)
+
+
+def _query_worker(connection: Connection, settings: Settings, warm: bool) -> None:
+    """A query worker process: opens the build itself and answers queries in-process."""
+    graph = KnowledgeGraph(settings)
+    if warm:
+        with contextlib.suppress(KgError):  # no build or no index yet: a query will say so
+            graph.warm_up()
+    answer_queries(
+        connection, lambda sparql, name, limit: graph.run_query(sparql, graph=name, max_results=limit)
+    )
+
+
+_open_graphs: weakref.WeakSet[KnowledgeGraph] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for graph in list(_open_graphs):
+        graph.close()
