@@ -176,8 +176,6 @@ def sparql(
     second, then kept). SERVICE is refused. `kg.run_query` runs a query in this process,
     without a time limit.
     """
-    if query in named_queries():
-        query = named_query(query).text
     return _graph(settings).sparql(query, graph=graph, timeout=timeout, max_results=max_results)
 
 

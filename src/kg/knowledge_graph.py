@@ -32,6 +32,7 @@ from kg.mapping import overlap as mapping
 from kg.mapping.files import BuildMappings
 from kg.mapping.material import Material
 from kg.mapping.model import Relation
+from kg.query.named import named_queries, named_query
 from kg.query.sparql import check_request, execute
 from kg.query.workers import API_HINTS, Hints, QueryPool, answer_queries
 from kg.search.engine import EVIDENCE, By, Filters, Mode, Searcher
@@ -275,7 +276,12 @@ class KnowledgeGraph:
     def sparql(
         self, sparql: str, *, graph: str = "all", timeout: float | None = None, max_results: int | None = None
     ) -> pandas.DataFrame:
-        """`query`'s answer as a DataFrame: SELECT rows, an ASK's boolean, or triples."""
+        """`query`'s answer as a DataFrame: SELECT rows, an ASK's boolean, or triples.
+
+        `sparql` may also be the name of a shipped query (`kg.named_queries()`): "shared-knowledge".
+        """
+        if sparql in named_queries():
+            sparql = named_query(sparql).text
         return self.query(sparql, graph=graph, timeout=timeout, max_results=max_results).to_dataframe()
 
     def query_pool(self, size: int = 1, wait: float | None = None, warm: bool = False) -> QueryPool:
