@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
+import kg
 from conftest import RAW, ROOT, values
 from kg.api import run_query
 from kg.builder import build
 from kg.errors import KgError
 from kg.search.engine import Searcher
-from kg.search.similarity import Similarity
 from kg.settings import Settings
 from kg.store.layout import current_build
 
@@ -98,7 +98,7 @@ def test_similarity_gives_the_same_answer_on_the_rdflib_store(built, query):
 
 
 def test_similarity_of_a_document_is_its_best_item(built):
-    function = Similarity(current_build(built.build_dir))
+    function = kg.open(settings=built).similarity
     base = "https://w3id.org/icap-kg/id/BAS1499-003"
     document = function(URIRef(base), Literal("客訴處理")).toPython()
     best = max(
@@ -110,14 +110,14 @@ def test_similarity_of_a_document_is_its_best_item(built):
 
 
 def test_similarity_of_a_literal_embeds_it(built):
-    function = Similarity(current_build(built.build_dir))
+    function = kg.open(settings=built).similarity
     close = function(Literal("處理顧客抱怨"), Literal("客訴處理")).toPython()
     far = function(Literal("編列年度預算"), Literal("客訴處理")).toPython()
     assert close > far
 
 
 def test_similarity_is_unbound_without_text(built):
-    function = Similarity(current_build(built.build_dir))
+    function = kg.open(settings=built).similarity
     assert function(URIRef("https://example.org/unknown"), Literal("客訴")) is None
     assert function(Literal("   "), Literal("客訴")) is None
     with pytest.raises(KgError, match=r"the question \(the second argument\) must be a text literal"):

@@ -307,6 +307,11 @@ class KnowledgeGraph:
     # Search
 
     @property
+    def similarity(self) -> Similarity:
+        """`kgf:similarity` of this build (callable with rdflib terms), sharing `find`'s searcher."""
+        return self._live().similarity
+
+    @property
     def searcher(self) -> Searcher:
         """The build's search index with the model that built it (loaded on first use)."""
         return self._live().searcher()
