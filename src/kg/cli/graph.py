@@ -87,7 +87,8 @@ def build(
 def parse(
     files: Annotated[list[Path], typer.Argument(help="Source files (or folders) to parse.")],
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the documents as JSON (docs/document-model contract).")
+        bool,
+        typer.Option("--json", help="Print the documents as JSON (the contract in docs/document-model.md)."),
     ] = False,
     strict: Strict = False,
 ) -> None:

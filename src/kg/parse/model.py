@@ -1,6 +1,6 @@
 """The parsed-document model: one dataclass per kind of item.
 
-The JSON shape is a public contract (`shared/spec/document-model.md`); `to_dict`
+The JSON shape is a public contract (`docs/document-model.md`); `to_dict`
 emits exactly its field names, in its order. Fields may be added, never renamed.
 """
 
