@@ -16,10 +16,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from kg.query.formats import serialize_result
+from kg.query.formats import media_types, serialize_result
 from kg.server.catalogue import Catalogue, NotFound
 from kg.server.errors import HttpError
-from kg.server.negotiation import GRAPH_TYPES, NotAcceptable, choose
+from kg.server.negotiation import NotAcceptable, choose
 from kg.server.pages import document_page, item_page
 from kg.server.sparql import run_sparql
 from kg.server.templating import render
@@ -51,7 +51,7 @@ async def resolve(request: Request, catalogue: Catalogue, path: str) -> Response
     iri = catalogue.base + local
     if not local or not _SAFE_IRI.fullmatch(iri):
         raise NotFound(f"no resource at {path}")
-    offers = {"html": HTML_TYPES} | GRAPH_TYPES
+    offers = {"html": HTML_TYPES} | media_types("graph")
     try:
         fmt = choose(request.headers.get("accept"), offers, "html")
     except NotAcceptable:
@@ -72,7 +72,7 @@ async def resolve(request: Request, catalogue: Catalogue, path: str) -> Response
             response = render(request, "resource.html", iri=iri, triples=result.triples, catalogue=catalogue)
         else:
             body = serialize_result(result, fmt)
-            response = Response(body, media_type=f"{GRAPH_TYPES[fmt][0]}; charset=utf-8")
+            response = Response(body, media_type=f"{offers[fmt][0]}; charset=utf-8")
     response.headers["Vary"] = "Accept"
     return response
 

@@ -11,6 +11,7 @@ from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 
 from kg.errors import KgError
+from kg.query.formats import media_types
 from kg.query.named import named_queries
 from kg.search.engine import MODES
 from kg.search.items import DOCUMENT_KINDS, ITEM_KINDS
@@ -148,7 +149,7 @@ def _table(result: QueryResult, catalogue: Catalogue) -> list[list[dict[str, Any
 
 
 def _downloads(result: QueryResult, query: str, graph: str, catalogue: Catalogue) -> dict[str, str]:
-    names = ("turtle", "ntriples", "jsonld") if result.kind == "graph" else ("json", "xml", "csv", "tsv")
+    names = media_types(result.kind)  # every format the endpoint serves for the result
     extra = {"default-graph-uri": catalogue.graphs[graph]} if graph != "all" else {}
     return {name: "/sparql?" + urlencode({"query": query, "format": name} | extra) for name in names}
 
