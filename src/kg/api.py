@@ -32,7 +32,7 @@ from kg.mapping.overlap import (
     overlap,
     overlap_matrix,
 )
-from kg.query.named import NamedQuery, named_queries, named_query
+from kg.query.named import NamedQuery, named_queries, named_query, resolve
 from kg.query.sparql import run_query
 from kg.search.engine import Filters
 from kg.search.engine import search as _search
@@ -153,8 +153,7 @@ def sparql(
     """
     from kg.query.workers import API_HINTS, run_limited
 
-    if query in named_queries():
-        query = named_query(query).text
+    query = resolve(query)
     settings = (settings or Settings.load()).with_(query_timeout=timeout, max_results=max_results)
     return run_limited(query, settings, graph, hints=API_HINTS).to_dataframe()
 
