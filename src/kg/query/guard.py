@@ -1,6 +1,6 @@
 """What a query must pass before it reaches a store: size, nesting depth, no SERVICE, no update.
 
-Every check reads the tokens of `kg.query.lexer`, so a string literal, an IRI, a
+Every check reads the tokens of `kg.store.lexer`, so a string literal, an IRI, a
 prefixed name or a comment can neither hide nor fake a keyword or a bracket.
 
 - Size: at most `MAX_QUERY_CHARS` characters, checked before anything else is read.
@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from kg.query.errors import NestingTooDeep, QueryTooLong, ServiceRefused
-from kg.query.lexer import Token, position, tokens, unescape_codepoints
+from kg.store.lexer import Token, position, tokens, unescape_codepoints
 
 MAX_QUERY_CHARS = 100_000
 MAX_NESTING = 64

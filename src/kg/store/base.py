@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from rdflib.term import Node
 
 from kg.graph.vocabulary import PREFIXES
-from kg.query.errors import FunctionError
+from kg.store.errors import FunctionError
 
 if TYPE_CHECKING:
     import pandas

@@ -11,8 +11,8 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.graph.vocabulary import PREFIXES
-from kg.query.errors import check_size, query_error
 from kg.store.base import Functions, GuardedCalls, QueryResult, SparqlFunction
+from kg.store.errors import check_size, query_error
 from kg.store.layout import graph_iris
 from kg.store.terms import to_oxigraph, to_rdflib
 

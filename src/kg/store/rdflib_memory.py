@@ -7,8 +7,8 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from kg.graph.vocabulary import sparql_prefixes
-from kg.query.errors import QueryError, check_size, query_error
 from kg.store.base import Functions, GuardedCalls, QueryResult
+from kg.store.errors import QueryError, check_size, query_error
 from kg.store.layout import EXPORT_FILE, graph_iris
 
 _PREFIXES = sparql_prefixes()
