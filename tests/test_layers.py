@@ -170,3 +170,94 @@ def test_no_private_names_across_parts() -> None:
         if part_of(origin) != part_of(module)
     ]
     assert not wrong, "\n".join(wrong)
+
+
+# The build folder's layout is named in one module; no other module spells a name of it.
+LAYOUT = "kg.store.layout"
+
+
+def layout_names() -> tuple[set[str], set[str]]:
+    """(file names, folder names) that kg.store.layout defines, read from its constants."""
+    import kg.store.layout as layout
+
+    names = {
+        value
+        for name, value in vars(layout).items()
+        if name.isupper() and name.endswith(("_FILE", "_FOLDER", "_PREFIX")) and isinstance(value, str)
+    }
+    folders = {value for value in names if "." not in value and not value.isupper()}
+    return names - folders, folders
+
+
+def spelt_layout_names(path: Path, files: set[str], folders: set[str]) -> list[str]:
+    """Layout names written as string literals in one module.
+
+    A file name (manifest.json, dense.faiss, CURRENT ...) counts anywhere it is a part of
+    a path-like literal (no spaces, parts split at '/'); a folder name that is also a
+    plain word (search, mappings, oxigraph ...) counts only where a path is built from it:
+    `folder / "search"`, `Path("cache")`, `.joinpath("lexical")`, or where it is given
+    a name of its own (`SEARCH_FOLDER = "search"`). Docstrings and messages
+    (which have spaces) may describe the layout.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    where = path.relative_to(SRC) if path.is_relative_to(SRC) else path.name
+    found = []
+    in_paths: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            in_paths.update(id(side) for side in (node.left, node.right))
+        elif isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if called in {"Path", "PurePath", "joinpath", "join", "with_name"}:
+                in_paths.update(id(arg) for arg in node.args)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id.endswith(("_FILE", "_FOLDER", "_DIR")) for t in targets):
+                in_paths.add(id(node.value))
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        text = node.value
+        if any(c.isspace() for c in text):
+            continue
+        parts = set(text.split("/"))
+        if parts & files or (id(node) in in_paths and parts & folders):
+            found.append(f"{where}:{node.lineno}: {text!r}")
+    return found
+
+
+def test_layout_names_are_found() -> None:
+    files, folders = layout_names()
+    assert {"manifest.json", "graph.nq", "items.jsonl", "dense.faiss", "mappings.sssom.tsv"} <= files
+    assert {"coverage.json", "embeddings.sqlite", "CURRENT", "build.lock"} <= files
+    assert {"oxigraph", "search", "mappings", "cache", "builds", "lexical"} <= folders
+
+
+def test_layout_check_catches_spelt_names(tmp_path: Path) -> None:
+    files, folders = layout_names()
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        'MODES = ("lexical", "dense")\n'  # a plain word, not a path: fine
+        'def f(p):\n    """Reads search/meta.json."""\n'  # prose: fine
+        '    return p / "search" / "meta.json", Path("cache/embeddings.sqlite")\n'
+        'STORE_FOLDER = "oxigraph"\n',
+        encoding="utf-8",
+    )
+    found = spelt_layout_names(sample, files, folders)
+    assert sorted(line.split(": ", 1)[1] for line in found) == [
+        "'cache/embeddings.sqlite'",
+        "'meta.json'",
+        "'oxigraph'",
+        "'search'",
+    ]
+
+
+def test_only_layout_spells_the_build_folder() -> None:
+    files, folders = layout_names()
+    found = [
+        line
+        for module, path in MODULES.items()
+        if module != LAYOUT
+        for line in spelt_layout_names(path, files, folders)
+    ]
+    assert not found, f"build folder names spelt outside {LAYOUT} (import them):\n" + "\n".join(found)

@@ -13,10 +13,8 @@ from kg.errors import KgError
 from kg.graph.vocabulary import PREFIXES
 from kg.store.base import Functions, GuardedCalls, QueryResult, SparqlFunction
 from kg.store.errors import check_size, query_error
-from kg.store.layout import graph_iris
+from kg.store.layout import STORE_FOLDER, graph_iris
 from kg.store.terms import to_oxigraph, to_rdflib
-
-STORE_FOLDER = "oxigraph"
 
 
 def create_store(build_path: Path, nquads: Path) -> dict[str, int]:
