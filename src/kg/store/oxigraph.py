@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.graph.vocabulary import PREFIXES
-from kg.store.base import Functions, GuardedCalls, QueryResult, SparqlFunction
+from kg.store.base import EXTENSION_FUNCTIONS, Functions, GuardedCalls, QueryResult, SparqlFunction
 from kg.store.errors import check_size, query_error
 from kg.store.layout import STORE_FOLDER, graph_iris
 from kg.store.terms import to_oxigraph, to_rdflib
@@ -82,6 +82,8 @@ class _WithoutBlankNodes(io.RawIOBase):
 
 class OxigraphStore:
     """Read-only access to a finished build's RocksDB store."""
+
+    capabilities = frozenset({EXTENSION_FUNCTIONS})
 
     def __init__(self, build_path: Path) -> None:
         self.graphs = graph_iris(build_path)
