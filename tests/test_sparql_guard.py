@@ -18,12 +18,12 @@ import kg
 from kg.errors import KgError
 from kg.query.errors import NestingTooDeep, QueryError, QueryTooLong, ResultTooLarge, ServiceRefused
 from kg.query.guard import MAX_NESTING, MAX_QUERY_CHARS, check_query, update_keyword
-from kg.query.lexer import tokens
 from kg.query.sparql import run_query
 from kg.query.workers import QueryTimeout
 from kg.server import create_app
 from kg.server.catalogue import Catalogue
 from kg.settings import OPTIONS
+from kg.store.lexer import tokens
 from test_cli import assert_clean_failure
 from test_cli import kg as kg_cli
 

@@ -12,9 +12,9 @@ import numpy as np
 from kg.errors import KgError, no_such_document
 from kg.mapping.matching import Side
 from kg.search.dense import DenseIndex
-from kg.search.index import SEARCH_FOLDER, read_items
+from kg.search.index import read_items
 from kg.search.items import SearchItem
-from kg.store.layout import DOCUMENTS_FILE
+from kg.store.layout import DENSE_FILE, DOCUMENTS_FILE, SEARCH_FOLDER, SEARCH_META_FILE
 
 
 @dataclass
@@ -30,14 +30,14 @@ class Material:
     @classmethod
     def load(cls, build_path: Path) -> Material:
         folder = build_path / SEARCH_FOLDER
-        if not (folder / "meta.json").is_file():
+        if not (folder / SEARCH_META_FILE).is_file():
             raise KgError(
                 f"the build in {build_path} has no search index, and overlap mapping needs its "
                 "vectors: run `kg build` with an embedder (not --embedder none)"
             )
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        meta = json.loads((folder / SEARCH_META_FILE).read_text(encoding="utf-8"))
         items = read_items(build_path)
-        vectors = DenseIndex.load(folder / "dense.faiss").vectors()
+        vectors = DenseIndex.load(folder / DENSE_FILE).vectors()
         if len(items) != len(vectors):
             raise KgError(f"the search index in {folder} is incomplete: run `kg build` again")
         parsed = json.loads((build_path / DOCUMENTS_FILE).read_text(encoding="utf-8"))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.graph.vocabulary import KGF
 from kg.query.errors import QueryError, UpdateRefused
-from kg.query.guard import check_query, update_keyword
+from kg.query.guard import check_query, names_in, update_keyword
 from kg.settings import Settings
-from kg.store import GRAPH_NAMES, QueryResult, open_store
+from kg.store import EXTENSION_FUNCTIONS, GRAPH_NAMES, GraphStore, QueryResult, open_store, store_descriptor
+from kg.store.base import Functions, function_name
 from kg.store.layout import current_build
 
 __all__ = ["check_request", "read_query_file", "run_query", "update_keyword"]
@@ -60,11 +62,34 @@ def run_query(
     """
     settings = settings or Settings.load()
     check_request(sparql, graph)
-    from kg.search.similarity import sparql_functions
-
     build_path = current_build(settings.build_dir)
-    store = open_store(settings.store, build_path)
+    descriptor = store_descriptor(settings.store, build_path)
+    store = open_store(descriptor)
     try:
-        return store.query(sparql, graph, sparql_functions(build_path, settings.embedder), max_results)
+        return store.query(
+            sparql, graph, _functions(store, descriptor, sparql, build_path, settings), max_results
+        )
     finally:
         store.close()
+
+
+def _functions(
+    store: GraphStore, descriptor: str, sparql: str, build_path: Path, settings: Settings
+) -> Functions | None:
+    """The extension functions (kgf:similarity ...) for a store that declares it can call them.
+
+    A store without the capability gets none, and a query that calls one is refused, by name:
+    such a store would leave the function's value unbound, a silently empty answer.
+    """
+    if EXTENSION_FUNCTIONS in store.capabilities:
+        from kg.search.similarity import sparql_functions
+
+        return sparql_functions(build_path, settings.embedder)
+    used = names_in(sparql, str(KGF))
+    if used:
+        names = ", ".join(function_name(iri) for iri in used)
+        raise QueryError(
+            f"the query uses {names}, but the store {descriptor} cannot call extension functions: "
+            "run it against a build's own store (oxigraph or rdflib)"
+        )
+    return None

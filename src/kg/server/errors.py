@@ -18,11 +18,12 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.errors import KgError
-from kg.query.errors import QueryTooLong, ResultTooLarge, UpdateRefused
+from kg.query.errors import QueryTooLong, UpdateRefused
 from kg.server.catalogue import NotFound
 from kg.server.negotiation import parse_accept
 from kg.server.templating import render
 from kg.server.workers import QueryTimeout, WorkersBusy
+from kg.store.errors import ResultTooLarge
 
 log = logging.getLogger("kg.server")
 
