@@ -235,7 +235,7 @@ class ItemRef:
     kind: str  # an item kind's name (kg.parse.kinds)
     text: str  # as searched and shown: a task's title, a knowledge item's text and list entries ...
     level: int | None  # its own, else its activity's or task's, else the document's
-    parents: tuple[ItemRef, ...]  # the task and activity it sits under, outermost first
+    parents: Parents  # the task and activity it sits under, outermost first
     record: ItemRecord = field(compare=False, repr=False)  # the model's own object
     document: Document = field(compare=False, repr=False)
 
