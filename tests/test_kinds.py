@@ -5,7 +5,7 @@ A new document kind needs only:
 2. one `register_kind(DocumentKind(...))`: its code label (which recognises it), parser, labels,
    OWL class, item kinds, expected sections and JSON fields;
 3. its class in the ontology (ontology/kg.ttl, a sub-class of kg:CompetencyDocument) and its
-   fields in the contract (shared/spec/document-model.md).
+   fields in the contract (docs/document-model.md).
 Parsing, `iter_items`, the graph, search items and page labels then follow, as the toy
 職能課程 (course) kind below shows. A new kind of item also needs its place in the model.
 """
