@@ -32,7 +32,7 @@ from kg.graph.vocabulary import Iris
 from kg.parse import parse_file
 from kg.query.sparql import read_query_file
 from kg.settings import Settings
-from kg.store import open_store
+from kg.store import open_store, store_descriptor
 from kg.store.layout import current_build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +60,7 @@ def synthetic_corpus(folder: Path, documents: int) -> Path:
 
 
 def _query_child(settings: Settings, name: str, repeats: int, budget: float, out: Queue) -> None:
-    store = open_store(settings.store, current_build(settings.build_dir))
+    store = open_store(store_descriptor(settings.store, current_build(settings.build_dir)))
     text = read_query_file(ROOT / "ontology" / "queries" / f"{name}.rq")
     out.put(("loaded", 0.0))
     runs = 0.0
@@ -104,7 +104,7 @@ def time_open(settings: Settings, repeats: int) -> float:
     runs = []
     for _ in range(repeats):
         start = time.perf_counter()
-        open_store(settings.store, current_build(settings.build_dir)).close()
+        open_store(store_descriptor(settings.store, current_build(settings.build_dir))).close()
         runs.append(time.perf_counter() - start)
     return statistics.median(runs)
 

@@ -20,7 +20,7 @@ from kg.store import QueryResult
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
 QUERIES = ROOT / "ontology" / "queries"
-# The public JSON contract (shared/spec/document-model.md): keys every object must have.
+# The public JSON contract (docs/document-model.md): keys every object must have.
 DOCUMENT_KEYS = {
     "kind",
     "code",

@@ -187,7 +187,8 @@ def test_sparql_syntax_error_names_the_position(cli_build):
         (["SELECT * WHERE { ?s foo:bar ?o }"], "unknown prefix 'foo:'"),
         (["INSERT DATA { <a:b> <a:c> <a:d> }"], "SPARQL updates (INSERT) are not allowed"),
         (["   "], "the query is empty"),
-        (["ASK {}", "--format", "xml"], "unknown format 'xml'"),
+        (["ASK {}", "--format", "pdf"], "unknown format 'pdf'"),
+        (["ASK {}", "--format", "turtle"], "turtle is a format for CONSTRUCT/DESCRIBE results"),
         (["ASK {}", "--graph", "mine"], "unknown graph 'mine'"),
         (["--file", "nowhere.rq"], "nowhere.rq: no such query file"),
         ([], "give a query or --file FILE"),
@@ -195,6 +196,106 @@ def test_sparql_syntax_error_names_the_position(cli_build):
 )
 def test_sparql_bad_requests(cli_build, args, message):
     assert_clean_failure(kg("sparql", *args, build_dir=cli_build), message)
+
+
+def test_sparql_xml_is_the_w3c_results_format(cli_build):
+    result = kg(
+        "sparql", 'SELECT ?d WHERE { ?d skos:notation "TTM3R0299v2" }', "--format", "xml", build_dir=cli_build
+    )
+    assert result.returncode == 0, result.stderr
+    assert '<sparql xmlns="http://www.w3.org/2005/sparql-results#">' in result.stdout
+    assert '<binding name="d"><uri>https://w3id.org/icap-kg/id/TTM3R0299v2</uri></binding>' in result.stdout
+    ask = kg("sparql", "ASK { ?s a kg:Task }", "--format", "xml", build_dir=cli_build)
+    assert "<boolean>true</boolean>" in ask.stdout
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rdflib_format"), [("ntriples", "nt"), ("jsonld", "json-ld"), ("rdfxml", "xml")]
+)
+def test_sparql_construct_in_other_rdf_formats(cli_build, fmt, rdflib_format):
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import SKOS
+
+    result = kg(
+        "sparql",
+        'CONSTRUCT { ?i skos:notation ?c } WHERE { ?i kg:code ?c FILTER(?c = "P4.3.1") }',
+        "--format",
+        fmt,
+        build_dir=cli_build,
+    )
+    assert result.returncode == 0, result.stderr
+    item = URIRef("https://w3id.org/icap-kg/id/BAS1499-003/P4.3.1")
+    assert set(Graph().parse(data=result.stdout, format=rdflib_format)) == {
+        (item, SKOS.notation, Literal("P4.3.1"))
+    }
+
+
+def test_sparql_construct_with_a_select_format_still_prints_turtle(cli_build):
+    result = kg(
+        "sparql",
+        'CONSTRUCT { ?i skos:notation ?c } WHERE { ?i kg:code ?c FILTER(?c = "P4.3.1") }',
+        "--format",
+        "csv",
+        build_dir=cli_build,
+    )
+    assert '<https://w3id.org/icap-kg/id/BAS1499-003/P4.3.1> skos:notation "P4.3.1"' in result.stdout
+
+
+def test_sparql_runs_a_named_query_by_its_name(cli_build):
+    by_name = kg("sparql", "tasks-level-5-and-up", "--format", "csv", build_dir=cli_build)
+    assert by_name.returncode == 0, by_name.stderr
+    by_file = kg(
+        "sparql", "--file", str(QUERIES / "tasks-level-5-and-up.rq"), "--format", "csv", build_dir=cli_build
+    )
+    assert by_name.stdout == by_file.stdout
+    assert by_name.stdout.splitlines()[1] == "BAS1499-003,T2,發展客戶服務的行銷策略,5"
+
+
+def test_sparql_list_names_every_named_query_with_its_title(tmp_path):
+    from kg.query.named import named_queries
+
+    result = kg("sparql", "--list", build_dir=tmp_path / "no-build-needed")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    queries = named_queries()
+    assert (
+        [line.split()[0] for line in lines] == list(queries) == sorted(p.stem for p in QUERIES.glob("*.rq"))
+    )
+    assert "shared-knowledge" in queries
+    assert any(
+        line.startswith("shared-knowledge ") and line.endswith(queries["shared-knowledge"].title)
+        for line in lines
+    )
+    assert_clean_failure(kg("sparql", "--list", "shared-knowledge"), "--list lists the named queries")
+
+
+@pytest.mark.parametrize("word", ["shared-knowlege", "SELECT", "units_of_domain"])
+def test_a_word_that_names_no_query_gets_the_list_of_names(cli_build, word):
+    result = kg("sparql", word, build_dir=cli_build)
+    assert_clean_failure(result, f"{word!r} is neither a SPARQL query nor a named query", "shared-knowledge")
+    assert "syntax error" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_resolve_is_the_one_rule_for_names_and_queries():
+    from kg.query.errors import QueryError
+    from kg.query.named import named_queries, resolve
+
+    assert resolve("shared-knowledge") == named_queries()["shared-knowledge"].text
+    assert resolve("  shared-knowledge\n") == named_queries()["shared-knowledge"].text
+    for query in ["ASK {}", "ASK{}", "DESCRIBE <https://w3id.org/icap-kg/id/X>", "   ", ""]:
+        assert resolve(query) == query
+    with pytest.raises(QueryError, match=r"the named queries are: .*shared-knowledge"):
+        resolve("no-such-query")
+
+
+def test_sparql_help_offers_every_cli_format():
+    from kg.query.formats import cli_formats
+
+    help_text = " ".join(kg("sparql", "--help").stdout.split())
+    assert cli_formats() == ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml")
+    for name in cli_formats():
+        assert name in help_text
 
 
 def test_sparql_before_any_build(tmp_path):

@@ -20,10 +20,10 @@ from kg.errors import KgError
 from kg.knowledge_graph import KnowledgeGraph
 from kg.query.errors import NestingTooDeep, QueryError, QueryTooLong, ResultTooLarge, ServiceRefused
 from kg.query.guard import MAX_NESTING, MAX_QUERY_CHARS, check_query, update_keyword
-from kg.query.lexer import tokens
 from kg.query.workers import QueryTimeout
 from kg.server import create_app
 from kg.settings import OPTIONS
+from kg.store.lexer import tokens
 from test_cli import assert_clean_failure
 from test_cli import kg as kg_cli
 

@@ -43,6 +43,7 @@ from kg.store.layout import (
     MANIFEST_FILE,
     build_lock,
     discard,
+    embedding_cache,
     ensure_writable,
     new_build_folder,
     publish,
@@ -64,9 +65,6 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     search: dict[str, object] = field(default_factory=dict)
     mappings: dict[str, object] = field(default_factory=dict)
-
-
-CACHE_FILE = Path("cache") / "embeddings.sqlite"
 
 
 def build(
@@ -173,7 +171,7 @@ def _index_search(
 ) -> IndexReport:
     """Embed (reusing the build folder's embedding cache) and index every searchable item."""
     sources = {d["source"]: d["sha256"] for d in documents}
-    cache = EmbeddingCache(settings.build_dir / CACHE_FILE)
+    cache = EmbeddingCache(embedding_cache(settings.build_dir))
     try:
         return build_search_index(folder, items, embedder, sources, cache, progress)
     finally:

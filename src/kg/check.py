@@ -12,7 +12,7 @@ from kg.graph.validate import validate_graph
 from kg.parse import discover
 from kg.pipeline import process_all
 from kg.settings import Settings
-from kg.store import open_store
+from kg.store import open_store, store_descriptor
 from kg.store.layout import current_build, graph_iris, read_manifest
 
 
@@ -43,7 +43,7 @@ def check_build(settings: Settings | None = None) -> list[str]:
     build_path = current_build(settings.build_dir)
     asserted_graph = graph_iris(build_path)["asserted"]
     shapes = load_shapes()
-    store = open_store(settings.store, build_path)
+    store = open_store(store_descriptor(settings.store, build_path))
     problems: list[str] = []
     try:
         for document in read_manifest(build_path)["documents"]:

@@ -21,7 +21,6 @@ import json
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -32,15 +31,16 @@ from kg.mapping import overlap as mapping
 from kg.mapping.files import BuildMappings
 from kg.mapping.material import Material
 from kg.mapping.model import Relation
-from kg.query.named import named_queries, named_query
+from kg.parse.model import Document, ItemRef
+from kg.query.named import resolve
 from kg.query.sparql import check_request, execute
 from kg.query.workers import API_HINTS, Hints, QueryPool, answer_queries
 from kg.search.engine import EVIDENCE, By, Filters, Mode, Searcher
-from kg.search.items import SearchItem, joined, stable_id
+from kg.search.items import SearchItem, stable_id
 from kg.search.results import SearchResults
 from kg.search.similarity import SIMILARITY, Similarity
 from kg.settings import Settings
-from kg.store import GraphStore, QueryResult, open_store
+from kg.store import GraphStore, QueryResult, open_store, store_descriptor
 from kg.store.layout import DOCUMENTS_FILE, current_build, read_manifest
 
 if TYPE_CHECKING:
@@ -53,62 +53,6 @@ class NotFound(KgError):
     """A document, item or IRI that the live build does not have."""
 
 
-@dataclass
-class Item:
-    """One item of a document, with the chain of items above it (task, activity)."""
-
-    document: dict[str, Any]
-    code: str
-    kind: str
-    text: str
-    entry: dict[str, Any]
-    parents: list[Item] = field(default_factory=list)
-    children: list[Item] = field(default_factory=list)
-
-    @property
-    def level(self) -> int | None:
-        for holder in [self.entry, *(p.entry for p in reversed(self.parents)), self.document]:
-            if holder.get("level"):
-                return holder["level"]
-        return None
-
-
-def _coded(entry: dict[str, Any], key: str = "text") -> str:
-    return str(entry.get(key) or "")
-
-
-def _items_of(document: dict[str, Any]) -> dict[str, Item]:
-    """Every coded item of a parsed document, by code, each knowing its parents and children."""
-    found: dict[str, Item] = {}
-
-    def add(code: str, kind: str, text: str, entry: dict[str, Any], parents: list[Item]) -> Item:
-        item = Item(document, code, kind, text, entry, parents)
-        if parents:
-            parents[-1].children.append(item)
-        found[code] = item
-        return item
-
-    for task in document.get("tasks", []):
-        t = add(task["code"], "task", _coded(task, "title"), task, [])
-        for indicator in task.get("indicators", []):
-            add(indicator["code"], "indicator", _coded(indicator), indicator, [t])
-        for activity in task.get("activities", []):
-            a = add(activity["code"], "activity", _coded(activity, "title"), activity, [t])
-            for output in activity.get("outputs", []):
-                add(output["code"], "output", _coded(output), output, [t, a])
-            for indicator in activity.get("indicators", []):
-                add(indicator["code"], "indicator", _coded(indicator), indicator, [t, a])
-    for kind, key in (("knowledge", "knowledge"), ("skill", "skills"), ("note", "notes")):
-        for entry in document.get(key, []):
-            add(entry["code"], kind, joined(entry.get("text"), entry.get("items", [])), entry, [])
-    for attitude in document.get("attitudes", []):
-        text = f"{attitude['name']}：{attitude['text']}" if attitude.get("text") else attitude["name"]
-        add(attitude["code"], "attitude", text, attitude, [])
-    for assessment in document.get("assessment") or []:
-        add(assessment["code"], "assessment", _coded(assessment, "title"), assessment, [])
-    return found
-
-
 class _Build:
     """One finished build's parts, each loaded on first use; replaced when the live build moves."""
 
@@ -116,9 +60,6 @@ class _Build:
         self.path = path
         self.settings = settings
         self.manifest = read_manifest(path)
-        self.iris = Iris(self.manifest["base_iri"])
-        parsed = json.loads((path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
-        self.documents: dict[str, dict[str, Any]] = {d["code"]: d for d in parsed}
         self.similarity = Similarity(self.searcher)
         self._parts: dict[str, Any] = {}
         self._loading: dict[str, threading.Lock] = {}
@@ -138,11 +79,23 @@ class _Build:
                 self._parts[name] = load()
             return self._parts[name]  # type: ignore[no-any-return]
 
+    @property
+    def iris(self) -> Iris:
+        return Iris(self.manifest["base_iri"])
+
+    @property
+    def documents(self) -> dict[str, dict[str, Any]]:
+        def load() -> dict[str, dict[str, Any]]:
+            parsed = json.loads((self.path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
+            return {d["code"]: d for d in parsed}
+
+        return self.part("documents", load)
+
     def searcher(self) -> Searcher:
         return self.part("searcher", lambda: Searcher(self.path, self.settings.embedder))
 
     def store(self) -> GraphStore:
-        return self.part("store", lambda: open_store(self.settings.store, self.path))
+        return self.part("store", lambda: open_store(store_descriptor(self.settings.store, self.path)))
 
     def material(self) -> Material:
         return self.part("material", lambda: Material.load(self.path))
@@ -206,22 +159,24 @@ class KnowledgeGraph:
 
     @property
     def parsed(self) -> dict[str, dict[str, Any]]:
-        """The parsed documents (the document-model JSON of docs/document-model.md), by code."""
+        """The parsed documents (their JSON, see docs/document-model.md), by code."""
         return self._live().documents
 
     def document(self, code: str) -> dict[str, Any]:
-        """One parsed document (its document-model JSON); NotFound when the build has no such code."""
+        """One parsed document (its JSON, see docs/document-model.md); NotFound for an unknown code."""
         documents = self._live().documents
         if code not in documents:
             raise NotFound(no_such_document(code, documents))
         return documents[code]
 
-    def items(self, code: str) -> dict[str, Item]:
-        """Every coded item of a document, by code, each knowing its parents and children."""
+    def items(self, code: str) -> dict[str, ItemRef]:
+        """Every coded item of a document, by code, in the document's order (`Document.iter_items`)."""
         document = self.document(code)
-        return self._live().part(f"items:{code}", lambda: _items_of(document))
+        return self._live().part(
+            f"items:{code}", lambda: {ref.code: ref for ref in Document.from_dict(document).iter_items()}
+        )
 
-    def item(self, code: str, item_code: str) -> Item:
+    def item(self, code: str, item_code: str) -> ItemRef:
         """One item of a document; NotFound when the build has no such document or item."""
         items = self.items(code)
         if item_code not in items:
@@ -280,9 +235,9 @@ class KnowledgeGraph:
 
         `sparql` may also be the name of a shipped query (`kg.named_queries()`): "shared-knowledge".
         """
-        if sparql in named_queries():
-            sparql = named_query(sparql).text
-        return self.query(sparql, graph=graph, timeout=timeout, max_results=max_results).to_dataframe()
+        return self.query(
+            resolve(sparql), graph=graph, timeout=timeout, max_results=max_results
+        ).to_dataframe()
 
     def query_pool(self, size: int = 1, wait: float | None = None, warm: bool = False) -> QueryPool:
         """The worker processes that run `query`: started (with these options) on first use."""

@@ -6,11 +6,26 @@ The CLI's options read their help from here; library calls take a `Settings`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.graph.vocabulary import DEFAULT_BASE_IRI, Iris
+
+DEFAULT_BASE_IRI = "https://w3id.org/icap-kg/id/"
+
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+
+
+def check_base_iri(base: str) -> str:
+    """`base` unchanged when it is an absolute IRI; a KgError naming it otherwise.
+
+    Here, not in `kg.graph.vocabulary` (which mints IRIs under the base and calls this),
+    so that settings are checked without loading the graph layer.
+    """
+    if not _ABSOLUTE_IRI.fullmatch(base):
+        raise KgError(f"the base IRI {base!r} is not an absolute IRI (like https://example.org/icap/)")
+    return base
 
 
 @dataclass(frozen=True)
@@ -132,7 +147,7 @@ class Settings:
         values["build_dir"] = Path(values["build_dir"])  # type: ignore[arg-type]
         for name, convert, least in _NUMBERS:
             values[name] = _number(name, values[name], convert, least)
-        Iris(str(values["base_iri"]))  # a malformed base IRI fails here, before any work
+        check_base_iri(str(values["base_iri"]))  # a malformed base IRI fails here, before any work
         return cls(**values)  # type: ignore[arg-type]
 
     def with_(self, **changes: object) -> Settings:

@@ -21,6 +21,7 @@ from kg.cli.common import (
     progress_reporter,
 )
 from kg.errors import BuildError, KgError
+from kg.query.formats import cli_formats
 from kg.settings import OPTIONS, Settings
 
 Strict = Annotated[
@@ -87,7 +88,8 @@ def build(
 def parse(
     files: Annotated[list[Path], typer.Argument(help="Source files (or folders) to parse.")],
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the documents as JSON (docs/document-model contract).")
+        bool,
+        typer.Option("--json", help="Print the documents as JSON (the contract in docs/document-model.md)."),
     ] = False,
     strict: Strict = False,
 ) -> None:
@@ -146,17 +148,29 @@ def validate(
     typer.echo("valid: the data conforms to the SHACL shapes")
 
 
+def _either(names: tuple[str, ...]) -> str:
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+_RDF = cli_formats("graph")
+FORMAT_HELP = (
+    f"For SELECT/ASK: {_either(cli_formats('select'))} (all but table are W3C SPARQL results formats). "
+    f"For CONSTRUCT/DESCRIBE: {_RDF[0]} (their default), {_either(_RDF[1:])}."
+)
+
+
 @app.command()
 @handles_errors
 def sparql(
-    query: Annotated[str | None, typer.Argument(help="The SPARQL query (or use --file).")] = None,
+    query: Annotated[
+        str | None,
+        typer.Argument(help="The SPARQL query, or the name of a named query (see --list); or use --file."),
+    ] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a .rq file.")] = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", help="table, json (W3C SPARQL results), csv or tsv; CONSTRUCT/DESCRIBE print Turtle."
-        ),
-    ] = "table",
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="List the named queries (ontology/queries/) with their titles.")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "table",
     graph: Annotated[
         str, typer.Option("--graph", help="all (default), asserted, inferred, ontology or mappings.")
     ] = "all",
@@ -177,29 +191,42 @@ def sparql(
 ) -> None:
     """Run a read-only SPARQL query over the built graph (kg:, skos:, dcterms:, ceasn: ... predeclared).
 
-    The query runs in a worker process, stopped after --query-timeout seconds; a result
+    The query is its text, a named query's name (kg sparql --list lists them) or a .rq file.
+    It runs in a worker process, stopped after --query-timeout seconds; a result
     with more than --max-results rows is refused. SERVICE (federated queries) is refused.
 
     Example: kg sparql 'SELECT ?code ?title WHERE { ?d kg:code ?code ; kg:title ?title }'
              kg sparql --file ontology/queries/indicators-per-task.rq --format csv
+             kg sparql shared-knowledge --format json
     """
-    from kg.query.formats import FORMATS, render
+    from kg.knowledge_graph import KnowledgeGraph
+    from kg.query.formats import render
+    from kg.query.named import named_queries, resolve
     from kg.query.sparql import read_query_file
-    from kg.query.workers import CLI_HINTS, WorkerCrash, close_shared, run_limited
+    from kg.query.workers import CLI_HINTS, WorkerCrash
 
+    if list_queries:
+        if query is not None or file is not None:
+            raise KgError("--list lists the named queries: give it no query and no --file")
+        queries = named_queries()
+        width = max(len(name) for name in queries)
+        for name, named in queries.items():
+            typer.echo(f"{name:<{width}}  {named.title}")
+        return
     if (query is None) == (file is None):
-        raise KgError("give a query or --file FILE (one of them)")
-    if fmt not in FORMATS:
-        raise KgError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    text = read_query_file(file) if file else query or ""
+        raise KgError("give a query or --file FILE (one of them); kg sparql --list lists the named queries")
+    if fmt not in cli_formats():
+        raise KgError(f"unknown format {fmt!r}; choose one of: {', '.join(cli_formats())}")
+    text = read_query_file(file) if file else resolve(query or "")
     settings = Settings.load(
         build_dir=build_dir, store=store, query_timeout=query_timeout, max_results=max_results
     )
+    opened = KnowledgeGraph(settings)
     try:
-        result = run_limited(text, settings, graph, hints=CLI_HINTS)
+        result = opened.query(text, graph=graph, hints=CLI_HINTS)
     except WorkerCrash as exc:
         raise KgError(f"the query failed unexpectedly ({exc}); please report it") from None
     finally:
-        close_shared()
+        opened.close()
     output = render(result, fmt)
     typer.echo(output, nl=not output.endswith("\n"))

@@ -1,6 +1,7 @@
 """Parsed model -> asserted RDF triples, in the ontology's own terms (kg:).
 
-Only kg: terms are asserted; the SKOS, CTDL-ASN, Dublin Core, ESCO and PROV views
+Documents and items get the classes and links their kinds name (kg.parse.kinds); only kg:
+terms are asserted; the SKOS, CTDL-ASN, Dublin Core, ESCO and PROV views
 (skos:notation, dcterms:isPartOf ...) come from reasoning, so the asserted graph
 stays small and the alignment lives in one place: the ontology.
 
@@ -17,15 +18,17 @@ from pathlib import PurePath
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from kg.graph.vocabulary import KG, Iris
+from kg.parse.kinds import document_kind, item_kind
 from kg.parse.model import (
     Activity,
     Assessment,
     Attitude,
+    CodedText,
     Competence,
     Document,
-    Indicator,
+    ItemRecord,
+    ItemRef,
     Note,
-    Output,
     Task,
     Version,
 )
@@ -81,8 +84,7 @@ class _Writer:
     def write(self) -> URIRef:
         doc = self.doc
         node = self.iris.document(doc.code)
-        cls = KG.CompetencyStandard if doc.kind == "standard" else KG.CompetencyUnit
-        self.describe(node, cls, doc.code, doc.line)
+        self.describe(node, KG[document_kind(doc.kind).owl_class], doc.code, doc.line)
         self.add(node, KG.title, zh(doc.title) if doc.title else None)
         self.level(node, doc.level)
         self.add(node, KG.description, zh(doc.description) if doc.description else None)
@@ -93,18 +95,8 @@ class _Writer:
         self.add(self.source, KG.path, Literal(self.file_name))  # not the folder: see kg:path
         self.add(self.source, KG.sha256, Literal(self.sha256))
         self.concepts(node)
-        for task in doc.tasks:
-            self.task(node, task)
-        for competence in doc.knowledge:
-            self.competence(node, KG.hasKnowledge, KG.Knowledge, competence)
-        for competence in doc.skills:
-            self.competence(node, KG.hasSkill, KG.Skill, competence)
-        for attitude in doc.attitudes:
-            self.attitude(node, attitude)
-        for note in doc.notes:
-            self.note(node, note)
-        for section in doc.assessment:
-            self.assessment(node, section)
+        for ref in doc.iter_items():
+            self.item_of(node, ref)
         for version in doc.versions:
             self.version(node, version)
         return node
@@ -130,74 +122,41 @@ class _Writer:
             self.add(domain, RDF.type, KG.Domain)
             self.add(domain, KG.name, zh(doc.domain))
 
-    def task(self, document: URIRef, task: Task) -> None:
-        node = self.item(task.code)
-        self.add(document, KG.hasTask, node)
-        self.describe(node, KG.Task, task.code, task.line)
-        self.add(node, KG.title, zh(task.title))
-        self.level(node, task.level)
-        self.references(node, task.knowledge, task.skills, task.notes)
-        for activity in task.activities:
-            self.activity(node, activity)
-        for indicator in task.indicators:
-            self.indicator(node, indicator)
+    def item_of(self, document: URIRef, ref: ItemRef) -> None:
+        """An item, linked from its holder (its activity, task or document) as its kind says."""
+        kind = item_kind(ref.kind)
+        node = self.item(ref.code)
+        holder = self.item(ref.parents[-1].code) if ref.parents else document
+        self.add(holder, KG[kind.link], node)
+        self.describe(node, KG[kind.owl_class], ref.code, ref.record.line)
+        self.properties(node, ref.record)
 
-    def activity(self, task: URIRef, activity: Activity) -> None:
-        node = self.item(activity.code)
-        self.add(task, KG.hasActivity, node)
-        self.describe(node, KG.Activity, activity.code, activity.line)
-        self.add(node, KG.title, zh(activity.title))
-        self.level(node, activity.level)
-        self.references(node, activity.knowledge, activity.skills, activity.notes)
-        for output in activity.outputs:
-            self.output(node, output)
-        for indicator in activity.indicators:
-            self.indicator(node, indicator)
+    def properties(self, node: URIRef, record: ItemRecord) -> None:
+        """What an item says besides its place: title or text, level, list entries, references."""
+        match record:
+            case Task() | Activity():
+                self.add(node, KG.title, zh(record.title))
+                self.level(node, record.level)
+                self.references(node, record.knowledge, record.skills, record.notes)
+            case CodedText():  # indicators and outputs
+                self.add(node, KG.text, zh(record.text))
+                self.references(node, (), (), record.notes)
+            case Competence():
+                self.add(node, KG.text, zh(record.text) if record.text else None)
+                self.list_items(node, record.items)
+                self.references(node, (), (), record.notes)
+            case Attitude():
+                self.add(node, KG.name, zh(record.name))
+                self.add(node, KG.description, zh(record.text) if record.text else None)
+            case Note():
+                self.add(node, KG.text, zh(record.text) if record.text else None)
+                self.list_items(node, record.items)
+            case Assessment():
+                self.add(node, KG.title, zh(record.title))
+                self.list_items(node, record.items)
 
-    def output(self, activity: URIRef, output: Output) -> None:
-        node = self.item(output.code)
-        self.add(activity, KG.hasOutput, node)
-        self.describe(node, KG.Output, output.code, output.line)
-        self.add(node, KG.text, zh(output.text))
-        self.references(node, (), (), output.notes)
-
-    def indicator(self, parent: URIRef, indicator: Indicator) -> None:
-        node = self.item(indicator.code)
-        self.add(parent, KG.hasIndicator, node)
-        self.describe(node, KG.BehaviourIndicator, indicator.code, indicator.line)
-        self.add(node, KG.text, zh(indicator.text))
-        self.references(node, (), (), indicator.notes)
-
-    def competence(self, document: URIRef, predicate: URIRef, cls: URIRef, item: Competence) -> None:
-        node = self.item(item.code)
-        self.add(document, predicate, node)
-        self.describe(node, cls, item.code, item.line)
-        self.add(node, KG.text, zh(item.text) if item.text else None)
-        for entry in item.items:
-            self.add(node, KG.listItem, zh(entry))
-        self.references(node, (), (), item.notes)
-
-    def attitude(self, document: URIRef, attitude: Attitude) -> None:
-        node = self.item(attitude.code)
-        self.add(document, KG.hasAttitude, node)
-        self.describe(node, KG.Attitude, attitude.code, attitude.line)
-        self.add(node, KG.name, zh(attitude.name))
-        self.add(node, KG.description, zh(attitude.text) if attitude.text else None)
-
-    def note(self, document: URIRef, note: Note) -> None:
-        node = self.item(note.code)
-        self.add(document, KG.hasNote, node)
-        self.describe(node, KG.Note, note.code, note.line)
-        self.add(node, KG.text, zh(note.text) if note.text else None)
-        for entry in note.items:
-            self.add(node, KG.listItem, zh(entry))
-
-    def assessment(self, document: URIRef, section: Assessment) -> None:
-        node = self.item(section.code)
-        self.add(document, KG.hasAssessment, node)
-        self.describe(node, KG.AssessmentGuidance, section.code, section.line)
-        self.add(node, KG.title, zh(section.title))
-        for entry in section.items:
+    def list_items(self, node: URIRef, entries: Iterable[str]) -> None:
+        for entry in entries:
             self.add(node, KG.listItem, zh(entry))
 
     def version(self, document: URIRef, version: Version) -> None:

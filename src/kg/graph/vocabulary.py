@@ -8,19 +8,16 @@ hash and file name, never by the folder it was read from.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
 
-from kg.errors import KgError
+from kg.settings import DEFAULT_BASE_IRI, check_base_iri
 
 KG = Namespace("https://w3id.org/icap-kg/ontology#")
 KGF = Namespace("https://w3id.org/icap-kg/function#")
 CEASN = Namespace("https://purl.org/ctdlasn/terms/")
 ESCO = Namespace("http://data.europa.eu/esco/model#")
-
-DEFAULT_BASE_IRI = "https://w3id.org/icap-kg/id/"
 
 PREFIXES = {
     "kg": str(KG),
@@ -42,15 +39,11 @@ def sparql_prefixes() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
-_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
-
-
 class Iris:
     """Mints the data IRIs under one base."""
 
     def __init__(self, base: str = DEFAULT_BASE_IRI) -> None:
-        if not _ABSOLUTE_IRI.fullmatch(base):
-            raise KgError(f"the base IRI {base!r} is not an absolute IRI (like https://example.org/icap/)")
+        check_base_iri(base)
         self.base = base if base.endswith(("/", "#", ":")) else base + "/"
 
     def _mint(self, *parts: str) -> URIRef:

@@ -53,18 +53,14 @@ def document_pairs(material: Material) -> list[tuple[str, str]]:
 
 
 def _neighbouring_pairs(material: Material) -> set[tuple[str, str]]:
-    from kg.search.dense import _faiss
+    from kg.search.dense import nearest_neighbours
 
-    faiss = _faiss()
     documents = np.array([i.document for i in material.items])
     groups = np.array([kind_group(i.kind) for i in material.items])
     pairs: set[tuple[str, str]] = set()
     for group in np.unique(groups):
         rows = np.flatnonzero(groups == group)
-        vectors = np.ascontiguousarray(material.vectors[rows], dtype=np.float32)
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        index.add(vectors)
-        _, neighbours = index.search(vectors, min(NEIGHBOURS + 1, len(rows)))
+        neighbours = nearest_neighbours(material.vectors[rows], min(NEIGHBOURS + 1, len(rows)))
         for row, found in zip(rows, neighbours, strict=True):
             for other in rows[found[found >= 0]]:
                 x, y = documents[row], documents[other]

@@ -1,6 +1,6 @@
 """The mapping files of a build, written once at build time and read by every overlap query.
 
-builds/<id>/mappings/
+builds/<id>/mappings/   (names in `kg.store.layout`)
   mappings.sssom.tsv   every mapping of every compared document pair (SSSOM TSV)
   coverage.json        for each unit and standard: the standard's task covering most of the unit
   meta.json            calibration in force, items per document, pairs compared
@@ -20,11 +20,8 @@ from kg.mapping.calibration import Calibration
 from kg.mapping.corpus import CorpusMappings
 from kg.mapping.material import Material
 from kg.mapping.sssom import write_sssom
-
-MAPPINGS_FOLDER = "mappings"
-SSSOM_FILE = "mappings.sssom.tsv"
-COVERAGE_FILE = "coverage.json"
-META_FILE = "meta.json"
+from kg.store.layout import COVERAGE_FILE, MAPPINGS_FOLDER, SSSOM_FILE
+from kg.store.layout import MAPPINGS_META_FILE as META_FILE
 
 
 def write_mappings(

@@ -11,10 +11,11 @@ import numpy as np
 
 from kg.errors import KgError, no_such_document
 from kg.mapping.matching import Side
+from kg.parse.model import Activity, Document, Task
 from kg.search.dense import DenseIndex
-from kg.search.index import SEARCH_FOLDER, read_items
+from kg.search.index import read_items
 from kg.search.items import SearchItem
-from kg.store.layout import DOCUMENTS_FILE
+from kg.store.layout import DENSE_FILE, DOCUMENTS_FILE, SEARCH_FOLDER, SEARCH_META_FILE
 
 
 @dataclass
@@ -30,14 +31,14 @@ class Material:
     @classmethod
     def load(cls, build_path: Path) -> Material:
         folder = build_path / SEARCH_FOLDER
-        if not (folder / "meta.json").is_file():
+        if not (folder / SEARCH_META_FILE).is_file():
             raise KgError(
                 f"the build in {build_path} has no search index, and overlap mapping needs its "
                 "vectors: run `kg build` with an embedder (not --embedder none)"
             )
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        meta = json.loads((folder / SEARCH_META_FILE).read_text(encoding="utf-8"))
         items = read_items(build_path)
-        vectors = DenseIndex.load(folder / "dense.faiss").vectors()
+        vectors = DenseIndex.load(folder / DENSE_FILE).vectors()
         if len(items) != len(vectors):
             raise KgError(f"the search index in {folder} is incomplete: run `kg build` again")
         parsed = json.loads((build_path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
@@ -47,18 +48,15 @@ class Material:
     def from_parts(
         cls, items: list[SearchItem], vectors: np.ndarray, parsed: list[dict], embedder: str
     ) -> Material:
-        referenced = _task_references(parsed)
+        models = [Document.from_dict(d) for d in parsed]
+        referenced = _task_references(models)
         scopes = [
             frozenset([item.task]) if item.task else referenced.get((item.document, item.code), frozenset())
             for item in items
         ]
         documents = {
-            d["code"]: {
-                "kind": d["kind"],
-                "title": d.get("title"),
-                "tasks": {t["code"]: t.get("title") for t in d.get("tasks", [])},
-            }
-            for d in parsed
+            d.code: {"kind": d.kind, "title": d.title, "tasks": {t.code: t.title for t in d.tasks}}
+            for d in models
         }
         return cls(items, vectors, scopes, embedder, documents)
 
@@ -77,13 +75,12 @@ class Material:
         return Side(document, items, self.vectors[rows], [self.scopes[r] for r in rows])
 
 
-def _task_references(parsed: list[dict]) -> dict[tuple[str, str], frozenset[str]]:
+def _task_references(documents: list[Document]) -> dict[tuple[str, str], frozenset[str]]:
     """Knowledge and skills listed under a standard's tasks or activities: item -> its tasks."""
     found: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for document in parsed:
-        for task in document.get("tasks", []):
-            nodes = [task, *task.get("activities", [])]
-            for node in nodes:
-                for code in (node.get("knowledge") or []) + (node.get("skills") or []):
-                    found[document["code"], code].add(task["code"])
+    for document in documents:
+        for ref in document.iter_items():
+            if isinstance(ref.record, Task | Activity):
+                for code in ref.record.knowledge + ref.record.skills:
+                    found[document.code, code].add(ref.task)
     return {key: frozenset(tasks) for key, tasks in found.items()}

@@ -1,24 +1,27 @@
 """Raw iCAP document -> parsed model (`Document`).
 
 `parse_file` reads one file; `parse_paths` expands files and folders. The kind
-(standard or unit) and code come from the content, never from the file name.
+(standard, unit or a registered one: `kg.parse.kinds`) and code come from the content,
+never from the file name.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from kg.errors import ParseError, StrictError
 from kg.parse.files import SOURCE_SUFFIXES, discover, display_path, read_bytes
+from kg.parse.kinds import detect_kind, document_kind, document_kinds
 from kg.parse.model import Document
-from kg.parse.standard import StandardParser
-from kg.parse.text import decode_source, normalise_label
-from kg.parse.unit import UnitParser
+from kg.parse.standard import STANDARD
+from kg.parse.text import decode_source
+from kg.parse.unit import UNIT
 
 __all__ = [
     "SOURCE_SUFFIXES",
+    "STANDARD",
+    "UNIT",
     "Document",
     "detect_kind",
     "discover",
@@ -31,28 +34,19 @@ __all__ = [
 ]
 
 
-def detect_kind(text: str) -> str | None:
-    """'standard' or 'unit' from the document's own code label; None if neither."""
-    for line in text.split("\n"):
-        label = normalise_label(line.split("\t")[0])
-        if re.match(r"^職能基準代碼", label):
-            return "standard"
-        if re.match(r"^職能單元代碼", label):
-            return "unit"
-    return None
-
-
 def parse_text(text: str, source: str) -> Document:
     """Parse a document's decoded text; `source` names it in the model and in errors."""
-    kind = detect_kind(text)
-    lines = text.split("\n")
-    if kind in ("standard", "unit"):
-        parser = StandardParser(lines, source) if kind == "standard" else UnitParser(lines, source)
-        document = parser.parse()
-        parser.check_complete(document)
-        document.warnings = parser.warnings
-        return document
-    raise ParseError(source, "not a document of a known kind (no 職能基準代碼 or 職能單元代碼 row)")
+    name = detect_kind(text)
+    if name is None:
+        labels = [kind.code_label for kind in document_kinds()]
+        listed = ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else "".join(labels)
+        raise ParseError(source, f"not a document of a known kind (no {listed} row)")
+    kind = document_kind(name)
+    parser = kind.parser(text.split("\n"), source, kind)
+    document = parser.parse()
+    parser.check_complete(document)
+    document.warnings = parser.warnings
+    return document
 
 
 def parse_bytes(data: bytes, source: str) -> Document:

@@ -1,13 +1,34 @@
 """The parsed-document model: one dataclass per kind of item.
 
-The JSON shape is a public contract (`shared/spec/document-model.md`); `to_dict`
-emits exactly its field names, in its order. Fields may be added, never renamed.
+The JSON shape is a public contract (`docs/document-model.md`); `to_dict`
+emits exactly its field names, in its order (each document kind lists them), and
+`from_dict` reads them back. Fields may be added, never renamed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Self
+
+from kg.parse.kinds import document_kind
+
+
+def _json(value: Any) -> Any:
+    """A field's JSON: records and lists of them as dicts, lists copied, the rest as is."""
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return value.to_dict() if hasattr(value, "to_dict") else value
+
+
+def _line(data: dict[str, Any]) -> int:
+    return data.get("line", 0)  # 0: unknown (a hand-made entry without its line)
+
+
+def joined(text: str | None, entries: Iterable[str]) -> str:
+    """An item's text followed by its list entries (K2 '…包括下列幾個方面：' + its bullets)."""
+    parts = [p for p in [text or "", "；".join(e for e in entries if e)] if p]
+    return " ".join(parts)
 
 
 @dataclass(kw_only=True)
@@ -16,6 +37,14 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """The record from its JSON; fields the JSON lacks take their defaults."""
+        values = {f.name: _json(data[f.name]) for f in fields(cls) if f.name in data}
+        if any(f.name == "line" for f in fields(cls)):
+            values["line"] = _line(data)
+        return cls(**values)
 
 
 @dataclass(kw_only=True)
@@ -26,6 +55,9 @@ class CodedText(Record):
     text: str
     notes: list[str] = field(default_factory=list)
     line: int
+
+    def item_text(self) -> str:
+        return self.text or ""
 
 
 class Indicator(CodedText):
@@ -63,6 +95,23 @@ class Activity:
             "indicators": [i.to_dict() for i in self.indicators],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Activity:
+        return cls(
+            code=data["code"],
+            title=data.get("title") or "",
+            line=_line(data),
+            level=data.get("level"),
+            knowledge=list(data.get("knowledge") or []),
+            skills=list(data.get("skills") or []),
+            outputs=[Output.from_dict(o) for o in data.get("outputs") or []],
+            indicators=[Indicator.from_dict(i) for i in data.get("indicators") or []],
+            notes=list(data.get("notes") or []),
+        )
+
+    def item_text(self) -> str:
+        return self.title or ""
+
 
 @dataclass
 class Task:
@@ -79,24 +128,25 @@ class Task:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self, kind: str) -> dict[str, Any]:
-        if kind == "unit":
-            return {
-                "code": self.code,
-                "title": self.title,
-                "notes": self.notes,
-                "line": self.line,
-                "indicators": [i.to_dict() for i in self.indicators],
-            }
-        return {
-            "code": self.code,
-            "title": self.title,
-            "level": self.level,
-            "knowledge": self.knowledge,
-            "skills": self.skills,
-            "notes": self.notes,
-            "line": self.line,
-            "activities": [a.to_dict() for a in self.activities],
-        }
+        """The JSON of a task of this document kind (a unit's tasks hold indicators only)."""
+        return {name: _json(getattr(self, name)) for name in document_kind(kind).task_fields}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Task:
+        return cls(
+            code=data["code"],
+            title=data.get("title") or "",
+            line=_line(data),
+            level=data.get("level"),
+            knowledge=list(data.get("knowledge") or []),
+            skills=list(data.get("skills") or []),
+            activities=[Activity.from_dict(a) for a in data.get("activities") or []],
+            indicators=[Indicator.from_dict(i) for i in data.get("indicators") or []],
+            notes=list(data.get("notes") or []),
+        )
+
+    def item_text(self) -> str:
+        return self.title or ""
 
 
 @dataclass(kw_only=True)
@@ -109,6 +159,9 @@ class Competence(Record):
     notes: list[str] = field(default_factory=list)
     line: int
 
+    def item_text(self) -> str:
+        return joined(self.text, self.items)
+
 
 @dataclass(kw_only=True)
 class Attitude(Record):
@@ -118,6 +171,9 @@ class Attitude(Record):
     name: str
     text: str
     line: int
+
+    def item_text(self) -> str:
+        return f"{self.name}：{self.text}" if self.text else self.name
 
 
 @dataclass(kw_only=True)
@@ -129,6 +185,9 @@ class Note(Record):
     items: list[str] = field(default_factory=list)
     line: int
 
+    def item_text(self) -> str:
+        return joined(self.text, self.items)
+
 
 @dataclass(kw_only=True)
 class Assessment(Record):
@@ -138,6 +197,9 @@ class Assessment(Record):
     title: str
     items: list[str] = field(default_factory=list)
     line: int
+
+    def item_text(self) -> str:
+        return self.title or ""
 
 
 @dataclass(kw_only=True)
@@ -161,11 +223,41 @@ class Concept(Record):
     code: str | None
 
 
+ItemRecord = Task | Activity | CodedText | Competence | Attitude | Note | Assessment
+Parents = tuple["ItemRef", ...]
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """One coded item of a document, as search and pages see it: its text, level and place."""
+
+    code: str
+    kind: str  # an item kind's name (kg.parse.kinds)
+    text: str  # as searched and shown: a task's title, a knowledge item's text and list entries ...
+    level: int | None  # its own, else its activity's or task's, else the document's
+    parents: Parents  # the task and activity it sits under, outermost first
+    record: ItemRecord = field(compare=False, repr=False)  # the model's own object
+    document: Document = field(compare=False, repr=False)
+
+    @property
+    def task(self) -> str | None:
+        """The code of the task it is or sits under; None for the document-level lists."""
+        if self.parents:
+            return self.parents[0].code
+        return self.code if isinstance(self.record, Task) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The item's JSON, as in its documents.json entry."""
+        if isinstance(self.record, Task):
+            return self.record.to_dict(self.document.kind)
+        return self.record.to_dict()
+
+
 @dataclass
 class Document:
-    """A competency standard (職能基準) or competency unit (職能單元)."""
+    """A competency document: a standard (職能基準), a unit (職能單元) or a registered kind."""
 
-    kind: str  # "standard" | "unit"
+    kind: str  # a document kind's name (kg.parse.kinds): "standard", "unit" ...
     code: str
     title: str | None
     level: int | None
@@ -191,36 +283,78 @@ class Document:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's JSON shape for this document's kind."""
-        out: dict[str, Any] = {
-            "kind": self.kind,
-            "code": self.code,
-            "title": self.title,
-            "level": self.level,
-            "source": self.source,
-        }
-        if self.kind == "standard":
-            out |= {
-                "category": self.category.to_dict() if self.category else None,
-                "occupation": self.occupation.to_dict() if self.occupation else None,
-                "industry": self.industry.to_dict() if self.industry else None,
-                "description": self.description,
-                "versions": [v.to_dict() for v in self.versions],
-                "qualification": self.qualification,
-            }
-        else:
-            out["domain"] = self.domain
-        out |= {
-            "tasks": [t.to_dict(self.kind) for t in self.tasks],
-            "knowledge": [k.to_dict() for k in self.knowledge],
-            "skills": [s.to_dict() for s in self.skills],
-            "attitudes": [a.to_dict() for a in self.attitudes],
-            "notes": [n.to_dict() for n in self.notes],
-            "history": self.history,
-        }
-        if self.kind == "unit":
-            out["assessment"] = [e.to_dict() for e in self.assessment]
-        return out
+        """The contract's JSON shape for this document's kind (`DocumentKind.fields`)."""
+        return {name: self._json_of(name) for name in document_kind(self.kind).fields}
+
+    def _json_of(self, name: str) -> Any:
+        if name == "tasks":  # a task's JSON depends on the document's kind
+            return [t.to_dict(self.kind) for t in self.tasks]
+        return _json(getattr(self, name))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        """The model of a documents.json entry; what the JSON lacks takes its default.
+
+        The JSON holds no document line (the model's is the code row's): 0, unknown.
+        """
+
+        def concept(name: str) -> Concept | None:
+            return Concept.from_dict(data[name]) if data.get(name) is not None else None
+
+        return cls(
+            kind=data["kind"],
+            code=data["code"],
+            title=data.get("title"),
+            level=data.get("level"),
+            source=data.get("source") or "",
+            line=_line(data),
+            tasks=[Task.from_dict(t) for t in data.get("tasks") or []],
+            knowledge=[Competence.from_dict(k) for k in data.get("knowledge") or []],
+            skills=[Competence.from_dict(s) for s in data.get("skills") or []],
+            attitudes=[Attitude.from_dict(a) for a in data.get("attitudes") or []],
+            notes=[Note.from_dict(n) for n in data.get("notes") or []],
+            history=list(data.get("history") or []),
+            category=concept("category"),
+            occupation=concept("occupation"),
+            industry=concept("industry"),
+            description=data.get("description"),
+            versions=[Version.from_dict(v) for v in data.get("versions") or []],
+            qualification=data.get("qualification"),
+            domain=data.get("domain"),
+            assessment=[Assessment.from_dict(e) for e in data.get("assessment") or []],
+        )
+
+    def iter_items(self) -> Iterator[ItemRef]:
+        """Every coded item in the JSON's order: each task with its indicators, then its activities
+        each with its outputs and indicators; then knowledge, skills, attitudes, notes, assessment."""
+
+        def ref(
+            record: ItemRecord, kind: str, level: int | None, parents: tuple[ItemRef, ...] = ()
+        ) -> ItemRef:
+            return ItemRef(record.code, kind, record.item_text(), level, parents, record, self)
+
+        for task in self.tasks:
+            t = ref(task, "task", task.level or self.level)
+            yield t
+            for indicator in task.indicators:
+                yield ref(indicator, "indicator", t.level, (t,))
+            for activity in task.activities:
+                a = ref(activity, "activity", activity.level or t.level, (t,))
+                yield a
+                for output in activity.outputs:
+                    yield ref(output, "output", a.level, (t, a))
+                for indicator in activity.indicators:
+                    yield ref(indicator, "indicator", a.level, (t, a))
+        lists: tuple[tuple[str, list[Any]], ...] = (
+            ("knowledge", self.knowledge),
+            ("skill", self.skills),
+            ("attitude", self.attitudes),
+            ("note", self.notes),
+            ("assessment", self.assessment),
+        )
+        for kind, records in lists:
+            for record in records:
+                yield ref(record, kind, self.level)
 
     def activities(self) -> list[Activity]:
         return [a for t in self.tasks for a in t.activities]

@@ -6,6 +6,7 @@ import re
 from typing import ClassVar
 
 from kg.parse.base import DocumentParser
+from kg.parse.kinds import BODY_FIELDS, HEAD_FIELDS, DocumentKind, register_kind
 from kg.parse.model import Concept, Document, Version
 from kg.parse.sections import parse_attitude_lines, parse_competence_lines, parse_note_bullets
 from kg.parse.table import Row, is_table_header, read_task_table
@@ -30,9 +31,6 @@ def _heading(label: str) -> str | None:
 
 class StandardParser(DocumentParser):
     """Turns the lines of one standard into a Document."""
-
-    kind = "standard"
-    code_label = "職能基準代碼"
 
     def parse(self) -> Document:
         rows = [Row(n, line.split("\t")) for n, line in enumerate(self.lines, 1)]
@@ -90,7 +88,7 @@ class StandardParser(DocumentParser):
         if not title:
             title = self._title_from_heading(rows)
         return Document(
-            kind="standard",
+            kind=self.kind.name,
             code=code,
             title=title,
             level=self._level(fields),
@@ -230,3 +228,27 @@ class StandardParser(DocumentParser):
                 if item.code not in defined:  # the table's own printing wins
                     listed.append(item)
                     defined.add(item.code)
+
+
+STANDARD = register_kind(
+    DocumentKind(
+        name="standard",
+        zh="職能基準",
+        en="Standard",
+        code_label="職能基準代碼",
+        parser=StandardParser,
+        owl_class="CompetencyStandard",
+        item_kinds=("task", "activity", "indicator", "output", "knowledge", "skill", "attitude", "note"),
+        expected_sections=(
+            ("tasks", "工作任務 (the task table)"),
+            ("attitudes", "態度 (attitudes)"),
+            ("notes", "說明與補充事項 (notes)"),
+        ),
+        fields=(
+            *HEAD_FIELDS,
+            *("category", "occupation", "industry", "description", "versions", "qualification"),
+            *BODY_FIELDS,
+        ),
+        task_fields=("code", "title", "level", "knowledge", "skills", "notes", "line", "activities"),
+    )
+)

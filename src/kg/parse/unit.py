@@ -6,6 +6,7 @@ import itertools
 import re
 
 from kg.parse.base import DocumentParser
+from kg.parse.kinds import BODY_FIELDS, HEAD_FIELDS, DocumentKind, register_kind
 from kg.parse.model import Assessment, Attitude, Competence, Document, Indicator, Note, Task
 from kg.parse.sections import split_name
 from kg.parse.segments import Segment, split_list
@@ -67,9 +68,6 @@ def section_of(label: str) -> str | None:
 class UnitParser(DocumentParser):
     """Turns the lines of one unit into a Document."""
 
-    kind = "unit"
-    code_label = "職能單元代碼"
-
     table_closed = False  # the `--` row that ends every unit's table was read
 
     def has(self, document: Document, section: str) -> bool:
@@ -82,7 +80,7 @@ class UnitParser(DocumentParser):
         code = self.checked_code(tidy(code_fragments[0].text) if code_fragments else "", code_line)
         level = sections.get("level")
         document = Document(
-            kind="unit",
+            kind=self.kind.name,
             code=code,
             title=self._single(sections, "title"),
             level=parse_level(level[0].text, self.source, level[0].line) if level else None,
@@ -259,3 +257,26 @@ class UnitParser(DocumentParser):
             line = text.first_line_of(segment.start, segment.start + len(segment.text))
             notes.append(Note(code=f"N{segment.number}", text=clean_item_text(lead), items=items, line=line))
         return notes
+
+
+UNIT = register_kind(
+    DocumentKind(
+        name="unit",
+        zh="職能單元",
+        en="Unit",
+        code_label="職能單元代碼",
+        parser=UnitParser,
+        owl_class="CompetencyUnit",
+        item_kinds=("task", "indicator", "knowledge", "skill", "attitude", "note", "assessment"),
+        expected_sections=(
+            ("tasks", "工作任務與行為指標 (tasks)"),
+            ("knowledge", "知識 (knowledge)"),
+            ("skills", "技能 (skills)"),
+            ("assessment", "評量設計參考 (assessment)"),
+            ("notes", "說明與補充事項 (notes)"),
+            ("table_end", "the row that closes the table (--)"),  # see `UnitParser.has`
+        ),
+        fields=(*HEAD_FIELDS, "domain", *BODY_FIELDS, "assessment"),
+        task_fields=("code", "title", "notes", "line", "indicators"),
+    )
+)

@@ -1,16 +1,33 @@
-"""Turning a SPARQL parser's complaint into a one-look message with the position."""
+"""The errors of the checks made before a query reaches a store, and every query error by name.
+
+The errors a store raises itself (QueryError, ResultTooLarge, FunctionError) and the
+parser-message helpers live in `kg.store.errors`, below this layer; they are
+re-exported here, so `from kg.query.errors import QueryError` keeps working.
+"""
 
 from __future__ import annotations
 
-import re
+from kg.store.errors import (
+    FunctionError,
+    QueryError,
+    ResultTooLarge,
+    check_size,
+    query_error,
+    undeclared_prefix,
+)
 
-from kg.errors import KgError
-from kg.graph.vocabulary import PREFIXES
-from kg.query.lexer import position, tokens
-
-
-class QueryError(KgError):
-    """A query that cannot run: bad syntax, an update, an unknown prefix."""
+__all__ = [
+    "FunctionError",
+    "NestingTooDeep",
+    "QueryError",
+    "QueryTooLong",
+    "ResultTooLarge",
+    "ServiceRefused",
+    "UpdateRefused",
+    "check_size",
+    "query_error",
+    "undeclared_prefix",
+]
 
 
 class UpdateRefused(QueryError):
@@ -19,20 +36,6 @@ class UpdateRefused(QueryError):
     def __init__(self, keyword: str) -> None:
         self.keyword = keyword
         super().__init__(f"SPARQL updates ({keyword}) are not allowed: the graph is read-only")
-
-
-class ResultTooLarge(QueryError):
-    """A query whose answer has more rows (or triples) than the limit allows.
-
-    `hint` names how the caller raises the limit (" or raise --max-results").
-    """
-
-    def __init__(self, limit: int, hint: str = "") -> None:
-        self.limit = limit
-        super().__init__(
-            f"the result has more than {limit:,} rows or triples (the limit): "
-            f"narrow the query or add a LIMIT{hint}"
-        )
 
 
 class QueryTooLong(QueryError):
@@ -45,62 +48,3 @@ class NestingTooDeep(QueryError):
 
 class ServiceRefused(QueryError):
     """A federated query (SERVICE): the store would send requests to any URL."""
-
-
-class FunctionError(QueryError):
-    """An extension function called with the wrong number or kind of arguments."""
-
-
-def check_size(count: int, limit: int | None) -> None:
-    """Raise ResultTooLarge once `count` exceeds `limit` (None: no limit)."""
-    if limit is not None and count > limit:
-        raise ResultTooLarge(limit)
-
-
-_POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
-
-
-def undeclared_prefix(sparql: str) -> tuple[str, int, int] | None:
-    """The first prefix used but neither predeclared nor declared, with its line and column.
-
-    Read from the lexer's tokens, so a colon in a string, an IRI or a comment is no prefix.
-    """
-    found = list(tokens(sparql))
-    declaring = {
-        i + 1
-        for i, token in enumerate(found[:-1])
-        if token.kind == "word" and token.text.upper() == "PREFIX" and found[i + 1].kind == "pname"
-    }
-    declared = set(PREFIXES) | {found[i].text.split(":", 1)[0] for i in declaring}
-    for i, token in enumerate(found):
-        name = token.text.split(":", 1)[0]
-        if token.kind == "pname" and i not in declaring and name != "_" and name not in declared:
-            line, column = position(sparql, token.offset)
-            return name, line, column
-    return None
-
-
-def query_error(sparql: str, raw: str) -> QueryError:
-    """A QueryError naming line and column, with the offending line and a caret.
-
-    An undeclared prefix is named first: the parser, backtracking, often reports another
-    complaint further on (after `;` it says "expected OPTIONAL").
-    """
-    unknown = undeclared_prefix(sparql)
-    match = _POSITION.search(raw)
-    if unknown:
-        name, line, column = unknown
-        detail = f"unknown prefix '{name}:': declare it with PREFIX"
-    elif match:
-        line, column, detail = int(match.group(1)), int(match.group(2)), match.group(3)
-        detail = detail.splitlines()[0] if detail else "invalid syntax"
-        if len(detail) > 120:
-            detail = detail[:117] + "..."
-    else:
-        return QueryError(f"SPARQL syntax error: {raw.splitlines()[0] if raw else 'invalid query'}")
-    lines = sparql.splitlines() or [""]
-    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
-    pointer = " " * max(column - 1, 0) + "^"
-    return QueryError(
-        f"SPARQL syntax error at line {line}, column {column}: {detail}\n  {source_line}\n  {pointer}"
-    )

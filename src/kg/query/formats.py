@@ -1,7 +1,9 @@
 """Query results as text: an aligned table, W3C SPARQL JSON/XML/CSV/TSV, or RDF for graphs.
 
-The CLI prints `FORMATS` (graphs as Turtle); the web app negotiates any of
-`RESULT_FORMATS` for SELECT/ASK and `GRAPH_FORMATS` for CONSTRUCT/DESCRIBE.
+`FORMATS` is the one table of output formats: for each, the result kinds it writes, the
+media types and `format=` short names the web app answers to, whether `kg sparql
+--format` offers it, and the function that writes it. The CLI's choices and help, the
+server's content negotiation and the query page's download links all read it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import csv
 import io
 import json
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -17,48 +21,74 @@ from rdflib import XSD, BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg.graph.vocabulary import PREFIXES
+from kg.query.errors import QueryError
 from kg.store import QueryResult
 from kg.store.terms import serialize, turtle
 
-FORMATS = ("table", "json", "csv", "tsv")
-# Formats a SPARQL endpoint offers, by name, with their media types.
-RESULT_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_FORMATS = {
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
-_RDF_FORMATS = {
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+SELECT_ASK = ("select", "ask")
+GRAPH = ("graph",)  # CONSTRUCT/DESCRIBE
+FORMS = {"select": "SELECT/ASK", "ask": "SELECT/ASK", "graph": "CONSTRUCT/DESCRIBE"}
+
+
+@dataclass(frozen=True)
+class Format:
+    """One output format (a row of `FORMATS`)."""
+
+    name: str
+    kinds: tuple[str, ...]  # the result kinds it writes: SELECT_ASK or GRAPH
+    media_types: tuple[str, ...]  # what the server answers to, the first is the one served; () = not served
+    short_names: tuple[str, ...]  # what a `format=` (`output=`, `results=`) parameter may say for it
+    cli: bool  # `kg sparql --format` offers it
+    write: Callable[[QueryResult], str]
 
 
 def render(result: QueryResult, fmt: str = "table") -> str:
-    """Text for a result; CONSTRUCT/DESCRIBE results are always Turtle."""
-    if result.kind == "graph":
-        return to_turtle(result)
-    return {"table": to_table, "json": to_json, "csv": to_csv, "tsv": to_tsv}[fmt](result)
+    """Text for a result, as `kg sparql --format` prints it: CONSTRUCT/DESCRIBE results are
+    Turtle unless `fmt` is another RDF format; an RDF format for a SELECT/ASK result is an error."""
+    chosen = FORMATS[fmt]
+    if result.kind not in chosen.kinds:
+        if result.kind != "graph":
+            form, offered = FORMS[result.kind], ", ".join(cli_formats(result.kind))
+            raise QueryError(
+                f"{fmt} is a format for {FORMS['graph']} results; {form} results print as {offered}"
+            )
+        chosen = FORMATS["turtle"]
+    return chosen.write(result)
 
 
 def serialize_result(result: QueryResult, fmt: str) -> str:
-    """A result in one of `RESULT_FORMATS` (SELECT/ASK) or `GRAPH_FORMATS` (CONSTRUCT/DESCRIBE)."""
-    if result.kind == "graph":
-        if fmt == "turtle":
-            return to_turtle(result)
-        return serialize(result.triples, _RDF_FORMATS[fmt])
-    return {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}[fmt](result)
+    """A result in a format that writes its kind (one of `media_types(result.kind)`)."""
+    chosen = FORMATS[fmt]
+    if result.kind not in chosen.kinds:
+        raise ValueError(f"{fmt} does not write {FORMS[result.kind]} results")
+    return chosen.write(result)
+
+
+def media_types(kind: str) -> dict[str, tuple[str, ...]]:
+    """The formats the server offers for a result kind, with their media types; the first is the default."""
+    return {f.name: f.media_types for f in FORMATS.values() if kind in f.kinds and f.media_types}
+
+
+def short_names(kind: str) -> dict[str, tuple[str, ...]]:
+    """The short names a `format=` parameter may use, by format, for the formats offered for a kind."""
+    return {name: FORMATS[name].short_names for name in media_types(kind)}
+
+
+def cli_formats(kind: str | None = None) -> tuple[str, ...]:
+    """The formats `kg sparql --format` offers (those for one result kind, when given)."""
+    return tuple(f.name for f in FORMATS.values() if f.cli and (kind is None or kind in f.kinds))
 
 
 def to_turtle(result: QueryResult) -> str:
+    """Turtle with the project's prefixes."""
     return turtle(result.triples, PREFIXES)
+
+
+def _rdf(rdf_format: ox.RdfFormat) -> Callable[[QueryResult], str]:
+    def write(result: QueryResult) -> str:
+        return serialize(result.triples, rdf_format)
+
+    return write
 
 
 def _json_term(term: Node) -> dict[str, str]:
@@ -180,3 +210,50 @@ def to_table(result: QueryResult) -> str:
     count = len(rows)
     lines.append(f"({count} row{'s' if count != 1 else ''})")
     return "\n".join(lines)
+
+
+_SPARQL_JSON = (
+    "application/sparql-results+json",
+    "application/json",
+    "text/javascript",
+    "application/javascript",
+)
+_SPARQL_XML = ("application/sparql-results+xml", "application/xml", "text/xml")
+_TURTLE = ("text/turtle", "application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3")
+
+# The output formats, in the order the server prefers them (the first of a kind is its default).
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("table", SELECT_ASK, (), (), cli=True, write=to_table),
+        Format("json", SELECT_ASK, _SPARQL_JSON, ("json",), cli=True, write=to_json),
+        Format("xml", SELECT_ASK, _SPARQL_XML, ("xml",), cli=True, write=to_xml),
+        Format("csv", SELECT_ASK, ("text/csv",), ("csv",), cli=True, write=to_csv),
+        Format("tsv", SELECT_ASK, ("text/tab-separated-values",), ("tsv",), cli=True, write=to_tsv),
+        Format("turtle", GRAPH, _TURTLE, ("turtle", "ttl", "n3"), cli=True, write=to_turtle),
+        Format(
+            "ntriples",
+            GRAPH,
+            ("application/n-triples",),
+            ("ntriples", "n-triples", "nt"),
+            cli=True,
+            write=_rdf(ox.RdfFormat.N_TRIPLES),
+        ),
+        Format(
+            "jsonld",
+            GRAPH,
+            ("application/ld+json", "application/x-json+ld", "application/json"),
+            ("json-ld", "jsonld", "json"),
+            cli=True,
+            write=_rdf(ox.RdfFormat.JSON_LD),
+        ),
+        Format(
+            "rdfxml",
+            GRAPH,
+            ("application/rdf+xml", "application/xml", "text/xml"),
+            ("rdf+xml", "rdfxml", "rdf", "xml"),
+            cli=True,
+            write=_rdf(ox.RdfFormat.RDF_XML),
+        ),
+    )
+}

@@ -1,6 +1,6 @@
 """What a query must pass before it reaches a store: size, nesting depth, no SERVICE, no update.
 
-Every check reads the tokens of `kg.query.lexer`, so a string literal, an IRI, a
+Every check reads the tokens of `kg.store.lexer`, so a string literal, an IRI, a
 prefixed name or a comment can neither hide nor fake a keyword or a bracket.
 
 - Size: at most `MAX_QUERY_CHARS` characters, checked before anything else is read.
@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 
+from kg.graph.vocabulary import PREFIXES
 from kg.query.errors import NestingTooDeep, QueryTooLong, ServiceRefused
-from kg.query.lexer import Token, position, tokens, unescape_codepoints
+from kg.store.lexer import Token, position, tokens, unescape_codepoints
 
 MAX_QUERY_CHARS = 100_000
 MAX_NESTING = 64
@@ -79,6 +80,37 @@ def _check_service(sparql: str, found: list[Token], escaped: bool = False) -> No
         f"SERVICE is not allowed{how} at line {line}, column {column}: "
         "queries run over this graph only and never call other endpoints"
     )
+
+
+def names_in(sparql: str, namespace: str) -> list[str]:
+    """The IRIs of `namespace` a query names, prefixed (kgf:similarity) or in full, each once.
+
+    Prefixes are the predeclared ones and those the query declares; escapes (\\u) are read.
+    """
+    if "\\u" in sparql or "\\U" in sparql:
+        sparql = unescape_codepoints(sparql)
+    found = list(tokens(sparql))
+    declared = dict(PREFIXES)
+    for i, token in enumerate(found[:-2]):
+        prefix, iri = found[i + 1], found[i + 2]
+        if (
+            token.kind == "word"
+            and token.text.upper() == "PREFIX"
+            and (prefix.kind, iri.kind) == ("pname", "iri")
+        ):
+            declared[prefix.text.split(":", 1)[0]] = iri.text[1:-1]
+    named: dict[str, None] = {}
+    for token in found:
+        if token.kind == "iri":
+            iri = token.text[1:-1]
+        elif token.kind == "pname" and token.text.split(":", 1)[0] in declared:
+            prefix, local = token.text.split(":", 1)
+            iri = declared[prefix] + local
+        else:
+            continue
+        if iri.startswith(namespace) and iri != namespace:
+            named[iri] = None
+    return list(named)
 
 
 def update_keyword(sparql: str) -> str | None:

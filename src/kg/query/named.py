@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import KgError
 from kg.graph.ontology import QUERIES_FOLDER, ontology_dir
+from kg.query.errors import QueryError
+
+# One word (letters, digits, - _ .), which no SPARQL query is: it needs a space, { or <.
+_NAME_LIKE = re.compile(r"[\w.-]+")
 
 
 @dataclass(frozen=True)
@@ -40,3 +45,18 @@ def named_query(name: str) -> NamedQuery:
     if name not in queries:
         raise KgError(f"no named query {name!r}; the named queries are: {', '.join(queries)}")
     return queries[name]
+
+
+def resolve(text: str) -> str:
+    """The SPARQL text to run for `text`: a named query's own text when `text` is its name,
+    else `text` itself. A single word that names no query is an error listing the names."""
+    name = text.strip()
+    queries = named_queries()
+    if name in queries:
+        return queries[name].text
+    if _NAME_LIKE.fullmatch(name):
+        names = ", ".join(queries)
+        raise QueryError(
+            f"{name!r} is neither a SPARQL query nor a named query; the named queries are: {names}"
+        )
+    return text

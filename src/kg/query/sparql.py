@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.graph.vocabulary import KGF
 from kg.query.errors import QueryError, UpdateRefused
-from kg.query.guard import check_query, update_keyword
-from kg.store import GRAPH_NAMES, GraphStore, QueryResult
-from kg.store.base import Functions
+from kg.query.guard import check_query, names_in, update_keyword
+from kg.store import EXTENSION_FUNCTIONS, GRAPH_NAMES, GraphStore, QueryResult
+from kg.store.base import Functions, function_name
 
 __all__ = ["check_request", "execute", "read_query_file", "update_keyword"]
 
@@ -59,4 +60,22 @@ def execute(
     must not run. `kg.KnowledgeGraph.run_query` calls this with the build's store and functions.
     """
     check_request(sparql, graph)
-    return store.query(sparql, graph, functions, max_results)
+    return store.query(sparql, graph, _functions(store, sparql, functions), max_results)
+
+
+def _functions(store: GraphStore, sparql: str, functions: Functions | None) -> Functions | None:
+    """The extension functions (kgf:similarity ...) for a store that declares it can call them.
+
+    A store without the capability gets none, and a query that calls one is refused, by name:
+    such a store would leave the function's value unbound, a silently empty answer.
+    """
+    if EXTENSION_FUNCTIONS in store.capabilities:
+        return functions
+    used = names_in(sparql, str(KGF))
+    if used:
+        names = ", ".join(function_name(iri) for iri in used)
+        raise QueryError(
+            f"the query uses {names}, but the store {store.descriptor} cannot call extension functions: "
+            "run it against a build's own store (oxigraph or rdflib)"
+        )
+    return None

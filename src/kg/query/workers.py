@@ -31,9 +31,9 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from kg.errors import KgError
-from kg.query.errors import QueryError, ResultTooLarge
 from kg.settings import Settings
 from kg.store import QueryResult
+from kg.store.errors import QueryError, ResultTooLarge
 
 log = logging.getLogger("kg.query")
 

@@ -20,6 +20,19 @@ def _faiss():
     return faiss
 
 
+def nearest_neighbours(vectors: np.ndarray, k: int) -> np.ndarray:
+    """For each row of `vectors`, the rows of its k nearest among them, by exact inner product.
+
+    Best first; a row is usually its own nearest. Shape (rows, k); -1 fills places
+    where there are fewer than k rows.
+    """
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    index = _faiss().IndexFlatIP(int(vectors.shape[1]))
+    index.add(vectors)
+    _, neighbours = index.search(vectors, k)
+    return neighbours
+
+
 class DenseIndex:
     """Item vectors by stable id; search returns (ids, cosine scores), best first."""
 

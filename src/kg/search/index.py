@@ -1,6 +1,6 @@
 """The search index of a build: items, their vectors (FAISS) and their tokens (BM25).
 
-    builds/<id>/search/
+    builds/<id>/search/   (names in `kg.store.layout`)
       meta.json     embedder, fingerprint, dimension, item count, source hashes, probe vector
       items.jsonl   one SearchItem per line; line i is row i
       dense.faiss   FAISS index of the item vectors, by stable id
@@ -26,8 +26,8 @@ from kg.search.dense import DenseIndex
 from kg.search.embedders import Embedder
 from kg.search.items import SearchItem
 from kg.search.lexical import LexicalIndex, get_tokenizer
+from kg.store.layout import DENSE_FILE, ITEMS_FILE, LEXICAL_FOLDER, SEARCH_FOLDER, SEARCH_META_FILE
 
-SEARCH_FOLDER = "search"
 FORMAT = 1
 # Embedded at build time and again at query time: a different vector means a different model.
 PROBE_TEXT = "職能基準 competency standard"
@@ -61,9 +61,9 @@ def build_search_index(
     ids = np.array([i.id for i in items], dtype=np.int64)
     if len(set(ids.tolist())) != len(ids):
         raise KgError("two search items share an IRI: item codes must be unique within a document")
-    DenseIndex.build(vectors, ids).save(out / "dense.faiss")
-    LexicalIndex.build([i.text for i in items], get_tokenizer()).save(out / "lexical")
-    with open(out / "items.jsonl", "w", encoding="utf-8") as lines:
+    DenseIndex.build(vectors, ids).save(out / DENSE_FILE)
+    LexicalIndex.build([i.text for i in items], get_tokenizer()).save(out / LEXICAL_FOLDER)
+    with open(out / ITEMS_FILE, "w", encoding="utf-8") as lines:
         for item in items:
             lines.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
     seconds["index"] = time.perf_counter() - started
@@ -76,7 +76,7 @@ def build_search_index(
         "sources": sources,
         "probe": [round(float(x), 6) for x in embedder.embed_passages([PROBE_TEXT])[0]],
     }
-    (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / SEARCH_META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     return IndexReport(items=len(items), stats=stats, seconds={k: round(v, 3) for k, v in seconds.items()})
 
 
@@ -85,7 +85,7 @@ class SearchIndex:
 
     def __init__(self, build_path: Path) -> None:
         folder = build_path / SEARCH_FOLDER
-        meta_file = folder / "meta.json"
+        meta_file = folder / SEARCH_META_FILE
         if not meta_file.is_file():
             raise KgError(
                 f"the build in {build_path} has no search index: run `kg build` "
@@ -95,8 +95,8 @@ class SearchIndex:
         if self.meta.get("format") != FORMAT:
             raise KgError(f"the search index in {folder} is from another kg version: run `kg build` again")
         self.items = read_items(build_path)
-        self.dense = DenseIndex.load(folder / "dense.faiss")
-        self.lexical = LexicalIndex.load(folder / "lexical")
+        self.dense = DenseIndex.load(folder / DENSE_FILE)
+        self.lexical = LexicalIndex.load(folder / LEXICAL_FOLDER)
         if not (len(self.items) == self.dense.size == self.lexical.size == self.meta["items"]):
             raise KgError(f"the search index in {folder} is incomplete: run `kg build` again")
         self.row_of = {item.id: row for row, item in enumerate(self.items)}
@@ -149,7 +149,7 @@ class SearchIndex:
 
 def read_items(build_path: Path) -> list[SearchItem]:
     """The indexed items of a build, in row order (without loading the indexes)."""
-    return [SearchItem(**json.loads(line)) for line in _lines(build_path / SEARCH_FOLDER / "items.jsonl")]
+    return [SearchItem(**json.loads(line)) for line in _lines(build_path / SEARCH_FOLDER / ITEMS_FILE)]
 
 
 def _lines(path: Path) -> list[str]:

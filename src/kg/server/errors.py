@@ -19,10 +19,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.errors import KgError
 from kg.knowledge_graph import NotFound
-from kg.query.errors import QueryTooLong, ResultTooLarge, UpdateRefused
+from kg.query.errors import QueryTooLong, UpdateRefused
 from kg.query.workers import QueryTimeout, WorkersBusy
 from kg.server.negotiation import parse_accept
 from kg.server.templating import render
+from kg.store.errors import ResultTooLarge
 
 log = logging.getLogger("kg.server")
 

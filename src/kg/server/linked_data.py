@@ -18,10 +18,10 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from kg.knowledge_graph import KnowledgeGraph, NotFound
-from kg.query.formats import serialize_result
+from kg.query.formats import media_types, serialize_result
 from kg.server.api import knowledge_graph
 from kg.server.errors import HttpError
-from kg.server.negotiation import GRAPH_TYPES, NotAcceptable, choose
+from kg.server.negotiation import NotAcceptable, choose
 from kg.server.pages import document_page, item_page, page_of
 from kg.server.sparql import run_sparql
 from kg.server.templating import render
@@ -53,7 +53,7 @@ async def resolve(request: Request, graph: KnowledgeGraph, path: str) -> Respons
     iri = graph.iris.base + local
     if not local or not _SAFE_IRI.fullmatch(iri):
         raise NotFound(f"no resource at {path}")
-    offers = {"html": HTML_TYPES} | GRAPH_TYPES
+    offers = {"html": HTML_TYPES} | media_types("graph")
     try:
         fmt = choose(request.headers.get("accept"), offers, "html")
     except NotAcceptable:
@@ -76,7 +76,7 @@ async def resolve(request: Request, graph: KnowledgeGraph, path: str) -> Respons
             )
         else:
             body = serialize_result(result, fmt)
-            response = Response(body, media_type=f"{GRAPH_TYPES[fmt][0]}; charset=utf-8")
+            response = Response(body, media_type=f"{offers[fmt][0]}; charset=utf-8")
     response.headers["Vary"] = "Accept"
     return response
 

@@ -1,39 +1,13 @@
 """HTTP content negotiation: picking a format from an Accept header (or a `format` parameter).
 
 SPARQL clients send both: SPARQLWrapper puts the media types in Accept and repeats a
-short name (json, xml, csv, turtle ...) in `format`, `output` and `results`.
+short name (json, xml, csv, turtle ...) in `format`, `output` and `results`. The offers
+(formats with their media types and short names) come from `kg.query.formats.FORMATS`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-
-# Media types each format answers to (the first is the one served), by format name.
-SELECT_TYPES: dict[str, tuple[str, ...]] = {
-    "json": (
-        "application/sparql-results+json",
-        "application/json",
-        "text/javascript",
-        "application/javascript",
-    ),
-    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
-    "csv": ("text/csv",),
-    "tsv": ("text/tab-separated-values",),
-}
-GRAPH_TYPES: dict[str, tuple[str, ...]] = {
-    "turtle": ("text/turtle", "application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3"),
-    "ntriples": ("application/n-triples",),
-    "jsonld": ("application/ld+json", "application/x-json+ld", "application/json"),
-    "rdfxml": ("application/rdf+xml", "application/xml", "text/xml"),
-}
-# Short names clients put in a `format` parameter, by format.
-SELECT_NAMES = {"json": ("json",), "xml": ("xml",), "csv": ("csv",), "tsv": ("tsv",)}
-GRAPH_NAMES = {
-    "turtle": ("turtle", "ttl", "n3"),
-    "ntriples": ("ntriples", "n-triples", "nt"),
-    "jsonld": ("json-ld", "jsonld", "json"),
-    "rdfxml": ("rdf+xml", "rdfxml", "rdf", "xml"),
-}
 
 
 class NotAcceptable(Exception):
@@ -84,7 +58,7 @@ def choose(accept: str | None, offers: Mapping[str, Iterable[str]], default: str
 def by_name(
     values: Iterable[str], names: Mapping[str, Iterable[str]], types: Mapping[str, Iterable[str]]
 ) -> str:
-    """The format a `format` parameter names (a short name or a media type)."""
+    """The format a `format` parameter names (one of its short `names` or media `types`, by format)."""
     for value in values:
         wanted = value.strip().lower().split(";")[0]
         for name in names:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kg.errors import KgError
 from kg.knowledge_graph import KnowledgeGraph
+from kg.query.formats import media_types
 from kg.query.named import named_queries
 from kg.search.engine import MODES
 from kg.search.items import DOCUMENT_KINDS, ITEM_KINDS
@@ -157,7 +158,7 @@ def _table(result: QueryResult, graph: KnowledgeGraph) -> list[list[dict[str, An
 
 
 def _downloads(result: QueryResult, query: str, graph: str, opened: KnowledgeGraph) -> dict[str, str]:
-    names = ("turtle", "ntriples", "jsonld") if result.kind == "graph" else ("json", "xml", "csv", "tsv")
+    names = media_types(result.kind)  # every format the endpoint serves for the result
     extra = {"default-graph-uri": opened.graphs[graph]} if graph != "all" else {}
     return {name: "/sparql?" + urlencode({"query": query, "format": name} | extra) for name in names}
 
@@ -209,12 +210,16 @@ def item_page(request: Request, code: str, item_code: str) -> HTMLResponse:
         mapped = graph.item_mappings(code, item_code).to_dict(orient="records")
     except KgError:
         mapped = None  # nor one without overlap mappings
+    items = graph.items(code)
+    children = [other for other in items.values() if other.parents and other.parents[-1].code == item_code]
     return render(
         request,
         "item.html",
         item=item,
+        entry=item.to_dict(),
+        children=children,
         document=item.document,
-        items=graph.items(code),
+        items=items,
         closest=closest,
         mapped=mapped,
         iri=str(graph.iris.item(code, item_code)),

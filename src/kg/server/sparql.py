@@ -17,21 +17,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kg.query.errors import UpdateRefused
-from kg.query.formats import serialize_result
+from kg.query.formats import FORMS, media_types, serialize_result, short_names
 from kg.query.guard import MAX_QUERY_CHARS
 from kg.query.sparql import check_request
 from kg.server.api import knowledge_graph
 from kg.server.errors import HttpError
-from kg.server.negotiation import (
-    GRAPH_NAMES,
-    GRAPH_TYPES,
-    SELECT_NAMES,
-    SELECT_TYPES,
-    NotAcceptable,
-    by_name,
-    choose,
-    parse_accept,
-)
+from kg.server.negotiation import NotAcceptable, by_name, choose, parse_accept
 from kg.server.workers import SERVER_HINTS
 from kg.store import QueryResult
 
@@ -73,15 +64,16 @@ def graph_of(request: Request, params: Params) -> str:
 
 def negotiate(result: QueryResult, params: Params, accept: str | None) -> tuple[str, str]:
     """(format name, media type) for a result, from a format parameter or the Accept header."""
-    graph = result.kind == "graph"
-    names, types = (GRAPH_NAMES, GRAPH_TYPES) if graph else (SELECT_NAMES, SELECT_TYPES)
+    types = media_types(result.kind)
     asked = [value for key in FORMAT_PARAMETERS for value in params.get(key, []) if value]
     try:
-        fmt = by_name(asked, names, types) if asked else choose(accept, types, next(iter(types)))
+        if asked:
+            fmt = by_name(asked, short_names(result.kind), types)
+        else:
+            fmt = choose(accept, types, next(iter(types)))
     except NotAcceptable:
-        form = "CONSTRUCT/DESCRIBE" if graph else "SELECT/ASK"
         offered = ", ".join(f"{name} ({kinds[0]})" for name, kinds in types.items())
-        raise HttpError(406, f"{form} results are offered as {offered}") from None
+        raise HttpError(406, f"{FORMS[result.kind]} results are offered as {offered}") from None
     return fmt, types[fmt][0]
 
 

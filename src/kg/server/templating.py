@@ -12,26 +12,15 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg.graph.vocabulary import PREFIXES
+from kg.parse.kinds import kind_labels, labels_of
 from kg.server.highlight import highlight
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
-# Traditional Chinese names with English labels, as the pages show them.
-KIND_LABELS = {
-    "standard": ("職能基準", "Standard"),
-    "unit": ("職能單元", "Unit"),
-    "task": ("工作任務", "Task"),
-    "activity": ("工作活動", "Activity"),
-    "output": ("工作產出", "Output"),
-    "indicator": ("行為指標", "Indicator"),
-    "knowledge": ("知識", "Knowledge"),
-    "skill": ("技能", "Skill"),
-    "attitude": ("態度", "Attitude"),
-    "note": ("說明", "Note"),
-    "assessment": ("評量", "Assessment"),
-}
+# Traditional Chinese names with English labels, as the pages show them (kg.parse.kinds).
+KIND_LABELS = kind_labels()
 MODE_LABELS = {"hybrid": "混合 hybrid", "dense": "語意 dense", "lexical": "關鍵字 lexical"}
 RELATION_LABELS = {"exact": "完全對應 exact", "close": "相近 close", "related": "相關 related"}
 
@@ -39,7 +28,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 
 
 def kind_label(kind: str, english: bool = True) -> str:
-    chinese, label = KIND_LABELS.get(kind, (kind, kind))
+    chinese, label = labels_of(kind)  # kinds registered after start too
     return f"{chinese} {label}" if english else chinese
 
 

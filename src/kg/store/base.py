@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING, Protocol
 from rdflib.term import Node
 
 from kg.graph.vocabulary import PREFIXES
-from kg.query.errors import FunctionError
+from kg.store.errors import FunctionError
 
 if TYPE_CHECKING:
     import pandas
 
 GRAPH_NAMES = ("all", "asserted", "inferred", "ontology", "mappings")
+
+# Capabilities a store may declare (GraphStore.capabilities).
+EXTENSION_FUNCTIONS = "extension-functions"  # calls Python functions (kgf:similarity) from SPARQL
 
 # A SPARQL extension function: rdflib terms in, an rdflib term (or None: unbound) out.
 SparqlFunction = Callable[..., Node | None]
@@ -50,7 +53,16 @@ class QueryResult:
 
 
 class GraphStore(Protocol):
-    """A read-only, queryable build."""
+    """A read-only, queryable build.
+
+    `capabilities` names what the store can do beyond plain SPARQL: with
+    `EXTENSION_FUNCTIONS` it takes `functions` in `query`; without it, it must not be
+    given any (a remote endpoint cannot call Python). `descriptor` names the store as
+    `open_store` takes it (oxigraph:PATH ...), for messages.
+    """
+
+    capabilities: frozenset[str]
+    descriptor: str
 
     def query(
         self,
@@ -59,7 +71,8 @@ class GraphStore(Protocol):
         functions: Functions | None = None,
         max_results: int | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query over the named graph(s), with extension functions by IRI.
+        """Run a SPARQL query over the named graph(s), with extension functions by IRI
+        (only for a store with the `EXTENSION_FUNCTIONS` capability).
 
         Raises QueryError on bad queries, ResultTooLarge past `max_results` rows or
         triples, and the first error an extension function raised (an engine would

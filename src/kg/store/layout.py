@@ -1,17 +1,32 @@
 """The build folder: finished builds side by side, and a pointer to the live one.
 
-    data/build/
-      CURRENT                 name of the live build (replaced atomically)
-      builds/<id>/            one finished build
-        manifest.json         sources, hashes, counts, base IRI, settings, timings
-        documents.json        the parsed documents (the public JSON contract)
-        graph.nq              every named graph as N-Quads (loaded into the store; for other tools)
-        oxigraph/             the persistent store that queries use
-        search/               the search index (see `kg.search.index`)
-        mappings/             overlap mappings between documents (see `kg.mapping.files`)
-      cache/embeddings.sqlite passage embeddings by model and text, kept across builds
+This module names every file and folder in it; other modules import the names from
+here (the check is in tests/test_layers.py).
 
-      build.lock              held (flock) by the running build; never deleted
+    data/build/                   BUILD_DIR (settings.build_dir)
+      CURRENT                     CURRENT_FILE: name of the live build (replaced atomically)
+      .CURRENT.tmp                the next CURRENT, staged (renamed onto CURRENT)
+      build.lock                  LOCK_FILE: held (flock) by the running build; never deleted
+      cache/                      CACHE_FOLDER, kept across builds
+        embeddings.sqlite         EMBEDDING_CACHE_FILE: passage embeddings by model and text
+      builds/                     BUILDS_FOLDER
+        .tmp-<id>/                TEMPORARY_PREFIX: a build being written
+        <id>/                     one finished build
+          manifest.json           MANIFEST_FILE: sources, hashes, counts, base IRI, settings, timings
+          documents.json          DOCUMENTS_FILE: the parsed documents (the public JSON contract)
+          graph.nq                EXPORT_FILE: every named graph as N-Quads (loaded into the store;
+                                  for other tools); sorted from graph.nq.runs/ while building
+          oxigraph/               STORE_FOLDER: the persistent store that queries use (RocksDB)
+          search/                 SEARCH_FOLDER: the search index (see `kg.search.index`)
+            meta.json             SEARCH_META_FILE: embedder, fingerprint, dimension, probe vector ...
+            items.jsonl           ITEMS_FILE: one search item per line; line i is row i
+            dense.faiss           DENSE_FILE: FAISS index of the item vectors, by stable id
+            lexical/              LEXICAL_FOLDER: BM25 index (bm25s's files and size.json,
+                                  written by `kg.search.lexical`); row i is item i
+          mappings/               MAPPINGS_FOLDER: overlap mappings (see `kg.mapping.files`)
+            mappings.sssom.tsv    SSSOM_FILE: every mapping of every compared document pair
+            coverage.json         COVERAGE_FILE: unit coverage by each standard's tasks
+            meta.json             MAPPINGS_META_FILE: calibration, items per document, pairs compared
 
 A build is written to `builds/.tmp-<id>` and renamed into place; only then is
 CURRENT replaced. A failed build therefore never touches the live one. A build
@@ -35,14 +50,37 @@ try:
 except ImportError:  # Windows: no advisory locks; builds are then not guarded against each other
     fcntl = None  # type: ignore[assignment]
 
+# The build folder.
 CURRENT_FILE = "CURRENT"
+LOCK_FILE = "build.lock"
+CACHE_FOLDER = "cache"
+EMBEDDING_CACHE_FILE = "embeddings.sqlite"
 BUILDS_FOLDER = "builds"
+TEMPORARY_PREFIX = ".tmp-"
+# One build.
 MANIFEST_FILE = "manifest.json"
 DOCUMENTS_FILE = "documents.json"
 EXPORT_FILE = "graph.nq"
+STORE_FOLDER = "oxigraph"
+SEARCH_FOLDER = "search"
+MAPPINGS_FOLDER = "mappings"
+# A build's search index.
+SEARCH_META_FILE = "meta.json"
+ITEMS_FILE = "items.jsonl"
+DENSE_FILE = "dense.faiss"
+LEXICAL_FOLDER = "lexical"
+# A build's mappings.
+SSSOM_FILE = "mappings.sssom.tsv"
+COVERAGE_FILE = "coverage.json"
+MAPPINGS_META_FILE = "meta.json"
+
 GRAPHS = ("ontology", "asserted", "inferred", "mappings")
-LOCK_FILE = "build.lock"
-TEMPORARY_PREFIX = ".tmp-"
+_STAGED_CURRENT = f".{CURRENT_FILE}.tmp"
+
+
+def embedding_cache(build_dir: Path) -> Path:
+    """The embedding cache of a build folder (shared by its builds)."""
+    return build_dir / CACHE_FOLDER / EMBEDDING_CACHE_FILE
 
 
 def current_build(build_dir: Path) -> Path:
@@ -76,7 +114,7 @@ def publish(build_dir: Path, temporary: Path, build_id: str) -> Path:
     final = build_dir / BUILDS_FOLDER / build_id
     os.replace(temporary, final)
     pointer = build_dir / CURRENT_FILE
-    staged = build_dir / f".{CURRENT_FILE}.tmp"
+    staged = build_dir / _STAGED_CURRENT
     staged.write_text(build_id + "\n", encoding="utf-8")
     os.replace(staged, pointer)
     for old in (build_dir / BUILDS_FOLDER).iterdir():
@@ -137,5 +175,5 @@ def remove_leftovers(build_dir: Path) -> list[Path]:
             else:
                 folder.unlink(missing_ok=True)
             removed.append(folder)
-    (build_dir / f".{CURRENT_FILE}.tmp").unlink(missing_ok=True)
+    (build_dir / _STAGED_CURRENT).unlink(missing_ok=True)
     return removed

@@ -11,12 +11,10 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.graph.vocabulary import PREFIXES
-from kg.query.errors import check_size, query_error
-from kg.store.base import Functions, GuardedCalls, QueryResult, SparqlFunction
-from kg.store.layout import graph_iris
+from kg.store.base import EXTENSION_FUNCTIONS, Functions, GuardedCalls, QueryResult, SparqlFunction
+from kg.store.errors import check_size, query_error
+from kg.store.layout import STORE_FOLDER, graph_iris
 from kg.store.terms import to_oxigraph, to_rdflib
-
-STORE_FOLDER = "oxigraph"
 
 
 def create_store(build_path: Path, nquads: Path) -> dict[str, int]:
@@ -85,7 +83,10 @@ class _WithoutBlankNodes(io.RawIOBase):
 class OxigraphStore:
     """Read-only access to a finished build's RocksDB store."""
 
+    capabilities = frozenset({EXTENSION_FUNCTIONS})
+
     def __init__(self, build_path: Path) -> None:
+        self.descriptor = f"oxigraph:{build_path}"
         self.graphs = graph_iris(build_path)
         try:
             self.store = ox.Store.read_only(str(build_path / STORE_FOLDER))

@@ -7,8 +7,8 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from kg.graph.vocabulary import sparql_prefixes
-from kg.query.errors import QueryError, check_size, query_error
-from kg.store.base import Functions, GuardedCalls, QueryResult
+from kg.store.base import EXTENSION_FUNCTIONS, Functions, GuardedCalls, QueryResult
+from kg.store.errors import QueryError, check_size, query_error
 from kg.store.layout import EXPORT_FILE, graph_iris
 
 _PREFIXES = sparql_prefixes()
@@ -18,7 +18,10 @@ _PREFIX_LINES = len(_PREFIXES.splitlines())
 class RdflibStore:
     """Loads the whole build into memory; fine for the seeds, slow for millions of triples."""
 
+    capabilities = frozenset({EXTENSION_FUNCTIONS})
+
     def __init__(self, build_path: Path) -> None:
+        self.descriptor = f"rdflib:{build_path}"
         self.graphs = graph_iris(build_path)
         self.dataset = Dataset(default_union=True)
         self.dataset.parse(build_path / EXPORT_FILE, format="nquads")

@@ -1,8 +1,9 @@
 """A small SPARQL lexer: enough to tell keywords and brackets from strings, IRIs, names and comments.
 
-The checks made before a query reaches the store (`kg.query.guard`) read tokens, not
-text, so the word SERVICE or a brace inside a string literal, an IRI, a prefixed name
-or a comment is never taken for the real thing. It follows the SPARQL 1.1 terminals
+The checks made before a query reaches the store (`kg.query.guard`) and the messages
+of the errors a store raises (`kg.store.errors`) read tokens, not text, so the word
+SERVICE or a brace inside a string literal, an IRI, a prefixed name or a comment is
+never taken for the real thing. It follows the SPARQL 1.1 terminals
 closely enough for that; it never fails: what it does not recognise becomes an
 "other" token, and an unterminated string ends at the end of its line (short
 strings) or of the text (long strings), so the parser still gets to complain.
