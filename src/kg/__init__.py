@@ -1,9 +1,20 @@
 """kg: a knowledge graph with semantic search over Taiwan's iCAP competency documents.
 
-Pipeline: raw document -> `kg.parse` (model) -> `kg.graph` (RDF + reasoning + SHACL)
--> `kg.store` (persisted graph) -> `kg.search` (indexes) -> `kg.query` (SPARQL)
--> `kg.cli`. The public API (`kg.api`) is re-exported here: `kg.sparql(...)`,
-`kg.find(...)`, `kg.build(...)` and the rest, imported on first use.
+The pipeline, and the direction of every import (a layer uses only those above it here):
+
+    kg.parse      raw document -> model (`Document`, its kinds in `kg.parse.kinds`)
+    kg.graph      model -> RDF, OWL RL reasoning, SHACL validation
+    kg.store      the build folder and its persisted graph (`open_store("oxigraph:PATH")`)
+    kg.search     indexes and answers (FAISS + BM25, `kgf:similarity`)
+    kg.mapping    overlap between documents (SKOS mappings, matrix, unit coverage)
+    kg.query      SPARQL: checks, output formats, time-limited worker processes
+    kg.api        the public API, re-exported here, over one open build (`KnowledgeGraph`)
+    kg.cli, kg.server    the `kg` program and the web app (`kg serve`)
+
+`graph = kg.open("data/build")` opens a build: `graph.sparql(...)`, `graph.find(...)`,
+`graph.overlap(a, b)`, `graph.matrix()`, `graph.coverage()`, `graph.documents()`.
+`kg.build(...)`, `kg.find(...)`, `kg.sparql(...)` and the rest of `kg.api` are imported
+on first use, so `import kg` stays cheap for the CLI.
 """
 
 from __future__ import annotations
