@@ -41,6 +41,7 @@ system-packages:
 test: system-packages $(BIN)/kg
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/kg

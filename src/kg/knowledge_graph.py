@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kg.errors import KgError, no_such_document
 from kg.graph.vocabulary import Iris
@@ -72,12 +72,12 @@ class _Build:
         """
         with self._lock:
             if name in self._parts:
-                return self._parts[name]  # type: ignore[no-any-return]
+                return cast(T, self._parts[name])  # stored by `load` for this name (below)
             loading = self._loading.setdefault(name, threading.Lock())
         with loading:
             if name not in self._parts:
                 self._parts[name] = load()
-            return self._parts[name]  # type: ignore[no-any-return]
+            return cast(T, self._parts[name])  # what `load` gave for this name
 
     @property
     def iris(self) -> Iris:

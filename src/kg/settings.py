@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from kg.errors import KgError
 
@@ -96,8 +98,10 @@ OPTIONS: dict[str, Option] = {
 
 DEFAULT_SOURCES = Path("data/raw")
 
-# Numeric settings: (name, type, smallest value allowed).
-_NUMBERS: tuple[tuple[str, type, float], ...] = (
+# Numeric settings: (name, type, smallest value allowed). The type (int or float) is called on
+# whatever the user gave (text, a number, anything): a TypeError or ValueError is reported.
+_Convert = Callable[[Any], int | float]
+_NUMBERS: tuple[tuple[str, _Convert, float], ...] = (
     ("workers", int, 0),
     ("port", int, 1),
     ("query_timeout", float, 0.1),
@@ -106,7 +110,7 @@ _NUMBERS: tuple[tuple[str, type, float], ...] = (
 )
 
 
-def _number(name: str, value: object, convert: type, least: float) -> int | float:
+def _number(name: str, value: object, convert: _Convert, least: float) -> int | float:
     """A numeric setting from its text, with a clear error for anything else."""
     what = "a whole number" if convert is int else "a number"
     try:

@@ -77,9 +77,10 @@ def build(
         )
     if report.mappings:
         mapped = report.mappings
+        incorporated = mapped["incorporated"]  # a list of "unit -> standard task" lines
         typer.echo(
             f"overlap: {mapped['mappings']} item mappings between {mapped['pairs_compared']} document pairs"
-            + "".join(f"; {line}" for line in mapped["incorporated"])  # type: ignore[union-attr]
+            + "".join(f"; {line}" for line in (incorporated if isinstance(incorporated, list) else ()))
         )
 
 

@@ -95,7 +95,7 @@ def evaluate(
              kg eval --lang en --mode dense
     """
     from kg.knowledge_graph import KnowledgeGraph
-    from kg.search.engine import MODES
+    from kg.search.engine import MODES, as_mode
     from kg.search.evaluate import evaluate as run_evaluation
     from kg.search.evaluate import format_table, in_language, load_questions
 
@@ -103,7 +103,8 @@ def evaluate(
     if lang:
         labelled = in_language(labelled, lang)
     searcher = KnowledgeGraph(Settings.load(build_dir=build_dir, embedder=embedder)).searcher
-    scores = run_evaluation(searcher, labelled, tuple(mode or MODES))
+    modes = tuple(as_mode(m) for m in mode) if mode else MODES
+    scores = run_evaluation(searcher, labelled, modes)
     if as_json:
         payload = {m: {level: s.to_dict() for level, s in levels.items()} for m, levels in scores.items()}
         typer.echo(json.dumps({"questions": len(labelled), "scores": payload}, indent=2))

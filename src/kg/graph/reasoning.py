@@ -124,6 +124,8 @@ class RulesReasoner:
         self.has_values: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
         for restriction, value in tbox.subject_objects(OWL.hasValue):
             prop = tbox.value(restriction, OWL.onProperty)
+            if prop is None:
+                raise KgError(f"the owl:hasValue restriction {restriction} has no owl:onProperty")
             for cls in tbox.subjects(RDFS.subClassOf, restriction):
                 self.has_values[cls].append((prop, value))
         # chain (first, second) -> property: x first y, y second z  =>  x property z

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, Namespace
-from rdflib.term import Node
+from rdflib.term import Literal, Node
 
 from kg.graph.vocabulary import KG
 
@@ -54,14 +54,14 @@ def _locate(data: Graph, results: Graph, result: Node, path: str | None) -> Viol
     if value is not None and str(value) not in message:
         message += f" (value: {value})"
     source_node = data.value(focus, KG.sourceFile)
-    source = data.value(source_node, KG.path) if source_node is not None else None
+    source: Node | str | None = data.value(source_node, KG.path) if source_node is not None else None
     if source is not None and path is not None:
         source = path
     line = data.value(focus, KG.sourceLine)
     code = data.value(focus, KG.code)
     return Violation(
         source=str(source) if source is not None else None,
-        line=int(line) if line is not None else None,
+        line=int(line) if isinstance(line, Literal) else None,
         focus=str(focus),
         code=str(code) if code is not None else None,
         message=message,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def load_pairs(path: str | Path) -> list[LabelledPair]:
     return pairs
 
 
-def level_scores(gold: list[str], predicted: list[str]) -> list[LevelScore]:
+def level_scores(gold: Sequence[str], predicted: Sequence[str]) -> list[LevelScore]:
     """Precision and recall of the predicted relations at each level (exact, close, related)."""
     out = []
     for level in RELATIONS:

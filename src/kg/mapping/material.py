@@ -81,6 +81,8 @@ def _task_references(documents: list[Document]) -> dict[tuple[str, str], frozens
     for document in documents:
         for ref in document.iter_items():
             if isinstance(ref.record, Task | Activity):
+                task = ref.task
+                assert task is not None  # a task is its own task; an activity sits under one
                 for code in ref.record.knowledge + ref.record.skills:
-                    found[document.code, code].add(ref.task)
+                    found[document.code, code].add(task)
     return {key: frozenset(tasks) for key, tasks in found.items()}

@@ -131,7 +131,8 @@ def matrix_json(matrix: pandas.DataFrame) -> dict[str, dict[str, float]]:
 
 def coverage_json(table: pandas.DataFrame) -> list[dict[str, Any]]:
     """The coverage table as a list of records: `kg overlap --coverage --json`."""
-    return json.loads(table.to_json(orient="records", force_ascii=False))
+    records: list[dict[str, Any]] = json.loads(table.to_json(orient="records", force_ascii=False))
+    return records
 
 
 def coverage(stored: BuildMappings, *, incorporated_only: bool = False) -> pandas.DataFrame:

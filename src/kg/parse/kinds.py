@@ -136,7 +136,8 @@ def labels_of(name: str) -> tuple[str, str]:
 
 def kind_labels() -> dict[str, tuple[str, str]]:
     """(zh-Hant, en) labels of every document kind, then every item kind, by name."""
-    return {k.name: k.labels for k in (*document_kinds(), *item_kinds())}
+    kinds: tuple[DocumentKind | ItemKind, ...] = (*document_kinds(), *item_kinds())
+    return {k.name: k.labels for k in kinds}
 
 
 def detect_kind(text: str) -> str | None:

@@ -75,6 +75,7 @@ def split_enumerated(text: str, kind: str, first: int = 1) -> list[Segment]:
     expected = first
     position = 0
     for match in pattern.finditer(text):
+        number: int | None  # None: a Chinese run that is not a numeral
         if kind == "bullet":
             number = expected  # bullets count in the order they come
         else:

@@ -92,13 +92,13 @@ def names_in(sparql: str, namespace: str) -> list[str]:
     found = list(tokens(sparql))
     declared = dict(PREFIXES)
     for i, token in enumerate(found[:-2]):
-        prefix, iri = found[i + 1], found[i + 2]
+        prefix_token, iri_token = found[i + 1], found[i + 2]
         if (
             token.kind == "word"
             and token.text.upper() == "PREFIX"
-            and (prefix.kind, iri.kind) == ("pname", "iri")
+            and (prefix_token.kind, iri_token.kind) == ("pname", "iri")
         ):
-            declared[prefix.text.split(":", 1)[0]] = iri.text[1:-1]
+            declared[prefix_token.text.split(":", 1)[0]] = iri_token.text[1:-1]
     named: dict[str, None] = {}
     for token in found:
         if token.kind == "iri":

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, cast
 
 from kg.errors import KgError
 from kg.settings import Settings
@@ -268,7 +268,7 @@ class QueryPool:
             raise KgError("the query stopped its worker process (out of memory?): narrow it")
         self._idle.put(worker)
         if status == "ok":
-            return payload
+            return cast(QueryResult, payload)  # a worker answers "ok" with its QueryResult
         if status == "too-large":
             raise ResultTooLarge(max_results or 0, hints.rows)
         if status == "query":

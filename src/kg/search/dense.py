@@ -8,10 +8,36 @@ approximation. Ids are `kg.search.items.stable_id` of each item's IRI.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from kg.errors import KgError
+
+if TYPE_CHECKING:
+    import faiss
+
+
+class _FlatIndex(Protocol):
+    """The flat index inside an id map: its rows are the vectors in the order they were added."""
+
+    def reconstruct_n(self, n0: int, ni: int) -> np.ndarray: ...
+
+
+class _IdMapIndex(Protocol):
+    """What DenseIndex uses of its faiss.IndexIDMap2. faiss ships stubs, but their torch
+    overloads come first, so `reconstruct(key)` would type as a torch.Tensor."""
+
+    @property
+    def d(self) -> int: ...
+    @property
+    def ntotal(self) -> int: ...
+    @property
+    def index(self) -> _FlatIndex: ...
+    def search(
+        self, x: np.ndarray, k: int, *, params: faiss.SearchParameters | None = None
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+    def reconstruct(self, key: int) -> np.ndarray: ...
 
 
 def _faiss():
@@ -36,7 +62,7 @@ def nearest_neighbours(vectors: np.ndarray, k: int) -> np.ndarray:
 class DenseIndex:
     """Item vectors by stable id; search returns (ids, cosine scores), best first."""
 
-    def __init__(self, index: object) -> None:
+    def __init__(self, index: _IdMapIndex) -> None:
         self.index = index
 
     @classmethod

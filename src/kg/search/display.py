@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kg.search.results import DocumentHit, ItemHit, SearchResults
 
 WIDTH = 70  # characters of an item's text shown; --json gives all of it
@@ -19,7 +21,8 @@ def _item_line(hit: ItemHit, indent: str, with_document: bool) -> str:
 def format_results(results: SearchResults) -> str:
     """Numbered documents with their evidence, or numbered items."""
     lines = []
-    for number, hit in enumerate(results.results, 1):
+    hits: Sequence[DocumentHit | ItemHit] = results.results
+    for number, hit in enumerate(hits, 1):
         if isinstance(hit, DocumentHit):
             lines.append(
                 f"{number:>2}. {hit.document}  {hit.title or ''}  ({hit.kind})  score {hit.score:.3f}"

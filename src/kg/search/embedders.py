@@ -90,7 +90,10 @@ class SentenceTransformerEmbedder:
             ) from None
         # renamed in sentence-transformers 5
         dimension = getattr(self.model, "get_embedding_dimension", None)
-        self.dimension = int((dimension or self.model.get_sentence_embedding_dimension)())
+        size = (dimension or self.model.get_sentence_embedding_dimension)()
+        if size is None:
+            raise KgError(f"sentence-transformers model {spec!r} does not say the size of its embeddings")
+        self.dimension = int(size)
         self.query_prompt, self.passage_prompt = prompts_for(spec, getattr(self.model, "prompts", {}) or {})
         self.fingerprint = f"sentence-transformers {spec} dim={self.dimension}"
         # One call at a time: a Hugging Face fast tokenizer used by two threads at once fails

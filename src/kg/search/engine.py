@@ -199,7 +199,7 @@ class Searcher:
         return self._embed(self._glossed(query, self.gloss(query)))
 
     def _embed_question(self, text: str) -> np.ndarray:
-        vector = self.embedder.embed_queries([text])[0]
+        vector: np.ndarray = self.embedder.embed_queries([text])[0]  # one row of a 2-d array
         vector.setflags(write=False)  # shared by every later search for the same text
         return vector
 

@@ -15,7 +15,8 @@ from statistics import mean
 from typing import Any
 
 from kg.errors import KgError
-from kg.search.engine import MODES, Searcher
+from kg.search.engine import MODES, Mode, Searcher
+from kg.search.results import DocumentHit, ItemHit
 
 DEFAULT_QUESTIONS = Path("eval/questions.json")
 DEFAULT_KS = (1, 3, 5, 10)
@@ -105,7 +106,7 @@ def _score(rankings: list[list[str]], relevant: list[set[str]], ks: tuple[int, .
 def evaluate(
     searcher: Searcher,
     questions: list[Question],
-    modes: tuple[str, ...] = MODES,
+    modes: tuple[Mode, ...] = MODES,
     ks: tuple[int, ...] = DEFAULT_KS,
 ) -> dict[str, dict[str, Scores]]:
     """{mode: {"item": Scores, "document": Scores}} over the questions."""
@@ -123,9 +124,11 @@ def evaluate(
         item_rankings, document_rankings = [], []
         for q in questions:
             items = searcher.search(q.question, mode=mode, by="item", top=depth).results
-            item_rankings.append([f"{h.item.document}/{h.item.code}" for h in items])  # type: ignore[union-attr]
+            item_rankings.append(
+                [f"{h.item.document}/{h.item.code}" for h in items if isinstance(h, ItemHit)]
+            )
             documents = searcher.search(q.question, mode=mode, by="document", top=depth).results
-            document_rankings.append([h.document for h in documents])  # type: ignore[union-attr]
+            document_rankings.append([h.document for h in documents if isinstance(h, DocumentHit)])
         results[mode] = {
             "item": _score(item_rankings, [set(q.items) for q in questions], ks),
             "document": _score(document_rankings, [set(q.documents) for q in questions], ks),

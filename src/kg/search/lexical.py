@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -71,10 +72,17 @@ def get_tokenizer() -> Tokenizer:
     return Tokenizer()
 
 
+class _Retriever(Protocol):
+    """What LexicalIndex uses of a bm25s.BM25 (bm25s ships no types)."""
+
+    def save(self, save_dir: str) -> None: ...
+    def get_scores(self, query_tokens_single: list[str]) -> np.ndarray: ...
+
+
 class LexicalIndex:
     """BM25 over item texts; row i is item i of the search index."""
 
-    def __init__(self, retriever: object, size: int) -> None:
+    def __init__(self, retriever: _Retriever, size: int) -> None:
         self.retriever = retriever
         self.size = size
 

@@ -13,6 +13,8 @@ from kg.search.items import SearchItem
 if TYPE_CHECKING:
     import pandas
 
+    from kg.search.engine import By, Mode
+
 
 @dataclass
 class ItemHit:
@@ -51,8 +53,8 @@ class DocumentHit:
 @dataclass
 class SearchResults:
     query: str
-    mode: str
-    by: str
+    mode: Mode
+    by: By
     results: list[DocumentHit] | list[ItemHit]
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,11 +74,12 @@ class SearchResults:
             rows = [hit.to_dict() for hit in self.results]
             return pandas.DataFrame(rows, columns=["document", *item_columns])
         document_columns = ["document", "title", "document_kind", "document_score", "rank"]
+        documents = [doc for doc in self.results if isinstance(doc, DocumentHit)]  # all, by document
         rows = [
             {"document": doc.document, "title": doc.title, "document_kind": doc.kind}
             | {"document_score": round(doc.score, 4), "rank": rank}
             | hit.to_dict(with_document=False)
-            for rank, doc in enumerate(self.results, 1)
-            for hit in doc.evidence  # type: ignore[union-attr]
+            for rank, doc in enumerate(documents, 1)
+            for hit in doc.evidence
         ]
         return pandas.DataFrame(rows, columns=document_columns + item_columns)

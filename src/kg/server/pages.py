@@ -145,7 +145,7 @@ def _table(result: QueryResult, graph: KnowledgeGraph) -> list[list[dict[str, An
         rows = result.rows[:SHOWN_ROWS]
     table = []
     for row in rows:
-        cells = []
+        cells: list[dict[str, str | None]] = []
         for name in header:
             term = row.get(name)
             if term is None:

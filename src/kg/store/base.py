@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Literal, Node
 
 from kg.graph.vocabulary import PREFIXES
 from kg.store.errors import FunctionError
@@ -25,6 +25,14 @@ SparqlFunction = Callable[..., Node | None]
 Functions = Mapping[str, SparqlFunction]
 
 
+def _python(term: Node) -> object:
+    """A result term as a Python value. Stores give IRIs, blank nodes and literals, which all
+    have one (a bare rdflib Node does not)."""
+    if isinstance(term, (IdentifiedNode, Literal)):
+        return term.toPython()
+    raise TypeError(f"not an RDF term in a query result: {term!r}")
+
+
 @dataclass
 class QueryResult:
     """SELECT rows, an ASK answer, or CONSTRUCT/DESCRIBE triples."""
@@ -37,7 +45,7 @@ class QueryResult:
 
     def records(self) -> list[dict[str, object]]:
         """SELECT rows as plain Python values (str, int, date ...), for notebooks and scripts."""
-        return [{name: term.toPython() for name, term in row.items()} for row in self.rows]
+        return [{name: _python(term) for name, term in row.items()} for row in self.rows]
 
     def to_dataframe(self) -> pandas.DataFrame:
         """SELECT rows as a DataFrame of Python values (columns in the query's order);

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypedDict
 
 import pyoxigraph as ox
 
@@ -28,7 +28,9 @@ def create_store(build_path: Path, nquads: Path) -> dict[str, int]:
     store = ox.Store(str(build_path / STORE_FOLDER))
     with open(nquads, "rb") as source:
         reader = _WithoutBlankNodes(source)
-        store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS)
+        # pyoxigraph reads any object with read(); its stubs accept only typing.IO, which a
+        # RawIOBase subclass is not.
+        store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
     if reader.set_aside:
         store.bulk_extend(ox.parse(input=b"".join(reader.set_aside), format=ox.RdfFormat.N_QUADS))
     store.flush()
@@ -36,7 +38,9 @@ def create_store(build_path: Path, nquads: Path) -> dict[str, int]:
     counts = {}
     for graph in store.named_graphs():
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
-        counts[graph.value] = int(next(iter(store.query(query)))["n"].value)
+        solutions = store.query(query)
+        assert isinstance(solutions, ox.QuerySolutions)  # a SELECT query
+        counts[graph.value] = int(next(iter(solutions))["n"].value)
     del store
     return counts
 
@@ -74,10 +78,17 @@ class _WithoutBlankNodes(io.RawIOBase):
     def _filter(self, lines: bytes) -> bytes:
         if b"_:" not in lines:  # nearly always: only the ontology's lines hold blank nodes
             return lines
-        kept = []
+        kept: list[bytes] = []
         for line in lines.splitlines(keepends=True):
             (self.set_aside if b"_:" in line else kept).append(line)
         return b"".join(kept)
+
+
+class _GraphArgs(TypedDict, total=False):
+    """The keyword arguments of `ox.Store.query` that choose the graph a query reads."""
+
+    use_default_graph_as_union: bool
+    default_graph: ox.NamedNode
 
 
 class OxigraphStore:
@@ -93,7 +104,7 @@ class OxigraphStore:
         except OSError as exc:
             raise KgError(f"cannot open the graph store in {build_path}: {exc}") from None
 
-    def _graph_args(self, graph: str) -> dict[str, object]:
+    def _graph_args(self, graph: str) -> _GraphArgs:
         if graph == "all":
             return {"use_default_graph_as_union": True}
         return {"default_graph": ox.NamedNode(self.graphs[graph])}
@@ -106,7 +117,7 @@ class OxigraphStore:
         max_results: int | None = None,
     ) -> QueryResult:
         guard = GuardedCalls()
-        custom = {
+        custom: dict[ox.NamedNode, _OxigraphFunction] = {
             ox.NamedNode(iri): _to_oxigraph_function(guard.wrap(function, iri))
             for iri, function in (functions or {}).items()
         }
@@ -123,7 +134,9 @@ class OxigraphStore:
         return answer
 
     @staticmethod
-    def _collect(result: object, max_results: int | None = None) -> QueryResult:
+    def _collect(
+        result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, max_results: int | None = None
+    ) -> QueryResult:
         """The answer as rdflib terms; stops reading (lazy results) once past `max_results`."""
         if isinstance(result, ox.QueryBoolean):
             return QueryResult(kind="ask", boolean=bool(result))
@@ -146,8 +159,12 @@ class OxigraphStore:
         del self.store
 
 
-def _to_oxigraph_function(function: SparqlFunction) -> Callable[..., object]:
-    def call(*args: object) -> object:
+# A custom function as `ox.Store.query` takes it: pyoxigraph terms in and out (None: unbound).
+_OxigraphFunction = Callable[..., ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]
+
+
+def _to_oxigraph_function(function: SparqlFunction) -> _OxigraphFunction:
+    def call(*args: object) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
         value = function(*(to_rdflib(a) for a in args))
         return None if value is None else to_oxigraph(value)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.query import Result, ResultRow
+from rdflib.term import Node
 
 from kg.graph.vocabulary import sparql_prefixes
 from kg.store.base import EXTENSION_FUNCTIONS, Functions, GuardedCalls, QueryResult
@@ -45,7 +47,9 @@ class RdflibStore:
         guard = GuardedCalls()
         registered = [(URIRef(iri), guard.wrap(f, iri)) for iri, f in (functions or {}).items()]
         for iri, function in registered:  # rdflib's registry is global: registered for this query only
-            register_custom_function(iri, function, override=True)
+            # rdflib types every custom function as a raw one, (expression, bindings) -> term;
+            # without raw=True it is called with the argument terms, as a SparqlFunction is.
+            register_custom_function(iri, function, override=True)  # type: ignore[arg-type]
         try:
             result = target.query(_PREFIXES + sparql)
             answer = self._collect(result)
@@ -64,14 +68,19 @@ class RdflibStore:
         return answer
 
     @staticmethod
-    def _collect(result: object) -> QueryResult:
+    def _collect(result: Result) -> QueryResult:
         if result.type == "ASK":
             return QueryResult(kind="ask", boolean=bool(result.askAnswer))
         if result.type == "SELECT":
-            variables = [str(v) for v in result.vars]
-            rows = [{name: row[name] for name in variables if row[name] is not None} for row in result]
+            variables = [str(v) for v in result.vars or ()]
+            rows: list[dict[str, Node]] = [
+                {name: row[name] for name in variables if row[name] is not None}
+                for row in result
+                if isinstance(row, ResultRow)  # all of them: a SELECT result yields rows
+            ]
             return QueryResult(kind="select", variables=variables, rows=rows)
-        return QueryResult(kind="graph", triples=list(result))
+        # a CONSTRUCT or DESCRIBE result iterates over its graph's triples
+        return QueryResult(kind="graph", triples=list(result.graph) if result.graph is not None else [])
 
     def close(self) -> None:
         self.dataset.close()

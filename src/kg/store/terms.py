@@ -77,5 +77,13 @@ def turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
 
 def serialize(triples: Iterable[Triple], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> str:
     """rdflib triples in one of pyoxigraph's RDF formats (Turtle, N-Triples, JSON-LD ...)."""
-    data = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]
-    return ox.serialize(data, format=fmt, prefixes=prefixes).decode("utf-8")
+    data = [_oxigraph_triple(s, p, o) for s, p, o in triples]
+    # Without an output file, serialize returns the bytes; its stubs do not say so (no overload).
+    return ox.serialize(data, format=fmt, prefixes=prefixes).decode("utf-8")  # type: ignore[union-attr]
+
+
+def _oxigraph_triple(s: Node, p: Node, o: Node) -> ox.Triple:
+    subject, predicate = to_oxigraph(s), to_oxigraph(p)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise KgError(f"not an RDF triple: {s!r} {p!r} {o!r}")
+    return ox.Triple(subject, predicate, to_oxigraph(o))
