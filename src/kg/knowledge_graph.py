@@ -122,6 +122,7 @@ class KnowledgeGraph:
         self._build: _Build | None = None
         self._lock = threading.Lock()
         self._pool: QueryPool | None = None
+        self._pool_lock = threading.Lock()  # starting workers takes a second: never under `_lock`
         _open_graphs.add(self)
 
     def __repr__(self) -> str:
@@ -203,6 +204,7 @@ class KnowledgeGraph:
         `kgf:similarity` is available (sharing `find`'s index and model). More than
         `max_results` rows or triples raise `ResultTooLarge` (None: no limit).
         """
+        check_request(sparql, graph)  # a query that must not run is refused before the build is opened
         build = self._live()
         return execute(build.store(), sparql, graph, {SIMILARITY: build.similarity}, max_results)
 
@@ -241,7 +243,7 @@ class KnowledgeGraph:
 
     def query_pool(self, size: int = 1, wait: float | None = None, warm: bool = False) -> QueryPool:
         """The worker processes that run `query`: started (with these options) on first use."""
-        with self._lock:
+        with self._pool_lock:
             if self._pool is None or self._pool.closed:
                 pool = QueryPool(self.settings, _query_worker, size=size, wait=wait, warm=warm)
                 pool.start()
@@ -250,7 +252,7 @@ class KnowledgeGraph:
 
     def close(self) -> None:
         """Stop the query workers, if any were started (they stop at exit anyway)."""
-        with self._lock:
+        with self._pool_lock:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()
