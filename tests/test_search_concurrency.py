@@ -1,5 +1,5 @@
 """Searches asked at once answer as searches asked alone: one searcher shared by many threads,
-the web app's catalogue, and the real server under several clients."""
+one open build (the web app's), and the real server under several clients."""
 
 from __future__ import annotations
 
