@@ -298,6 +298,26 @@ def test_sparql_help_offers_every_cli_format():
         assert name in help_text
 
 
+@pytest.mark.parametrize(
+    ("command", "settings"),
+    [
+        ("build", ("build_dir", "base_iri", "reasoner", "workers", "embedder")),
+        ("sparql", ("build_dir", "store", "query_timeout", "max_results")),
+        ("serve", ("build_dir", "host", "port", "query_timeout", "max_results", "query_workers")),
+    ],
+)
+def test_option_help_names_each_setting_s_variable_and_default(command, settings):
+    from kg.settings import OPTIONS
+
+    help_text = " ".join(kg(command, "--help").stdout.replace("│", " ").split())
+    for name in settings:
+        option = OPTIONS[name]
+        assert f"env: {option.env}" in help_text, name
+        if option.default:
+            assert f"default: {option.default})" in help_text, name
+    assert "(default: data/raw/)" in " ".join(kg("build", "--help").stdout.replace("│", " ").split())
+
+
 def test_sparql_before_any_build(tmp_path):
     assert_clean_failure(kg("sparql", "ASK {}", build_dir=tmp_path / "none"), "no build found", "kg build")
 

@@ -54,7 +54,7 @@ from kg.parse.model import (
     Task,
     Version,
 )
-from kg.search.items import DOCUMENT_KINDS, ITEM_KINDS, document_items
+from kg.search.items import document_items, document_kind_names, searchable_kinds
 from kg.server.templating import KIND_LABELS, kind_label
 
 # --- a toy kind: 職能課程 (course) -----------------------------------------------------------------
@@ -158,6 +158,7 @@ def test_a_registered_kind_is_recognised_parsed_walked_converted_and_searched(co
         ("K1", "course"),
     ]
     assert kind_label("course") == "職能課程 Course"
+    assert "course" in document_kind_names()  # search filters and the pages offer it at once
 
 
 def test_a_kind_warns_when_a_document_lacks_its_expected_sections(course):
@@ -194,9 +195,18 @@ def test_every_kind_has_labels_and_its_ontology_terms():
 
 
 def test_search_kinds_are_the_searchable_registered_kinds():
-    assert ITEM_KINDS == ("task", "activity", "indicator", "output", "knowledge", "skill", "attitude", "note")
-    assert "assessment" not in ITEM_KINDS and not item_kind("assessment").searchable
-    assert DOCUMENT_KINDS == ("standard", "unit")
+    assert searchable_kinds() == (
+        "task",
+        "activity",
+        "indicator",
+        "output",
+        "knowledge",
+        "skill",
+        "attitude",
+        "note",
+    )
+    assert "assessment" not in searchable_kinds() and not item_kind("assessment").searchable
+    assert document_kind_names() == ("standard", "unit")
 
 
 def test_unknown_kinds_are_errors_naming_the_known_ones():

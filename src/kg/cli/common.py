@@ -26,23 +26,34 @@ app = typer.Typer(
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-BuildDir = Annotated[
-    Path | None,
-    typer.Option("--build-dir", help=OPTIONS["build_dir"].help + " [env: KG_BUILD_DIR; default: data/build]"),
-]
-BaseIri = Annotated[
-    str | None, typer.Option("--base-iri", help=OPTIONS["base_iri"].help + " [env: KG_BASE_IRI]")
-]
-Reasoner = Annotated[
-    str | None, typer.Option("--reasoner", help=OPTIONS["reasoner"].help + " [env: KG_REASONER]")
-]
-Workers = Annotated[
-    int | None, typer.Option("--workers", help=OPTIONS["workers"].help + " [env: KG_WORKERS]")
-]
-Store = Annotated[str | None, typer.Option("--store", help=OPTIONS["store"].help + " [env: KG_STORE]")]
-Embedder = Annotated[
-    str | None, typer.Option("--embedder", help=OPTIONS["embedder"].help + " [env: KG_EMBEDDER]")
-]
+
+def setting_help(name: str) -> str:
+    """A setting's help for its option, with its environment variable and default (from OPTIONS).
+
+    In parentheses, not brackets: typer's rich help would read brackets as markup and drop them.
+    """
+    option = OPTIONS[name]
+    default = f"; default: {option.default}" if option.default else ""
+    return f"{option.help} (env: {option.env}{default})"
+
+
+def setting(name: str, kind: type) -> Any:
+    """The `Annotated` type of the option that overrides setting `name` (--build-dir for build_dir)."""
+    flag = "--" + name.replace("_", "-")
+    return Annotated[kind | None, typer.Option(flag, help=setting_help(name))]
+
+
+BuildDir = setting("build_dir", Path)
+BaseIri = setting("base_iri", str)
+Reasoner = setting("reasoner", str)
+Workers = setting("workers", int)
+Store = setting("store", str)
+Embedder = setting("embedder", str)
+Host = setting("host", str)
+Port = setting("port", int)
+QueryTimeout = setting("query_timeout", float)
+MaxResults = setting("max_results", int)
+QueryWorkers = setting("query_workers", int)
 
 
 def fail(message: str) -> None:

@@ -12,6 +12,8 @@ from kg.cli.common import (
     BaseIri,
     BuildDir,
     Embedder,
+    MaxResults,
+    QueryTimeout,
     Reasoner,
     Store,
     Workers,
@@ -22,7 +24,7 @@ from kg.cli.common import (
 )
 from kg.errors import BuildError, KgError
 from kg.query.formats import cli_formats
-from kg.settings import OPTIONS, Settings
+from kg.settings import Settings
 
 Strict = Annotated[
     bool,
@@ -36,7 +38,7 @@ Strict = Annotated[
 @handles_errors
 def build(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files and folders to build from [default: data/raw/].")
+        list[Path] | None, typer.Argument(help="Files and folders to build from (default: data/raw/).")
     ] = None,
     build_dir: BuildDir = None,
     base_iri: BaseIri = None,
@@ -124,7 +126,7 @@ def parse(
 def validate(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders to check without building [default: the live build]."),
+        typer.Argument(help="Files or folders to check without building (default: the live build)."),
     ] = None,
     build_dir: BuildDir = None,
     base_iri: BaseIri = None,
@@ -177,18 +179,8 @@ def sparql(
     ] = "all",
     build_dir: BuildDir = None,
     store: Store = None,
-    query_timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--query-timeout", help=OPTIONS["query_timeout"].help + " [env: KG_QUERY_TIMEOUT; default: 20]"
-        ),
-    ] = None,
-    max_results: Annotated[
-        int | None,
-        typer.Option(
-            "--max-results", help=OPTIONS["max_results"].help + " [env: KG_MAX_RESULTS; default: 10000]"
-        ),
-    ] = None,
+    query_timeout: QueryTimeout = None,
+    max_results: MaxResults = None,
 ) -> None:
     """Run a read-only SPARQL query over the built graph (kg:, skos:, dcterms:, ceasn: ... predeclared).
 

@@ -43,7 +43,7 @@ def overlap(
         typer.Option(
             "--min-relation",
             help="Weakest relation to show or count: exact, close or related "
-            "[default: related for pairs, close for --matrix].",
+            "(default: related for pairs, close for --matrix).",
         ),
     ] = None,
     kind: Annotated[

@@ -80,7 +80,7 @@ def evaluate(
         "eval/questions.json"
     ),
     mode: Annotated[
-        list[str] | None, typer.Option("--mode", help="hybrid, dense or lexical; repeatable [default: all].")
+        list[str] | None, typer.Option("--mode", help="hybrid, dense or lexical; repeatable (default: all).")
     ] = None,
     lang: Annotated[
         str | None, typer.Option("--lang", help="Only the questions in this language (zh, en).")

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
-from kg.cli.common import BuildDir, Embedder, Store, app, handles_errors
-from kg.settings import OPTIONS, Settings
+from kg.cli.common import (
+    BuildDir,
+    Embedder,
+    Host,
+    MaxResults,
+    Port,
+    QueryTimeout,
+    QueryWorkers,
+    Store,
+    app,
+    handles_errors,
+)
+from kg.settings import Settings
 
 
 @app.command()
 @handles_errors
 def serve(
     build_dir: BuildDir = None,
-    host: Annotated[str | None, typer.Option("--host", help=OPTIONS["host"].help + " [env: KG_HOST]")] = None,
-    port: Annotated[int | None, typer.Option("--port", help=OPTIONS["port"].help + " [env: KG_PORT]")] = None,
-    query_timeout: Annotated[
-        float | None,
-        typer.Option("--query-timeout", help=OPTIONS["query_timeout"].help + " [env: KG_QUERY_TIMEOUT]"),
-    ] = None,
-    max_results: Annotated[
-        int | None, typer.Option("--max-results", help=OPTIONS["max_results"].help + " [env: KG_MAX_RESULTS]")
-    ] = None,
-    query_workers: Annotated[
-        int | None,
-        typer.Option("--query-workers", help=OPTIONS["query_workers"].help + " [env: KG_QUERY_WORKERS]"),
-    ] = None,
+    host: Host = None,
+    port: Port = None,
+    query_timeout: QueryTimeout = None,
+    max_results: MaxResults = None,
+    query_workers: QueryWorkers = None,
     store: Store = None,
     embedder: Embedder = None,
 ) -> None:

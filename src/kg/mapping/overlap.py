@@ -25,7 +25,7 @@ from kg.mapping.incorporation import Coverage, unit_coverage
 from kg.mapping.matching import match
 from kg.mapping.material import Material
 from kg.mapping.model import RELATIONS, Mapping, Relation, at_least, check_relation
-from kg.search.items import ITEM_KINDS
+from kg.search.items import searchable_kinds
 
 
 @dataclass
@@ -92,8 +92,8 @@ def check_overlap_options(min_relation: str, kinds: tuple[str, ...]) -> None:
     """Fail with a clear message on an unknown relation or item kind."""
     check_relation(min_relation)
     for kind in kinds:
-        if kind not in ITEM_KINDS:
-            raise KgError(f"unknown item kind {kind!r}; choose from: {', '.join(ITEM_KINDS)}")
+        if kind not in searchable_kinds():
+            raise KgError(f"unknown item kind {kind!r}; choose from: {', '.join(searchable_kinds())}")
 
 
 def matrix(stored: BuildMappings, *, min_relation: Relation = "close") -> pandas.DataFrame:

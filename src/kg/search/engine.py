@@ -21,7 +21,7 @@ import numpy as np
 from kg.errors import KgError, no_such_document
 from kg.search.embedders import get_embedder
 from kg.search.index import SearchIndex
-from kg.search.items import DOCUMENT_KINDS, ITEM_KINDS
+from kg.search.items import document_kind_names, searchable_kinds
 from kg.search.lexical import get_tokenizer
 from kg.search.results import DocumentHit, ItemHit, SearchResults
 from kg.settings import Settings
@@ -51,8 +51,8 @@ class Filters:
 
     def mask(self, index: SearchIndex) -> np.ndarray | None:
         """Rows allowed by the filters (None: all), or a clear error for an unknown value."""
-        _check_choices("item kind", self.item_kinds, ITEM_KINDS)
-        _check_choices("document kind", self.document_kinds, DOCUMENT_KINDS)
+        _check_choices("item kind", self.item_kinds, searchable_kinds())
+        _check_choices("document kind", self.document_kinds, document_kind_names())
         for level in self.levels:
             if not 1 <= level <= 6:
                 raise KgError(f"level {level} is out of range: levels run from 1 to 6")

@@ -18,18 +18,24 @@ from kg.parse.kinds import document_kinds, item_kind, item_kinds
 from kg.parse.model import Document, joined
 
 __all__ = [
-    "DOCUMENT_KINDS",
-    "ITEM_KINDS",
     "SearchItem",
     "corpus_items",
     "document_items",
+    "document_kind_names",
     "joined",
+    "searchable_kinds",
     "stable_id",
 ]
 
-# The kinds registered when search is imported (the built-in ones), for filters' choices.
-ITEM_KINDS = tuple(k.name for k in item_kinds(searchable=True))
-DOCUMENT_KINDS = tuple(k.name for k in document_kinds())
+
+def searchable_kinds() -> tuple[str, ...]:
+    """The item kinds search indexes and filters offer, as registered now (kg.parse.kinds)."""
+    return tuple(k.name for k in item_kinds(searchable=True))
+
+
+def document_kind_names() -> tuple[str, ...]:
+    """The document kinds registered now (standard, unit ...), for filters' choices."""
+    return tuple(k.name for k in document_kinds())
 
 
 @dataclass(frozen=True)

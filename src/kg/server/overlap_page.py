@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from kg.errors import KgError
 from kg.knowledge_graph import KnowledgeGraph
 from kg.mapping.model import RELATIONS, as_relation
-from kg.search.items import ITEM_KINDS
+from kg.search.items import searchable_kinds
 from kg.server.api import MAX_CODE, knowledge_graph
 from kg.server.errors import status_of
 from kg.server.templating import render
@@ -39,7 +39,7 @@ def overlap_page(
     context: dict[str, Any] = {
         "form": {"a": a, "b": b, "min_relation": min_relation, "kind": kind},
         "relations": RELATIONS,
-        "item_kinds": ITEM_KINDS,
+        "item_kinds": searchable_kinds(),
         "documents": graph.parsed,
         "error": None,
     }

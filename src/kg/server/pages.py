@@ -15,7 +15,7 @@ from kg.knowledge_graph import KnowledgeGraph
 from kg.query.formats import media_types
 from kg.query.named import named_queries
 from kg.search.engine import MODES
-from kg.search.items import DOCUMENT_KINDS, ITEM_KINDS
+from kg.search.items import document_kind_names, searchable_kinds
 from kg.server.api import MAX_TOP, knowledge_graph, run_search
 from kg.server.errors import status_of
 from kg.server.highlight import query_terms
@@ -67,8 +67,8 @@ def search_page(
     context: dict[str, Any] = {
         "form": form,
         "modes": MODES,
-        "item_kinds": ITEM_KINDS,
-        "document_kinds": DOCUMENT_KINDS,
+        "item_kinds": searchable_kinds(),
+        "document_kinds": document_kind_names(),
         "results": None,
         "error": None,
         "terms": (),
