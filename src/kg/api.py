@@ -109,7 +109,7 @@ def overlap_heatmap(matrix: pandas.DataFrame, settings: Settings | None = None) 
 
 
 def coverage_chart(coverage: pandas.DataFrame) -> Figure:
-    """Unit coverage (from `coverage_table`) as bars; green where the unit is incorporated."""
+    """Unit coverage (from `graph.coverage()`) as bars; green where the unit is incorporated."""
     from kg.mapping.plots import coverage_chart as chart
 
     return chart(coverage)
