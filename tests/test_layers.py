@@ -22,7 +22,7 @@ LAYERS: dict[str, int] = {
     "kg.parse": 1,  # raw documents -> the document model
     "kg.graph": 2,  # model -> RDF, ontology, reasoning, SHACL
     "kg.store": 3,  # persisted graphs, the build folder's layout, the errors a store raises
-    "kg.pipeline": 3,  # parse -> graph -> validate in worker processes, quads in the store's N-Quads
+    "kg.pipeline": 2,  # parse -> graph -> validate -> N-Quads, in worker processes
     "kg.search": 4,  # search indexes over the build
     "kg.mapping": 4,  # overlap mappings between documents (uses search's items and vectors)
     "kg.query": 5,  # SPARQL over a store, with search as extension functions
@@ -40,7 +40,7 @@ SIDEWAYS: set[tuple[str, str]] = {
     ("kg.settings", "kg.errors"),
     ("kg", "kg.errors"),
     ("kg", "kg.settings"),
-    ("kg.pipeline", "kg.store"),
+    ("kg.pipeline", "kg.graph"),
     ("kg.mapping", "kg.search"),
     ("kg.api", "kg.knowledge_graph"),
     ("kg.api", "kg.builder"),

@@ -167,7 +167,7 @@ def test_blank_node_labels_come_from_content_and_use():
 def test_blank_node_labels_do_not_depend_on_the_process():
     """rdflib's own labels and Python's string hashes change with every process; ours do not."""
     script = (
-        "from kg.graph.ontology import load_ontology; from kg.store.terms import nquads;"
+        "from kg.graph.ontology import load_ontology; from kg.graph.nquads import nquads;"
         "import sys; sys.stdout.buffer.write(b''.join(sorted(nquads(load_ontology(), 'urn:g')"
         ".splitlines(keepends=True))))"
     )

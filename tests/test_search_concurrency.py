@@ -144,3 +144,18 @@ def test_a_question_asked_again_is_not_embedded_again(built: Settings):
     searcher.search("how to train new staff")  # English: embedded once, with its Chinese gloss
     assert len(counting.questions) == 2 and counting.questions[1].startswith("how to train new staff （")
     assert not searcher.query_vector("新人訓練").flags.writeable  # shared by later searches
+
+
+def test_similarity_queries_at_once_on_the_rdflib_store_answer_as_alone(built: Settings):
+    """rdflib keeps extension functions in one global registry: queries that bring them take turns."""
+    graph = KnowledgeGraph(built.with_(store="rdflib"))
+    query = (
+        'SELECT ?i ?s WHERE {{ ?i a kg:BehaviourIndicator . BIND(kgf:similarity(?i, "{q}") AS ?s) }} '
+        "ORDER BY DESC(?s) ?i LIMIT 3"
+    )
+
+    def ask(question: str) -> list:
+        return graph.run_query(query.format(q=question)).records()
+
+    answers = same_at_once(ask, QUESTIONS[:4], threads=4, rounds=1)
+    assert all(len(rows) == 3 for rows in answers)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.errors import BuildError
+from kg.graph.nquads import nquads
 from kg.graph.ontology import load_ontology
 from kg.graph.reasoning import check_reasoner
 from kg.graph.vocabulary import Iris
@@ -51,7 +52,6 @@ from kg.store.layout import (
 )
 from kg.store.oxigraph import create_store
 from kg.store.sorting import SortedLines
-from kg.store.terms import nquads
 
 
 @dataclass

@@ -19,12 +19,12 @@ from rdflib.term import Node
 
 from kg.errors import KgError
 from kg.graph.convert import document_graph
+from kg.graph.nquads import nquads
 from kg.graph.ontology import load_ontology, load_shapes
 from kg.graph.reasoning import Reasoner, get_reasoner
 from kg.graph.validate import validate_graph
 from kg.graph.vocabulary import KG, Iris
 from kg.parse import display_path, parse_bytes, read_bytes
-from kg.store.terms import nquads
 
 Progress = Callable[[str, int, int], None]
 

@@ -21,10 +21,10 @@ from collections.abc import Iterable, Iterator
 from rdflib import OWL, RDF, XSD, Literal, URIRef
 from rdflib.term import Node
 
+from kg.graph.nquads import nquads
 from kg.graph.vocabulary import KG, Iris
 from kg.mapping.incorporation import Coverage
 from kg.mapping.model import Mapping
-from kg.store.terms import nquads
 
 Triple = tuple[Node, Node, Node]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
@@ -15,6 +17,7 @@ from kg.store.layout import EXPORT_FILE, graph_iris
 
 _PREFIXES = sparql_prefixes()
 _PREFIX_LINES = len(_PREFIXES.splitlines())
+_REGISTRY = threading.Lock()  # held while a query's functions sit in rdflib's global registry
 
 
 class RdflibStore:
@@ -46,23 +49,28 @@ class RdflibStore:
         target = self._target(graph)
         guard = GuardedCalls()
         registered = [(URIRef(iri), guard.wrap(f, iri)) for iri, f in (functions or {}).items()]
-        for iri, function in registered:  # rdflib's registry is global: registered for this query only
-            # rdflib types every custom function as a raw one, (expression, bindings) -> term;
-            # without raw=True it is called with the argument terms, as a SparqlFunction is.
-            register_custom_function(iri, function, override=True)  # type: ignore[arg-type]
-        try:
-            result = target.query(_PREFIXES + sparql)
-            answer = self._collect(result)
-        except ParseException as exc:
-            raise query_error(sparql, f"error at {exc.lineno - _PREFIX_LINES}:{exc.col}: {exc.msg}") from None
-        except RecursionError:  # rdflib's parser recurses per bracket: about 25 levels is its most
-            raise QueryError(
-                "the query nests brackets too deeply for the rdflib store (about 25 levels at most): "
-                "use the oxigraph store"
-            ) from None
-        finally:
+        # rdflib's function registry is global: a query's functions are registered for it alone,
+        # and the queries of this process that bring functions take turns.
+        with _REGISTRY if registered else contextlib.nullcontext():
             for iri, function in registered:
-                unregister_custom_function(iri, function)
+                # rdflib types every custom function as a raw one, (expression, bindings) -> term;
+                # without raw=True it is called with the argument terms, as a SparqlFunction is.
+                register_custom_function(iri, function, override=True)  # type: ignore[arg-type]
+            try:
+                result = target.query(_PREFIXES + sparql)
+                answer = self._collect(result)
+            except ParseException as exc:
+                raise query_error(
+                    sparql, f"error at {exc.lineno - _PREFIX_LINES}:{exc.col}: {exc.msg}"
+                ) from None
+            except RecursionError:  # rdflib's parser recurses per bracket: about 25 levels is its most
+                raise QueryError(
+                    "the query nests brackets too deeply for the rdflib store (about 25 levels at most): "
+                    "use the oxigraph store"
+                ) from None
+            finally:
+                for iri, function in registered:
+                    unregister_custom_function(iri, function)
         guard.raise_if_failed()
         check_size(len(answer.rows) + len(answer.triples), max_results)
         return answer

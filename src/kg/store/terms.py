@@ -1,8 +1,5 @@
-"""Moving RDF terms between rdflib and pyoxigraph, keeping language tags' case (zh-Hant).
-
-Triples are written here rather than by rdflib's serialisers, which are slower and
-lower-case language tags (oxigraph lower-cases them on loading anyway).
-"""
+"""Moving RDF terms between rdflib and pyoxigraph, keeping language tags' case (zh-Hant),
+and writing query results in pyoxigraph's RDF formats (see also `kg.graph.nquads`)."""
 
 from __future__ import annotations
 
@@ -46,28 +43,6 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise KgError(f"unsupported RDF term: {term!r}")
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
-def _nt(term: Node) -> str:
-    if isinstance(term, Literal):
-        lexical = f'"{str(term).translate(_ESCAPES)}"'
-        if term.language:
-            return f"{lexical}@{term.language}"
-        if term.datatype is not None:
-            return f"{lexical}^^<{term.datatype}>"
-        return lexical
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return f"<{term}>"
-
-
-def nquads(triples: Iterable[Triple], graph: str) -> bytes:
-    """N-Quads bytes for rdflib triples, all in the named graph `graph`."""
-    label = f"<{graph}>"
-    return "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} {label} .\n" for s, p, o in triples).encode("utf-8")
 
 
 def turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:

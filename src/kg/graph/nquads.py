@@ -1,0 +1,35 @@
+"""A graph's triples as N-Quads lines: how the build writes every named graph.
+
+Written here rather than by rdflib's serialisers, which are slower and lower-case
+language tags (zh-Hant; oxigraph lower-cases them on loading anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rdflib import BNode, Literal
+from rdflib.term import Node
+
+Triple = tuple[Node, Node, Node]
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _nt(term: Node) -> str:
+    if isinstance(term, Literal):
+        lexical = f'"{str(term).translate(_ESCAPES)}"'
+        if term.language:
+            return f"{lexical}@{term.language}"
+        if term.datatype is not None:
+            return f"{lexical}^^<{term.datatype}>"
+        return lexical
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return f"<{term}>"
+
+
+def nquads(triples: Iterable[Triple], graph: str) -> bytes:
+    """N-Quads bytes for rdflib triples, all in the named graph `graph`."""
+    label = f"<{graph}>"
+    return "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} {label} .\n" for s, p, o in triples).encode("utf-8")
