@@ -3,7 +3,7 @@
 The pipeline, and the direction of every import (a layer uses only those above it here):
 
     kg.parse      raw document -> model (`Document`, its kinds in `kg.parse.kinds`)
-    kg.graph      model -> RDF, OWL RL reasoning, SHACL validation
+    kg.graph      model -> RDF, OWL RL reasoning, SHACL validation (kg.pipeline: on every core)
     kg.store      the build folder and its persisted graph (`open_store("oxigraph:PATH")`)
     kg.search     indexes and answers (FAISS + BM25, `kgf:similarity`)
     kg.mapping    overlap between documents (SKOS mappings, matrix, unit coverage)
