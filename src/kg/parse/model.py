@@ -68,6 +68,20 @@ class Output(CodedText):
     """工作產出: a work output of an activity."""
 
 
+def _row_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields a task and an activity share (the rows of a standard's table), from their JSON."""
+    return {
+        "code": data["code"],
+        "title": data.get("title") or "",
+        "line": _line(data),
+        "level": data.get("level"),
+        "knowledge": list(data.get("knowledge") or []),
+        "skills": list(data.get("skills") or []),
+        "indicators": [Indicator.from_dict(i) for i in data.get("indicators") or []],
+        "notes": list(data.get("notes") or []),
+    }
+
+
 @dataclass
 class Activity:
     """A standard's second table level (工作活動, or 工作任務 under 主要職責)."""
@@ -97,17 +111,7 @@ class Activity:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Activity:
-        return cls(
-            code=data["code"],
-            title=data.get("title") or "",
-            line=_line(data),
-            level=data.get("level"),
-            knowledge=list(data.get("knowledge") or []),
-            skills=list(data.get("skills") or []),
-            outputs=[Output.from_dict(o) for o in data.get("outputs") or []],
-            indicators=[Indicator.from_dict(i) for i in data.get("indicators") or []],
-            notes=list(data.get("notes") or []),
-        )
+        return cls(**_row_fields(data), outputs=[Output.from_dict(o) for o in data.get("outputs") or []])
 
     def item_text(self) -> str:
         return self.title or ""
@@ -134,15 +138,7 @@ class Task:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Task:
         return cls(
-            code=data["code"],
-            title=data.get("title") or "",
-            line=_line(data),
-            level=data.get("level"),
-            knowledge=list(data.get("knowledge") or []),
-            skills=list(data.get("skills") or []),
-            activities=[Activity.from_dict(a) for a in data.get("activities") or []],
-            indicators=[Indicator.from_dict(i) for i in data.get("indicators") or []],
-            notes=list(data.get("notes") or []),
+            **_row_fields(data), activities=[Activity.from_dict(a) for a in data.get("activities") or []]
         )
 
     def item_text(self) -> str:
