@@ -205,6 +205,10 @@ class KnowledgeGraph:
         `max_results` rows or triples raise `ResultTooLarge` (None: no limit).
         """
         check_request(sparql, graph)  # a query that must not run is refused before the build is opened
+        return self._execute(sparql, graph, max_results)
+
+    def _execute(self, sparql: str, graph: str, max_results: int | None) -> QueryResult:
+        """Run a query that `check_request` has passed, on the live build's store."""
         build = self._live()
         return execute(build.store(), sparql, graph, {SIMILARITY: build.similarity}, max_results)
 
@@ -384,9 +388,7 @@ def _query_worker(connection: Connection, settings: Settings, warm: bool) -> Non
     if warm:
         with contextlib.suppress(KgError):  # no build or no index yet: a query will say so
             graph.warm_up()
-    answer_queries(
-        connection, lambda sparql, name, limit: graph.run_query(sparql, graph=name, max_results=limit)
-    )
+    answer_queries(connection, graph._execute)  # `query` checked each query before sending it
 
 
 _open_graphs: weakref.WeakSet[KnowledgeGraph] = weakref.WeakSet()

@@ -56,10 +56,10 @@ def execute(
     "asserted", "inferred", "ontology" or "mappings" triples. Common prefixes (kg:, kgf:, skos:,
     dcterms:, ceasn:, prov: ...) are predeclared; `functions` are extension functions by IRI
     (`kgf:similarity`, see `kg.search.similarity`). More than `max_results` rows or triples
-    raise `ResultTooLarge` (None: no limit). `check_request` refuses the query first when it
-    must not run. `kg.KnowledgeGraph.run_query` calls this with the build's store and functions.
+    raise `ResultTooLarge` (None: no limit). The caller has run `check_request` (once: a query
+    checked before it went to a worker process is not checked again there).
+    `kg.KnowledgeGraph.run_query` calls this with the build's store and functions.
     """
-    check_request(sparql, graph)
     return store.query(sparql, graph, _functions(store, sparql, functions), max_results)
 
 

@@ -19,7 +19,6 @@ from fastapi.responses import RedirectResponse, Response
 from kg.query.errors import UpdateRefused
 from kg.query.formats import FORMS, media_types, serialize_result, short_names
 from kg.query.guard import MAX_QUERY_CHARS
-from kg.query.sparql import check_request
 from kg.server.api import knowledge_graph
 from kg.server.errors import HttpError
 from kg.server.negotiation import NotAcceptable, by_name, choose, parse_accept
@@ -36,15 +35,14 @@ READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
 async def run_sparql(request: Request, sparql: str, graph: str = "all") -> QueryResult:
     """Run a query in the worker pool (off the event loop), within the time and size limits.
 
-    A query that must not run (too long, too deep, SERVICE, an update) is refused here,
-    without taking a worker.
+    A query that must not run (too long, too deep, SERVICE, an update) is refused by
+    `KnowledgeGraph.query` before it takes a worker; an update is a 403.
     """
+    job = partial(knowledge_graph(request).query, sparql, graph=graph, hints=SERVER_HINTS)
     try:
-        check_request(sparql, graph)
+        return await anyio.to_thread.run_sync(job, limiter=request.app.state.query_limiter)
     except UpdateRefused as exc:
         raise HttpError(403, f"SPARQL updates ({exc.keyword}) are not allowed: {READ_ONLY}") from None
-    job = partial(knowledge_graph(request).query, sparql, graph=graph, hints=SERVER_HINTS)
-    return await anyio.to_thread.run_sync(job, limiter=request.app.state.query_limiter)
 
 
 def graph_of(request: Request, params: Params) -> str:
