@@ -60,6 +60,7 @@ class _Build:
         self.path = path
         self.settings = settings
         self.manifest = read_manifest(path)
+        self.iris = Iris(self.manifest["base_iri"])
         self.similarity = Similarity(self.searcher)
         self._parts: dict[str, Any] = {}
         self._loading: dict[str, threading.Lock] = {}
@@ -78,10 +79,6 @@ class _Build:
             if name not in self._parts:
                 self._parts[name] = load()
             return cast(T, self._parts[name])  # what `load` gave for this name
-
-    @property
-    def iris(self) -> Iris:
-        return Iris(self.manifest["base_iri"])
 
     @property
     def documents(self) -> dict[str, dict[str, Any]]:

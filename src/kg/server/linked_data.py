@@ -10,7 +10,6 @@ so the same build answers behind any host name.
 from __future__ import annotations
 
 import re
-from functools import partial
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
@@ -22,7 +21,7 @@ from kg.query.formats import media_types, serialize_result
 from kg.server.api import knowledge_graph
 from kg.server.errors import HttpError
 from kg.server.negotiation import NotAcceptable, choose
-from kg.server.pages import document_page, item_page, page_of
+from kg.server.pages import document_page, item_page, page_links
 from kg.server.sparql import run_sparql
 from kg.server.templating import render
 from kg.store import QueryResult
@@ -72,7 +71,7 @@ async def resolve(request: Request, graph: KnowledgeGraph, path: str) -> Respons
             raise NotFound(f"no resource <{iri}> in this build")
         if fmt == "html":
             response = render(
-                request, "resource.html", iri=iri, triples=result.triples, page_of=partial(page_of, graph)
+                request, "resource.html", iri=iri, triples=result.triples, page_of=page_links(graph)
             )
         else:
             body = serialize_result(result, fmt)

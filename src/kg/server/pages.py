@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -29,17 +30,28 @@ router = APIRouter()
 SHOWN_ROWS = 1000  # rows of a query result drawn as a table; the downloads carry all
 
 
-def page_of(graph: KnowledgeGraph, iri: str) -> str | None:
-    """The local page of a document's or item's IRI, or None when it is neither."""
-    base = graph.iris.base
-    if not iri.startswith(base):
+def page_links(graph: KnowledgeGraph) -> Callable[[str], str | None]:
+    """`page_of(iri)`: the local page of a document's or item's IRI, or None when it is neither.
+
+    The live build is read once, here: a result table asks for a link in each of its cells.
+    """
+    base, documents = graph.iris.base, graph.parsed
+    items: dict[str, Collection[str]] = {}
+
+    def page_of(iri: str) -> str | None:
+        if not iri.startswith(base):
+            return None
+        parts = iri[len(base) :].split("/")
+        if len(parts) == 1 and parts[0] in documents:
+            return "/document/" + quote(parts[0])
+        if len(parts) == 2 and parts[0] in documents:
+            if parts[0] not in items:
+                items[parts[0]] = graph.items(parts[0])
+            if parts[1] in items[parts[0]]:
+                return f"/document/{quote(parts[0])}/{quote(parts[1])}"
         return None
-    parts = iri[len(base) :].split("/")
-    if len(parts) == 1 and parts[0] in graph.parsed:
-        return "/document/" + quote(parts[0])
-    if len(parts) == 2 and parts[0] in graph.parsed and parts[1] in graph.items(parts[0]):
-        return f"/document/{quote(parts[0])}/{quote(parts[1])}"
-    return None
+
+    return page_of
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -143,6 +155,7 @@ def _table(result: QueryResult, graph: KnowledgeGraph) -> list[list[dict[str, An
     else:
         header = result.variables
         rows = result.rows[:SHOWN_ROWS]
+    page_of = page_links(graph)
     table = []
     for row in rows:
         cells: list[dict[str, str | None]] = []
@@ -151,7 +164,7 @@ def _table(result: QueryResult, graph: KnowledgeGraph) -> list[list[dict[str, An
             if term is None:
                 cells.append({"text": ""})
                 continue
-            href = page_of(graph, str(term)) if isinstance(term, URIRef) else None
+            href = page_of(str(term)) if isinstance(term, URIRef) else None
             cells.append({"text": compact(term), "href": href, "lang": getattr(term, "language", None)})
         table.append(cells)
     return table
