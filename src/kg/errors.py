@@ -11,15 +11,17 @@ class KgError(Exception):
 
 
 class ParseError(KgError):
-    """A source document that cannot be parsed; carries the file and, where known, the line."""
+    """A source document that cannot be parsed; carries the file and, where known, the line
+    (of a text source) or the page (of a PDF)."""
 
-    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+    def __init__(self, path: str, message: str, line: int | None = None, page: int | None = None) -> None:
         self.path = path
         self.line = line
+        self.page = page
         if len(message) > 300:  # a message quoting a runaway code or cell stays readable
             message = message[:300] + "…"
         self.reason = message
-        where = f"{path}:{line}" if line else path
+        where = f"{path}: page {page}" if page else f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}")
 
 

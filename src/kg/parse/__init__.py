@@ -1,8 +1,9 @@
 """Raw iCAP document -> parsed model (`Document`).
 
-`parse_file` reads one file; `parse_paths` expands files and folders. The kind
-(standard, unit or a registered one: `kg.parse.kinds`) and code come from the content,
-never from the file name.
+`parse_file` reads one file; `parse_paths` expands files and folders. The format (text,
+PDF, ODT, DOCX, HTML: `kg.parse.formats`), the kind (standard, unit or a registered one:
+`kg.parse.kinds`) and the code come from the content, never from the file name. Every
+format is read into the shared table model (`kg.parse.layout`) that the parsers read.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from pathlib import Path
 
 from kg.errors import ParseError, StrictError
 from kg.parse.files import SOURCE_SUFFIXES, discover, display_path, read_bytes
+from kg.parse.formats import detect_format
 from kg.parse.kinds import detect_kind, document_kind, document_kinds
+from kg.parse.layout import Layout
 from kg.parse.model import Document
+from kg.parse.pages import on_pages
 from kg.parse.standard import STANDARD
-from kg.parse.text import decode_source
 from kg.parse.unit import UNIT
 
 __all__ = [
@@ -28,30 +31,42 @@ __all__ = [
     "display_path",
     "parse_bytes",
     "parse_file",
+    "parse_layout",
     "parse_paths",
     "parse_text",
     "read_bytes",
 ]
 
 
-def parse_text(text: str, source: str) -> Document:
-    """Parse a document's decoded text; `source` names it in the model and in errors."""
-    name = detect_kind(text)
-    if name is None:
-        labels = [kind.code_label for kind in document_kinds()]
-        listed = ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else "".join(labels)
-        raise ParseError(source, f"not a document of a known kind (no {listed} row)")
-    kind = document_kind(name)
-    parser = kind.parser(text.split("\n"), source, kind)
-    document = parser.parse()
-    parser.check_complete(document)
-    document.warnings = parser.warnings
+def parse_layout(layout: Layout, source: str) -> Document:
+    """Parse a document read into the shared table model; `source` names it in the model and errors.
+
+    In a paginated format every item gets the page its line is on, and errors and
+    warnings name the page (`kg.parse.pages`).
+    """
+    with on_pages(layout, source) as pages:
+        name = detect_kind("\n".join(layout.lines))
+        if name is None:
+            labels = [kind.code_label for kind in document_kinds()]
+            listed = ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else "".join(labels)
+            raise ParseError(source, f"not a document of a known kind (no {listed} row)")
+        kind = document_kind(name)
+        parser = kind.parser(layout.lines, source, kind)
+        document = parser.parse()
+        parser.check_complete(document)
+        document.warnings = pages.warnings(parser.warnings)
+        pages.place(document)
     return document
 
 
+def parse_text(text: str, source: str) -> Document:
+    """Parse a document's decoded text; `source` names it in the model and in errors."""
+    return parse_layout(Layout.from_text(text), source)
+
+
 def parse_bytes(data: bytes, source: str) -> Document:
-    """Decode and parse a source file's bytes; `source` names it in the model and in errors."""
-    return parse_text(decode_source(data, source), source)
+    """Read (in whichever format the content is) and parse a source file's bytes."""
+    return parse_layout(detect_format(data, source).read(data, source), source)
 
 
 def parse_file(path: str | Path) -> Document:

@@ -15,10 +15,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.errors import KgError, ParseError
+from kg.parse.formats import source_suffixes
 
 # A competency document is a few hundred kilobytes at most; anything far larger is not one.
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
-SOURCE_SUFFIXES = (".txt", ".text", ".tsv")
+# Inside a folder, files with these endings are read; the content decides their format.
+SOURCE_SUFFIXES = source_suffixes()
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -141,7 +143,7 @@ def _source_candidates(folder: Path) -> list[Path]:
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, plus the source files (.txt ...) inside named folders, sorted.
+    """Files named directly, plus the source files (.txt, .pdf ...) inside named folders, sorted.
 
     Every one must be a regular file (a FIFO, device, socket or link loop is an error,
     also inside a folder). Raises KgError when there is none: a build of nothing is a mistake.
@@ -159,5 +161,6 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
             check_regular(status, display_path(path))
             found.append(path)
     if not found:
-        raise KgError(f"no source files (.txt) found in {', '.join(str(p) for p in paths)}")
+        listed = ", ".join(SOURCE_SUFFIXES)
+        raise KgError(f"no source files ({listed}) found in {', '.join(str(p) for p in paths)}")
     return list(dict.fromkeys(found))

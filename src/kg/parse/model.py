@@ -25,6 +25,18 @@ def _line(data: dict[str, Any]) -> int:
     return data.get("line", 0)  # 0: unknown (a hand-made entry without its line)
 
 
+def _with_page(data: dict[str, Any], page: int | None) -> dict[str, Any]:
+    """The JSON with `"page"` after `"line"`, for an item read from a paginated format (PDF)."""
+    if page is None:
+        return data
+    placed: dict[str, Any] = {}
+    for key, value in data.items():
+        placed[key] = value
+        if key == "line":
+            placed["page"] = page
+    return placed
+
+
 def joined(text: str | None, entries: Iterable[str]) -> str:
     """An item's text followed by its list entries (K2 '…包括下列幾個方面：' + its bullets)."""
     parts = [p for p in [text or "", "；".join(e for e in entries if e)] if p]
@@ -36,7 +48,8 @@ class Record:
     """An item whose JSON is its fields, in the order declared (the contract's order)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "page"}
+        return _with_page(data, getattr(self, "page", None))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
@@ -55,6 +68,7 @@ class CodedText(Record):
     text: str
     notes: list[str] = field(default_factory=list)
     line: int
+    page: int | None = None  # 1-based, for an item read from a PDF
 
     def item_text(self) -> str:
         return self.text or ""
@@ -74,6 +88,7 @@ def _row_fields(data: dict[str, Any]) -> dict[str, Any]:
         "code": data["code"],
         "title": data.get("title") or "",
         "line": _line(data),
+        "page": data.get("page"),
         "level": data.get("level"),
         "knowledge": list(data.get("knowledge") or []),
         "skills": list(data.get("skills") or []),
@@ -89,6 +104,7 @@ class Activity:
     code: str
     title: str
     line: int
+    page: int | None = None  # 1-based, for an item read from a PDF
     level: int | None = None
     knowledge: list[str] = field(default_factory=list)
     skills: list[str] = field(default_factory=list)
@@ -97,17 +113,20 @@ class Activity:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "title": self.title,
-            "level": self.level,
-            "knowledge": self.knowledge,
-            "skills": self.skills,
-            "notes": self.notes,
-            "line": self.line,
-            "outputs": [o.to_dict() for o in self.outputs],
-            "indicators": [i.to_dict() for i in self.indicators],
-        }
+        return _with_page(
+            {
+                "code": self.code,
+                "title": self.title,
+                "level": self.level,
+                "knowledge": self.knowledge,
+                "skills": self.skills,
+                "notes": self.notes,
+                "line": self.line,
+                "outputs": [o.to_dict() for o in self.outputs],
+                "indicators": [i.to_dict() for i in self.indicators],
+            },
+            self.page,
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Activity:
@@ -124,6 +143,7 @@ class Task:
     code: str
     title: str
     line: int
+    page: int | None = None  # 1-based, for an item read from a PDF
     level: int | None = None
     knowledge: list[str] = field(default_factory=list)
     skills: list[str] = field(default_factory=list)
@@ -133,7 +153,8 @@ class Task:
 
     def to_dict(self, kind: str) -> dict[str, Any]:
         """The JSON of a task of this document kind (a unit's tasks hold indicators only)."""
-        return {name: _json(getattr(self, name)) for name in document_kind(kind).task_fields}
+        data = {name: _json(getattr(self, name)) for name in document_kind(kind).task_fields}
+        return _with_page(data, self.page)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Task:
@@ -154,6 +175,7 @@ class Competence(Record):
     items: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     line: int
+    page: int | None = None  # 1-based, for an item read from a PDF
 
     def item_text(self) -> str:
         return joined(self.text, self.items)
@@ -167,6 +189,7 @@ class Attitude(Record):
     name: str
     text: str
     line: int
+    page: int | None = None  # 1-based, for an item read from a PDF
 
     def item_text(self) -> str:
         return f"{self.name}：{self.text}" if self.text else self.name
@@ -180,6 +203,7 @@ class Note(Record):
     text: str
     items: list[str] = field(default_factory=list)
     line: int
+    page: int | None = None  # 1-based, for an item read from a PDF
 
     def item_text(self) -> str:
         return joined(self.text, self.items)
@@ -193,6 +217,7 @@ class Assessment(Record):
     title: str
     items: list[str] = field(default_factory=list)
     line: int
+    page: int | None = None  # 1-based, for an item read from a PDF
 
     def item_text(self) -> str:
         return self.title or ""
@@ -209,6 +234,7 @@ class Version(Record):
     remark: str | None
     date: str | None
     line: int
+    page: int | None = None  # 1-based, for an item read from a PDF
 
 
 @dataclass(kw_only=True)
@@ -259,6 +285,7 @@ class Document:
     level: int | None
     source: str
     line: int
+    page: int | None = None  # 1-based, for an item read from a PDF
     tasks: list[Task] = field(default_factory=list)
     knowledge: list[Competence] = field(default_factory=list)
     skills: list[Competence] = field(default_factory=list)
