@@ -31,6 +31,18 @@ def normalise_code_points(text: str) -> str:
     return _KANGXI.sub(_unified, text)
 
 
+# A list item's own printed marker: a bullet, 1. / 1) / (1), or 一、.
+_MARKED = re.compile(r"^\s*(?:[■●•▪◆◇○◎□・►▶\-–—*]|\(?\d{1,2}\s*[.．)）、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}、)")
+
+
+def list_item(text: str, number: int | None = None) -> str:
+    """The text of a list item (HTML `<li>`, an ODT or DOCX list paragraph) as printed:
+    its marker is kept when the text prints one, else `N. ` (a numbered list) or `■ `."""
+    if _MARKED.match(text):
+        return text
+    return f"{number}. {text}" if number is not None else f"■ {text}"
+
+
 @dataclass
 class Block:
     """One row of a table (its cells, left to right), or one paragraph outside any table.
