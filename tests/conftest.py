@@ -38,6 +38,8 @@ STANDARD_KEYS = DOCUMENT_KEYS | {
     "category",
     "occupation",
     "industry",
+    "occupations",
+    "industries",
     "description",
     "versions",
     "qualification",

@@ -25,6 +25,7 @@ from kg.parse.model import (
     Attitude,
     CodedText,
     Competence,
+    Concept,
     Document,
     ItemRecord,
     ItemRef,
@@ -60,10 +61,12 @@ class _Writer:
         obj = value if isinstance(value, (URIRef, Literal)) else Literal(value)
         self.g.add((subject, predicate, obj))
 
-    def describe(self, node: URIRef, cls: URIRef, code: str, line: int) -> None:
+    def describe(self, node: URIRef, cls: URIRef, code: str, line: int, page: int | None) -> None:
         self.add(node, RDF.type, cls)
         self.add(node, KG.code, Literal(code))
         self.add(node, KG.sourceLine, Literal(line, datatype=XSD.positiveInteger))
+        if page is not None:
+            self.add(node, KG.sourcePage, Literal(page, datatype=XSD.positiveInteger))
         self.add(node, KG.sourceFile, self.source)
 
     def level(self, node: URIRef, level: int | None) -> None:
@@ -84,7 +87,7 @@ class _Writer:
     def write(self) -> URIRef:
         doc = self.doc
         node = self.iris.document(doc.code)
-        self.describe(node, KG[document_kind(doc.kind).owl_class], doc.code, doc.line)
+        self.describe(node, KG[document_kind(doc.kind).owl_class], doc.code, doc.line, doc.page)
         self.add(node, KG.title, zh(doc.title) if doc.title else None)
         self.level(node, doc.level)
         self.add(node, KG.description, zh(doc.description) if doc.description else None)
@@ -102,25 +105,30 @@ class _Writer:
         return node
 
     def concepts(self, node: URIRef) -> None:
+        """The document's classification: its job category, and every occupation and industry
+        (a cell may list several codes; the model's `occupation` is the first of `occupations`)."""
         doc = self.doc
-        coded = (
-            (KG.jobCategory, KG.JobCategory, "category", doc.category),
-            (KG.occupation, KG.Occupation, "occupation", doc.occupation),
-            (KG.industry, KG.Industry, "industry", doc.industry),
+        coded: tuple[tuple[URIRef, URIRef, str, list[Concept | None]], ...] = (
+            (KG.jobCategory, KG.JobCategory, "category", [doc.category]),
+            (KG.occupation, KG.Occupation, "occupation", [*doc.occupations] or [doc.occupation]),
+            (KG.industry, KG.Industry, "industry", [*doc.industries] or [doc.industry]),
         )
-        for predicate, cls, scheme, concept in coded:
-            if concept is None:
-                continue
-            concept_node = self.iris.concept(scheme, concept.code or concept.name or "")
-            self.add(node, predicate, concept_node)
-            self.add(concept_node, RDF.type, cls)
-            self.add(concept_node, KG.code, concept.code)
-            self.add(concept_node, KG.name, zh(concept.name) if concept.name else None)
+        for predicate, cls, scheme, concepts in coded:
+            for concept in concepts:
+                if concept is not None:
+                    self.concept(node, predicate, cls, scheme, concept)
         if doc.domain:
             domain = self.iris.concept("domain", doc.domain)
             self.add(node, KG.domain, domain)
             self.add(domain, RDF.type, KG.Domain)
             self.add(domain, KG.name, zh(doc.domain))
+
+    def concept(self, node: URIRef, predicate: URIRef, cls: URIRef, scheme: str, concept: Concept) -> None:
+        concept_node = self.iris.concept(scheme, concept.code or concept.name or "")
+        self.add(node, predicate, concept_node)
+        self.add(concept_node, RDF.type, cls)
+        self.add(concept_node, KG.code, concept.code)
+        self.add(concept_node, KG.name, zh(concept.name) if concept.name else None)
 
     def item_of(self, document: URIRef, ref: ItemRef) -> None:
         """An item, linked from its holder (its activity, task or document) as its kind says."""
@@ -128,7 +136,7 @@ class _Writer:
         node = self.item(ref.code)
         holder = self.item(ref.parents[-1].code) if ref.parents else document
         self.add(holder, KG[kind.link], node)
-        self.describe(node, KG[kind.owl_class], ref.code, ref.record.line)
+        self.describe(node, KG[kind.owl_class], ref.code, ref.record.line, ref.record.page)
         self.properties(node, ref.record)
 
     def properties(self, node: URIRef, record: ItemRecord) -> None:
@@ -162,7 +170,7 @@ class _Writer:
     def version(self, document: URIRef, version: Version) -> None:
         node = self.iris.version(self.doc.code, version.version)
         self.add(document, KG.hasVersionRecord, node)
-        self.describe(node, KG.VersionRecord, version.code, version.line)
+        self.describe(node, KG.VersionRecord, version.code, version.line, version.page)
         self.add(node, KG.versionLabel, Literal(version.version))
         self.add(node, KG.title, zh(version.title) if version.title else None)
         self.add(node, KG.status, zh(version.status) if version.status else None)

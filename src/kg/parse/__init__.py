@@ -51,7 +51,7 @@ def parse_layout(layout: Layout, source: str) -> Document:
             listed = ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else "".join(labels)
             raise ParseError(source, f"not a document of a known kind (no {listed} row)")
         kind = document_kind(name)
-        parser = kind.parser(layout.lines, source, kind)
+        parser = kind.parser(layout.lines, source, kind, tables_bounded=layout.format != "text")
         document = parser.parse()
         parser.check_complete(document)
         document.warnings = pages.warnings(parser.warnings)

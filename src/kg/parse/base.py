@@ -17,10 +17,15 @@ _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 class DocumentParser:
     """Base of the parsers: `parse()` turns the lines of one source of `kind` into a Document."""
 
-    def __init__(self, lines: list[str], source: str, kind: DocumentKind) -> None:
+    def __init__(
+        self, lines: list[str], source: str, kind: DocumentKind, tables_bounded: bool = False
+    ) -> None:
         self.lines = lines
         self.source = source
         self.kind = kind
+        # The reader saw where each table ends (every format but text, whose tables end
+        # with a `--` row or simply stop): a table cannot have been cut short unseen.
+        self.tables_bounded = tables_bounded
         self.warnings: list[str] = []
 
     def error(self, message: str, line: int | None = None) -> ParseError:

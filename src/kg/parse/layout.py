@@ -32,7 +32,9 @@ def normalise_code_points(text: str) -> str:
 
 
 # A list item's own printed marker: a bullet, 1. / 1) / (1), or 一、.
-_MARKED = re.compile(r"^\s*(?:[■●•▪◆◇○◎□・►▶\-–—*]|\(?\d{1,2}\s*[.．)）、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}、)")
+_MARKED = re.compile(
+    r"^\s*(?:[■●•▪◆◇○◎□・►▶\-–—*]|\(?\d{1,2}\s*[.．)）、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}、)"
+)
 
 
 def list_item(text: str, number: int | None = None) -> str:

@@ -296,6 +296,9 @@ class Document:
     category: Concept | None = None
     occupation: Concept | None = None
     industry: Concept | None = None
+    # every occupation and industry, when a cell lists several codes (the first is `occupation`)
+    occupations: list[Concept] = field(default_factory=list)
+    industries: list[Concept] = field(default_factory=list)
     description: str | None = None
     versions: list[Version] = field(default_factory=list)
     qualification: str | None = None
@@ -340,6 +343,8 @@ class Document:
             category=concept("category"),
             occupation=concept("occupation"),
             industry=concept("industry"),
+            occupations=[Concept.from_dict(c) for c in data.get("occupations") or []],
+            industries=[Concept.from_dict(c) for c in data.get("industries") or []],
             description=data.get("description"),
             versions=[Version.from_dict(v) for v in data.get("versions") or []],
             qualification=data.get("qualification"),

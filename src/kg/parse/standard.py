@@ -18,6 +18,28 @@ _NOTES_HEADING = "說明與補充事項"
 _HISTORY_HEADING = re.compile(r"^(基準)?(更新|修訂)(紀|記)錄$")
 
 
+# Several codes in one cell: `2149、2144`, `C22; C25; C29`, or one per line (joined by spaces).
+_CODE_SEPARATORS = re.compile(r"[\s、，,;；/／]+")
+_NAME_SEPARATORS = (re.compile(r"\s*[;；]\s*"), re.compile(r"\s*、\s*"))
+
+
+def split_concepts(name: str | None, code: str | None) -> list[Concept]:
+    """The entries of a classification cell pair: one per code, named when the names split alike.
+
+    Names are split (at ; or 、) only into as many names as there are codes, since a
+    single name may hold a 、 (電影、舞台及有關導演與製作人); otherwise the first code
+    takes the whole name and the others none.
+    """
+    codes = [c for c in _CODE_SEPARATORS.split(code or "") if c]
+    if len(codes) <= 1:
+        return [Concept(name=name, code=code)] if name or code else []
+    for separator in _NAME_SEPARATORS:
+        names = [n for n in separator.split(name or "") if n]
+        if len(names) == len(codes):
+            return [Concept(name=n, code=c) for n, c in zip(names, codes, strict=True)]
+    return [Concept(name=name, code=codes[0]), *(Concept(name=None, code=c) for c in codes[1:])]
+
+
 def _heading(label: str) -> str | None:
     """The section a heading line after the table opens (attitudes, notes, K/S lists, history)."""
     if _ATTITUDE_HEADING.match(label):
@@ -97,6 +119,8 @@ class StandardParser(DocumentParser):
             category=self._concept(fields, "category"),
             occupation=self._concept(fields, "occupation"),
             industry=self._concept(fields, "industry"),
+            occupations=self._concepts(fields, "occupation"),
+            industries=self._concepts(fields, "industry"),
             description=self._value(fields, "description"),
             versions=versions,
         )
@@ -121,8 +145,12 @@ class StandardParser(DocumentParser):
         return fields[key][0] if key in fields else None
 
     def _concept(self, fields: dict[str, tuple[str, int]], key: str) -> Concept | None:
-        name, code = self._value(fields, key), self._value(fields, f"{key}_code")
-        return Concept(name=name, code=code) if name or code else None
+        concepts = self._concepts(fields, key)
+        return concepts[0] if concepts else None
+
+    def _concepts(self, fields: dict[str, tuple[str, int]], key: str) -> list[Concept]:
+        """Every coded entry of a classification cell: one, or several (`2149、2144`)."""
+        return split_concepts(self._value(fields, key), self._value(fields, f"{key}_code"))
 
     def _level(self, fields: dict[str, tuple[str, int]]) -> int | None:
         if "level" not in fields:
@@ -246,7 +274,8 @@ STANDARD = register_kind(
         ),
         fields=(
             *HEAD_FIELDS,
-            *("category", "occupation", "industry", "description", "versions", "qualification"),
+            *("category", "occupation", "industry", "occupations", "industries"),
+            *("description", "versions", "qualification"),
             *BODY_FIELDS,
         ),
         task_fields=("code", "title", "level", "knowledge", "skills", "notes", "line", "activities"),

@@ -165,8 +165,9 @@ def iso_date(text: str, source: str, line: int) -> str | None:
 
 
 def normalise_label(text: str) -> str:
-    """A table label without white space or HTML, for matching (所屬 類別 -> 所屬類別)."""
-    return re.sub(r"\s+", "", strip_tags(text))
+    """A table label without white space or HTML, full-width forms as ASCII, for matching
+    (所屬 類別 -> 所屬類別, 職能內涵（K＝knowledge） -> 職能內涵(K=knowledge))."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", strip_tags(text)))
 
 
 # --- text that remembers where it came from ---------------------------------------------

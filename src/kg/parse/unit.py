@@ -71,7 +71,9 @@ class UnitParser(DocumentParser):
     table_closed = False  # the `--` row that ends every unit's table was read
 
     def has(self, document: Document, section: str) -> bool:
-        return self.table_closed if section == "table_end" else super().has(document, section)
+        if section == "table_end":
+            return self.table_closed or self.tables_bounded
+        return super().has(document, section)
 
     def parse(self) -> Document:
         sections = self._sections()
