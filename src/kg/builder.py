@@ -46,6 +46,7 @@ from kg.store.layout import (
     discard,
     embedding_cache,
     ensure_writable,
+    layout_cache,
     new_build_folder,
     publish,
     remove_leftovers,
@@ -65,6 +66,7 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     search: dict[str, object] = field(default_factory=dict)
     mappings: dict[str, object] = field(default_factory=dict)
+    read_from_cache: int = 0  # source files whose layout came from the parse cache
 
 
 def build(
@@ -117,8 +119,17 @@ def _build_into(
     quads_out = SortedLines(export)  # sorted into graph.nq once the mappings are in too
     with _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
         quads_out.write(nquads(load_ontology(), str(iris.graph("ontology"))))
-        results = process_all(files, settings.base_iri, settings.reasoner, settings.workers, progress, strict)
+        results = process_all(
+            files,
+            settings.base_iri,
+            settings.reasoner,
+            settings.workers,
+            progress,
+            strict,
+            layout_cache(settings.build_dir),
+        )
         for result in results:
+            report.read_from_cache += result.from_cache
             problems.extend(result.problems)
             for step, value in result.seconds.items():
                 seconds[step] = seconds.get(step, 0.0) + value

@@ -24,7 +24,7 @@ from kg.graph.ontology import load_ontology, load_shapes
 from kg.graph.reasoning import Reasoner, get_reasoner
 from kg.graph.validate import validate_graph
 from kg.graph.vocabulary import KG, Iris
-from kg.parse import display_path, parse_bytes, read_bytes
+from kg.parse import LayoutCache, display_path, parse_bytes, read_bytes
 
 Progress = Callable[[str, int, int], None]
 
@@ -50,6 +50,7 @@ class DocumentResult:
     summary: dict | None = None
     quads: bytes = b""  # the document's own asserted and inferred quads
     shared_quads: bytes = b""  # quads about concepts other documents share (occupations ...)
+    from_cache: bool = False  # its layout came from the parse cache (a PDF ... read before)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -58,14 +59,24 @@ class _Context:
     iris: Iris
     reasoner: Reasoner | None
     strict: bool = False  # warnings about a source file are problems
+    layouts: LayoutCache | None = None  # files read before (kg.parse.cache)
 
 
 _context: _Context | None = None
 
 
-def _initialise(base_iri: str, reasoner: str | None, strict: bool = False) -> None:
+def _initialise(
+    base_iri: str, reasoner: str | None, strict: bool = False, layout_cache: Path | None = None
+) -> None:
     global _context
-    _context = _Context(Iris(base_iri), get_reasoner(reasoner, load_ontology()) if reasoner else None, strict)
+    if _context is not None and _context.layouts is not None:
+        _context.layouts.close()
+    _context = _Context(
+        Iris(base_iri),
+        get_reasoner(reasoner, load_ontology()) if reasoner else None,
+        strict,
+        LayoutCache(layout_cache) if layout_cache is not None else None,
+    )
 
 
 def process_file(path: Path) -> DocumentResult:
@@ -76,7 +87,9 @@ def process_file(path: Path) -> DocumentResult:
     source = display_path(path)
     try:
         data = read_bytes(path, source)  # read once: what is parsed is what is hashed
-        document = parse_bytes(data, source)
+        hits = _context.layouts.hits if _context.layouts else 0
+        document = parse_bytes(data, source, _context.layouts)
+        result.from_cache = bool(_context.layouts and _context.layouts.hits > hits)
     except KgError as exc:
         result.problems.append(str(exc))
         return result
@@ -142,19 +155,22 @@ def process_all(
     workers: int = 0,
     progress: Progress = quiet,
     strict: bool = False,
+    layout_cache: Path | None = None,
 ) -> Iterator[DocumentResult]:
     """Process every file, in order; a document code seen in an earlier file is a problem.
 
     `reasoner=None` only checks (parse, convert, validate). `workers=0` uses every core.
-    `strict` makes a source file's warnings problems.
+    `strict` makes a source file's warnings problems. `layout_cache` keeps what PDF, ODT,
+    DOCX and HTML files were read into, so that an unchanged one is not read again.
     """
+    arguments = (base_iri, reasoner, strict, layout_cache)
     workers = workers or default_workers()
     if workers == 1 or len(files) < PARALLEL_FROM:
-        _initialise(base_iri, reasoner, strict)
+        _initialise(*arguments)
         results: Iterator[DocumentResult] = map(process_file, files)
         yield from _flag_duplicates(results, files, progress)
         return
-    with ProcessPoolExecutor(workers, initializer=_initialise, initargs=(base_iri, reasoner, strict)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_initialise, initargs=arguments) as pool:
         chunk = max(1, min(32, len(files) // (workers * 8)))
         yield from _flag_duplicates(pool.map(process_file, files, chunksize=chunk), files, progress)
 

@@ -71,6 +71,8 @@ def build(
         f"{report.triples['asserted']} asserted + {report.triples['inferred']} inferred triples "
         f"in {report.seconds['total']:.1f} s -> {report.path}"
     )
+    if report.read_from_cache:
+        typer.echo(f"sources: {report.read_from_cache} files unchanged since read (from the parse cache)")
     if report.search:
         found = report.search
         typer.echo(
@@ -95,13 +97,30 @@ def parse(
         typer.Option("--json", help="Print the documents as JSON (the contract in docs/document-model.md)."),
     ] = False,
     strict: Strict = False,
+    rows: Annotated[
+        bool,
+        typer.Option(
+            "--rows",
+            help="Print each file's rows as the parser reads them (cells split by tabs), numbered as "
+            "the items' line, with the page (PDF): to see how a PDF, ODT, DOCX or HTML file was read.",
+        ),
+    ] = False,
 ) -> None:
-    """Parse documents and print them (a summary, or the full model with --json).
+    """Parse documents (text, PDF, ODT, DOCX or HTML) and print them: a summary, the full model
+    with --json, or the rows read with --rows.
 
     Example: kg parse data/raw/BAS1499-003.txt --json
     """
-    from kg.parse import parse_paths
+    from kg.parse import discover, parse_paths, read_file
 
+    if rows:
+        for path in discover(files):
+            layout = read_file(path)
+            typer.echo(f"# {path} ({layout.format})")
+            for number, line in enumerate(layout.lines, 1):
+                page = layout.page_of(number)
+                typer.echo(f"{number}\t{'p' + str(page) if page else ''}\t{line}")
+        return
     documents = parse_paths(files, strict=strict)
     for document in documents:
         for warning in document.warnings:

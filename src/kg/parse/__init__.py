@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kg.errors import ParseError, StrictError
+from kg.parse.cache import LayoutCache, read_layout
 from kg.parse.files import SOURCE_SUFFIXES, discover, display_path, read_bytes
-from kg.parse.formats import detect_format
 from kg.parse.kinds import detect_kind, document_kind, document_kinds
 from kg.parse.layout import Layout
 from kg.parse.model import Document
@@ -26,6 +26,7 @@ __all__ = [
     "STANDARD",
     "UNIT",
     "Document",
+    "LayoutCache",
     "detect_kind",
     "discover",
     "display_path",
@@ -35,6 +36,7 @@ __all__ = [
     "parse_paths",
     "parse_text",
     "read_bytes",
+    "read_file",
 ]
 
 
@@ -64,9 +66,19 @@ def parse_text(text: str, source: str) -> Document:
     return parse_layout(Layout.from_text(text), source)
 
 
-def parse_bytes(data: bytes, source: str) -> Document:
-    """Read (in whichever format the content is) and parse a source file's bytes."""
-    return parse_layout(detect_format(data, source).read(data, source), source)
+def parse_bytes(data: bytes, source: str, cache: LayoutCache | None = None) -> Document:
+    """Read (in whichever format the content is) and parse a source file's bytes.
+
+    With a cache, a file read before (the same bytes) is not read again.
+    """
+    return parse_layout(read_layout(data, source, cache), source)
+
+
+def read_file(path: str | Path) -> Layout:
+    """A source file read into the shared table model, as the parsers see it (`kg parse --rows`)."""
+    path = Path(path)
+    source = display_path(path)
+    return read_layout(read_bytes(path, source), source)
 
 
 def parse_file(path: str | Path) -> Document:

@@ -9,6 +9,7 @@ here (the check is in tests/test_layers.py).
       build.lock                  LOCK_FILE: held (flock) by the running build; never deleted
       cache/                      CACHE_FOLDER, kept across builds
         embeddings.sqlite         EMBEDDING_CACHE_FILE: passage embeddings by model and text
+        layouts.sqlite            LAYOUT_CACHE_FILE: files read (PDF, ODT ...) by content hash
       builds/                     BUILDS_FOLDER
         .tmp-<id>/                TEMPORARY_PREFIX: a build being written
         <id>/                     one finished build
@@ -55,6 +56,7 @@ CURRENT_FILE = "CURRENT"
 LOCK_FILE = "build.lock"
 CACHE_FOLDER = "cache"
 EMBEDDING_CACHE_FILE = "embeddings.sqlite"
+LAYOUT_CACHE_FILE = "layouts.sqlite"
 BUILDS_FOLDER = "builds"
 TEMPORARY_PREFIX = ".tmp-"
 # One build.
@@ -81,6 +83,11 @@ _STAGED_CURRENT = f".{CURRENT_FILE}.tmp"
 def embedding_cache(build_dir: Path) -> Path:
     """The embedding cache of a build folder (shared by its builds)."""
     return build_dir / CACHE_FOLDER / EMBEDDING_CACHE_FILE
+
+
+def layout_cache(build_dir: Path) -> Path:
+    """The parse cache of a build folder: what PDF, ODT, DOCX and HTML files were read into."""
+    return build_dir / CACHE_FOLDER / LAYOUT_CACHE_FILE
 
 
 def current_build(build_dir: Path) -> Path:

@@ -1,0 +1,89 @@
+"""A persistent cache of read files: the shared table model of a PDF, ODT, DOCX or HTML file,
+by its content hash and the version of the code that read it.
+
+Reading a PDF's tables is the slow part of a build (tens of milliseconds a page); a
+rebuild reads an unchanged file from here in a millisecond, whatever its name or
+folder. The cache is one SQLite file beside the embedding cache
+(`data/build/cache/layouts.sqlite`); deleting it only costs time. Text files are not
+cached: reading them is as fast as hashing them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+from kg.errors import KgError
+from kg.parse.formats import TEXT, InputFormat, detect_format
+from kg.parse.layout import Layout
+
+
+@functools.cache
+def reader_fingerprint() -> str:
+    """A hash of the code that turns files into layouts: a changed reader reads every file anew."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([package / "layout.py", *(package / "formats").glob("*.py")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class LayoutCache:
+    """SQLite table (content hash, reader fingerprint) -> layout JSON."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=60)
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS layouts (sha256 TEXT NOT NULL, reader TEXT NOT NULL, "
+                "layout TEXT NOT NULL, PRIMARY KEY (sha256, reader))"
+            )
+            self.db.commit()
+        except (sqlite3.Error, OSError) as exc:
+            raise KgError(f"cannot open the parse cache {path}: {exc}") from None
+        self.path = path
+        self.hits = 0
+        self.misses = 0
+
+    def read(self, data: bytes, source: str) -> Layout:
+        """The file's layout: from the cache when this content was read before, else read now."""
+        input_format = detect_format(data, source)
+        if input_format is TEXT:
+            return input_format.read(data, source)
+        key = (hashlib.sha256(data).hexdigest(), reader_fingerprint())
+        row = self.db.execute("SELECT layout FROM layouts WHERE sha256 = ? AND reader = ?", key).fetchone()
+        if row is not None:
+            self.hits += 1
+            return _from_json(row[0])
+        self.misses += 1
+        layout = input_format.read(data, source)
+        self._store(key, layout)
+        return layout
+
+    def _store(self, key: tuple[str, str], layout: Layout) -> None:
+        payload = json.dumps({"lines": layout.lines, "pages": layout.pages, "format": layout.format})
+        try:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO layouts VALUES (?, ?, ?)", (*key, payload))
+        except sqlite3.Error:
+            pass  # a cache that cannot be written (full disk, locked) only costs time
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _from_json(payload: str) -> Layout:
+    data = json.loads(payload)
+    return Layout(data["lines"], data["pages"], data["format"])
+
+
+def read_layout(data: bytes, source: str, cache: LayoutCache | None = None) -> Layout:
+    """A file's layout, through the cache when there is one."""
+    if cache is not None:
+        return cache.read(data, source)
+    input_format: InputFormat = detect_format(data, source)
+    return input_format.read(data, source)
