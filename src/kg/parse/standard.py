@@ -28,7 +28,8 @@ def split_concepts(name: str | None, code: str | None) -> list[Concept]:
 
     Names are split (at ; or 、) only into as many names as there are codes, since a
     single name may hold a 、 (電影、舞台及有關導演與製作人); otherwise the first code
-    takes the whole name and the others none.
+    takes the whole name and the others none. (Names one per line cannot be told from
+    one name wrapped in its cell.)
     """
     codes = [c for c in _CODE_SEPARATORS.split(code or "") if c]
     if len(codes) <= 1:
