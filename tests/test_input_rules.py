@@ -223,3 +223,10 @@ def test_a_unit_read_from_a_bounded_table_is_not_reported_truncated(tmp_path: Pa
     assert any("closes the table" in w for w in parse_text(without_end, "t.txt").warnings)
     lines = without_end.split("\n")
     assert not any("closes the table" in w for w in parse_layout(Layout(lines, [], "odt"), "t.odt").warnings)
+
+
+def test_symbol_font_bullets_become_bullets() -> None:
+    layout = Layout.from_blocks(
+        [Block(["本基準可能跨屬下列行業別：\n\uf09f 住宿及餐飲類"], table=False)], "pdf"
+    )
+    assert layout.lines == ["本基準可能跨屬下列行業別： ● 住宿及餐飲類"]

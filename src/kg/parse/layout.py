@@ -114,11 +114,16 @@ class Layout:
         return self.pages[line - 1]
 
 
+# Word documents print bullets in a symbol font (Wingdings, Symbol), whose characters a PDF
+# or DOCX gives as private-use code points (U+F09F, U+F06E ...): they are bullets.
+_SYMBOL_FONT = re.compile("[\uf020-\uf0ff]")
+
+
 def _cell_line(text: str) -> str:
     """A cell's text on one line: its lines joined by a space (the parsers drop the space
     between two CJK characters), escaped so that the parsers' markup stripping keeps it."""
     joined = " ".join(part.strip() for part in text.replace("\t", " ").split("\n") if part.strip())
-    return html.escape(joined, quote=False)
+    return html.escape(_SYMBOL_FONT.sub("●", joined), quote=False)
 
 
 def _indent_levels(indents: Iterable[float]) -> dict[float, int]:
