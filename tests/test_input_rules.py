@@ -17,7 +17,7 @@ from kg.errors import ParseError
 from kg.graph.convert import document_graph
 from kg.graph.vocabulary import KG, Iris
 from kg.parse import parse_layout, parse_text
-from kg.parse.layout import Block, Layout, list_item, normalise_code_points
+from kg.parse.layout import Block, Layout, join_wrapped, list_item, normalise_code_points
 from kg.parse.model import Document
 from test_parse_rules import SIMPLE_ROW, row, standard
 
@@ -230,3 +230,20 @@ def test_symbol_font_bullets_become_bullets() -> None:
         [Block(["本基準可能跨屬下列行業別：\n\uf09f 住宿及餐飲類"], table=False)], "pdf"
     )
     assert layout.lines == ["本基準可能跨屬下列行業別： ● 住宿及餐飲類"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "text"),
+    [
+        (["運作客戶", "服務中心"], "運作客戶服務中心"),  # Chinese wraps anywhere: nothing between
+        (["具相關工作經驗", "2年以上"], "具相關工作經驗2年以上"),
+        (["interactive voice", "response"], "interactive voice response"),  # Latin words: a space
+        (["系統 ", "(IVR)"], "系統 (IVR)"),  # the wrap kept the line's own space
+        (["K2 解決投訴的技巧：", "■ 客戶行為", "■ 客戶需求"], "K2 解決投訴的技巧：\n■ 客戶行為\n■ 客戶需求"),
+        (["1. 確定欄位", "2. 開發和測試"], "1. 確定欄位\n2. 開發和測試"),
+        (["P1.1.1 評估性質", "P1.1.2 融入需求"], "P1.1.1 評估性質\nP1.1.2 融入需求"),
+        (["", "  單行  ", ""], "單行"),
+    ],
+)
+def test_lines_wrapped_by_the_page_are_joined_as_the_text_was(lines: list[str], text: str) -> None:
+    assert join_wrapped(lines) == text

@@ -45,6 +45,39 @@ def list_item(text: str, number: int | None = None) -> str:
     return f"{number}. {text}" if number is not None else f"■ {text}"
 
 
+# What starts a new item on a new line: a list marker, a code (T1.1, P1.1.1, K01 …), 【註N】.
+_STARTS_ITEM = re.compile(rf"{_MARKED.pattern}|^\s*(?:[TOPKSAE]\d+(?:\.\d+)*|【\s*註)")
+_CJK = re.compile(
+    "[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f]"
+)
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """The printed lines of one cell or paragraph, wrapped by the page (PDF), as the text was.
+
+    A line that starts an item (a bullet, a list number, a code, 【註N】) stays a line of
+    its own ("\n"); any other line continues the one before: with nothing between them
+    when either side is a CJK character (Chinese wraps anywhere), with one space between
+    Latin words, or where the line ended in a space that the wrap kept.
+    """
+    text = ""
+    for line in lines:
+        if not line.strip():
+            continue
+        if not text:
+            text = line.lstrip()
+        elif _STARTS_ITEM.match(line):
+            text = text.rstrip() + "\n" + line.lstrip()
+        elif text[-1].isspace():
+            text = text.rstrip() + " " + line.lstrip()
+        else:
+            line = line.lstrip()
+            glue = "" if _CJK.match(text[-1]) or _CJK.match(line[0]) else " "
+            text += glue + line
+    return text.rstrip()
+
+
 @dataclass
 class Block:
     """One row of a table (its cells, left to right), or one paragraph outside any table.
