@@ -131,14 +131,14 @@ BAD = FIXTURES / "bad"
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("scanned.pdf", "has no text layer: a scanned PDF? run OCR first"),
+        ("no-text-layer.pdf", "has no text layer: a scanned PDF? run OCR first"),
         ("encrypted.pdf", "is an encrypted PDF"),
         ("truncated.pdf", "is a damaged or truncated PDF"),
         ("truncated.odt", "is a damaged or truncated"),
         ("truncated.docx", "is a damaged or truncated"),
         ("not-office.docx", "is a zip archive but no ODT or DOCX document"),
         ("no-document.html", "not a document of a known kind"),
-        ("letter.pdf", "not a document of a known kind"),
+        ("other-form.pdf", "not a document of a known kind"),
     ],
 )
 def test_bad_files_are_named_in_one_line(name: str, message: str) -> None:
@@ -154,13 +154,27 @@ def test_bad_files_are_named_in_one_line(name: str, message: str) -> None:
 def test_a_bad_file_stops_the_build_and_reports_the_others_too(tmp_path: Path) -> None:
     folder = tmp_path / "downloads"
     folder.mkdir()
-    shutil.copy(BAD / "scanned.pdf", folder / "scanned.pdf")
+    shutil.copy(BAD / "no-text-layer.pdf", folder / "no-text-layer.pdf")
     shutil.copy(BAD / "truncated.docx", folder / "truncated.docx")
     shutil.copy(FIXTURES / "BGM4R0172v2.html", folder / "BGM4R0172v2.html")
     result = kg(
         "build", str(folder), "--embedder", "none", "--build-dir", str(tmp_path / "build"), cwd=tmp_path
     )
     assert_clean_failure(
-        result, "scanned.pdf: has no text layer", "truncated.docx: is a damaged or truncated"
+        result, "no-text-layer.pdf: has no text layer", "truncated.docx: is a damaged or truncated"
     )
     assert not (tmp_path / "build" / "CURRENT").exists()
+
+
+VARIANTS = sorted(p.stem for p in (FIXTURES / "variants").glob("*.json"))
+
+
+@pytest.mark.parametrize("extension", FORMATS)
+@pytest.mark.parametrize("name", VARIANTS)
+def test_real_documents_variations_parse_in_every_format(name: str, extension: str) -> None:
+    """Several codes in a cell, K01, Kangxi radicals, full/half-width punctuation, a table on a
+    new page, an empty column: each rendered by render.py beside the model it must give."""
+    expected = json.loads((FIXTURES / "variants" / f"{name}.json").read_text(encoding="utf-8"))
+    document = parse_file(FIXTURES / "variants" / f"{name}.{extension}")
+    assert without_place(document.to_dict()) == without_place(expected)
+    assert document.warnings == []
