@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kg.errors import ParseError
+from kg.parse.formats.shared import ZIP_ERRORS, read_start
 from kg.parse.layout import Layout
 
 Reader = Callable[[bytes, str], Layout]
@@ -97,11 +98,15 @@ def _zip_format(data: bytes, source: str) -> InputFormat:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype").strip() == _ODT_MIMETYPE:
+            # A member's first megabyte tells the format, however large the member is.
+            start = {
+                n: read_start(archive, n, 2**20) for n in ("mimetype", "[Content_Types].xml") if n in names
+            }
+            if start.get("mimetype", b"").strip() == _ODT_MIMETYPE:
                 return ODT
-            if "[Content_Types].xml" in names and _DOCX_MAIN in archive.read("[Content_Types].xml"):
+            if _DOCX_MAIN in start.get("[Content_Types].xml", b""):
                 return DOCX
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError):
+    except ZIP_ERRORS:
         raise ParseError(source, "is a damaged or truncated zip archive (an ODT or DOCX file?)") from None
     raise ParseError(
         source, "is a zip archive but no ODT or DOCX document (it has no ODF mimetype or Word content types)"
