@@ -5,7 +5,7 @@ signature, ODT by the zip's `mimetype` entry, DOCX by the zip's `[Content_Types]
 HTML by its markup, and text otherwise. `detect_format` is the one place that picks the
 reader; a new format is a module with `read(data, source) -> Layout` and one
 `register_format(...)`. Readers are imported when first used, so that their libraries
-(pdfplumber ...) load only for the files that need them.
+(pypdfium2 ...) load only for the files that need them.
 """
 
 from __future__ import annotations
