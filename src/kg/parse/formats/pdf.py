@@ -62,13 +62,15 @@ def layout_of(pages: list[PageContent], source: str) -> Layout:
         if page.unmapped >= 5 and page.unmapped * 4 > len(page.chars):
             raise ParseError(
                 source,
-                "has text whose fonts do not say which characters they draw: run OCR first "
-                "(e.g. ocrmypdf --force-ocr) and build the OCR'd file",
+                "has text whose fonts do not say which characters they draw, so it cannot be read: "
+                "get it as another digital PDF, ODT or DOCX",
                 page=number,
             )
     if not any(not c.text.isspace() for page in pages for c in page.chars):
         raise ParseError(
-            source, "has no text layer: a scanned PDF? run OCR first (e.g. ocrmypdf) and build the OCR'd file"
+            source,
+            "has no text layer: a scanned PDF? run OCR first, or better, get it as a digital PDF, "
+            "ODT or DOCX (README: Adding iCAP documents)",
         )
     layouts = [page_layout(page.chars, page.rulings) for page in pages]
     dropped = _furniture(layouts, [page.height for page in pages])
