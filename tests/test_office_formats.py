@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import ParseError
+from kg.parse import parse_bytes
 from kg.parse.formats import DOCX, HTML, ODT, detect_format, docx, html, odt, shared
 from kg.parse.formats.shared import Grid
 
@@ -502,8 +503,8 @@ def test_html_lists_nesting_numbers_indents_and_printed_markers():
         "<div style='margin-left: 2em'>two em<div style='padding-left:12pt'>further</div></div>"
         "<p style='margin: 0 0 0 24pt; margin-top: 3em'>shorthand</p>"
         "<ol><li></li><li>first counted item</li></ol>"
-        "<table><tr><td><ul><li>a<li>b</ul><ol><li>one<li>two</ol>"
-        "<table><tr><td>n1<td>n2</table>after</td></tr></table>"
+        "<table><tr><td><ul><li>a<li>b</ul><ol><li>one<li>two</ol></td></tr></table>"
+        "<table><tr><td><ul><li>in a layout table</ul><table><tr><td>n1<td>n2</table>after</td></tr></table>"
     )
     assert html_lines(page) == [
         "lead",
@@ -521,9 +522,83 @@ def test_html_lists_nesting_numbers_indents_and_printed_markers():
         "  shorthand",
         " 2. first counted item",  # an empty item prints its number
         "",
-        "■ a ■ b 1. one 2. two n1 n2 after\t",
+        "■ a ■ b 1. one 2. two\t",  # a data table's cell: its lists on one line
         "",
+        "",
+        " ■ in a layout table",  # a layout table's cell: as if outside any table
+        "",
+        "n1\tn2",
+        "",
+        "",
+        "after",
     ]
+
+
+_PAGE = (
+    "<h1>職能單元</h1><p>lead</p>"
+    "<table><tr><th>代碼<th>名稱<tr><td>T1<td rowspan=2>任務<tr><td>T2</table>"
+    "<p>note one</p><ul><li>item</ul><p>note two"
+)
+
+
+def _wrapped(body: str, *cells: str) -> str:
+    """`body` in a layout table: in one cell, then in the `cells` after it (a row each)."""
+    rows = "".join(f"<tr><td>{cell}</td></tr>" for cell in cells)
+    return f"<table border=0><tr><td style='width: 100%'>{body}</td></tr>{rows}</table>"
+
+
+def test_html_layout_table_is_read_as_if_its_content_stood_outside_it():
+    expected = html_lines(f"<html><body>{_PAGE}</body></html>")
+    assert expected == [
+        "職能單元",
+        "lead",
+        "",
+        "代碼\t名稱",
+        "T1\t任務",
+        "T2\t",
+        "",
+        "",
+        "note one",
+        " ■ item",
+        "note two",
+    ]
+    assert html_lines(f"<html><body>{_wrapped(_PAGE)}</body></html>") == expected
+    # two levels: a layout table in a layout table's cell, with more in the cells around it
+    table = "<table><tr><th>代碼<th>名稱<tr><td>T1<td rowspan=2>任務<tr><td>T2</table>"
+    inner = _wrapped("<h1>職能單元</h1>", f"<p>lead</p>{table}")
+    twice = _wrapped(inner, "<p>note one</p><ul><li>item</ul>", "note two")
+    assert html_lines(f"<body><table><tr><td>{twice}</table>") == expected
+
+
+def test_html_layout_table_cells_in_document_order_around_a_split_data_table():
+    """A data table's header row in one cell, its body in the next, notes in a third: each
+    table keeps its own rows and end; nothing is merged across the layout table's cells."""
+    header = "<table><tr><th>任務<th>內涵</table>"
+    body = "<table><tr><td>T1<td>K1<tr><td>T2<td>K2</table>"
+    page = f"<table><tr><td>{header}<td>{body}<tr><td colspan=2><p>註1：notes<p>註2：more</table><p>after"
+    assert html_lines(page) == [
+        "任務\t內涵",
+        "",
+        "T1\tK1",
+        "T2\tK2",
+        "",
+        "",
+        "註1：notes",
+        "註2：more",
+        "after",
+    ]
+    # a table that holds only text stays a data table, however the page lays it out
+    assert html_lines("<table><tr><td><p>a<p>b<td>c</table>") == ["a b\tc", ""]
+
+
+def test_html_icap_unit_page_in_a_layout_table_parses_as_the_page_without_it():
+    page = (Path(__file__).resolve().parent / "fixtures" / "formats" / "KMM5R0915v2.html").read_text("utf-8")
+    start, end = page.index("<body>") + len("<body>"), page.index("</body>")
+    wrapped = f"{page[:start]}<table><tr><td>{page[start:end]}</td></tr></table>{page[end:]}"
+    assert wrapped != page
+    document = parse_bytes(page.encode(), "KMM5R0915v2.html").to_dict()
+    assert document["tasks"]
+    assert parse_bytes(wrapped.encode(), "KMM5R0915v2.html").to_dict() == document
 
 
 def test_html_encodings_big5_by_meta_by_fallback_and_bom():

@@ -3,8 +3,10 @@
 Parsed with the standard library's tolerant `HTMLParser`: unclosed `<p>`, `<li>`, `<td>`
 and `<tr>` are closed where a browser closes them. Inline tags vanish, block tags break
 lines, entities are decoded (`&nbsp;` is a space), scripts and styles are left out.
-Table cells go on the grid by `rowspan`/`colspan`; a table inside a cell is flattened into
-it. A paragraph's indent is its list nesting, `blockquote`s, and the `margin-left` and
+Table cells go on the grid by `rowspan`/`colspan`. A table any of whose cells holds a table
+is a layout table (a page laid out in one, as ASP.NET-era sites do): it gives no rows of its
+own, and its cells' paragraphs and tables are read, in order, as if they stood outside it. A
+paragraph's indent is its list nesting, `blockquote`s, and the `margin-left` and
 `padding-left` of inline styles around it.
 """
 
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -85,10 +86,10 @@ def _decode(data: bytes, source: str) -> str:
 
 
 class _Flow:
-    """Text being gathered into paragraphs (a cell's lines, or the page's paragraphs)."""
+    """Text being gathered into paragraphs, each a block (the page's, or a cell's)."""
 
-    def __init__(self, emit: Callable[[str, float], None]) -> None:
-        self.emit = emit
+    def __init__(self, blocks: list[Block]) -> None:
+        self.blocks = blocks  # the paragraphs, and the tables read between them
         self.lines: list[str] = []
         self.words: list[str] = []
         self.indent = 0.0  # the indent where the paragraph's text began
@@ -111,17 +112,30 @@ class _Flow:
         if text:
             if self.marker is not None:
                 text, self.marker = list_item(text, self.marker[0]), None
-            self.emit(text, self.indent)
+            self.blocks.append(Block([text], table=False, indent=self.indent))
 
 
 @dataclass
 class _Table:
-    outer: _Flow  # where text goes outside the cells, and where a nested table's text goes
+    """A table being read. Whether it is a data table or a layout table is known at its end,
+    so its cells are kept both ways: on its grid, and as their blocks in document order."""
+
+    outer: _Flow  # where text outside the cells goes, and the table's blocks at its end
     grid: Grid = field(default_factory=Grid)
     row_open: bool = False
     cell: _Flow | None = None
-    cell_lines: list[str] = field(default_factory=list)
     spans: tuple[int, int] = (1, 1)
+    content: list[Block] = field(default_factory=list)  # its cells' blocks, cell after cell
+    layout: bool = False  # a cell of it holds a table
+
+    def end_cell(self, cell: _Flow) -> None:
+        paragraphs = (block.cells[0] for block in cell.blocks if not block.table)
+        self.grid.add(join_lines(paragraphs), *self.spans)  # a data table's cells hold only paragraphs
+        self.content.extend(cell.blocks)
+
+    def blocks(self) -> list[Block]:
+        """A data table's rows and end; a layout table's content, as if it stood outside it."""
+        return self.content if self.layout else self.grid.blocks()
 
 
 @dataclass
@@ -139,7 +153,7 @@ class _Parser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[Block] = []
-        self.flow = _Flow(lambda text, indent: self.blocks.append(Block([text], table=False, indent=indent)))
+        self.flow = _Flow(self.blocks)
         self.open: list[_Open] = []
         self.tables: list[_Table] = []
         self.hidden = 0
@@ -198,8 +212,7 @@ class _Parser(HTMLParser):
             table.grid.start_row()
             table.row_open = True
         if tag in ("td", "th"):
-            table.cell_lines = []
-            table.cell = _Flow(lambda text, _indent: table.cell_lines.append(text))
+            table.cell = _Flow([])
             rowspan = whole_number(attributes.get("rowspan"), 1) or MAX_SPAN  # 0: to the table's end
             table.spans = (rowspan, whole_number(attributes.get("colspan"), 1))
             self.flow = table.cell
@@ -240,7 +253,7 @@ class _Parser(HTMLParser):
             return
         table = self.tables[-1]
         if tag in ("td", "th") and table.cell is not None:
-            table.grid.add(join_lines(table.cell_lines), *table.spans)
+            table.end_cell(table.cell)
             table.cell = None
             self.flow = table.outer
         elif tag == "tr":
@@ -248,13 +261,9 @@ class _Parser(HTMLParser):
         elif tag == "table":
             self.tables.pop()
             self.flow = table.outer
-            if self.tables:  # a table inside a cell: its text goes into that cell
-                for line in table.grid.text().split("\n"):
-                    self.flow.add(line, 0.0)
-                    self.flow.line_break()
-                self.flow.end_paragraph()
-            else:
-                self.blocks.extend(table.grid.blocks())
+            if self.tables and self.tables[-1].cell is table.outer:
+                self.tables[-1].layout = True  # the table holding this one is a layout table
+            table.outer.blocks.extend(table.blocks())
 
     def handle_data(self, data: str) -> None:
         if self.hidden:
