@@ -49,11 +49,8 @@ class LayoutCache:
         self.hits = 0
         self.misses = 0
 
-    def read(self, data: bytes, source: str) -> Layout:
+    def read(self, input_format: InputFormat, data: bytes, source: str) -> Layout:
         """The file's layout: from the cache when this content was read before, else read now."""
-        input_format = detect_format(data, source)
-        if input_format is TEXT:
-            return input_format.read(data, source)
         key = (hashlib.sha256(data).hexdigest(), reader_fingerprint())
         row = self.db.execute("SELECT layout FROM layouts WHERE sha256 = ? AND reader = ?", key).fetchone()
         if row is not None:
@@ -82,8 +79,9 @@ def _from_json(payload: str) -> Layout:
 
 
 def read_layout(data: bytes, source: str, cache: LayoutCache | None = None) -> Layout:
-    """A file's layout, through the cache when there is one."""
-    if cache is not None:
-        return cache.read(data, source)
-    input_format: InputFormat = detect_format(data, source)
-    return input_format.read(data, source)
+    """A file's layout, in the format its content says, through the cache when there is one
+    (text files are read directly: reading them is as fast as hashing them)."""
+    input_format = detect_format(data, source)
+    if cache is None or input_format is TEXT:
+        return input_format.read(data, source)
+    return cache.read(input_format, data, source)

@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kg.parse.text import BULLETS, CJK_CHAR
+
 # PDF text extraction yields Kangxi radicals (U+2F00–U+2FDF, ⾦) where the font mapped a
 # unified ideograph (金) to them; their compatibility decomposition is that ideograph.
 _KANGXI = re.compile("[\u2f00-\u2fdf]")
@@ -33,7 +35,7 @@ def normalise_code_points(text: str) -> str:
 
 # A list item's own printed marker: a bullet, 1. / 1) / (1), or 一、.
 _MARKED = re.compile(
-    r"^\s*(?:[■●•▪◆◇○◎□・►▶\-–—*]|\(?\d{1,2}\s*[.．)）、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}、)"
+    rf"^\s*(?:[{BULLETS}\-–—*]|\(?\d{{1,2}}\s*[.．)）、]|[（(]\d{{1,2}}[)）]|[一二三四五六七八九十]{{1,3}}、)"
 )
 
 
@@ -47,10 +49,7 @@ def list_item(text: str, number: int | None = None) -> str:
 
 # What starts a new item on a new line: a list marker, a code (T1.1, P1.1.1, K01 …), 【註N】.
 _STARTS_ITEM = re.compile(rf"{_MARKED.pattern}|^\s*(?:[TOPKSAE]\d+(?:\.\d+)*|【\s*註)")
-_CJK = re.compile(
-    "[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f]"
-)
+_CJK = re.compile(CJK_CHAR)
 
 
 def join_wrapped(lines: list[str]) -> str:

@@ -110,6 +110,7 @@ class StandardParser(DocumentParser):
         )
         if not title:
             title = self._title_from_heading(rows)
+        occupations, industries = self._concepts(fields, "occupation"), self._concepts(fields, "industry")
         return Document(
             kind=self.kind.name,
             code=code,
@@ -117,11 +118,11 @@ class StandardParser(DocumentParser):
             level=self._level(fields),
             source=self.source,
             line=code_line or 1,
-            category=self._concept(fields, "category"),
-            occupation=self._concept(fields, "occupation"),
-            industry=self._concept(fields, "industry"),
-            occupations=self._concepts(fields, "occupation"),
-            industries=self._concepts(fields, "industry"),
+            category=next(iter(self._concepts(fields, "category")), None),
+            occupation=next(iter(occupations), None),  # the first, as before several were kept
+            industry=next(iter(industries), None),
+            occupations=occupations,
+            industries=industries,
             description=self._value(fields, "description"),
             versions=versions,
         )
@@ -144,10 +145,6 @@ class StandardParser(DocumentParser):
     @staticmethod
     def _value(fields: dict[str, tuple[str, int]], key: str) -> str | None:
         return fields[key][0] if key in fields else None
-
-    def _concept(self, fields: dict[str, tuple[str, int]], key: str) -> Concept | None:
-        concepts = self._concepts(fields, key)
-        return concepts[0] if concepts else None
 
     def _concepts(self, fields: dict[str, tuple[str, int]], key: str) -> list[Concept]:
         """Every coded entry of a classification cell: one, or several (`2149、2144`)."""

@@ -29,10 +29,8 @@ class InputFormat:
     """A kind of file the parsers can read, and the module that reads it."""
 
     name: str  # "pdf"
-    label: str  # how users know it: "PDF"
     suffixes: tuple[str, ...]  # what files in a folder are looked at (the content decides the format)
     module: str  # the module whose `read(data, source)` returns the file's Layout
-    paginated: bool = False  # items get the page they are printed on
 
     def read(self, data: bytes, source: str) -> Layout:
         reader: Reader = importlib.import_module(self.module).read
@@ -47,24 +45,16 @@ def register_format(input_format: InputFormat) -> InputFormat:
     return input_format
 
 
-def input_format(name: str) -> InputFormat:
-    return _FORMATS[name]
-
-
-def input_formats() -> list[InputFormat]:
-    return list(_FORMATS.values())
-
-
 def source_suffixes() -> tuple[str, ...]:
     """The file name endings looked at inside a folder (.txt, .pdf ...)."""
     return tuple(suffix for f in _FORMATS.values() for suffix in f.suffixes)
 
 
-TEXT = register_format(InputFormat("text", "text", (".txt", ".text", ".tsv"), "kg.parse.formats.text"))
-PDF = register_format(InputFormat("pdf", "PDF", (".pdf",), "kg.parse.formats.pdf", paginated=True))
-ODT = register_format(InputFormat("odt", "ODT", (".odt",), "kg.parse.formats.odt"))
-DOCX = register_format(InputFormat("docx", "DOCX", (".docx",), "kg.parse.formats.docx"))
-HTML = register_format(InputFormat("html", "HTML", (".html", ".htm"), "kg.parse.formats.html"))
+TEXT = register_format(InputFormat("text", (".txt", ".text", ".tsv"), "kg.parse.formats.text"))
+PDF = register_format(InputFormat("pdf", (".pdf",), "kg.parse.formats.pdf"))
+ODT = register_format(InputFormat("odt", (".odt",), "kg.parse.formats.odt"))
+DOCX = register_format(InputFormat("docx", (".docx",), "kg.parse.formats.docx"))
+HTML = register_format(InputFormat("html", (".html", ".htm"), "kg.parse.formats.html"))
 
 _ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 _DOCX_MAIN = b"wordprocessingml.document.main"
