@@ -125,6 +125,19 @@ def test_kg_build_takes_a_folder_of_mixed_formats(tmp_path: Path) -> None:
     rebuilt = kg(*arguments, cwd=tmp_path)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "sources: 5 files unchanged since read (from the parse cache)" in rebuilt.stdout
+    # an item read from the PDF shows its page on its web page; one from the ODT its line
+    from fastapi.testclient import TestClient
+
+    from kg.server import create_app
+    from kg.settings import Settings
+
+    pdf_page = next(
+        t["page"] for d in built if d["code"] == "BAS1499-003" for t in d["tasks"] if t["code"] == "T2"
+    )
+    with TestClient(create_app(Settings.load(build_dir=build_dir, embedder="none"))) as client:
+        html = client.get("/document/BAS1499-003/T2").text
+        assert f'第 {pdf_page} 頁 <span class="en">page {pdf_page}</span>' in html
+        assert "Source line" in client.get("/document/BAS2421-003v4/T1").text
 
 
 # --- bad files ----------------------------------------------------------------------------------
