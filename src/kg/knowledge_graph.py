@@ -46,6 +46,9 @@ from kg.store.layout import DOCUMENTS_FILE, current_build, read_manifest
 if TYPE_CHECKING:
     import pandas
 
+    from kg.course.matching import CourseMatcher
+    from kg.course.report import CourseCoverage
+
 T = TypeVar("T")
 
 
@@ -377,6 +380,59 @@ class KnowledgeGraph:
         report = evaluation_report(self.material, load_pairs(pairs))
         rows = [{"measured": key} | score for key in ("matcher", "cross_validated") for score in report[key]]
         return pandas.DataFrame(rows)
+
+
+    # Course coverage
+
+    def course_matcher(self) -> CourseMatcher:
+        """Course lines against the build's items, with the overlap calibration (loaded on first use)."""
+        build = self._live()
+
+        def load() -> CourseMatcher:
+            from kg.course.matching import CourseMatcher
+            from kg.mapping.calibration import calibration_for
+
+            material = build.material()
+            calibration, _ = calibration_for(material.embedder)
+            return CourseMatcher(material, build.searcher().embedder.embed_passages, calibration)
+
+        return build.part("course_matcher", load)
+
+    def cover(
+        self, course: str | Path | bytes, against: tuple[str, ...] | list[str] = (), *, name: str | None = None
+    ) -> CourseCoverage:
+        """Which tasks, activities, indicators, knowledge and skills of the `against` documents a
+        course outline teaches, and the gaps. Without `against`: the documents the course serves
+        best are ranked, and the best one covered.
+
+        course: a course file's path (text, Markdown, DOCX, ODT, PDF), or its content as bytes.
+        name: how messages and the result name the course (default: the path, or "course").
+        """
+        from kg.course.outline import read_outline
+        from kg.course.report import course_coverage
+
+        if isinstance(course, bytes):
+            data, source = course, name or "course"
+        else:
+            path = Path(course)
+            if not path.is_file():
+                raise KgError(f"{path}: no such file")
+            data, source = path.read_bytes(), name or str(course)
+        lines = read_outline(data, source)
+        matcher = self.course_matcher()
+        ranking = None
+        codes = list(dict.fromkeys(against))
+        if codes:
+            matcher.check(codes)
+        else:
+            ranking = matcher.rank_documents(lines)
+            codes = [ranking[0]["document"]]
+        matches = matcher.match(lines, codes)
+        documents = [
+            (code, self.titles().get(code) or "", self.document(code)["kind"], list(self.items(code).values()))
+            for code in codes
+        ]
+        return course_coverage(source, lines, matches, documents, ranking)
 
 
 def _query_worker(connection: Connection, settings: Settings, warm: bool) -> None:
