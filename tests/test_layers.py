@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "kg.search": 4,  # search indexes over the build
     "kg.mapping": 4,  # overlap mappings between documents (uses search's items and vectors)
     "kg.query": 5,  # SPARQL over a store, with search as extension functions
+    "kg.course": 5,  # course coverage: course outlines against documents (uses mapping's scorer)
     "kg.api": 6,  # the Python API (kg.sparql, kg.find, kg.build ...)
     "kg.knowledge_graph": 6,  # one build as an object
     "kg.builder": 6,  # kg build

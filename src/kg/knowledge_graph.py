@@ -381,7 +381,6 @@ class KnowledgeGraph:
         rows = [{"measured": key} | score for key in ("matcher", "cross_validated") for score in report[key]]
         return pandas.DataFrame(rows)
 
-
     # Course coverage
 
     def course_matcher(self) -> CourseMatcher:
@@ -399,7 +398,11 @@ class KnowledgeGraph:
         return build.part("course_matcher", load)
 
     def cover(
-        self, course: str | Path | bytes, against: tuple[str, ...] | list[str] = (), *, name: str | None = None
+        self,
+        course: str | Path | bytes,
+        against: tuple[str, ...] | list[str] = (),
+        *,
+        name: str | None = None,
     ) -> CourseCoverage:
         """Which tasks, activities, indicators, knowledge and skills of the `against` documents a
         course outline teaches, and the gaps. Without `against`: the documents the course serves
@@ -429,7 +432,12 @@ class KnowledgeGraph:
             codes = [ranking[0]["document"]]
         matches = matcher.match(lines, codes)
         documents = [
-            (code, self.titles().get(code) or "", self.document(code)["kind"], list(self.items(code).values()))
+            (
+                code,
+                self.titles().get(code) or "",
+                self.document(code)["kind"],
+                list(self.items(code).values()),
+            )
             for code in codes
         ]
         return course_coverage(source, lines, matches, documents, ranking)

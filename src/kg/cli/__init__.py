@@ -4,13 +4,14 @@ common.py   the app, the options every command shares, error handling, progress
 graph.py    kg build, parse, validate, sparql
 search.py   kg search, eval
 overlap.py  kg overlap
+cover.py    kg cover
 serve.py    kg serve
 """
 
 from __future__ import annotations
 
 # Importing the command modules registers their commands on `app`.
-from kg.cli import graph, overlap, search, serve  # noqa: F401
+from kg.cli import cover, graph, overlap, search, serve  # noqa: F401
 from kg.cli.common import app
 
 __all__ = ["app", "main"]

@@ -136,7 +136,9 @@ def evaluate(
 
 
 def format_evaluation(rows: list[dict[str, Any]]) -> str:
-    lines = [f"{'outline':24} {'split':5} {'level':36} {'precision':>9} {'recall':>7}  correct/predicted/labelled"]
+    lines = [
+        f"{'outline':24} {'split':5} {'level':36} {'precision':>9} {'recall':>7}  correct/predicted/labelled"
+    ]
     for r in rows:
         p = "" if r["precision"] is None else f"{r['precision']:.3f}"
         lines.append(

@@ -72,6 +72,8 @@ def read_outline(
     if not data.strip():
         raise ParseError(source, "is empty")
     if len(data) > max_bytes:
-        raise KgError(f"{source}: is {len(data):,} bytes, more than the {max_bytes:,} a course outline may have")
+        raise KgError(
+            f"{source}: is {len(data):,} bytes, more than the {max_bytes:,} a course outline may have"
+        )
     layout = read_layout(data, source)
     return outline_lines(layout.lines, source, max_lines)

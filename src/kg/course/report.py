@@ -59,7 +59,7 @@ class DocumentCoverage:
 
     @property
     def activity_level(self) -> str:
-        """"activity" in a standard; "task" in a unit (whose tasks hold the indicators)."""
+        """ "activity" in a standard; "task" in a unit (whose tasks hold the indicators)."""
         return "activity" if any(i.kind == "activity" for i in self.items) else "task"
 
     def of_kind(self, kind: str) -> list[ItemCoverage]:
@@ -179,7 +179,8 @@ class CourseCoverage:
         rows = []
         per_line = self.line_matches()
         for line in self.lines:
-            for m in per_line[line.line] or [None]:
+            covering: list[LineMatch | None] = list(per_line[line.line]) or [None]
+            for m in covering:
                 rows.append(
                     {
                         "line": line.line,
@@ -212,7 +213,9 @@ class CourseCoverage:
                         "lines": ", ".join(str(c["line"]) for c in i.covered_by),
                         "best_score": max((c["score"] for c in i.covered_by), default=None),
                         "indicators": i.indicators if i.kind in ("task", "activity") else None,
-                        "indicators_covered": i.indicators_covered if i.kind in ("task", "activity") else None,
+                        "indicators_covered": i.indicators_covered
+                        if i.kind in ("task", "activity")
+                        else None,
                     }
                 )
         return pandas.DataFrame(rows)
@@ -227,5 +230,7 @@ def course_coverage(
 ) -> CourseCoverage:
     """The coverage of a course's matches over each (code, title, kind, items) document."""
     texts = {line.line: line.text for line in lines}
-    covered = [document_coverage(code, title, kind, refs, matches, texts) for code, title, kind, refs in documents]
+    covered = [
+        document_coverage(code, title, kind, refs, matches, texts) for code, title, kind, refs in documents
+    ]
     return CourseCoverage(course, lines, matches, covered, ranking)
