@@ -7,12 +7,14 @@ The pipeline, and the direction of every import (a layer uses only those above i
     kg.store      the build folder and its persisted graph (`open_store("oxigraph:PATH")`)
     kg.search     indexes and answers (FAISS + BM25, `kgf:similarity`)
     kg.mapping    overlap between documents (SKOS mappings, matrix, unit coverage)
+    kg.course     course coverage: a course outline against standards and units, the gaps
     kg.query      SPARQL: checks, output formats, time-limited worker processes
     kg.api        the public API, re-exported here, over one open build (`KnowledgeGraph`)
     kg.cli, kg.server    the `kg` program and the web app (`kg serve`)
 
 `graph = kg.open("data/build")` opens a build: `graph.sparql(...)`, `graph.find(...)`,
-`graph.overlap(a, b)`, `graph.matrix()`, `graph.coverage()`, `graph.documents()`.
+`graph.overlap(a, b)`, `graph.matrix()`, `graph.coverage()`, `graph.documents()`,
+`graph.cover("course.md", against=["BAS1499-003"])`.
 `kg.build(...)`, `kg.find(...)`, `kg.sparql(...)` and the rest of `kg.api` are imported
 on first use, so `import kg` stays cheap for the CLI.
 """

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     import pandas
     from matplotlib.figure import Figure
 
+    from kg.course.report import CourseCoverage
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -217,6 +219,25 @@ def export_sssom(path: str | Path, settings: Settings | None = None) -> int:
     return _graph(settings).export_sssom(path)
 
 
+def cover(
+    course: str | Path | bytes,
+    against: Iterable[str] = (),
+    settings: Settings | None = None,
+    *,
+    name: str | None = None,
+) -> CourseCoverage:
+    """What a course outline teaches of standards or units, and the gaps (what `kg cover` does).
+
+    course: the outline's path (text, Markdown, DOCX, ODT, PDF) or its content as bytes.
+    against: document codes; none: the documents the course serves best are ranked
+    (`.ranking`) and the best one covered.
+    The result's `.lines_table()` and `.items_table()` are DataFrames (one row per line and
+    item it covers; one row per item of each document with its covering lines); `.to_dict()`
+    is `kg cover --json`'s JSON, `.documents[i].summary()` the one-line summary and counts.
+    """
+    return _graph(settings).cover(course, list(against), name=name)
+
+
 def _deprecated(replacement: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Mark a function kept for one release as an alias of `replacement`."""
 
@@ -265,6 +286,7 @@ __all__ = [
     "SearchResults",
     "Settings",
     "build",
+    "cover",
     "coverage_chart",
     "coverage_table",
     "documents",
