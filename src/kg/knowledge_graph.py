@@ -426,6 +426,8 @@ class KnowledgeGraph:
         ranking = None
         codes = list(dict.fromkeys(against))
         if codes:
+            for code in codes:
+                self.document(code)  # NotFound (naming the code likely meant) for an unknown code
             matcher.check(codes)
         else:
             ranking = matcher.rank_documents(lines)
