@@ -238,6 +238,14 @@ def cover(
     return _graph(settings).cover(course, list(against), name=name)
 
 
+def course_chart(coverage: CourseCoverage, document: str | None = None) -> Figure:
+    """Per task of a covered document (default: the first): the share of its indicators a course
+    covers, as bars; red where no line reaches the task (a gap)."""
+    from kg.course.plots import coverage_bars
+
+    return coverage_bars(coverage, document)
+
+
 def _deprecated(replacement: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Mark a function kept for one release as an alias of `replacement`."""
 
@@ -286,6 +294,7 @@ __all__ = [
     "SearchResults",
     "Settings",
     "build",
+    "course_chart",
     "cover",
     "coverage_chart",
     "coverage_table",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.course.matching import COVER_KINDS, LineMatch
@@ -171,6 +172,20 @@ class CourseCoverage:
             for line in self.lines
         ]
         return data
+
+    def to_xlsx(self, path: str | Path) -> Path:
+        """Write the mapping table a certification file needs (a sheet per document, gaps, lines)."""
+        from kg.course.tables import write_xlsx
+
+        write_xlsx(self, Path(path))
+        return Path(path)
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write every document's item rows as CSV (UTF-8 with a BOM, which Excel reads)."""
+        from kg.course.tables import write_csv
+
+        write_csv(self, Path(path))
+        return Path(path)
 
     def lines_table(self) -> pandas.DataFrame:
         """One row per (course line, item it covers); a line covering nothing has one empty row."""
