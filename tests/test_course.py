@@ -18,6 +18,7 @@ from kg.errors import KgError
 from kg.knowledge_graph import KnowledgeGraph
 from kg.settings import Settings
 from test_cli import assert_clean_failure, kg
+from test_office_formats import make_docx, make_odt, p, w
 
 COURSES = ROOT / "eval" / "courses"
 SUPERVISOR = COURSES / "supervisor.md"
@@ -63,6 +64,18 @@ def test_lines_keep_the_file_line_numbers_and_skip_blanks_and_rules():
 def test_bad_outlines_get_one_clear_error(data: bytes, needle: str):
     with pytest.raises(KgError, match=needle):
         read_outline(data, "course.txt")
+
+
+def test_docx_and_odt_outlines_are_read_by_the_format_readers():
+    docx = make_docx(w("第一週 成本與預算") + w("") + w("● 編列年度營運預算"))
+    assert [line.text for line in read_outline(docx, "c.docx")] == ["第一週 成本與預算", "編列年度營運預算"]
+    odt = make_odt(p("客訴處理") + p("1. 排班與人力調度"))
+    assert [line.text for line in read_outline(odt, "c.odt")] == ["客訴處理", "排班與人力調度"]
+
+
+def test_a_damaged_office_file_is_one_clear_error():
+    with pytest.raises(KgError, match="damaged or truncated zip"):
+        read_outline(b"PK\x03\x04" + b"\x00" * 40, "c.docx")
 
 
 def test_too_large_a_file_is_refused():
