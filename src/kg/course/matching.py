@@ -15,6 +15,7 @@ document by `MIN_LIFT` (score minus the line's median score over the document's 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -33,6 +34,7 @@ MIN_LIFT = 0.04
 # How far below the line's best match another may be: a line teaches what it is nearest to.
 BAND = 0.02
 MAX_MATCHES = 8  # per line and document: a line teaches a few items, not a whole standard
+CACHED_LINES = 20_000  # course line embeddings kept (about 30 MB with e5-small)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class CourseMatcher:
         self.calibration = calibration
         self.min_lift = min_lift
         self.band = band
+        self._cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
         self.rows = {
             code: [r for r in rows if material.items[r].kind in COVER_KINDS]
             for code, rows in material.rows_by_document().items()
@@ -84,7 +88,21 @@ class CourseMatcher:
                 raise KgError(no_such_document(code, self.material.documents))
 
     def vectors(self, lines: Sequence[CourseLine]) -> np.ndarray:
-        return np.asarray(self.embed([line.text for line in lines]), dtype=np.float32)
+        """The lines' embeddings: each distinct text embedded once, and kept (`CACHED_LINES`), since
+        embedding is nearly all of a cover's time and the same outline comes again (the web page's
+        download, an edited outline)."""
+        texts = [line.text for line in lines]
+        with self._lock:
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            embedded = np.asarray(self.embed(missing), dtype=np.float32)
+            known |= dict(zip(missing, embedded, strict=True))
+            with self._lock:
+                if len(self._cache) + len(missing) > CACHED_LINES:
+                    self._cache.clear()
+                self._cache.update(zip(missing, embedded, strict=True))
+        return np.stack([known[t] for t in texts])
 
     def scores(self, lines: Sequence[CourseLine], vectors: np.ndarray, document: str) -> np.ndarray:
         """The calibrated score of every (course line, item of the document) pair."""
