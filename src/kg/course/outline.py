@@ -8,6 +8,7 @@ its number is the layout's (a text file's line number).
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -76,4 +77,7 @@ def read_outline(
             f"{source}: is {len(data):,} bytes, more than the {max_bytes:,} a course outline may have"
         )
     layout = read_layout(data, source)
-    return outline_lines(layout.lines, source, max_lines)
+    lines = layout.lines
+    if layout.format != "text":  # the office and web readers escape &, < and > for the parsers
+        lines = [html.unescape(line) for line in lines]
+    return outline_lines(lines, source, max_lines)
