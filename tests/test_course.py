@@ -249,3 +249,14 @@ def test_precision_and_recall_floors(graph: KnowledgeGraph):
     for key, (precision, recall) in floors.items():
         assert total[key]["precision"] >= precision, (key, total[key])
         assert total[key]["recall"] >= recall, (key, total[key])
+
+
+@pytest.mark.slow
+def test_cli_without_against_names_the_best_documents_then_covers_one(built: Settings):
+    result = kg("cover", str(COURSES / "service-excellence.md"), build_dir=built.build_dir)
+    assert result.returncode == 0, result.stderr
+    head = result.stdout.splitlines()
+    assert head[0].startswith("documents this course serves best")
+    assert head[1].split()[0] == "TTM3R0299v2" and head[2].strip().startswith("line ")
+    assert "covering the best one, TTM3R0299v2:" in result.stdout
+    assert "(covers nothing: not course content" in result.stdout  # Wrap-up: final presentation ...

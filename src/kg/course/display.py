@@ -33,6 +33,10 @@ def format_coverage(coverage: CourseCoverage) -> str:
                 f"  {r['document']:16} {r['lines_covering']:3}/{len(coverage.lines)} lines  "
                 f"mean best {r['score']:.3f}  {r['title']}"
             )
+            for e in r["evidence"][:2]:
+                out.append(
+                    f"      line {e['line']}: {e['code']} {e['text']} ({e['relation']} {e['score']:.3f})"
+                )
         out.append(f"covering the best one, {coverage.documents[0].document}:")
         out.append("")
     out.append(f"course {coverage.course}: {len(coverage.lines)} lines")
