@@ -37,8 +37,9 @@ def _corpus() -> Material:
     ]
     # ten documents nearer to each of the two than the two are to each other (cosine 0.999)
     for n in range(NEIGHBOURS + 2):
-        rows.append((f"NEAR-UNIT-{n:02d}", "standard", f"維護客戶資料第{n}版", _unit(unit_text + 0.045 * axis[2 + n])))
-        rows.append((f"NEAR-STD-{n:02d}", "standard", f"檢視銷售報告第{n}版", _unit(near_copy + 0.045 * axis[20 + n])))
+        near_unit, near_standard = unit_text + 0.045 * axis[2 + n], near_copy + 0.045 * axis[20 + n]
+        rows.append((f"NEAR-UNIT-{n:02d}", "standard", f"維護客戶資料第{n}版", _unit(near_unit)))
+        rows.append((f"NEAR-STD-{n:02d}", "standard", f"檢視銷售報告第{n}版", _unit(near_standard)))
     # unrelated documents, to pass the cut-off
     while len(rows) <= EXHAUSTIVE_DOCUMENTS + 5:
         n = len(rows)

@@ -69,7 +69,7 @@ def close_pairs(material: Material, calibration: Calibration) -> set[tuple[str, 
     weight = scorer.weight
     floor = (close - weight) / (1 - weight) - _COSINE_SLACK if weight < 1 else -1.0
     pairs: set[tuple[str, str]] = set()
-    for group, texts in _distinct_texts(material).items():
+    for texts in _distinct_texts(material).values():
         names = list(texts)
         holders = [sorted(texts[name][1]) for name in names]
         vectors = np.stack([texts[name][0] for name in names])

@@ -1,6 +1,7 @@
 """The mappings as RDF, in the `mappings` graph: plain SKOS triples, nodes only where they say something.
 
-    <a> skos:exactMatch <b> .  <b> skos:exactMatch <a> .      (SKOS mapping relations are symmetric)
+    <a> skos:exactMatch <b> .  <b> skos:exactMatch <a> .      (SKOS mapping relations are symmetric;
+                                                                exact and close only: see `IN_GRAPH`)
     <{base}mapping/{hash}> a kg:Mapping ;                       (only when the score or cardinality says
         owl:annotatedSource <a> ; owl:annotatedProperty skos:closeMatch ; owl:annotatedTarget <b> ;
         kg:similarityScore 0.9123 ; kg:mappingCardinality "1:n" .          something: see `says_something`)
@@ -15,7 +16,9 @@
 Why: most mappings of a real corpus join identical texts (a unit printed inside every
 standard that embeds it), scored 1 and one-to-one; a reified node for each (7 triples)
 made the mappings graph 16 times the asserted one at 1,000 documents. Such a mapping is
-the plain triple alone: a missing node means score 1, cardinality 1:1. The reified nodes
+the plain triple alone: a missing node means score 1, cardinality 1:1. Related mappings
+(about half of all, the weakest evidence: too loose to call a unit embedded) stay in the
+SSSOM file and the per-pair counts, not in the graph. The reified nodes
 follow OWL's axiom annotation pattern (as SSSOM's OWL output does; kg:Mapping is a
 subclass of owl:Axiom). The per-pair counts are what `document-overlap` reads, so that
 query does not aggregate every mapping. Every mapping, with its score, is in the SSSOM file.
@@ -36,6 +39,7 @@ from kg.mapping.incorporation import Coverage
 from kg.mapping.model import RELATIONS, Mapping
 
 Triple = tuple[Node, Node, Node]
+IN_GRAPH = ("exact", "close")  # relations stored as triples; every relation is in the SSSOM file
 _COUNTS = {"exact": KG.exactMatches, "close": KG.closeMatches, "related": KG.relatedMatches}
 
 
@@ -49,10 +53,12 @@ def mapping_triples(
 ) -> Iterator[Triple]:
     pairs: dict[tuple[str, str], Counter[str]] = {}
     for m in mappings:
+        pairs.setdefault((m.a.document, m.b.document), Counter())[m.relation] += 1
+        if m.relation not in IN_GRAPH:
+            continue
         a, b, predicate = URIRef(m.a.iri), URIRef(m.b.iri), URIRef(m.predicate)
         yield a, predicate, b
         yield b, predicate, a
-        pairs.setdefault((m.a.document, m.b.document), Counter())[m.relation] += 1
         if not says_something(m):
             continue
         node = iris.concept("mapping", _digest(m.a.iri, m.b.iri))
