@@ -12,7 +12,14 @@ import itertools
 import numpy as np
 
 from kg.mapping.calibration import calibration_for
-from kg.mapping.corpus import EXHAUSTIVE_DOCUMENTS, NEIGHBOURS, _neighbouring_pairs, document_pairs
+from kg.mapping.corpus import (
+    COMMON_TEXT_DOCUMENTS,
+    EXHAUSTIVE_DOCUMENTS,
+    NEIGHBOURS,
+    _neighbouring_pairs,
+    close_pairs,
+    document_pairs,
+)
 from kg.mapping.matching import match
 from kg.mapping.material import Material
 from kg.mapping.model import at_least
@@ -74,3 +81,24 @@ def test_beyond_the_cut_off_a_pair_sharing_a_close_item_is_never_pruned():
     assert pair in sharing and sharing <= compared
     # and pruning still prunes
     assert len(compared) < len(list(itertools.combinations(material.documents, 2))) // 10
+
+
+def test_a_text_printed_by_very_many_documents_does_not_on_its_own_make_them_pairs():
+    axis = np.eye(DIMENSION, dtype=np.float32)
+    holders = COMMON_TEXT_DOCUMENTS + 1
+    codes = [f"S{n:03d}" for n in range(holders + 1)]
+    rows = [(code, "溝通協調能力", axis[0]) for code in codes[:holders]]  # one generic skill everywhere
+    rows += [
+        (codes[0], "預算管理能力", axis[1]),
+        (codes[-1], "預算管理能力", axis[1]),
+    ]  # and one shared by two
+    items = [
+        SearchItem(
+            n, f"https://example.org/{code}/S{n}", code, "standard", None, f"S{n}", "skill", text, None, None
+        )
+        for n, (code, text, _) in enumerate(rows)
+    ]
+    documents = {code: {"kind": "standard", "title": code, "tasks": {}} for code in codes}
+    vectors = np.stack([vector for *_, vector in rows])
+    material = Material(items, vectors, [frozenset()] * len(items), "e5-small", documents)
+    assert close_pairs(material, CALIBRATION) == {(codes[0], codes[-1])}

@@ -5,7 +5,9 @@ is compared when
 - some item of one scores at least `close` against an item of the other (same kind
   group): never pruned, so a unit and every standard that embeds it, and documents
   sharing a knowledge or skill text, are always compared; found exactly, not by
-  sampling (see `close_pairs`);
+  sampling (see `close_pairs`). Texts that more than `COMMON_TEXT_DOCUMENTS` documents
+  print (溝通協調能力 and the like) do not on their own make a pair: every pair of those
+  documents would be compared for one generic line, the square of the corpus;
 - or some item of one is among the `NEIGHBOURS` nearest items (same kind group, by
   embedding) of an item of the other, which brings in related pairs.
 Documents that share nothing close are never scored item by item, which keeps a
@@ -28,6 +30,7 @@ from kg.mapping.model import Mapping
 
 EXHAUSTIVE_DOCUMENTS = 150
 NEIGHBOURS = 10
+COMMON_TEXT_DOCUMENTS = 50  # a unit is embedded in a handful of standards, a generic skill in hundreds
 
 
 @dataclass
@@ -59,7 +62,8 @@ def document_pairs(material: Material, calibration: Calibration) -> list[tuple[s
 
 
 def close_pairs(material: Material, calibration: Calibration) -> set[tuple[str, str]]:
-    """Every document pair with two items (same kind group) scoring at least `close`.
+    """Every document pair with two items (same kind group) scoring at least `close`,
+    neither of them a common text (printed by more than `COMMON_TEXT_DOCUMENTS` documents).
 
     Items are taken once per distinct text (a text shared by many documents is one row),
     and only text pairs whose cosine can reach `close` whatever their wording are scored:
@@ -69,7 +73,10 @@ def close_pairs(material: Material, calibration: Calibration) -> set[tuple[str, 
     weight = scorer.weight
     floor = (close - weight) / (1 - weight) - _COSINE_SLACK if weight < 1 else -1.0
     pairs: set[tuple[str, str]] = set()
-    for texts in _distinct_texts(material).values():
+    for every_text in _distinct_texts(material).values():
+        texts = {name: held for name, held in every_text.items() if len(held[1]) <= COMMON_TEXT_DOCUMENTS}
+        if not texts:
+            continue
         names = list(texts)
         holders = [sorted(texts[name][1]) for name in names]
         vectors = np.stack([texts[name][0] for name in names])
