@@ -22,6 +22,7 @@ from kg.graph.convert import document_graph
 from kg.graph.nquads import nquads
 from kg.graph.ontology import load_ontology, load_shapes
 from kg.graph.reasoning import Reasoner, get_reasoner
+from kg.graph.statistics import document_statistics
 from kg.graph.validate import validate_graph
 from kg.graph.vocabulary import KG, Iris
 from kg.parse import LayoutCache, display_path, parse_bytes, read_bytes
@@ -117,6 +118,10 @@ def process_file(path: Path) -> DocumentResult:
         "triples": len(asserted),
     }
     shared = _shared_subjects(asserted)
+    # the document's counts are derived, so they join the inferred graph
+    inferred = set(inferred) | set(
+        document_statistics(_context.iris.document(document.code), asserted, inferred)
+    )
     for graph, triples in (("asserted", asserted), ("inferred", inferred)):
         iri = str(_context.iris.graph(graph))
         result.quads += nquads((t for t in triples if t[0] not in shared), iri)
