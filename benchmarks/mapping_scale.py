@@ -33,6 +33,7 @@ from pathlib import Path
 
 from common import machine
 from corpus import write_corpus
+from graph_scale import time_queries
 
 from kg.mapping.calibration import calibration_for
 from kg.mapping.corpus import COMMON_TEXT_DOCUMENTS, document_pairs
@@ -40,8 +41,10 @@ from kg.mapping.files import BuildMappings
 from kg.mapping.matching import match
 from kg.mapping.material import Material
 from kg.mapping.model import at_least
+from kg.settings import Settings
 from kg.store.layout import current_build
 
+ROOT = Path(__file__).resolve().parent.parent
 RECALL_SAMPLE = 20000  # document pairs matched to estimate recall, beyond which a random sample
 
 
@@ -124,15 +127,28 @@ def recall(build_path: Path, rng: random.Random) -> dict[str, object]:
     }
 
 
-def run(documents: int, work: Path, rng: random.Random) -> dict[str, object]:
+def named_queries(build_dir: Path, stores: list[str], repeats: int) -> dict[str, object]:
+    """Median seconds of every named query on each store, and rdflib's over oxigraph's."""
+    names = sorted(path.stem for path in (ROOT / "ontology" / "queries").glob("*.rq"))
+    settings = Settings.load(build_dir=build_dir)
+    timed = {store: time_queries(settings.with_(store=store), repeats, 120.0, names) for store in stores}
+    table: dict[str, object] = {}
+    for name in names:
+        row = {store: timed[store][name]["median"] for store in stores}
+        if "rdflib" in row and row["rdflib"] and row["oxigraph"]:
+            row["rdflib_over_oxigraph"] = round(row["rdflib"] / row["oxigraph"], 1)  # type: ignore[operator]
+        table[name] = row
+    return table
+
+
+def run(documents: int, work: Path, rng: random.Random, stores: list[str], repeats: int) -> dict[str, object]:
     sources = write_corpus(work / f"raw-{documents}", documents)
     build_dir = work / f"build-{documents}"
     done = subprocess.run(
-        [sys.executable, __file__, "--child", str(sources), str(build_dir)],
-        check=True,
-        capture_output=True,
-        text=True,
+        [sys.executable, __file__, "--child", str(sources), str(build_dir)], capture_output=True, text=True
     )
+    if done.returncode:
+        sys.exit(f"the build of {documents} documents failed:\n{done.stderr[-3000:]}")
     built = json.loads(done.stdout.strip().splitlines()[-1])
     build_path = current_build(build_dir)
     stored = BuildMappings.load(build_path)
@@ -151,6 +167,7 @@ def run(documents: int, work: Path, rng: random.Random) -> dict[str, object]:
         "mappings_graph_over_asserted": round(triples["mappings"] / triples["asserted"], 3),
         "mappings_graph_triples_by_representation": representations(stored),
     }
+    result["named_query_seconds_median"] = named_queries(build_dir, stores, repeats)
     started = time.perf_counter()
     result["pairs_recall"] = recall(build_path, rng) | {"seconds": round(time.perf_counter() - started, 1)}
     return result
@@ -164,13 +181,20 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--documents", type=int, nargs="+", default=[200, 1000])
+    parser.add_argument(
+        "--rdflib-documents", type=int, default=200, help="also time the queries on rdflib at this size"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="runs per query timing (the median is reported)"
+    )
     parser.add_argument("--output", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
     results: dict[str, object] = {"machine": machine(), "runs": []}
     rng = random.Random(11)
     with tempfile.TemporaryDirectory(prefix="kg-mapping-scale-") as tmp:
         for documents in args.documents:
-            row = run(documents, Path(tmp), rng)
+            stores = ["oxigraph", "rdflib"] if documents == args.rdflib_documents else ["oxigraph"]
+            row = run(documents, Path(tmp), rng, stores, args.repeats)
             results["runs"].append(row)  # type: ignore[attr-defined]
             print(json.dumps(row, ensure_ascii=False, indent=1), flush=True)
             if args.output:
