@@ -26,6 +26,21 @@ ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
 INDEX = Path(os.environ.get("KG_STANDARDS_INDEX", "/work/shared/data/icap-standards-index.json"))
 NUMERALS = "一二三四五六七八九十"
+# words of section and field names: a text holding one could read as a heading
+_HEADINGS = (
+    "職能",
+    "代碼",
+    "名稱",
+    "類別",
+    "級別",
+    "工作任務",
+    "工作活動",
+    "工作產出",
+    "行為指標",
+    "內涵",
+    "評量",
+)
+_HEADINGS += ("說明", "補充", "工作描述", "基準", "職類", "職業", "行業", "態度", "知識", "技能")
 _CONTENT_COLUMNS = "職能內涵 (K=knowledge 知識)\t職能內涵 (S=skills 技能)"
 ATTITUDES = ["謹慎細心", "持續學習", "追求卓越", "彈性", "主動積極", "好奇開放", "團隊意識", "正直誠實"]
 
@@ -47,7 +62,11 @@ class _Words:
 
     def __init__(self, rng: random.Random) -> None:
         text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt")))
-        phrases = {p for p in re.findall(r"[\u4e00-\u9fff]{2,}", text) if 2 <= len(p) <= 12}
+        phrases = {
+            p
+            for p in re.findall(r"[\u4e00-\u9fff]{2,}", text)
+            if 2 <= len(p) <= 12 and not any(word in p for word in _HEADINGS)
+        }
         self.chunks = sorted({p[i : i + 3] for p in phrases for i in range(0, len(p) - 2, 2)} | phrases)
         self.rng = rng
         self.seen: set[str] = set()
