@@ -102,3 +102,31 @@ def test_a_text_printed_by_very_many_documents_does_not_on_its_own_make_them_pai
     vectors = np.stack([vector for *_, vector in rows])
     material = Material(items, vectors, [frozenset()] * len(items), "e5-small", documents)
     assert close_pairs(material, CALIBRATION) == {(codes[0], codes[-1])}
+
+
+def test_a_float32_score_a_hair_below_a_threshold_is_no_mapping_and_no_crash():
+    from kg.mapping.matching import Side
+    from kg.mapping.model import Thresholds
+    from kg.mapping.scoring import Scorer
+
+    thresholds = Thresholds(exact=0.95, close=0.9, related=0.8556)
+    x = np.float32(0.8556)  # 0.85559999942... : not below 0.8556 in float32, below it in float64
+    a_vector = np.array([[1.0, 0.0]], dtype=np.float32)
+    b_vector = np.array([[x, np.sqrt(1 - np.float64(x) ** 2)]], dtype=np.float32)
+
+    def one(document: str, text: str, vector: np.ndarray) -> Side:
+        item = SearchItem(
+            0,
+            f"https://example.org/{document}/K1",
+            document,
+            "unit",
+            None,
+            "K1",
+            "knowledge",
+            text,
+            None,
+            None,
+        )
+        return Side(document, [item], vector, [frozenset()])
+
+    assert match(one("A", "甲", a_vector), one("B", "乙", b_vector), Scorer(0.0), thresholds) == []
