@@ -45,6 +45,8 @@ test: system-packages $(BIN)/kg
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/kg
+	$(BIN)/python benchmarks/mapping_scale.py --documents 200 1000 --rdflib-documents 200 \
+		--output benchmarks/results/mapping_scale.json
 	$(BIN)/python benchmarks/graph_scale.py --documents 2700 --rdflib-documents 200 \
 		--output benchmarks/results/graph_scale.json
 	$(BIN)/python benchmarks/search_scale.py --items 100000 \

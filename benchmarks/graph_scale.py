@@ -75,10 +75,12 @@ def _query_child(settings: Settings, name: str, repeats: int, budget: float, out
     out.put(("done", 0.0))
 
 
-def time_queries(settings: Settings, repeats: int, timeout: float) -> dict[str, dict[str, object]]:
+def time_queries(
+    settings: Settings, repeats: int, timeout: float, names: list[str] = QUERIES
+) -> dict[str, dict[str, object]]:
     """Median time of each query, each in its own process; a run past `timeout` seconds is stopped."""
     timings: dict[str, dict[str, object]] = {}
-    for name in QUERIES:
+    for name in names:
         out: Queue = Queue()
         child = Process(target=_query_child, args=(settings, name, repeats, timeout, out))
         child.start()

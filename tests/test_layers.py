@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "kg.parse": 1,  # raw documents -> the document model
     "kg.graph": 2,  # model -> RDF, ontology, reasoning, SHACL
     "kg.store": 3,  # persisted graphs, the build folder's layout, the errors a store raises
+    "kg.document_cache": 1,  # each source file's processed result, kept between builds
     "kg.pipeline": 2,  # parse -> graph -> validate -> N-Quads, in worker processes
     "kg.search": 4,  # search indexes over the build
     "kg.mapping": 4,  # overlap mappings between documents (uses search's items and vectors)

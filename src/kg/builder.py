@@ -43,7 +43,9 @@ from kg.store.layout import (
     GRAPHS,
     MANIFEST_FILE,
     build_lock,
+    clear_caches,
     discard,
+    document_cache,
     embedding_cache,
     ensure_writable,
     layout_cache,
@@ -67,6 +69,7 @@ class BuildReport:
     search: dict[str, object] = field(default_factory=dict)
     mappings: dict[str, object] = field(default_factory=dict)
     read_from_cache: int = 0  # source files whose layout came from the parse cache
+    reused: int = 0  # source files unchanged since an earlier build: not processed again
 
 
 def build(
@@ -74,10 +77,13 @@ def build(
     settings: Settings | None = None,
     progress: Progress = quiet,
     strict: bool = False,
+    clean: bool = False,
 ) -> BuildReport:
     """Parse, convert, validate, reason over and store the given files and folders (default data/raw).
 
     `strict` makes a source file's warnings (a skipped row, a truncated document) problems.
+    A file unchanged since an earlier build (same bytes, path, code, ontology, options) is
+    not processed again, nor is a text embedded twice; `clean` forgets all that first.
     """
     settings = settings or Settings.load()
     started = time.perf_counter()
@@ -88,6 +94,8 @@ def build(
     ensure_writable(settings.build_dir)
     with build_lock(settings.build_dir):  # one build at a time; a killed one's folder goes now
         remove_leftovers(settings.build_dir)
+        if clean:
+            clear_caches(settings.build_dir)
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         folder = new_build_folder(settings.build_dir, build_id)
         try:
@@ -127,9 +135,11 @@ def _build_into(
             progress,
             strict,
             layout_cache(settings.build_dir),
+            document_cache(settings.build_dir),
         )
         for result in results:
             report.read_from_cache += result.from_cache
+            report.reused += result.reused
             problems.extend(result.problems)
             for step, value in result.seconds.items():
                 seconds[step] = seconds.get(step, 0.0) + value

@@ -17,11 +17,13 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal
 from rdflib.term import Node
 
+from kg.document_cache import DocumentCache
 from kg.errors import KgError
 from kg.graph.convert import document_graph
 from kg.graph.nquads import nquads
-from kg.graph.ontology import load_ontology, load_shapes
+from kg.graph.ontology import ONTOLOGY_FILE, SHAPES_FILE, load_ontology, load_shapes, ontology_dir
 from kg.graph.reasoning import Reasoner, get_reasoner
+from kg.graph.statistics import document_statistics
 from kg.graph.validate import validate_graph
 from kg.graph.vocabulary import KG, Iris
 from kg.parse import LayoutCache, display_path, parse_bytes, read_bytes
@@ -51,6 +53,7 @@ class DocumentResult:
     quads: bytes = b""  # the document's own asserted and inferred quads
     shared_quads: bytes = b""  # quads about concepts other documents share (occupations ...)
     from_cache: bool = False  # its layout came from the parse cache (a PDF ... read before)
+    reused: bool = False  # the whole result came from the document cache (kg.document_cache)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -60,23 +63,53 @@ class _Context:
     reasoner: Reasoner | None
     strict: bool = False  # warnings about a source file are problems
     layouts: LayoutCache | None = None  # files read before (kg.parse.cache)
+    documents: DocumentCache | None = None  # whole results of files processed before
 
 
 _context: _Context | None = None
 
 
 def _initialise(
-    base_iri: str, reasoner: str | None, strict: bool = False, layout_cache: Path | None = None
+    base_iri: str,
+    reasoner: str | None,
+    strict: bool = False,
+    layout_cache: Path | None = None,
+    document_cache: Path | None = None,
 ) -> None:
     global _context
-    if _context is not None and _context.layouts is not None:
-        _context.layouts.close()
+    if _context is not None:
+        for opened in (_context.layouts, _context.documents):
+            if opened is not None:
+                opened.close()
+    documents = None
+    if document_cache is not None and reasoner is not None:  # a check-only run keeps no model
+        documents = DocumentCache(document_cache, fingerprint(base_iri, reasoner, strict))
     _context = _Context(
         Iris(base_iri),
         get_reasoner(reasoner, load_ontology()) if reasoner else None,
         strict,
         LayoutCache(layout_cache) if layout_cache is not None else None,
+        documents,
     )
+
+
+_KEPT = ("warnings", "code", "source", "line", "model", "summary", "quads", "shared_quads")
+
+
+def fingerprint(base_iri: str, reasoner: str | None, strict: bool) -> str:
+    """What a document's result depends on beside its bytes and path: the code that parses,
+    converts, validates and reasons (kg.parse, kg.graph, this module), the ontology and
+    shapes, the reasoner, the base IRI and strictness. Any change makes every file new."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256(f"{base_iri}\0{reasoner}\0{strict}".encode())
+    files = [
+        Path(__file__),
+        *(p for name in ("parse", "graph") for p in sorted((package / name).rglob("*.py"))),
+    ]
+    files += [ontology_dir() / ONTOLOGY_FILE, ontology_dir() / SHAPES_FILE]
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def process_file(path: Path) -> DocumentResult:
@@ -87,6 +120,11 @@ def process_file(path: Path) -> DocumentResult:
     source = display_path(path)
     try:
         data = read_bytes(path, source)  # read once: what is parsed is what is hashed
+        if _context.documents is not None and (kept := _context.documents.get(data, source)) is not None:
+            for name in _KEPT:
+                setattr(result, name, kept[name])
+            result.reused = True
+            return result
         hits = _context.layouts.hits if _context.layouts else 0
         document = parse_bytes(data, source, _context.layouts)
         result.from_cache = bool(_context.layouts and _context.layouts.hits > hits)
@@ -117,10 +155,16 @@ def process_file(path: Path) -> DocumentResult:
         "triples": len(asserted),
     }
     shared = _shared_subjects(asserted)
+    # the document's counts are derived, so they join the inferred graph
+    inferred = set(inferred) | set(
+        document_statistics(_context.iris.document(document.code), asserted, inferred)
+    )
     for graph, triples in (("asserted", asserted), ("inferred", inferred)):
         iri = str(_context.iris.graph(graph))
         result.quads += nquads((t for t in triples if t[0] not in shared), iri)
         result.shared_quads += nquads((t for t in triples if t[0] in shared), iri)
+    if _context.documents is not None and not result.problems:
+        _context.documents.put(data, source, {name: getattr(result, name) for name in _KEPT})
     return result
 
 
@@ -156,14 +200,16 @@ def process_all(
     progress: Progress = quiet,
     strict: bool = False,
     layout_cache: Path | None = None,
+    document_cache: Path | None = None,
 ) -> Iterator[DocumentResult]:
     """Process every file, in order; a document code seen in an earlier file is a problem.
 
     `reasoner=None` only checks (parse, convert, validate). `workers=0` uses every core.
     `strict` makes a source file's warnings problems. `layout_cache` keeps what PDF, ODT,
-    DOCX and HTML files were read into, so that an unchanged one is not read again.
+    DOCX and HTML files were read into, so that an unchanged one is not read again;
+    `document_cache` keeps whole results, so that an unchanged file is not processed again.
     """
-    arguments = (base_iri, reasoner, strict, layout_cache)
+    arguments = (base_iri, reasoner, strict, layout_cache, document_cache)
     workers = workers or default_workers()
     if workers == 1 or len(files) < PARALLEL_FROM:
         _initialise(*arguments)

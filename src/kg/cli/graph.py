@@ -46,10 +46,17 @@ def build(
     workers: Workers = None,
     embedder: Embedder = None,
     strict: Strict = False,
+    clean: Annotated[
+        bool,
+        typer.Option(
+            "--clean", help="Forget what earlier builds kept (processed files, embeddings): a full build."
+        ),
+    ] = False,
 ) -> None:
     """Parse, reason over, validate and store the documents, and index them for search.
 
-    The new build replaces the live one only on success.
+    The new build replaces the live one only on success. Files unchanged since an earlier
+    build are not processed again (--clean: everything is).
 
     Example: kg build data/raw/ --build-dir /tmp/kg-build
     """
@@ -60,7 +67,7 @@ def build(
     )
     try:
         with progress_reporter() as progress:
-            report = run_build(paths, settings, progress, strict=strict)
+            report = run_build(paths, settings, progress, strict=strict, clean=clean)
     except BuildError as exc:
         fail(str(exc))
     for warning in report.warnings:
@@ -71,6 +78,8 @@ def build(
         f"{report.triples['asserted']} asserted + {report.triples['inferred']} inferred triples "
         f"in {report.seconds['total']:.1f} s -> {report.path}"
     )
+    if report.reused:
+        typer.echo(f"sources: {report.reused} files unchanged since an earlier build (not processed again)")
     if report.read_from_cache:
         typer.echo(f"sources: {report.read_from_cache} files unchanged since read (from the parse cache)")
     if report.search:

@@ -99,9 +99,11 @@ class _Block:
     ) -> None:
         self.rows_a, self.rows_b = rows_a, rows_b
         self.related = thresholds.related
+        # float64: a float32 score compares to a threshold in float32, and one a hair below it
+        # in float64 (as `Thresholds.relation` sees it) would pass the cut and earn no relation
         self.scores = scorer.scores(
             a.vectors[rows_a], b.vectors[rows_b], _texts(a, rows_a), _texts(b, rows_b)
-        )
+        ).astype(np.float64)
         self.copies_a = _clusters(a, group, rows_a, scorer, thresholds.exact)
         self.copies_b = _clusters(b, group, rows_b, scorer, thresholds.exact)
         best: dict[tuple[int, int], tuple[float, int, int]] = {}

@@ -57,6 +57,7 @@ LOCK_FILE = "build.lock"
 CACHE_FOLDER = "cache"
 EMBEDDING_CACHE_FILE = "embeddings.sqlite"
 LAYOUT_CACHE_FILE = "layouts.sqlite"
+DOCUMENT_CACHE_FILE = "documents.sqlite"
 BUILDS_FOLDER = "builds"
 TEMPORARY_PREFIX = ".tmp-"
 # One build.
@@ -88,6 +89,18 @@ def embedding_cache(build_dir: Path) -> Path:
 def layout_cache(build_dir: Path) -> Path:
     """The parse cache of a build folder: what PDF, ODT, DOCX and HTML files were read into."""
     return build_dir / CACHE_FOLDER / LAYOUT_CACHE_FILE
+
+
+def document_cache(build_dir: Path) -> Path:
+    """The document cache of a build folder: each source file's processed result (kg.document_cache)."""
+    return build_dir / CACHE_FOLDER / DOCUMENT_CACHE_FILE
+
+
+def clear_caches(build_dir: Path) -> None:
+    """Forget what earlier builds kept (parsed files, results, embeddings): `kg build --clean`."""
+    for name in (EMBEDDING_CACHE_FILE, LAYOUT_CACHE_FILE, DOCUMENT_CACHE_FILE):
+        for path in (build_dir / CACHE_FOLDER).glob(name + "*"):  # with SQLite's -wal and -shm files
+            path.unlink()
 
 
 def current_build(build_dir: Path) -> Path:

@@ -1,0 +1,195 @@
+"""A synthetic iCAP corpus with the reuse of the real one, as source files `kg build` reads.
+
+- Standards (職能基準, 40%) take their code, name, level, 職類別, 職業別 and 行業別 from the
+  metadata of 905 real standards (/work/shared/data or $KG_STANDARDS_INDEX; beyond 905
+  the codes get a new serial number); units (職能單元, 60%) get codes of the real shape.
+- Every text is new, made of phrases cut from the seed documents (data/raw), so that
+  documents do not copy each other except where the real corpus does:
+  - a unit is embedded, word for word, as a task of 0 to 4 standards (its indicators
+    become the task's indicators, its knowledge and skills join the task's lists);
+  - knowledge and skill texts are drawn from a shared pool with Zipf-like frequencies
+    (a few, like 溝通協調能力, in many documents), beside each document's own;
+  - attitudes come from a short common list.
+The same arguments give the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "data" / "raw"
+INDEX = Path(os.environ.get("KG_STANDARDS_INDEX", "/work/shared/data/icap-standards-index.json"))
+NUMERALS = "一二三四五六七八九十"
+# words of section and field names: a text holding one could read as a heading
+_HEADINGS = (
+    "職能",
+    "代碼",
+    "名稱",
+    "類別",
+    "級別",
+    "工作任務",
+    "工作活動",
+    "工作產出",
+    "行為指標",
+    "內涵",
+    "評量",
+)
+_HEADINGS += ("說明", "補充", "工作描述", "基準", "職類", "職業", "行業", "態度", "知識", "技能")
+_CONTENT_COLUMNS = "職能內涵 (K=knowledge 知識)\t職能內涵 (S=skills 技能)"
+ATTITUDES = ["謹慎細心", "持續學習", "追求卓越", "彈性", "主動積極", "好奇開放", "團隊意識", "正直誠實"]
+
+
+@dataclass
+class _Unit:
+    code: str
+    title: str
+    domain: str
+    level: int
+    tasks: list[tuple[str, list[str]]]  # (title, indicators)
+    knowledge: list[str]
+    skills: list[str]
+    embedded_in: list[int] = field(default_factory=list)  # standards (by number) that embed it
+
+
+class _Words:
+    """New texts from phrases of the seeds."""
+
+    def __init__(self, rng: random.Random) -> None:
+        text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt")))
+        phrases = {
+            p
+            for p in re.findall(r"[\u4e00-\u9fff]{2,}", text)
+            if 2 <= len(p) <= 12 and not any(word in p for word in _HEADINGS)
+        }
+        self.chunks = sorted({p[i : i + 3] for p in phrases for i in range(0, len(p) - 2, 2)} | phrases)
+        self.rng = rng
+        self.seen: set[str] = set()
+
+    def text(self, parts: int = 3) -> str:
+        while True:
+            made = "".join(self.rng.choice(self.chunks) for _ in range(parts))[:40]
+            if made not in self.seen:
+                self.seen.add(made)
+                return made
+
+
+def _numeral(n: int) -> str:
+    return NUMERALS[n - 1] if n <= 10 else "十" + (NUMERALS[n - 11] if n > 10 else "")
+
+
+def _zipf(rng: random.Random, pool: list[str], count: int) -> list[str]:
+    weights = [1 / (rank + 1) for rank in range(len(pool))]
+    picked: list[str] = []
+    while len(picked) < count:
+        text = rng.choices(pool, weights)[0]
+        if text not in picked:
+            picked.append(text)
+    return picked
+
+
+def write_corpus(folder: Path, documents: int, seed: int = 7) -> Path:
+    """`documents` source files in `folder`: 40% standards, 60% units (see the module docstring)."""
+    rng = random.Random(seed)
+    words = _Words(rng)
+    real = json.loads(INDEX.read_text(encoding="utf-8"))["standards"]
+    standards = max(1, documents * 2 // 5)
+    knowledge_pool = [words.text(2) + "知識" for _ in range(max(50, documents // 2))]
+    skill_pool = [words.text(2) + "能力" for _ in range(max(40, documents // 3))]
+    units = []
+    for n in range(documents - standards):
+        meta = real[n % len(real)]
+
+        def texts(count: tuple[int, int], parts: int = 3) -> list[str]:
+            return [words.text(parts) for _ in range(rng.randint(*count))]
+
+        units.append(
+            _Unit(
+                code=f"{meta['category_code']}{rng.randint(2, 5)}R{n:04d}v{rng.randint(1, 3)}",
+                title=words.text(2),
+                domain=meta["category"],
+                level=rng.randint(2, 5),
+                tasks=[(words.text(2), texts((3, 5))) for _ in range(rng.randint(2, 4))],
+                knowledge=_zipf(rng, knowledge_pool, rng.randint(2, 4)) + texts((2, 4)),
+                skills=_zipf(rng, skill_pool, rng.randint(2, 4)) + texts((2, 4)),
+            )
+        )
+        for _ in range(rng.choice([0, 0, 1, 1, 1, 2, 2, 3, 4])):
+            units[-1].embedded_in.append(rng.randrange(standards))
+    folder.mkdir(parents=True, exist_ok=True)
+    for unit in units:
+        (folder / f"{unit.code}.txt").write_text(_unit_file(unit), encoding="utf-8")
+    for n in range(standards):
+        meta = dict(real[n % len(real)])
+        if n >= len(real):
+            meta["code"] = re.sub(r"-(\d{3})", f"-{n // len(real)}{n % 100:02d}", meta["code"], count=1)
+        embedded = [u for u in units if n in u.embedded_in]
+        (folder / f"{meta['code']}.txt").write_text(
+            _standard_file(meta, embedded, words, rng, knowledge_pool, skill_pool), encoding="utf-8"
+        )
+    return folder
+
+
+def _unit_file(unit: _Unit) -> str:
+    tasks = " ".join(
+        f"<p>{_numeral(t)}、{title}</p> <ol> "
+        + " ".join(f"{i}. {text}" for i, text in enumerate(indicators, 1))
+        + " </ol>"
+        for t, (title, indicators) in enumerate(unit.tasks, 1)
+    )
+
+    def listed(texts: list[str]) -> str:
+        return " ".join(f"<p>{_numeral(i)}、{text}</p>" for i, text in enumerate(texts, 1))
+
+    return (
+        f"\n\n職能單元代碼\t{unit.code}\n職能單元名稱\t{unit.title}\n領域類別\t{unit.domain}\n"
+        f"職能單元級別\t{unit.level}\n工作任務與行為指標\t{tasks}\n"
+        f"職能內涵 (S=skills 技能)\t{listed(unit.skills)}\n"
+        f"職能內涵 (K=knowledge 知識)\t{listed(unit.knowledge)}\n"
+        "評量設計參考\t<p>一、評量方法</p> <ol> 1. 直接提問 </ol>\n說明與補充事項\t<p>【註1】無</p>\n--\t--\n"
+    )
+
+
+def _standard_file(
+    meta: dict, embedded: list[_Unit], words: _Words, rng: random.Random, kpool: list[str], spool: list[str]
+) -> str:
+    level = meta["level"] or 3
+    knowledge = _zipf(rng, kpool, rng.randint(3, 6)) + [words.text() for _ in range(rng.randint(3, 6))]
+    skills = _zipf(rng, spool, rng.randint(3, 6)) + [words.text() for _ in range(rng.randint(2, 5))]
+    tasks: list[tuple[str, list[list[str]], list[str], list[str]]] = []  # title, activities' indicators, K, S
+    for unit in embedded:
+        knowledge += [k for k in unit.knowledge if k not in knowledge]
+        skills += [s for s in unit.skills if s not in skills]
+        tasks.append((unit.title, [ind for _, ind in unit.tasks], unit.knowledge, unit.skills))
+    for _ in range(rng.randint(2, 5)):
+        activities = [[words.text() for _ in range(rng.randint(2, 4))] for _ in range(rng.randint(1, 3))]
+        tasks.append((words.text(2), activities, rng.sample(knowledge, 3), rng.sample(skills, 3)))
+    rng.shuffle(tasks)
+    kcode = {text: f"K{i:02d}" for i, text in enumerate(knowledge, 1)}
+    scode = {text: f"S{i:02d}" for i, text in enumerate(skills, 1)}
+    header = "工作任務\t工作活動\t工作產出\t行為指標\t職能級別\t" + _CONTENT_COLUMNS
+    rows = []
+    for t, (title, activities, ks, ss) in enumerate(tasks, 1):
+        for a, indicators in enumerate(activities, 1):
+            found = " ".join(f"P{t}.{a}.{i}{text}" for i, text in enumerate(indicators, 1))
+            ktext = " ".join(f"{kcode[k]}{k}" for k in ks)
+            stext = " ".join(f"{scode[s]}{s}" for s in ss)
+            first = f"T{t}{title}" if a == 1 else ""
+            rows.append(f"{first}\tT{t}.{a}{words.text(2)}\t\t{found}\t{level}\t{ktext}\t{stext}")
+    attitudes = "\n".join(
+        f"- A{i:02d}{name}：{name}的態度。" for i, name in enumerate(rng.sample(ATTITUDES, 3), 1)
+    )
+    return (
+        f"\n\n{meta['name']}職能基準\n\n職能基準代碼\t\t{meta['code']}\n職能基準名稱 (擇一填寫)\t\t職類\n"
+        f"\t\t職業\t{meta['name']}\n"
+        f"所屬類別\t職類別\t{meta['category']}\t\t職類別代碼\t{meta['category_code']}\n"
+        f"\t職業別\t{meta['occupation_name']}\t\t職業別代碼\t{meta['occupation_code']}\n"
+        f"\t行業別\t{'; '.join(meta['industry'])}\t\t行業別代碼\t{'; '.join(meta['industry_code'])}\n"
+        f"工作描述\t\t{words.text(4)}\n基準級別\t\t{level}\n\n{header}\n" + "\n".join(rows) + "\n\n"
+        f"職能內涵 (A=attitude 態度)\n\n{attitudes}\n\n說明與補充事項\n\n- 其他補充說明：無。\n"
+    )

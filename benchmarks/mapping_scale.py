@@ -1,0 +1,205 @@
+"""Benchmark: a full build (graph, embeddings, overlap) of a synthetic corpus, and what its mappings cost.
+
+For each size, `benchmarks/corpus.py` writes a corpus with the real one's reuse, `kg build`
+builds it in a child process (so its peak memory is its own), and this reports
+- time per stage, peak memory (the build process, and its largest worker), disk;
+- triples per graph and per document, mappings per document and per relation;
+- the mappings graph under each representation considered (counted from the build's
+  mappings, so all on the same mappings): every mapping reified in both directions (as
+  before), nodes only where the score says something, that without related mappings (the
+  one chosen), and one node per cluster of identical texts;
+- the recall of the pairs compared: of the document pairs (all, or a random sample at
+  large sizes) that share an exact or close mapping when matched, the share compared;
+  separately for the pairs sharing one between texts that are not common (printed by at
+  most `COMMON_TEXT_DOCUMENTS` documents), which the build promises to compare.
+
+    python benchmarks/mapping_scale.py --documents 200 1000
+
+Reports the machine. Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import machine
+from corpus import write_corpus
+from graph_scale import time_queries
+
+from kg.mapping.calibration import calibration_for
+from kg.mapping.corpus import COMMON_TEXT_DOCUMENTS, document_pairs
+from kg.mapping.files import BuildMappings
+from kg.mapping.matching import match
+from kg.mapping.material import Material
+from kg.mapping.model import at_least
+from kg.settings import Settings
+from kg.store.layout import current_build
+
+ROOT = Path(__file__).resolve().parent.parent
+RECALL_SAMPLE = 20000  # document pairs matched to estimate recall, beyond which a random sample
+
+
+def child(sources: Path, build_dir: Path) -> None:
+    """Build in this process and print what the parent reports (JSON on the last line)."""
+    from kg.builder import build
+    from kg.settings import Settings
+
+    started = time.perf_counter()
+    report = build([sources], Settings.load(build_dir=build_dir))
+    out = {
+        "seconds": report.seconds | {"wall": round(time.perf_counter() - started, 1)},
+        "triples": report.triples,
+        "search": report.search,
+        "pairs_compared": report.mappings.get("pairs_compared"),
+        "mappings": report.mappings.get("mappings"),
+        "peak_memory_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "largest_worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+    }
+    print(json.dumps(out))
+
+
+def representations(stored: BuildMappings) -> dict[str, int]:
+    """Triples of the mappings graph (without incorporations) under each representation."""
+    table = stored.table
+    mappings = len(table)
+    scored = (table["similarity_score"].round(4) < 1) | (table["mapping_cardinality"] != "1:1")
+    strong = table["relation"] != "related"
+    pairs = len(table.groupby(["subject_document", "object_document"]))
+    one_to_one_cardinality = table["mapping_cardinality"] != "1:1"
+    # identical texts (score 1) as one node per cluster: each member item -> its cluster
+    identical = table[~scored]
+    members = len(set(identical["subject_id"]) | set(identical["object_id"]))
+    return {
+        "reified_all_both_directions": 9 * mappings,
+        "nodes_where_score_says_something": 2 * mappings
+        + int((5 * scored + one_to_one_cardinality).sum())
+        + 6 * pairs,
+        "chosen_exact_close_only": int((2 * strong + (5 * scored + one_to_one_cardinality) * strong).sum())
+        + 6 * pairs,
+        "clusters_of_identical_texts": members + int((2 + 5) * scored.sum()) + 6 * pairs,
+    }
+
+
+def recall(build_path: Path, rng: random.Random) -> dict[str, object]:
+    material = Material.load(build_path)
+    calibration, _ = calibration_for(material.embedder)
+    compared = {tuple(sorted(p)) for p in document_pairs(material, calibration)}
+    codes = sorted(material.documents)
+    every = list(itertools.combinations(codes, 2))
+    sample = every if len(every) <= RECALL_SAMPLE else rng.sample(every, RECALL_SAMPLE)
+    rows = material.rows_by_document()
+    sides = {code: material.side(code, rows.get(code, [])) for code in codes}
+    holders: dict[str, set[str]] = {}
+    for item in material.items:
+        holders.setdefault(item.text, set()).add(item.document)
+    sharing, specific = [], []
+    for x, y in sample:
+        strong = [
+            m
+            for m in match(sides[x], sides[y], calibration.scorer, calibration.thresholds)
+            if at_least(m.relation, "close")
+        ]
+        if strong:
+            sharing.append((x, y))
+        if any(max(len(holders[m.a.text]), len(holders[m.b.text])) <= COMMON_TEXT_DOCUMENTS for m in strong):
+            specific.append((x, y))
+
+    def share(pairs: list[tuple[str, str]]) -> float | None:
+        return round(sum(1 for p in pairs if p in compared) / len(pairs), 4) if pairs else None
+
+    return {
+        "pairs_checked": len(sample),
+        "of_all_pairs": len(every),
+        "pairs_compared": len(compared),
+        "sharing_exact_or_close": len(sharing),
+        "recall": share(sharing),
+        "sharing_exact_or_close_of_texts_not_common": len(specific),
+        "recall_texts_not_common": share(specific),
+    }
+
+
+def named_queries(build_dir: Path, stores: list[str], repeats: int) -> dict[str, object]:
+    """Median seconds of every named query on each store, and rdflib's over oxigraph's."""
+    names = sorted(path.stem for path in (ROOT / "ontology" / "queries").glob("*.rq"))
+    settings = Settings.load(build_dir=build_dir)
+    timed = {store: time_queries(settings.with_(store=store), repeats, 120.0, names) for store in stores}
+    table: dict[str, object] = {}
+    for name in names:
+        row = {store: timed[store][name]["median"] for store in stores}
+        if "rdflib" in row and row["rdflib"] and row["oxigraph"]:
+            row["rdflib_over_oxigraph"] = round(row["rdflib"] / row["oxigraph"], 1)  # type: ignore[operator]
+        table[name] = row
+    return table
+
+
+def run(documents: int, work: Path, rng: random.Random, stores: list[str], repeats: int) -> dict[str, object]:
+    sources = write_corpus(work / f"raw-{documents}", documents)
+    build_dir = work / f"build-{documents}"
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(sources), str(build_dir)], capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"the build of {documents} documents failed:\n{done.stderr[-3000:]}")
+    built = json.loads(done.stdout.strip().splitlines()[-1])
+    build_path = current_build(build_dir)
+    stored = BuildMappings.load(build_path)
+    relations = stored.table["relation"].value_counts().to_dict()
+    disk = sum(f.stat().st_size for f in build_path.rglob("*") if f.is_file())
+    triples = built["triples"]
+    result = {
+        "documents": documents,
+        "build": built,
+        "disk_mib": round(disk / 2**20, 1),
+        "per_document": {
+            "mappings": round(len(stored.table) / documents, 1),
+            "triples": {graph: round(n / documents, 1) for graph, n in triples.items()},
+        },
+        "mappings_by_relation": relations,
+        "mappings_graph_over_asserted": round(triples["mappings"] / triples["asserted"], 3),
+        "mappings_graph_triples_by_representation": representations(stored),
+    }
+    result["named_query_seconds_median"] = named_queries(build_dir, stores, repeats)
+    started = time.perf_counter()
+    result["pairs_recall"] = recall(build_path, rng) | {"seconds": round(time.perf_counter() - started, 1)}
+    return result
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        child(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--documents", type=int, nargs="+", default=[200, 1000])
+    parser.add_argument(
+        "--rdflib-documents", type=int, default=200, help="also time the queries on rdflib at this size"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="runs per query timing (the median is reported)"
+    )
+    parser.add_argument("--output", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args()
+    results: dict[str, object] = {"machine": machine(), "runs": []}
+    rng = random.Random(11)
+    with tempfile.TemporaryDirectory(prefix="kg-mapping-scale-") as tmp:
+        for documents in args.documents:
+            stores = ["oxigraph", "rdflib"] if documents == args.rdflib_documents else ["oxigraph"]
+            row = run(documents, Path(tmp), rng, stores, args.repeats)
+            results["runs"].append(row)  # type: ignore[attr-defined]
+            print(json.dumps(row, ensure_ascii=False, indent=1), flush=True)
+            if args.output:
+                args.output.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    main()

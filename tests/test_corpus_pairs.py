@@ -1,0 +1,132 @@
+"""Which document pairs a corpus beyond the exhaustive cut-off compares (kg.mapping.corpus).
+
+A small corpus of one-item documents, above `EXHAUSTIVE_DOCUMENTS`, with vectors laid out
+by hand so that the nearest-neighbour rule alone provably misses a unit and the standard
+that holds a near copy of its indicator: each has ten items nearer to it than the other.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from kg.mapping.calibration import calibration_for
+from kg.mapping.corpus import (
+    COMMON_TEXT_DOCUMENTS,
+    EXHAUSTIVE_DOCUMENTS,
+    NEIGHBOURS,
+    _neighbouring_pairs,
+    close_pairs,
+    document_pairs,
+)
+from kg.mapping.matching import match
+from kg.mapping.material import Material
+from kg.mapping.model import at_least
+from kg.search.items import SearchItem
+
+DIMENSION = 64
+CALIBRATION, _ = calibration_for("e5-small")
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / np.linalg.norm(vector)
+
+
+def _corpus() -> Material:
+    rng = np.random.default_rng(3)
+    axis = np.eye(DIMENSION, dtype=np.float32)
+    unit_text = _unit(axis[0])  # the unit's indicator
+    near_copy = _unit(0.95 * axis[0] + 0.312 * axis[1])  # the standard's longer version of it: cosine 0.95
+    rows: list[tuple[str, str, str, np.ndarray]] = [
+        ("UNIT", "unit", "建立緊急應變計畫", unit_text),
+        ("STANDARD", "standard", "建立緊急應變計畫並定期演練", near_copy),
+    ]
+    # ten documents nearer to each of the two than the two are to each other (cosine 0.999)
+    for n in range(NEIGHBOURS + 2):
+        near_unit, near_standard = unit_text + 0.045 * axis[2 + n], near_copy + 0.045 * axis[20 + n]
+        rows.append((f"NEAR-UNIT-{n:02d}", "standard", f"維護客戶資料第{n}版", _unit(near_unit)))
+        rows.append((f"NEAR-STD-{n:02d}", "standard", f"檢視銷售報告第{n}版", _unit(near_standard)))
+    # unrelated documents, to pass the cut-off
+    while len(rows) <= EXHAUSTIVE_DOCUMENTS + 5:
+        n = len(rows)
+        vector = _unit(rng.normal(size=DIMENSION).astype(np.float32) + 3 * axis[40 + n % 20])
+        rows.append((f"OTHER-{n:03d}", "unit", f"其他項目{n}號", vector))
+    items = [
+        SearchItem(n, f"https://example.org/{code}/P1", code, kind, None, "P1", "indicator", text, None, None)
+        for n, (code, kind, text, _) in enumerate(rows)
+    ]
+    documents = {code: {"kind": kind, "title": code, "tasks": {}} for code, kind, _, _ in rows}
+    vectors = np.stack([vector for *_, vector in rows]).astype(np.float32)
+    return Material(items, vectors, [frozenset()] * len(items), "e5-small", documents)
+
+
+def test_beyond_the_cut_off_a_pair_sharing_a_close_item_is_never_pruned():
+    material = _corpus()
+    assert len(material.documents) > EXHAUSTIVE_DOCUMENTS
+    pair = ("STANDARD", "UNIT")
+    assert pair not in _neighbouring_pairs(material), "the fixture must defeat the neighbour rule"
+    compared = {tuple(sorted(p)) for p in document_pairs(material, CALIBRATION)}
+    assert pair in compared
+    # recall against the exhaustive comparison: every pair with an exact or close mapping is compared
+    sides = {code: material.side(code) for code in material.documents}
+    sharing = {
+        (x, y)
+        for x, y in itertools.combinations(sorted(material.documents), 2)
+        if any(
+            at_least(m.relation, "close")
+            for m in match(sides[x], sides[y], CALIBRATION.scorer, CALIBRATION.thresholds)
+        )
+    }
+    assert pair in sharing and sharing <= compared
+    # and pruning still prunes
+    assert len(compared) < len(list(itertools.combinations(material.documents, 2))) // 10
+
+
+def test_a_text_printed_by_very_many_documents_does_not_on_its_own_make_them_pairs():
+    axis = np.eye(DIMENSION, dtype=np.float32)
+    holders = COMMON_TEXT_DOCUMENTS + 1
+    codes = [f"S{n:03d}" for n in range(holders + 1)]
+    rows = [(code, "溝通協調能力", axis[0]) for code in codes[:holders]]  # one generic skill everywhere
+    rows += [
+        (codes[0], "預算管理能力", axis[1]),
+        (codes[-1], "預算管理能力", axis[1]),
+    ]  # and one shared by two
+    items = [
+        SearchItem(
+            n, f"https://example.org/{code}/S{n}", code, "standard", None, f"S{n}", "skill", text, None, None
+        )
+        for n, (code, text, _) in enumerate(rows)
+    ]
+    documents = {code: {"kind": "standard", "title": code, "tasks": {}} for code in codes}
+    vectors = np.stack([vector for *_, vector in rows])
+    material = Material(items, vectors, [frozenset()] * len(items), "e5-small", documents)
+    assert close_pairs(material, CALIBRATION) == {(codes[0], codes[-1])}
+
+
+def test_a_float32_score_a_hair_below_a_threshold_is_no_mapping_and_no_crash():
+    from kg.mapping.matching import Side
+    from kg.mapping.model import Thresholds
+    from kg.mapping.scoring import Scorer
+
+    thresholds = Thresholds(exact=0.95, close=0.9, related=0.8556)
+    x = np.float32(0.8556)  # 0.85559999942... : not below 0.8556 in float32, below it in float64
+    a_vector = np.array([[1.0, 0.0]], dtype=np.float32)
+    b_vector = np.array([[x, np.sqrt(1 - np.float64(x) ** 2)]], dtype=np.float32)
+
+    def one(document: str, text: str, vector: np.ndarray) -> Side:
+        item = SearchItem(
+            0,
+            f"https://example.org/{document}/K1",
+            document,
+            "unit",
+            None,
+            "K1",
+            "knowledge",
+            text,
+            None,
+            None,
+        )
+        return Side(document, [item], vector, [frozenset()])
+
+    assert match(one("A", "甲", a_vector), one("B", "乙", b_vector), Scorer(0.0), thresholds) == []
