@@ -85,29 +85,46 @@ def evaluate(
     lang: Annotated[
         str | None, typer.Option("--lang", help="Only the questions in this language (zh, en).")
     ] = None,
+    split: Annotated[
+        str | None, typer.Option("--split", help="Only the dev or the test part of the set (default: both).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     build_dir: BuildDir = None,
     embedder: Embedder = None,
 ) -> None:
-    """Measure search quality on labelled questions: recall@k and MRR per mode, for items and documents.
+    """Measure search quality on labelled questions.
+
+    Prints recall@k, MRR and nDCG@10 per mode for items and documents (answerable questions),
+    then, for the first mode, item recall@10, MRR and nDCG@10 per language and style on the dev
+    and the test part, how often a question that asks for a kind gets it first, and no-answer
+    precision and recall.
 
     Example: kg eval --questions eval/questions.json
-             kg eval --lang en --mode dense
+             kg eval --lang en --mode dense --split test
     """
     from kg.knowledge_graph import KnowledgeGraph
     from kg.search.engine import MODES, as_mode
+    from kg.search.evaluate import SPLITS, breakdown, format_breakdown, format_table, in_language, in_split
     from kg.search.evaluate import evaluate as run_evaluation
-    from kg.search.evaluate import format_table, in_language, load_questions
+    from kg.search.evaluate import load_questions
 
     labelled = load_questions(questions)
     if lang:
         labelled = in_language(labelled, lang)
+    splits = (split,) if split else SPLITS
+    labelled = [q for s in splits for q in in_split(labelled, s)]
     searcher = KnowledgeGraph(Settings.load(build_dir=build_dir, embedder=embedder)).searcher
     modes = tuple(as_mode(m) for m in mode) if mode else MODES
     scores = run_evaluation(searcher, labelled, modes)
+    parts = {s: breakdown(searcher, in_split(labelled, s), modes[0]) for s in splits if in_split(labelled, s)}
     if as_json:
         payload = {m: {level: s.to_dict() for level, s in levels.items()} for m, levels in scores.items()}
-        typer.echo(json.dumps({"questions": len(labelled), "scores": payload}, indent=2))
+        by_split = {s: part.to_dict() for s, part in parts.items()}
+        typer.echo(
+            json.dumps({"questions": len(labelled), "scores": payload, modes[0]: by_split}, indent=2)
+        )
         return
     typer.echo(f"{len(labelled)} questions from {questions}, embedder {searcher.embedder.name}\n")
     typer.echo(format_table(scores))
+    typer.echo(f"\n{modes[0]}, items, per language and style:\n")
+    typer.echo(format_breakdown(parts))

@@ -56,12 +56,14 @@ class SearchResults:
     mode: Mode
     by: By
     results: list[DocumentHit] | list[ItemHit]
+    no_good_match: bool = False  # no item reaches the calibrated threshold: the hits are weak
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "mode": self.mode,
             "by": self.by,
+            "no_good_match": self.no_good_match,
             "results": [hit.to_dict() for hit in self.results],
         }
 
