@@ -22,9 +22,13 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
+import numpy as np
+
 from kg.errors import KgError
-from kg.search.engine import MODES, Mode, Searcher
+from kg.search.calibration import ScoreModel, choose_threshold, features, fit_weights
+from kg.search.engine import MODES, Filters, Mode, Searcher
 from kg.search.results import DocumentHit, ItemHit
+from kg.search.understand import Understood
 
 DEFAULT_QUESTIONS = Path("eval/questions.json")
 DEFAULT_KS = (1, 3, 5, 10)
@@ -292,8 +296,12 @@ def format_breakdown(parts: dict[str, Breakdown]) -> str:
         for name, (n, s) in part.groups.items():
             cells = [split, str(n), name, f"{s.recall[10]:.3f}", f"{s.mrr:.3f}", f"{s.ndcg:.3f}"]
             lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "| split | asked for a kind: first document as asked | no-answer precision | "
-              "no-answer recall | answerable wrongly refused |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| split | asked for a kind: first document as asked | no-answer precision | "
+        "no-answer recall | answerable wrongly refused |",
+        "|---|---|---|---|---|",
+    ]
     for split, part in parts.items():
         a, r = part.asked, part.refused
         lines.append(
@@ -301,3 +309,40 @@ def format_breakdown(parts: dict[str, Breakdown]) -> str:
             f"{part.no_answer_recall:.3f} ({r[1]}/{r[0]}) | {part.false_refusals:.3f} ({r[3]}/{r[2]}) |"
         )
     return "\n".join(lines)
+
+
+CALIBRATION_DEPTH = 50  # candidates per question the score model learns from
+
+
+def calibrate(searcher: Searcher, questions: list[Question], source: str = "") -> ScoreModel:
+    """Fit the score model and the no-answer threshold on development questions only.
+
+    Each dev question's first `CALIBRATION_DEPTH` hybrid candidates are examples (relevant
+    or not, by the labels); the threshold refuses at most 5 % of the answerable dev questions.
+    """
+    _check_labels(searcher, questions)
+    dev = [q for q in questions if q.split == "dev"]
+    if not dev:
+        raise KgError("calibration needs questions of the dev split")
+    rows_x, rows_y, candidates = [], [], []
+    for q in dev:
+        filters = searcher.understood(q.question, Filters())
+        mask = _understood_filters(filters).mask(searcher.index)
+        ranked = searcher.rank(q.question, "hybrid", mask, CALIBRATION_DEPTH)
+        rows = np.array([r for r, _ in ranked], dtype=int)
+        signals = searcher.signals(q.question, rows)
+        relevant = set(q.items)
+        keys = [f"{searcher.index.items[r].document}/{searcher.index.items[r].code}" for r in rows]
+        rows_x.append(features(signals))
+        rows_y.append(np.array([key in relevant for key in keys], dtype=float))
+        candidates.append((q, signals))
+    weights = fit_weights(np.vstack(rows_x), np.concatenate(rows_y))
+    model = ScoreModel(weights, 0.0)
+    best = [float(model.scores(signals).max()) for q, signals in candidates if not q.no_answer]
+    return ScoreModel(weights, choose_threshold(best), source)
+
+
+def _understood_filters(understood: Understood) -> Filters:
+    return Filters(
+        document_kinds=understood.document_kinds, documents=understood.documents, levels=understood.levels
+    )
