@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from kg.knowledge_graph import KnowledgeGraph
+from kg.mapping.display import DEFAULT_PAIR_RELATION
 from kg.mapping.model import as_relation
 from kg.mapping.overlap import coverage_json, matrix_json
 from kg.search.engine import Filters, as_grouping, as_mode
@@ -111,8 +112,13 @@ def overlap(
     a: Annotated[str, Query(max_length=MAX_CODE, description="A document's code, e.g. KMM5R0915v2.")],
     b: Annotated[str, Query(max_length=MAX_CODE, description="Another document's code, e.g. BAS1499-003.")],
     min_relation: Annotated[
-        str, Query(alias="min-relation", description="Weakest relation to keep: exact, close or related.")
-    ] = "related",
+        str,
+        Query(
+            alias="min-relation",
+            description="Weakest relation to keep: exact, close (the default) or related "
+            "(weak pairs, on request).",
+        ),
+    ] = DEFAULT_PAIR_RELATION,
     kind: Annotated[list[str] | None, Query(description="Only pairs of this item kind; repeatable.")] = None,
 ) -> dict[str, Any]:
     """The corresponding items of two documents, best first: `kg overlap A B --json`'s JSON."""
