@@ -111,12 +111,12 @@ def test_eval_prints_recall_and_mrr_per_mode(build_dir):
 
 
 def test_eval_json(build_dir):
-    result = kg("eval", "--mode", "lexical", "--json", build_dir=build_dir)
+    result = kg("eval", "--mode", "lexical", "--json", "--split", "test", build_dir=build_dir)
     payload = json.loads(result.stdout)
     assert payload["questions"] >= 30
     assert set(payload["scores"]) == {"lexical"}
     assert 0 < payload["scores"]["lexical"]["item"]["mrr"] <= 1
-    assert set(payload["lexical"]) == {"dev", "test"}
+    assert set(payload["lexical"]) == {"test"}
     test = payload["lexical"]["test"]
     assert set(test["groups"]) == {"zh keyword", "zh sentence", "en keyword", "en sentence"}
     assert {"recall@10", "mrr", "ndcg@10"} <= set(test["groups"]["en sentence"])
