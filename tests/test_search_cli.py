@@ -19,16 +19,37 @@ def test_search_prints_documents_with_their_evidence(build_dir):
     result = kg("search", "哪些單元涵蓋客訴處理", "--top", "2", build_dir=build_dir)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
+    # 單元 asks for units: the answer says so and lists units only (--literal searches the words)
+    assert lines[0] == "understood: document kind unit (--literal to search the words only)"
+    assert lines[1].startswith(" 1. TTM3R0299v2  提昇優質客戶服務  (unit)  score ")
+    assert any("N3" in line and "客訴與爭議管理" in line for line in lines)
+    assert sum(line[:3].strip().endswith(".") for line in lines) == 2
+
+
+def test_search_literal_reads_no_kinds(build_dir):
+    result = kg("search", "哪些單元涵蓋客訴處理", "--top", "2", "--literal", build_dir=build_dir)
+    lines = result.stdout.splitlines()
     assert lines[0].startswith(" 1. BAS1499-003  客戶服務主管  (standard)  score ")
     assert any("T4.2" in line and "實施有關客戶投訴的店內政策" in line for line in lines)
-    assert sum(line[:3].strip().endswith(".") for line in lines) == 2
+
+
+def test_search_says_when_nothing_matches_well(build_dir):
+    result = kg("search", "how to bake bread", "--by", "item", build_dir=build_dir)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "no document covers this question well; the closest items, all weak:"
+    assert 1 <= len(lines) - 1 <= 3
+    assert all(" weak  " in line for line in lines[1:])
 
 
 def test_search_json_by_document(build_dir):
     result = kg("search", "which units cover complaint handling", "--json", build_dir=build_dir)
     payload = json.loads(result.stdout)
     assert payload["query"] == "which units cover complaint handling"
-    assert payload["results"][0]["document"] == "BAS1499-003"
+    assert payload["understood"] == {"document_kinds": ["unit"]}
+    assert (payload["calibrated"], payload["no_good_match"]) == (True, False)
+    assert payload["results"][0]["document"] == "TTM3R0299v2"
+    assert all(r["kind"] == "unit" for r in payload["results"])
     assert {"code", "kind", "text", "score", "iri"} == set(payload["results"][0]["evidence"][0])
 
 
@@ -81,25 +102,41 @@ def test_search_before_any_build_fails_cleanly(tmp_path):
 
 
 def test_eval_prints_recall_and_mrr_per_mode(build_dir):
-    result = kg("eval", build_dir=build_dir)
+    # one part only: the whole set embeds 169 questions, slow on a busy 2-core machine
+    result = kg("eval", "--split", "test", build_dir=build_dir)
     assert result.returncode == 0, result.stderr
-    assert "| mode | level | recall@1 | recall@3 | recall@5 | recall@10 | MRR |" in result.stdout
+    assert "| mode | level | recall@1 | recall@3 | recall@5 | recall@10 | MRR | nDCG@10 |" in result.stdout
     for mode in ("hybrid", "dense", "lexical"):
         assert f"| {mode} | item |" in result.stdout and f"| {mode} | document |" in result.stdout
 
 
 def test_eval_json(build_dir):
-    result = kg("eval", "--mode", "lexical", "--json", build_dir=build_dir)
+    result = kg("eval", "--mode", "lexical", "--json", "--split", "test", build_dir=build_dir)
     payload = json.loads(result.stdout)
     assert payload["questions"] >= 30
     assert set(payload["scores"]) == {"lexical"}
     assert 0 < payload["scores"]["lexical"]["item"]["mrr"] <= 1
+    assert set(payload["lexical"]) == {"test"}
+    test = payload["lexical"]["test"]
+    assert set(test["groups"]) == {"zh keyword", "zh sentence", "en keyword", "en sentence"}
+    assert {"recall@10", "mrr", "ndcg@10"} <= set(test["groups"]["en sentence"])
+    assert test["no_answer"]["questions"] >= 10
+    assert 0 <= test["no_answer"]["recall"] <= 1
+
+
+def test_eval_of_one_split_prints_both_tables(build_dir):
+    result = kg("eval", "--mode", "hybrid", "--split", "test", build_dir=build_dir)
+    assert result.returncode == 0, result.stderr
+    assert "| test | 19 | en keyword |" in result.stdout
+    assert "| dev |" not in result.stdout
+    assert "no-answer recall" in result.stdout
+    assert_clean_failure(kg("eval", "--split", "train", build_dir=build_dir), "unknown split 'train'")
 
 
 def test_eval_of_one_language(build_dir):
     result = kg("eval", "--lang", "en", "--mode", "dense", build_dir=build_dir)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("19 questions from eval/questions.json")
+    assert result.stdout.startswith("76 questions from eval/questions.json")
     assert_clean_failure(kg("eval", "--lang", "fr", build_dir=build_dir), "no questions in language 'fr'")
 
 

@@ -65,12 +65,14 @@ def test_a_question_typed_into_the_search_page(live_server, browser, tmp_path):
     WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.ID, "results")))
 
     assert "q=" in browser.current_url
+    # 單元 asks for units: the three units answer, and a chip says so (issue 14)
+    assert browser.find_elements(By.CSS_SELECTOR, "span.chip[data-part='document_kinds']")
     hits = browser.find_elements(By.CSS_SELECTOR, "li.document-hit")
-    assert len(hits) == 5
+    assert len(hits) == 3
     first = hits[0].find_element(By.CSS_SELECTOR, "a.doc-title")
-    assert first.text == "客戶服務主管" and first.get_attribute("href").endswith("/document/BAS1499-003")
+    assert first.text == "提昇優質客戶服務" and first.get_attribute("href").endswith("/document/TTM3R0299v2")
     marked = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "ul.evidence mark")]
-    assert "客戶投訴" in marked
+    assert "客訴" in marked  # TTM3R0299v2 N3: 客訴與爭議管理
     assert browser.find_element(By.ID, "q").get_attribute("value") == "哪些單元涵蓋客訴處理"
 
     shot = tmp_path / "search.png"
@@ -80,7 +82,7 @@ def test_a_question_typed_into_the_search_page(live_server, browser, tmp_path):
 
     first.click()  # on to the document's table
     WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.ID, "document-table")))
-    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("客戶服務主管")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("提昇優質客戶服務")
 
 
 def test_the_overlap_matrix_leads_to_the_item_pairs(live_server, browser, tmp_path):

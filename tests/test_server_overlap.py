@@ -66,7 +66,12 @@ def test_api_overlap_takes_the_cli_options(client):
         "/api/overlap", params={"a": STANDARD, "b": UNIT, "min-relation": "exact", "kind": "knowledge"}
     ).json()["pairs"]
     assert [(p["a"]["code"], p["b"]["code"]) for p in pairs] == [(f"K{n + 6}", f"K{n}") for n in range(1, 9)]
-    everything = client.get("/api/overlap", params={"a": STANDARD, "b": UNIT}).json()
+    # exact and close by default; related (weak, precision about 0.65) only on request
+    default = client.get("/api/overlap", params={"a": STANDARD, "b": UNIT}).json()
+    assert {p["relation"] for p in default["pairs"]} == {"exact", "close"}
+    everything = client.get(
+        "/api/overlap", params={"a": STANDARD, "b": UNIT, "min-relation": "related"}
+    ).json()
     assert {p["relation"] for p in everything["pairs"]} == {"exact", "close", "related"}
     assert everything["incorporation"]["task"] == "T2"
 

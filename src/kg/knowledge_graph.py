@@ -286,6 +286,8 @@ class KnowledgeGraph:
         top: int = 10,
         filters: Filters | None = None,
         evidence: int = EVIDENCE,
+        understand: bool = True,
+        ignore: tuple[str, ...] = (),
     ) -> SearchResults:
         """Semantic search: the documents (with their evidence) or items that answer `query`.
 
@@ -293,9 +295,21 @@ class KnowledgeGraph:
         mode: "hybrid" (dense and BM25 fused, the default), "dense" or "lexical".
         by: "document" (each with its best `evidence` items) or "item".
         top: how many documents or items.
-        filters: `kg.Filters(item_kinds=..., document_kinds=..., documents=..., levels=...)`.
+        filters: `kg.Filters(item_kinds=..., document_kinds=..., documents=..., levels=...)`;
+            they win over what the question is read to ask for.
+        understand: read kinds, levels and document codes in the question (kg.search.understand).
+        ignore: parts of that reading to drop ("document_kinds", "item_kinds", "levels", "documents").
         """
-        return self.searcher.search(query, mode=mode, by=by, top=top, filters=filters, evidence=evidence)
+        return self.searcher.search(
+            query,
+            mode=mode,
+            by=by,
+            top=top,
+            filters=filters,
+            evidence=evidence,
+            understand=understand,
+            ignore=ignore,
+        )
 
     def closest(self, code: str, item_code: str, *, top: int = 8) -> list[tuple[SearchItem, float]]:
         """The items of other documents nearest in meaning to one item (cosine of their vectors)."""

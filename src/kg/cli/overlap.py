@@ -43,7 +43,7 @@ def overlap(
         typer.Option(
             "--min-relation",
             help="Weakest relation to show or count: exact, close or related "
-            "(default: related for pairs, close for --matrix).",
+            "(default: close; related pairs are weak, about two in three right, and come only on request).",
         ),
     ] = None,
     kind: Annotated[
@@ -53,7 +53,7 @@ def overlap(
     as_json: Annotated[bool, typer.Option("--json", help="Print the pairs (or tables) as JSON.")] = False,
     build_dir: BuildDir = None,
 ) -> None:
-    """Corresponding items of two documents (SKOS exact, close, related), or the build's overlap.
+    """Corresponding items of two documents (exact and close; related on request), or the build's overlap.
 
     Pairs come best first, with the task of a standard that incorporates a unit.
 
@@ -65,6 +65,7 @@ def overlap(
     """
     from kg.knowledge_graph import KnowledgeGraph
     from kg.mapping import display
+    from kg.mapping.display import DEFAULT_PAIR_RELATION
     from kg.mapping.model import as_relation
     from kg.mapping.overlap import coverage_json, matrix_json
 
@@ -114,7 +115,7 @@ def overlap(
     found = graph.overlap(
         documents[0],
         documents[1],
-        min_relation=as_relation(min_relation or "related"),
+        min_relation=as_relation(min_relation or DEFAULT_PAIR_RELATION),
         kinds=tuple(kind or ()),
     )
     if as_json:

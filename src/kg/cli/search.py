@@ -42,11 +42,26 @@ def search(
             "--level", help="Only items at this level (1-6, inherited from task or document); repeatable."
         ),
     ] = None,
+    literal: Annotated[
+        bool,
+        typer.Option(
+            "--literal",
+            help="Search the words only: do not read kinds (單元, skills ...), levels (5級以上) "
+            "or document codes in the question as filters.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     build_dir: BuildDir = None,
     embedder: Embedder = None,
 ) -> None:
     """Find the documents (or items) that answer a question, best first.
+
+    The question is read for what it asks for: 單元/units and 基準/standards filter by document
+    kind, 5級以上/"level 5 and up" by level, a document code by document, and 知識/技能/態度/
+    行為指標 (knowledge, skills ...) rank that kind of item first; the answer says what was
+    understood, and options given here win. Scores are calibrated (0-1, the estimated chance
+    that an item answers the question); when none reaches the threshold, the answer says so
+    and lists at most three closest items, marked weak.
 
     Example: kg search "哪些單元涵蓋客訴處理"
              kg search "complaint handling" --by item --kind indicator --top 5 --json
@@ -61,7 +76,9 @@ def search(
         documents=tuple(document or ()),
         levels=tuple(level or ()),
     )
-    results = graph.find(query, mode=as_mode(mode), by=as_grouping(by), top=top, filters=filters)
+    results = graph.find(
+        query, mode=as_mode(mode), by=as_grouping(by), top=top, filters=filters, understand=not literal
+    )
     if as_json:
         typer.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -85,29 +102,67 @@ def evaluate(
     lang: Annotated[
         str | None, typer.Option("--lang", help="Only the questions in this language (zh, en).")
     ] = None,
+    split: Annotated[
+        str | None, typer.Option("--split", help="Only the dev or the test part of the set (default: both).")
+    ] = None,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate",
+            help="Refit the score calibration and no-answer threshold on the dev questions "
+            "(never the test ones) and save them for this embedder, then measure.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     build_dir: BuildDir = None,
     embedder: Embedder = None,
 ) -> None:
-    """Measure search quality on labelled questions: recall@k and MRR per mode, for items and documents.
+    """Measure search quality on labelled questions.
+
+    Prints recall@k, MRR and nDCG@10 per mode for items and documents (answerable questions),
+    then, for the first mode, item recall@10, MRR and nDCG@10 per language and style on the dev
+    and the test part, how often a question that asks for a kind gets it first, and no-answer
+    precision and recall.
 
     Example: kg eval --questions eval/questions.json
-             kg eval --lang en --mode dense
+             kg eval --lang en --mode dense --split test
     """
     from kg.knowledge_graph import KnowledgeGraph
     from kg.search.engine import MODES, as_mode
+    from kg.search.evaluate import (
+        SPLITS,
+        breakdown,
+        format_breakdown,
+        format_table,
+        in_language,
+        in_split,
+        load_questions,
+    )
     from kg.search.evaluate import evaluate as run_evaluation
-    from kg.search.evaluate import format_table, in_language, load_questions
 
     labelled = load_questions(questions)
+    searcher = KnowledgeGraph(Settings.load(build_dir=build_dir, embedder=embedder)).searcher
+    if calibrate:
+        from kg.search.calibration import CALIBRATION_FILE, save_model
+        from kg.search.evaluate import calibrate as fit
+
+        model = fit(searcher, labelled, f"{questions} (dev part), kg eval --calibrate")
+        save_model(searcher.embedder.name, model)
+        searcher.score_model = model
+        typer.echo(f"calibrated on the dev questions; saved to {CALIBRATION_FILE}", err=True)
     if lang:
         labelled = in_language(labelled, lang)
-    searcher = KnowledgeGraph(Settings.load(build_dir=build_dir, embedder=embedder)).searcher
+    splits = (split,) if split else SPLITS
+    labelled = [q for s in splits for q in in_split(labelled, s)]
     modes = tuple(as_mode(m) for m in mode) if mode else MODES
     scores = run_evaluation(searcher, labelled, modes)
+    parts = {s: breakdown(searcher, in_split(labelled, s), modes[0]) for s in splits if in_split(labelled, s)}
     if as_json:
         payload = {m: {level: s.to_dict() for level, s in levels.items()} for m, levels in scores.items()}
-        typer.echo(json.dumps({"questions": len(labelled), "scores": payload}, indent=2))
+        by_split = {s: part.to_dict() for s, part in parts.items()}
+        typer.echo(json.dumps({"questions": len(labelled), "scores": payload, modes[0]: by_split}, indent=2))
         return
     typer.echo(f"{len(labelled)} questions from {questions}, embedder {searcher.embedder.name}\n")
     typer.echo(format_table(scores))
+    typer.echo(f"\n{modes[0]}, items, per language and style:\n")
+    typer.echo(format_breakdown(parts))

@@ -6,9 +6,25 @@ from collections import Counter
 
 import pandas
 
+from kg.mapping.incorporation import Coverage
 from kg.mapping.overlap import Overlap
 
 TEXT_WIDTH = 34
+# What a pair view shows unless asked for more: exact and close. Related pairs were right
+# about two times in three (cross-validated precision on eval/overlap_pairs.tsv, README
+# "Mapping quality"), under the 0.8 a reader can lean on, so they come only on request,
+# marked weak.
+DEFAULT_PAIR_RELATION = "close"
+WEAK_RELATIONS = frozenset({"related"})
+# The closest task of a unit in a standard is named only when it holds at least this share
+# of the unit's indicators: one or two of fifteen matching a task are shared generic phrases
+# (BGM4R0172v2 in BAS1499-003's T2, 1 of 15), not where a reader would place the unit.
+MEANINGFUL_SHARE = 0.25
+
+
+def shows_closest_task(coverage: Coverage | None) -> bool:
+    """Whether a pair view names the closest task: incorporated, or at least `MEANINGFUL_SHARE` covered."""
+    return coverage is not None and coverage.task is not None and coverage.coverage >= MEANINGFUL_SHARE
 
 
 def format_overlap(overlap: Overlap, titles: dict[str, str | None]) -> str:
@@ -19,15 +35,17 @@ def format_overlap(overlap: Overlap, titles: dict[str, str | None]) -> str:
         f"{len(overlap.pairs)} pairs" + (f" ({summary})" if summary else "")
     ]
     c = overlap.incorporation
-    if c is not None and c.incorporated:
+    if c is not None and shows_closest_task(c):
+        said = "is incorporated in" if c.incorporated else "is closest to"
         lines.append(
-            f"{c.unit} is incorporated in {c.standard} task {c.task} {c.task_title or ''}: "
+            f"{c.unit} {said} {c.standard} task {c.task} {c.task_title or ''}: "
             f"{c.matched}/{c.indicators} indicators, knowledge {c.knowledge}, skills {c.skills}"
         )
     lines.append("")
     for m in overlap.pairs:
         a, b = f"{m.a.code:<8} {_short(m.a.text)}", f"{m.b.code:<8} {_short(m.b.text)}"
-        lines.append(f"{m.score:.3f}  {m.relation:<7}  {a}  |  {b}")
+        relation = f"{m.relation} (weak)" if m.relation in WEAK_RELATIONS else m.relation
+        lines.append(f"{m.score:.3f}  {relation:<7}  {a}  |  {b}")
     return "\n".join(lines)
 
 

@@ -1,10 +1,13 @@
 """Answering a question: dense, lexical or hybrid ranking, by item or grouped by document.
 
-Hybrid (the default) fuses the dense and the BM25 rankings by reciprocal rank
-fusion (RRF); its score is normalised so that an item ranked first by every
-ranking that found anything scores 1. Dense scores are cosines; lexical scores
-are BM25. A document's score weighs its best few items (see `DOCUMENT_WEIGHTS`),
-so a document that covers a topic in several items beats one passing mention.
+A question is first read for what it asks for (kg.search.understand: a kind of document
+or item, a level, a document code); explicit filters win over what was read. Hybrid (the
+default) fuses the dense and the BM25 rankings by reciprocal rank fusion (RRF). Every hit
+then shows a calibrated score (kg.search.calibration): the estimated chance that it
+answers the question, comparable across questions; when even the best item is under the
+calibrated threshold the results say `no_good_match` and keep only a few weak items.
+A document's score weighs its best few items (see `DOCUMENT_WEIGHTS`), so a document
+that covers a topic in several items beats one passing mention.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from typing import Literal, cast, get_args
 import numpy as np
 
 from kg.errors import KgError, no_such_document
+from kg.search.calibration import WEAK_SHOWN, ScoreModel, Signals, load_model
 from kg.search.embedders import get_embedder
 from kg.search.index import SearchIndex
 from kg.search.items import document_kind_names, searchable_kinds
 from kg.search.lexical import get_tokenizer
 from kg.search.results import DocumentHit, ItemHit, SearchResults
+from kg.search.understand import PARTS, Understood, understand
 from kg.settings import Settings
 from kg.store.layout import current_build
 
@@ -38,6 +43,10 @@ MAX_QUERY_LENGTH = 1000
 RRF_K = 60
 DOCUMENT_WEIGHTS = (1.0, 0.5, 0.25)  # a document's best, second and third items
 EVIDENCE = 5  # items shown under each document
+ORDER_BY_CALIBRATED = True  # hybrid: order the fused candidates by calibrated score (measured, README)
+KIND_BOOST = (
+    5.0  # an item of the kind a question asks for ranks as if its score were this much higher (dev, 2-fold)
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,7 @@ class Searcher:
         # Embedding the question is nearly all of a search's cost (about 30 ms of CPU with
         # e5-small), and people ask the same questions again (a page, then its API; popular ones).
         self._embed = lru_cache(maxsize=QUESTION_CACHE)(self._embed_question)
+        self.score_model: ScoreModel | None = load_model(self.embedder.name)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Searcher:
@@ -147,25 +157,82 @@ class Searcher:
         top: int = 10,
         filters: Filters | None = None,
         evidence: int = EVIDENCE,
+        understand: bool = True,
+        ignore: tuple[str, ...] = (),
     ) -> SearchResults:
         """The best `top` documents (with their evidence) or items for the query.
 
         mode: "hybrid" (dense and BM25 rankings fused), "dense" or "lexical".
         by: "document" (documents, each with its best `evidence` items) or "item".
         top: how many documents or items (1 or more).
-        filters: which items may match (kinds, document kinds, documents, levels).
+        filters: which items may match (kinds, document kinds, documents, levels); a filter
+            given here wins over what the question was read to ask for.
+        understand: read the question for kinds, levels and document codes (kg.search.understand).
+        ignore: parts of that reading to drop ("document_kinds", "item_kinds", "levels", "documents").
         """
         query = clean_query(query)
         _check_choices("mode", (mode,), MODES)
         _check_choices("grouping", (by,), GROUPINGS)
+        _check_choices("reading to ignore", tuple(ignore), PARTS)
         if top < 1:
             raise KgError(f"top (how many results) must be 1 or more, not {top}")
-        mask = (filters or Filters()).mask(self.index)
+        filters = filters or Filters()
+        understood = self.understood(query, filters, ignore) if understand else Understood()
+        mask = _with_understood(filters, understood).mask(self.index)
         depth = max(100, top * 10) if by == "item" else max(300, top * 50)
         ranked = self.rank(query, mode, mask, depth)
+        calibrated, weak = self.calibrate(query, ranked)
+        if self.score_model is not None and mode == "hybrid" and ORDER_BY_CALIBRATED:
+            # The calibrated model weighs cosine and BM25 learnt from labels: a better order
+            # than the rank fusion that found the candidates (README, "Search quality").
+            ranked = sorted(ranked, key=lambda entry: -calibrated[entry[0]])
+            ranked = [(row, calibrated[row]) for row, _ in ranked]
+        if understood.item_kinds:
+            ranked = _boost(ranked, self.index, understood.item_kinds)
+        if weak:
+            ranked = ranked[:WEAK_SHOWN]
         if by == "item":
-            return SearchResults(query, mode, by, [ItemHit(self.index.items[r], s) for r, s in ranked[:top]])
-        return SearchResults(query, mode, by, self._documents(ranked, top, evidence))
+            hits = [ItemHit(self.index.items[r], calibrated[r]) for r, _ in ranked[:top]]
+            return SearchResults(query, mode, by, hits, weak, understood, self.score_model is not None)
+        documents = self._documents(ranked, calibrated, top, evidence)
+        return SearchResults(query, mode, by, documents, weak, understood, self.score_model is not None)
+
+    def understood(self, query: str, filters: Filters, ignore: tuple[str, ...] = ()) -> Understood:
+        """What the question asks for, less what explicit filters already say and what is ignored."""
+        reading = understand(query, self.index.documents)
+        explicit = {
+            "document_kinds": filters.document_kinds,
+            "item_kinds": filters.item_kinds,
+            "levels": filters.levels,
+            "documents": filters.documents,
+        }
+        return reading.without([part for part, given in explicit.items() if given] + list(ignore))
+
+    def calibrate(self, query: str, ranked: Ranking) -> tuple[dict[int, float], bool]:
+        """{row: calibrated score} of the ranked items, and whether nothing matches well.
+
+        Without a calibration for this embedder, the scores are the ranking's own and
+        nothing is ever refused.
+        """
+        if not ranked:
+            return {}, False
+        if self.score_model is None:
+            return dict(ranked), False
+        rows = np.fromiter((r for r, _ in ranked), int, len(ranked))
+        scores = self.score_model.scores(self.signals(query, rows))
+        return dict(zip(rows.tolist(), scores.tolist(), strict=True)), bool(
+            scores.max() < self.score_model.threshold
+        )
+
+    def signals(self, query: str, rows: np.ndarray) -> Signals:
+        """The calibration's inputs for some items (kg.search.calibration)."""
+        vectors = np.array([self.index.dense.vector(self.index.items[r].id) for r in rows], dtype=np.float32)
+        return Signals(
+            cosine=vectors.reshape(len(rows), -1) @ self.query_vector(query),
+            bm25=self.index.lexical.scores(self.tokenizer.query_tokens(query))[rows],
+            # English with no Chinese gloss: its cosines to Chinese text run lower than the others'
+            english=not _CJK.search(query) and not self.gloss(query),
+        )
 
     def rank(self, query: str, mode: Mode, mask: np.ndarray | None, depth: int) -> Ranking:
         """(row, score) of the best `depth` items, best first."""
@@ -219,31 +286,55 @@ class Searcher:
         order = hits[np.lexsort((hits, -scores[hits]))]  # by score, ties in document order
         return [(int(r), float(scores[r])) for r in order]
 
-    def _documents(self, ranked: Ranking, top: int, evidence: int) -> list[DocumentHit]:
-        grouped: dict[str, list[ItemHit]] = {}
+    def _documents(
+        self, ranked: Ranking, calibrated: dict[int, float], top: int, evidence: int
+    ) -> list[DocumentHit]:
+        """Documents ordered by their items' ranking scores, shown with calibrated scores."""
+        grouped: dict[str, list[tuple[int, float]]] = {}
         for row, score in ranked:
-            item = self.index.items[row]
-            grouped.setdefault(item.document, []).append(ItemHit(item, score))
+            grouped.setdefault(self.index.items[row].document, []).append((row, score))
         hits = []
-        for code, items in grouped.items():
-            first = items[0].item
+        for code, rows in grouped.items():
+            first = self.index.items[rows[0][0]]
             hits.append(
-                DocumentHit(
-                    document=code,
-                    title=first.document_title,
-                    kind=first.document_kind,
-                    score=document_score([h.score for h in items]),
-                    evidence=items[:evidence],
+                (
+                    document_score([s for _, s in rows]),
+                    DocumentHit(
+                        document=code,
+                        title=first.document_title,
+                        kind=first.document_kind,
+                        score=document_score([calibrated[r] for r, _ in rows]),
+                        evidence=[ItemHit(self.index.items[r], calibrated[r]) for r, _ in rows[:evidence]],
+                    ),
                 )
             )
-        hits.sort(key=lambda h: -h.score)
-        return hits[:top]
+        hits.sort(key=lambda h: -h[0])
+        return [hit for _, hit in hits[:top]]
 
 
 def document_score(item_scores: list[float]) -> float:
     """Weighted mean of a document's best item scores (missing ones count as 0)."""
     best = sorted(item_scores, reverse=True)[: len(DOCUMENT_WEIGHTS)]
     return sum(w * s for w, s in zip(DOCUMENT_WEIGHTS, best, strict=False)) / sum(DOCUMENT_WEIGHTS)
+
+
+def _with_understood(filters: Filters, understood: Understood) -> Filters:
+    """The filters with what the question asks for added (item kinds are a boost, not a filter)."""
+    return Filters(
+        item_kinds=filters.item_kinds,
+        document_kinds=filters.document_kinds or understood.document_kinds,
+        documents=filters.documents or understood.documents,
+        levels=filters.levels or understood.levels,
+    )
+
+
+def _boost(ranked: Ranking, index: SearchIndex, kinds: tuple[str, ...]) -> Ranking:
+    """The ranking with items of the asked-for kinds moved up (their score times `KIND_BOOST`)."""
+    wanted = set(kinds)
+    boosted = [
+        (row, score * KIND_BOOST if index.items[row].kind in wanted else score) for row, score in ranked
+    ]
+    return sorted(boosted, key=lambda entry: -entry[1])
 
 
 def _fuse(rankings: list[Ranking], depth: int) -> Ranking:

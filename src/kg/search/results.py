@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kg.search.items import SearchItem
+from kg.search.understand import Understood
 
 if TYPE_CHECKING:
     import pandas
@@ -56,12 +57,18 @@ class SearchResults:
     mode: Mode
     by: By
     results: list[DocumentHit] | list[ItemHit]
+    no_good_match: bool = False  # no item reaches the calibrated threshold: the hits are weak
+    understood: Understood = field(default_factory=Understood)  # what the question was read to ask for
+    calibrated: bool = False  # scores are calibrated chances of relevance (else the ranking's own)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "mode": self.mode,
             "by": self.by,
+            "understood": self.understood.to_dict(),
+            "calibrated": self.calibrated,
+            "no_good_match": self.no_good_match,
             "results": [hit.to_dict() for hit in self.results],
         }
 

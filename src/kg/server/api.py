@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from kg.knowledge_graph import KnowledgeGraph
+from kg.mapping.display import DEFAULT_PAIR_RELATION
 from kg.mapping.model import as_relation
 from kg.mapping.overlap import coverage_json, matrix_json
 from kg.search.engine import Filters, as_grouping, as_mode
@@ -35,15 +36,28 @@ def run_search(
     document_kind: list[str] | None = None,
     document: list[str] | None = None,
     level: list[int] | None = None,
+    ignore: list[str] | None = None,
+    literal: bool = False,
 ) -> SearchResults:
-    """Search the live build (what the API and the search page share)."""
+    """Search the live build (what the API and the search page share).
+
+    ignore: parts of the question's reading to drop (the page's chips); literal: no reading at all.
+    """
     filters = Filters(
         item_kinds=tuple(kind or ()),
         document_kinds=tuple(document_kind or ()),
         documents=tuple(document or ()),
         levels=tuple(level or ()),
     )
-    return knowledge_graph(request).find(q, mode=as_mode(mode), by=as_grouping(by), top=top, filters=filters)
+    return knowledge_graph(request).find(
+        q,
+        mode=as_mode(mode),
+        by=as_grouping(by),
+        top=top,
+        filters=filters,
+        understand=not literal,
+        ignore=tuple(ignore or ()),
+    )
 
 
 @router.get("/api/search")
@@ -61,6 +75,16 @@ def search(
     level: Annotated[
         list[int] | None, Query(description="Only items at this level (1-6); repeatable.")
     ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        Query(
+            description="Drop a part of what the question was read to ask for: document_kinds, "
+            "item_kinds, levels or documents; repeatable."
+        ),
+    ] = None,
+    literal: Annotated[
+        bool, Query(description="Search the words only: read no kinds, levels or codes in the question.")
+    ] = False,
 ) -> dict[str, Any]:
     """Documents (or items) that answer a question, best first: `kg search --json`'s JSON."""
     results = run_search(
@@ -73,6 +97,8 @@ def search(
         document_kind=document_kind,
         document=document,
         level=level,
+        ignore=ignore,
+        literal=literal,
     )
     return results.to_dict()
 
@@ -86,8 +112,13 @@ def overlap(
     a: Annotated[str, Query(max_length=MAX_CODE, description="A document's code, e.g. KMM5R0915v2.")],
     b: Annotated[str, Query(max_length=MAX_CODE, description="Another document's code, e.g. BAS1499-003.")],
     min_relation: Annotated[
-        str, Query(alias="min-relation", description="Weakest relation to keep: exact, close or related.")
-    ] = "related",
+        str,
+        Query(
+            alias="min-relation",
+            description="Weakest relation to keep: exact, close (the default) or related "
+            "(weak pairs, on request).",
+        ),
+    ] = DEFAULT_PAIR_RELATION,
     kind: Annotated[list[str] | None, Query(description="Only pairs of this item kind; repeatable.")] = None,
 ) -> dict[str, Any]:
     """The corresponding items of two documents, best first: `kg overlap A B --json`'s JSON."""

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from kg.errors import KgError
 from kg.knowledge_graph import KnowledgeGraph
+from kg.mapping.display import DEFAULT_PAIR_RELATION, MEANINGFUL_SHARE, WEAK_RELATIONS, shows_closest_task
 from kg.mapping.model import RELATIONS, as_relation
 from kg.search.items import searchable_kinds
 from kg.server.api import MAX_CODE, knowledge_graph
@@ -46,7 +47,7 @@ def overlap_page(
     status = 200
     try:
         if a or b:
-            context |= _pair(graph, a, b, min_relation or "related", kind)
+            context |= _pair(graph, a, b, min_relation or DEFAULT_PAIR_RELATION, kind)
         else:
             context |= _matrix(graph, min_relation or "close", document or [])
     except KgError as exc:
@@ -64,6 +65,9 @@ def _pair(graph: KnowledgeGraph, a: str, b: str, min_relation: str, kind: str) -
         "counts": [(r, n) for r in RELATIONS if (n := Counter(m.relation for m in found.pairs)[r])],
         "a_document": graph.parsed[a],
         "b_document": graph.parsed[b],
+        "show_closest": shows_closest_task(found.incorporation),
+        "meaningful_share": MEANINGFUL_SHARE,
+        "weak_relations": WEAK_RELATIONS,
     }
 
 

@@ -17,6 +17,7 @@ from kg.query.formats import media_types
 from kg.query.named import named_queries
 from kg.search.engine import MODES
 from kg.search.items import document_kind_names, searchable_kinds
+from kg.search.results import SearchResults
 from kg.server.api import MAX_TOP, knowledge_graph, run_search
 from kg.server.errors import status_of
 from kg.server.highlight import query_terms
@@ -73,9 +74,22 @@ def search_page(
     kind: str = "",
     document_kind: Annotated[str, Query(alias="document-kind")] = "",
     level: str = "",
+    ignore: Annotated[list[str] | None, Query()] = None,
 ) -> HTMLResponse:
-    """Documents that answer a question, each with its evidence, the question's words marked."""
-    form = {"q": q, "mode": mode, "top": top, "kind": kind, "document_kind": document_kind, "level": level}
+    """Documents that answer a question, each with its evidence, the question's words marked.
+
+    What the question was read to ask for shows as chips; a chip's link searches again
+    without that part (`ignore=`), which the form then keeps.
+    """
+    form: dict[str, Any] = {
+        "q": q,
+        "mode": mode,
+        "top": top,
+        "kind": kind,
+        "document_kind": document_kind,
+        "level": level,
+        "ignore": list(ignore or []),
+    }
     context: dict[str, Any] = {
         "form": form,
         "modes": MODES,
@@ -84,6 +98,7 @@ def search_page(
         "results": None,
         "error": None,
         "terms": (),
+        "chips": [],
     }
     status = 200
     if q.strip():
@@ -103,11 +118,33 @@ def search_page(
                     kind=[kind] if kind else None,
                     document_kind=[document_kind] if document_kind else None,
                     level=levels,
+                    ignore=form["ignore"],
                 )
+                context["chips"] = understood_chips(request, context["results"])
                 context["terms"] = query_terms(" ".join(q.split()))
             except KgError as exc:
                 context["error"], status = str(exc), status_of(exc)
     return render(request, "search.html", status_code=status, **context)
+
+
+CHIP_LABELS = {
+    "document_kinds": "文件類別 document kind",
+    "item_kinds": "優先項目類別 item kind first",
+    "levels": "級別 level",
+    "documents": "文件 document",
+}
+
+
+def understood_chips(request: Request, results: SearchResults) -> list[dict[str, str]]:
+    """One chip per part of the question's reading: its label, its values, and a link without it."""
+    chips = []
+    for part, values in results.understood.to_dict().items():
+        params = [(k, v) for k, v in request.query_params.multi_items()]
+        link = "/search?" + urlencode([*params, ("ignore", part)])
+        chips.append(
+            {"part": part, "label": CHIP_LABELS[part], "value": ", ".join(map(str, values)), "remove": link}
+        )
+    return chips
 
 
 @router.get("/query", response_class=HTMLResponse)

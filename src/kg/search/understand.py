@@ -1,0 +1,125 @@
+"""Reading what a question asks for: a kind of document or item, a level, a document.
+
+"哪些單元涵蓋客訴處理" asks for units, "what knowledge does budgeting require" for knowledge
+items, "5級以上的行銷能力" for level 5 and up, "BGM4R0172v2 interviewing" for one document.
+`understand` finds these words with general rules (no question is special-cased) and
+returns an `Understood`: document kinds, levels and document codes become filters, item
+kinds a boost (an asked-for kind is ranked higher, others still show, since a skill can
+answer a knowledge question). Options given explicitly always win over what was read,
+and each reading can be switched off by name (`ignore`), as the web page's chips do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+PARTS = ("document_kinds", "item_kinds", "levels", "documents")  # what can be read, and ignored
+MAX_LEVEL = 6
+
+# Document kinds: Chinese words always; English ones only where they name what is asked for
+# ("which units", "units about ..."), since "service standards" is a topic, not a kind.
+_EN_ASKING = r"(?:which|what|all|the|list|competency|any)\s+(?:competency\s+)?"
+_EN_ABOUT = r"\s+(?:about|on|for|that|which|covering|cover|covers|with|in)\b"
+_DOCUMENT_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("unit", re.compile(rf"(?:職能)?單元|\b{_EN_ASKING}units?\b|\bunits?{_EN_ABOUT}", re.I)),
+    (
+        "standard",
+        re.compile(
+            rf"職能基準|基準|\b{_EN_ASKING}(?:standards?|occupations?)\b|\b(?:standards?|occupations?){_EN_ABOUT}",
+            re.I,
+        ),
+    ),
+)
+_ITEM_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("knowledge", re.compile(r"知識|\bknowledge\b", re.I)),
+    ("skill", re.compile(r"技能|\bskills?\b", re.I)),
+    ("attitude", re.compile(r"態度|\battitudes?\b", re.I)),
+    ("indicator", re.compile(r"行為指標|\b(?:behaviou?r(?:al)?\s+)?indicators?\b", re.I)),
+    ("task", re.compile(r"工作任務|任務|\btasks?\b", re.I)),
+    ("output", re.compile(r"工作產出|\b(?:work\s+)?outputs?\b", re.I)),
+)
+_DIGIT = r"([1-6一二三四五六])"
+_CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六", 1)}
+_LEVEL_AND_UP = re.compile(
+    rf"{_DIGIT}\s*級(?:以上|及以上|或以上)|\blevels?\s*{_DIGIT}\s*(?:\+|and\s+(?:up|above|higher)|or\s+(?:higher|above|more))",
+    re.I,
+)
+_LEVEL = re.compile(rf"{_DIGIT}\s*級|\blevel\s*{_DIGIT}\b|第{_DIGIT}級", re.I)
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What a question was read to ask for; empty tuples mean nothing was read."""
+
+    document_kinds: tuple[str, ...] = ()
+    item_kinds: tuple[str, ...] = ()
+    levels: tuple[int, ...] = ()
+    documents: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # the words that were read, as written in the question
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, part) for part in PARTS)
+
+    def without(self, parts: Iterable[str]) -> Understood:
+        """The same reading with some parts dropped (explicit options, or chips the user removed)."""
+        return replace(self, **{part: () for part in parts})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Only what was read: {"document_kinds": ["unit"], "levels": [5, 6]} ..."""
+        return {part: list(getattr(self, part)) for part in PARTS if getattr(self, part)}
+
+    def describe(self) -> str:
+        """One line for a terminal: `understood: units; level 5-6`."""
+        said = []
+        if self.document_kinds:
+            said.append("document kind " + ", ".join(self.document_kinds))
+        if self.item_kinds:
+            said.append("item kind " + ", ".join(self.item_kinds) + " first")
+        if self.levels:
+            low, high = min(self.levels), max(self.levels)
+            said.append(f"level {low}" if low == high else f"level {low}-{high}")
+        if self.documents:
+            said.append("document " + ", ".join(self.documents))
+        return "; ".join(said)
+
+
+def _level(text: str) -> int:
+    return _CHINESE_DIGITS.get(text) or int(text)
+
+
+def understand(question: str, documents: Iterable[str] = ()) -> Understood:
+    """What `question` asks for; `documents` are the codes a question may name."""
+    words: list[str] = []
+    document_kinds = []
+    for kind, pattern in _DOCUMENT_KINDS:
+        found = pattern.search(question)
+        if found:
+            document_kinds.append(kind)
+            words.append(found.group(0).strip())
+    item_kinds = []
+    for kind, pattern in _ITEM_KINDS:
+        found = pattern.search(question)
+        if found:
+            item_kinds.append(kind)
+            words.append(found.group(0).strip())
+    levels: tuple[int, ...] = ()
+    found = _LEVEL_AND_UP.search(question)
+    if found:
+        low = _level(next(g for g in found.groups() if g))
+        levels = tuple(range(low, MAX_LEVEL + 1))
+        words.append(found.group(0).strip())
+    elif found := _LEVEL.search(question):
+        levels = (_level(next(g for g in found.groups() if g)),)
+        words.append(found.group(0).strip())
+    named = []
+    for code in documents:
+        found = re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", question, re.I)
+        if found:
+            named.append(code)
+            words.append(found.group(0))
+    # Two document kinds at once ("units and standards") ask for both: no filter at all.
+    kinds = tuple(document_kinds) if len(document_kinds) == 1 else ()
+    return Understood(kinds, tuple(item_kinds), levels, tuple(named), tuple(words))
