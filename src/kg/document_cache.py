@@ -18,23 +18,19 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KgError
+from kg.sqlite_cache import open_cache
 
 
 class DocumentCache:
     """(content hash, source, fingerprint) -> a document's pickled result (this build folder's own)."""
 
     def __init__(self, path: Path, fingerprint: str) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=60)
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS documents (sha256 TEXT NOT NULL, source TEXT NOT NULL, "
-                "fingerprint TEXT NOT NULL, result BLOB NOT NULL, PRIMARY KEY (sha256, source, fingerprint))"
-            )
-            self.db.commit()
-        except (sqlite3.Error, OSError) as exc:
-            raise KgError(f"cannot open the document cache {path}: {exc}") from None
+        self.db = open_cache(
+            path,
+            "CREATE TABLE IF NOT EXISTS documents (sha256 TEXT NOT NULL, source TEXT NOT NULL, "
+            "fingerprint TEXT NOT NULL, result BLOB NOT NULL, PRIMARY KEY (sha256, source, fingerprint))",
+            "document cache",
+        )
         self.fingerprint = fingerprint
 
     def get(self, data: bytes, source: str) -> dict[str, Any] | None:

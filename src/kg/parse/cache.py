@@ -16,9 +16,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from kg.errors import KgError
 from kg.parse.formats import TEXT, InputFormat, detect_format
 from kg.parse.layout import Layout
+from kg.sqlite_cache import open_cache
 
 
 @functools.cache
@@ -35,16 +35,12 @@ class LayoutCache:
     """SQLite table (content hash, reader fingerprint) -> layout JSON."""
 
     def __init__(self, path: Path) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=60)
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS layouts (sha256 TEXT NOT NULL, reader TEXT NOT NULL, "
-                "layout TEXT NOT NULL, PRIMARY KEY (sha256, reader))"
-            )
-            self.db.commit()
-        except (sqlite3.Error, OSError) as exc:
-            raise KgError(f"cannot open the parse cache {path}: {exc}") from None
+        self.db = open_cache(
+            path,
+            "CREATE TABLE IF NOT EXISTS layouts (sha256 TEXT NOT NULL, reader TEXT NOT NULL, "
+            "layout TEXT NOT NULL, PRIMARY KEY (sha256, reader))",
+            "parse cache",
+        )
         self.path = path
         self.hits = 0
         self.misses = 0

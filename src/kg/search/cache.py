@@ -8,15 +8,14 @@ rest come from here. The cache is one SQLite file beside the builds
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from kg.errors import KgError
 from kg.search.embedders import Embedder
+from kg.sqlite_cache import open_cache
 
 BATCH = 64
 
@@ -36,16 +35,12 @@ class EmbeddingCache:
     """SQLite table (model, text hash) -> float32 vector."""
 
     def __init__(self, path: Path) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=60)
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS vectors "
-                "(model TEXT NOT NULL, text_sha256 BLOB NOT NULL, vector BLOB NOT NULL, "
-                "PRIMARY KEY (model, text_sha256))"
-            )
-        except (sqlite3.Error, OSError) as exc:
-            raise KgError(f"cannot open the embedding cache {path}: {exc}") from None
+        self.db = open_cache(
+            path,
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, text_sha256 BLOB NOT NULL, "
+            "vector BLOB NOT NULL, PRIMARY KEY (model, text_sha256))",
+            "embedding cache",
+        )
         self.path = path
 
     def get(self, model: str, keys: Sequence[bytes], dimension: int) -> dict[bytes, np.ndarray]:

@@ -90,21 +90,24 @@ def _level(text: str) -> int:
     return _CHINESE_DIGITS.get(text) or int(text)
 
 
+def _kinds_named(
+    question: str, kinds: tuple[tuple[str, re.Pattern[str]], ...], words: list[str]
+) -> list[str]:
+    """The kinds whose words the question holds; the words found go to `words`."""
+    named = []
+    for kind, pattern in kinds:
+        found = pattern.search(question)
+        if found:
+            named.append(kind)
+            words.append(found.group(0).strip())
+    return named
+
+
 def understand(question: str, documents: Iterable[str] = ()) -> Understood:
     """What `question` asks for; `documents` are the codes a question may name."""
     words: list[str] = []
-    document_kinds = []
-    for kind, pattern in _DOCUMENT_KINDS:
-        found = pattern.search(question)
-        if found:
-            document_kinds.append(kind)
-            words.append(found.group(0).strip())
-    item_kinds = []
-    for kind, pattern in _ITEM_KINDS:
-        found = pattern.search(question)
-        if found:
-            item_kinds.append(kind)
-            words.append(found.group(0).strip())
+    document_kinds = _kinds_named(question, _DOCUMENT_KINDS, words)
+    item_kinds = _kinds_named(question, _ITEM_KINDS, words)
     levels: tuple[int, ...] = ()
     found = _LEVEL_AND_UP.search(question)
     if found:

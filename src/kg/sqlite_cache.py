@@ -1,0 +1,24 @@
+"""Opening the build's SQLite caches (layouts, documents, embeddings) the one same way.
+
+A cache is a single table in its own file under the build folder; many processes may read
+and write it (timeout), and a cache that cannot be opened is a clear error naming it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from kg.errors import KgError
+
+
+def open_cache(path: Path, schema: str, name: str) -> sqlite3.Connection:
+    """Open (creating) the SQLite file `path` with the table `schema` (a CREATE TABLE IF NOT EXISTS)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=60)
+        db.execute(schema)
+        db.commit()
+    except (sqlite3.Error, OSError) as exc:
+        raise KgError(f"cannot open the {name} {path}: {exc}") from None
+    return db
