@@ -260,3 +260,30 @@ def test_cli_without_against_names_the_best_documents_then_covers_one(built: Set
     assert head[1].split()[0] == "TTM3R0299v2" and head[2].strip().startswith("line ")
     assert "covering the best one, TTM3R0299v2:" in result.stdout
     assert "(covers nothing: not course content" in result.stdout  # Wrap-up: final presentation ...
+
+
+def test_a_float32_score_a_hair_below_related_covers_nothing_and_does_not_crash():
+    import numpy as np
+
+    from kg.course.matching import CourseMatcher
+    from kg.mapping.calibration import Calibration
+    from kg.mapping.material import Material
+    from kg.mapping.model import Thresholds
+    from kg.search.items import SearchItem
+
+    related = 0.8556
+    x = np.float32(related)  # 0.85559999942...: not below `related` in float32, below it in float64
+    item_vectors = np.array(
+        [[x, np.sqrt(1 - np.float64(x) ** 2), 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32
+    )
+    items = [
+        SearchItem(
+            n, f"https://example.org/A/K{n}", "A", "unit", None, f"K{n}", "knowledge", f"知識{n}", None, None
+        )
+        for n in range(3)
+    ]
+    material = Material(items, item_vectors, [frozenset()] * 3, "test", {"A": {"kind": "unit", "title": "A"}})
+    calibration = Calibration(0.0, Thresholds(exact=0.95, close=0.9, related=related))
+    line_vector = np.array([[1.0, 0.0, 0.0]], dtype=np.float32)
+    matcher = CourseMatcher(material, lambda texts: line_vector, calibration)
+    assert matcher.match([CourseLine(1, "甲")], ["A"]) == []

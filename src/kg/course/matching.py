@@ -125,7 +125,9 @@ class CourseMatcher:
             rows = self.rows.get(document, [])
             if not rows:
                 continue
-            scores = self.scores(lines, vectors, document)
+            # float64: a float32 score a hair under `related` would pass the cut in float32
+            # and then earn no relation (the overlap matcher compares the same way).
+            scores = self.scores(lines, vectors, document).astype(np.float64)
             lift = scores - np.median(scores, axis=1, keepdims=True)
             near_best = scores >= scores.max(axis=1, keepdims=True) - self.band
             keep = (scores >= thresholds.related) & (lift >= self.min_lift) & near_best
