@@ -122,6 +122,7 @@ def clean_query(text: str) -> str:
 
 
 QUESTION_CACHE = 4096  # question vectors a searcher keeps (1.5 KB each at 384 dimensions)
+BM25_CACHE = 8  # BM25 score arrays kept, one per recent question (4 bytes an item each)
 
 
 class Searcher:
@@ -140,6 +141,9 @@ class Searcher:
         # Embedding the question is nearly all of a search's cost (about 30 ms of CPU with
         # e5-small), and people ask the same questions again (a page, then its API; popular ones).
         self._embed = lru_cache(maxsize=QUESTION_CACHE)(self._embed_question)
+        # A hybrid search ranks by BM25 and then calibrates with the same BM25 scores: one
+        # pass over the corpus serves both (the few last questions' scores are kept).
+        self._bm25 = lru_cache(maxsize=BM25_CACHE)(self._bm25_scores)
         self.score_model: ScoreModel | None = load_model(self.embedder.name)
 
     @classmethod
@@ -229,7 +233,7 @@ class Searcher:
         vectors = np.array([self.index.dense.vector(self.index.items[r].id) for r in rows], dtype=np.float32)
         return Signals(
             cosine=vectors.reshape(len(rows), -1) @ self.query_vector(query),
-            bm25=self.index.lexical.scores(self.tokenizer.query_tokens(query))[rows],
+            bm25=self._bm25(tuple(self.tokenizer.query_tokens(query)))[rows],
             # English with no Chinese gloss: its cosines to Chinese text run lower than the others'
             english=not _CJK.search(query) and not self.gloss(query),
         )
@@ -270,6 +274,11 @@ class Searcher:
         vector.setflags(write=False)  # shared by every later search for the same text
         return vector
 
+    def _bm25_scores(self, tokens: tuple[str, ...]) -> np.ndarray:
+        scores = self.index.lexical.scores(tokens)
+        scores.setflags(write=False)  # shared by the searches of the same question
+        return scores
+
     def _dense(self, text: str, mask: np.ndarray | None, depth: int) -> Ranking:
         allowed = self.index.ids[mask] if mask is not None else None
         ids, scores = self.index.dense.search(self._embed(text), depth, allowed)
@@ -277,7 +286,7 @@ class Searcher:
 
     def _lexical(self, query: str, mask: np.ndarray | None, depth: int, expand: bool) -> Ranking:
         tokens = self.tokenizer.query_tokens(query) if expand else self.tokenizer.tokens(query)
-        scores = self.index.lexical.scores(tokens)
+        scores = self._bm25(tuple(tokens))
         if mask is not None:
             scores = np.where(mask, scores, 0)
         hits = np.flatnonzero(scores > 0)
