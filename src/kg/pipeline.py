@@ -27,6 +27,7 @@ from kg.graph.statistics import document_statistics
 from kg.graph.validate import validate_graph
 from kg.graph.vocabulary import KG, Iris
 from kg.parse import LayoutCache, display_path, parse_bytes, read_bytes
+from kg.sqlite_cache import fingerprint_files
 
 Progress = Callable[[str, int, int], None]
 
@@ -101,15 +102,12 @@ def fingerprint(base_iri: str, reasoner: str | None, strict: bool) -> str:
     converts, validates and reasons (kg.parse, kg.graph, this module), the ontology and
     shapes, the reasoner, the base IRI and strictness. Any change makes every file new."""
     package = Path(__file__).parent
-    digest = hashlib.sha256(f"{base_iri}\0{reasoner}\0{strict}".encode())
     files = [
         Path(__file__),
         *(p for name in ("parse", "graph") for p in sorted((package / name).rglob("*.py"))),
     ]
     files += [ontology_dir() / ONTOLOGY_FILE, ontology_dir() / SHAPES_FILE]
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return fingerprint_files(files, f"{base_iri}\0{reasoner}\0{strict}")
 
 
 def process_file(path: Path) -> DocumentResult:

@@ -18,17 +18,14 @@ from pathlib import Path
 
 from kg.parse.formats import TEXT, InputFormat, detect_format
 from kg.parse.layout import Layout
-from kg.sqlite_cache import open_cache
+from kg.sqlite_cache import fingerprint_files, open_cache
 
 
 @functools.cache
 def reader_fingerprint() -> str:
     """A hash of the code that turns files into layouts: a changed reader reads every file anew."""
     package = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted([package / "layout.py", *(package / "formats").glob("*.py")]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return fingerprint_files(sorted([package / "layout.py", *(package / "formats").glob("*.py")]))
 
 
 class LayoutCache:
