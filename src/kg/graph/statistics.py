@@ -10,6 +10,7 @@ where it is processed, from its asserted and inferred triples, and stored beside
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 
 from rdflib import DCTERMS, RDF, Graph, Literal, URIRef
@@ -30,12 +31,15 @@ COUNTS: dict[URIRef, tuple[URIRef, URIRef]] = {
 
 
 def document_statistics(document: URIRef, asserted: Graph, inferred: Iterable[Triple]) -> Iterator[Triple]:
-    """The counts of `document`'s items, from its asserted and inferred triples."""
-    graph = Graph()
-    for triple in asserted:
-        graph.add(triple)
-    for triple in inferred:
-        graph.add(triple)
-    for prop, (cls, part_of) in COUNTS.items():
-        members = set(graph.subjects(RDF.type, cls)) & set(graph.subjects(part_of, document))
-        yield document, prop, Literal(len(members))
+    """The counts of `document`'s items, from its asserted and inferred triples (one pass)."""
+    classes = {cls for cls, _ in COUNTS.values()}
+    part_of = {prop for _, prop in COUNTS.values()}
+    typed: dict[Node, set[Node]] = {cls: set() for cls in classes}
+    parts: dict[Node, set[Node]] = {prop: set() for prop in part_of}
+    for subject, predicate, value in itertools.chain(asserted, inferred):
+        if predicate == RDF.type and value in typed:
+            typed[value].add(subject)
+        elif predicate in parts and value == document:
+            parts[predicate].add(subject)
+    for prop, (cls, part) in COUNTS.items():
+        yield document, prop, Literal(len(typed[cls] & parts[part]))
