@@ -287,3 +287,10 @@ def test_a_float32_score_a_hair_below_related_covers_nothing_and_does_not_crash(
     line_vector = np.array([[1.0, 0.0, 0.0]], dtype=np.float32)
     matcher = CourseMatcher(material, lambda texts: line_vector, calibration)
     assert matcher.match([CourseLine(1, "甲")], ["A"]) == []
+
+
+def test_a_folder_or_missing_course_is_one_clear_error(graph: KnowledgeGraph, tmp_path: Path):
+    with pytest.raises(KgError, match="not a regular file"):
+        graph.cover(tmp_path, ["BAS1499-003"])
+    with pytest.raises(KgError, match="no such file"):
+        graph.cover(tmp_path / "none.md", ["BAS1499-003"])

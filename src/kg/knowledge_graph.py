@@ -427,14 +427,13 @@ class KnowledgeGraph:
         """
         from kg.course.outline import read_outline
         from kg.course.report import course_coverage
+        from kg.parse.files import read_bytes
 
         if isinstance(course, bytes):
             data, source = course, name or "course"
         else:
-            path = Path(course)
-            if not path.is_file():
-                raise KgError(f"{path}: no such file")
-            data, source = path.read_bytes(), name or str(course)
+            source = name or str(course)
+            data = read_bytes(Path(course), source)  # regular files only, each refusal one line
         lines = read_outline(data, source)
         matcher = self.course_matcher()
         ranking = None
