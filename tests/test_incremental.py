@@ -1,6 +1,6 @@
 """Incremental builds: a file unchanged since an earlier build is not processed again, and the
 result is the same as a clean build's (graph, mappings, search answers), whatever was added,
-changed or removed. `kg build --clean` forgets what earlier builds kept.
+changed or removed; a document pair whose two documents are unchanged is not matched again. `kg build --clean` forgets what earlier builds kept.
 """
 
 from __future__ import annotations
@@ -47,10 +47,11 @@ def _build(sources: Path, build_dir: Path, clean: bool = False):
 def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_removing(tmp_path):
     sources = tmp_path / "raw"
     sources.mkdir()
-    for name in ("BAS2421-003v4.txt", "BGM4R0172v2.txt", "TTM3R0299v2.txt"):
+    for name in ("BAS1499-003.txt", "BAS2421-003v4.txt", "BGM4R0172v2.txt", "TTM3R0299v2.txt"):
         shutil.copy(RAW / name, sources / name)
     first = _build(sources, tmp_path / "incremental")
     assert first.reused == 0 and document_cache(tmp_path / "incremental").is_file()
+    assert first.mappings["pairs_matched"] == first.mappings["pairs_compared"] == 6
 
     shutil.copy(RAW / "KMM5R0915v2.txt", sources / "KMM5R0915v2.txt")  # added
     changed = sources / "TTM3R0299v2.txt"
@@ -60,8 +61,15 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
     (sources / "BGM4R0172v2.txt").unlink()  # removed
 
     again = _build(sources, tmp_path / "incremental")
-    assert again.reused == 1  # BAS2421-003v4 only: the changed and the added file are processed
-    assert {d["code"] for d in again.documents} == {"BAS2421-003v4", "KMM5R0915v2", "TTM3R0299v2"}
+    assert again.reused == 2  # BAS1499-003 and BAS2421-003v4: the changed and the added file are processed
+    assert {d["code"] for d in again.documents} == {
+        "BAS1499-003",
+        "BAS2421-003v4",
+        "KMM5R0915v2",
+        "TTM3R0299v2",
+    }
+    # of the 6 pairs, the one between the two unchanged documents keeps its mappings
+    assert (again.mappings["pairs_compared"], again.mappings["pairs_matched"]) == (6, 5)
     clean = _build(sources, tmp_path / "clean")
     _same_build(
         Settings.load(build_dir=tmp_path / "incremental"), Settings.load(build_dir=tmp_path / "clean")
@@ -73,6 +81,7 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
 
     forced = _build(sources, tmp_path / "incremental", clean=True)
     assert forced.reused == 0 and forced.search["cached"] == 0  # --clean: nothing kept is used
+    assert forced.mappings["pairs_matched"] == 6
     _same_build(
         Settings.load(build_dir=tmp_path / "incremental"), Settings.load(build_dir=tmp_path / "clean")
     )

@@ -29,9 +29,10 @@ from kg.mapping.calibration import calibration_for
 from kg.mapping.corpus import map_corpus
 from kg.mapping.files import write_mappings
 from kg.mapping.material import Material
+from kg.mapping.pair_cache import PairCache, matching_fingerprint
 from kg.mapping.rdf import mapping_nquads
 from kg.parse import discover
-from kg.pipeline import Progress, process_all, quiet
+from kg.pipeline import Progress, default_workers, process_all, quiet
 from kg.search.cache import EmbeddingCache
 from kg.search.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from kg.search.index import NO_INDEX, IndexReport, build_search_index
@@ -50,6 +51,7 @@ from kg.store.layout import (
     ensure_writable,
     layout_cache,
     new_build_folder,
+    pair_cache,
     publish,
     remove_leftovers,
 )
@@ -166,7 +168,7 @@ def _build_into(
         }
         seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
         started = time.perf_counter()
-        report.mappings = _map_overlaps(folder, iris, report, progress, quads_out)
+        report.mappings = _map_overlaps(folder, iris, report, settings, progress, quads_out)
         seconds["mapping"] = time.perf_counter() - started
     progress("storing", 0, 1)
     started = time.perf_counter()
@@ -200,18 +202,29 @@ def _index_search(
 
 
 def _map_overlaps(
-    folder: Path, iris: Iris, report: BuildReport, progress: Progress, quads_out: SortedLines
+    folder: Path,
+    iris: Iris,
+    report: BuildReport,
+    settings: Settings,
+    progress: Progress,
+    quads_out: SortedLines,
 ) -> dict[str, object]:
-    """Match the items of every document pair; the mappings go to files and the `mappings` graph."""
+    """Match the items of every document pair (but pairs matched by an earlier build with the same
+    two documents); the mappings go to files and the `mappings` graph."""
     material = Material.load(folder)
     calibration, warning = calibration_for(material.embedder)
     if warning:
         report.warnings.append(warning)
-    result = map_corpus(material, calibration, progress)
+    cache = PairCache(pair_cache(settings.build_dir), matching_fingerprint(calibration.to_dict()))
+    try:
+        result = map_corpus(material, calibration, progress, settings.workers or default_workers(), cache)
+    finally:
+        cache.close()
     write_mappings(folder, result, material, iris.base, calibration)
     quads_out.write(mapping_nquads(result.mappings, result.coverage, iris))
     return {
         "pairs_compared": result.compared,
+        "pairs_matched": result.matched,
         "mappings": len(result.mappings),
         "incorporated": [f"{c.unit} -> {c.standard} {c.task}" for c in result.coverage if c.incorporated],
     }

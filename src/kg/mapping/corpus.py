@@ -17,16 +17,19 @@ corpus of thousands tractable.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from kg.mapping.calibration import Calibration
 from kg.mapping.incorporation import Coverage, unit_coverage
-from kg.mapping.matching import kind_group, match
+from kg.mapping.matching import MappingRow, Side, as_mappings, kind_group, match_rows
 from kg.mapping.material import Material
 from kg.mapping.model import Mapping
+from kg.mapping.pair_cache import PairCache, side_fingerprint
+from kg.mapping.scoring import gram_matrix, overlap_of_grams
 
 EXHAUSTIVE_DOCUMENTS = 150
 NEIGHBOURS = 10
@@ -38,6 +41,7 @@ class CorpusMappings:
     mappings: list[Mapping] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
     compared: int = 0  # document pairs compared item by item
+    matched: int = 0  # of them, matched in this build (the others' mappings were kept from an earlier one)
 
 
 def oriented(first: str, second: str, kinds: dict[str, str]) -> tuple[str, str]:
@@ -50,51 +54,74 @@ def oriented(first: str, second: str, kinds: dict[str, str]) -> tuple[str, str]:
     return min((first, second), (second, first), key=lambda p: (rank.get(kinds[p[0]], 2), p))
 
 
-def document_pairs(material: Material, calibration: Calibration) -> list[tuple[str, str]]:
+def document_pairs(
+    material: Material, calibration: Calibration, progress: Callable[[str, int, int], None] | None = None
+) -> list[tuple[str, str]]:
     """The (oriented) document pairs worth comparing."""
     kinds = {code: d["kind"] for code, d in material.documents.items()}
     codes = sorted(material.documents)
     if len(codes) <= EXHAUSTIVE_DOCUMENTS:
         candidates = set(itertools.combinations(codes, 2))
     else:
-        candidates = _neighbouring_pairs(material) | close_pairs(material, calibration)
+        candidates = _neighbouring_pairs(material) | close_pairs(material, calibration, progress)
     return sorted(oriented(x, y, kinds) for x, y in candidates)
 
 
-def close_pairs(material: Material, calibration: Calibration) -> set[tuple[str, str]]:
+def close_pairs(
+    material: Material, calibration: Calibration, progress: Callable[[str, int, int], None] | None = None
+) -> set[tuple[str, str]]:
     """Every document pair with two items (same kind group) scoring at least `close`,
     neither of them a common text (printed by more than `COMMON_TEXT_DOCUMENTS` documents).
 
-    Items are taken once per distinct text (a text shared by many documents is one row),
-    and only text pairs whose cosine can reach `close` whatever their wording are scored:
-    score = (1 - w) cosine + w wording with wording <= 1, so cosine >= (close - w) / (1 - w).
+    Items are taken once per distinct text (a text shared by many documents is one row), and
+    scored block against all, in matrix products: cosines first, then wording only where
+    the cosine can still reach `close` whatever the wording (score = (1 - w) cosine + w
+    wording with wording <= 1, so cosine >= (close - w) / (1 - w)).
     """
     scorer, close = calibration.scorer, calibration.thresholds.close
     weight = scorer.weight
     floor = (close - weight) / (1 - weight) - _COSINE_SLACK if weight < 1 else -1.0
+    groups = [
+        {name: held for name, held in every_text.items() if len(held[1]) <= COMMON_TEXT_DOCUMENTS}
+        for every_text in _distinct_texts(material).values()
+    ]
+    blocks = sum(-(-len(texts) // _BLOCK) for texts in groups)
+    done = 0
     pairs: set[tuple[str, str]] = set()
-    for every_text in _distinct_texts(material).values():
-        texts = {name: held for name, held in every_text.items() if len(held[1]) <= COMMON_TEXT_DOCUMENTS}
+    for texts in groups:
         if not texts:
             continue
         names = list(texts)
         holders = [sorted(texts[name][1]) for name in names]
         vectors = np.stack([texts[name][0] for name in names])
+        grams, sizes = gram_matrix(names)
+        grams_by_column = grams.T.tocsr()
         for start in range(0, len(names), _BLOCK):
-            block = slice(start, start + _BLOCK)
-            cosine = scorer.cosine(vectors[block], vectors)
-            for offset, row in enumerate(range(start, min(start + _BLOCK, len(names)))):
-                columns = np.flatnonzero(cosine[offset, row:] >= floor) + row  # each text pair once
-                if not len(columns):
-                    continue
-                scores = scorer.scores(
-                    vectors[row : row + 1], vectors[columns], [names[row]], [names[c] for c in columns]
-                )[0]
-                for column in columns[(scores >= close) | (columns == row)]:
-                    for x in holders[row]:
-                        for y in holders[column]:
-                            if x != y:
-                                pairs.add((min(x, y), max(x, y)))
+            rows = np.arange(start, min(start + _BLOCK, len(names)))
+            # each text pair once: columns from the block's first row on, and none left of the diagonal
+            cosine = scorer.cosine(vectors[rows], vectors[start:])
+            cosine[rows[:, None] - start > np.arange(cosine.shape[1])[None, :]] = -1.0
+            hit_rows, hit_columns = np.nonzero(cosine >= floor)
+            if weight:
+                shared = (grams[rows] @ grams_by_column[:, start:]).toarray()
+                wording = overlap_of_grams(
+                    shared[hit_rows, hit_columns],
+                    sizes[rows[hit_rows]],
+                    sizes[start + hit_columns],
+                )
+                # in float32 and then float64, as `match` scores, so both draw the line alike
+                scores = scorer.combine(cosine[hit_rows, hit_columns], wording).astype(np.float64)
+                same = hit_columns == rows[hit_rows] - start
+                keep = (scores >= close) | same
+                hit_rows, hit_columns = hit_rows[keep], hit_columns[keep]
+            for row, column in zip(rows[hit_rows], start + hit_columns, strict=True):
+                for x in holders[row]:
+                    for y in holders[column]:
+                        if x != y:
+                            pairs.add((min(x, y), max(x, y)))
+            done += 1
+            if progress:
+                progress("pairs", done, blocks)
     return pairs
 
 
@@ -134,18 +161,76 @@ def map_corpus(
     material: Material,
     calibration: Calibration,
     progress: Callable[[str, int, int], None] | None = None,
+    workers: int = 1,
+    cache: PairCache | None = None,
 ) -> CorpusMappings:
-    """Match every compared document pair, and measure how much of each unit a standard's task covers."""
-    pairs = document_pairs(material, calibration)
+    """Match every compared document pair, and measure how much of each unit a standard's task covers.
+
+    Pairs are matched on `workers` processes; pairs the `cache` holds (both documents
+    unchanged) are not matched again, and the cache is left holding this corpus's pairs.
+    """
+    pairs = document_pairs(material, calibration, progress)
     rows = material.rows_by_document()
     sides = {code: material.side(code, rows.get(code, [])) for code in material.documents}
-    result = CorpusMappings(compared=len(pairs))
-    for done, (x, y) in enumerate(pairs):
-        found = match(sides[x], sides[y], calibration.scorer, calibration.thresholds)
-        result.mappings.extend(found)
+    keys = {code: side_fingerprint(side) for code, side in sides.items()} if cache else {}
+    known = cache.get((keys[x], keys[y]) for x, y in pairs) if cache else {}
+    todo = [pair for pair in pairs if (keys.get(pair[0]), keys.get(pair[1])) not in known]
+    found = dict(_match_pairs(sides, todo, calibration, workers, progress))
+    if cache:
+        cache.put(((keys[x], keys[y]), found[x, y]) for x, y in todo)
+        cache.keep_only((keys[x], keys[y]) for x, y in pairs)
+    result = CorpusMappings(compared=len(pairs), matched=len(todo))
+    for x, y in pairs:
+        held = found[x, y] if (x, y) in found else known[keys[x], keys[y]]
+        mappings = as_mappings(held, sides[x], sides[y])
+        result.mappings.extend(mappings)
         if material.documents[x]["kind"] == "unit" and material.documents[y]["kind"] == "standard":
             tasks = material.documents[y]["tasks"]
-            result.coverage.append(unit_coverage(sides[x], sides[y], found, tasks))
-        if progress and (done % 100 == 0 or done == len(pairs) - 1):
-            progress("mapping", done + 1, len(pairs))
+            result.coverage.append(unit_coverage(sides[x], sides[y], mappings, tasks))
     return result
+
+
+def _match_pairs(
+    sides: dict[str, Side],
+    pairs: list[tuple[str, str]],
+    calibration: Calibration,
+    workers: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> Iterator[tuple[tuple[str, str], list[MappingRow]]]:
+    """Each pair's mappings (by rows), in the pairs' order; on several processes for many pairs."""
+    if progress:
+        progress("mapping", 0, len(pairs))
+    if workers <= 1 or len(pairs) < PARALLEL_PAIRS:
+        _start_matcher(sides, calibration)
+        matched: Iterator[list[MappingRow]] = map(_match_one, pairs)
+        yield from _reported(pairs, matched, progress)
+        return
+    with ProcessPoolExecutor(workers, initializer=_start_matcher, initargs=(sides, calibration)) as pool:
+        chunk = max(1, min(64, len(pairs) // (workers * 16)))
+        yield from _reported(pairs, pool.map(_match_one, pairs, chunksize=chunk), progress)
+
+
+def _reported(
+    pairs: list[tuple[str, str]],
+    matched: Iterator[list[MappingRow]],
+    progress: Callable[[str, int, int], None] | None,
+) -> Iterator[tuple[tuple[str, str], list[MappingRow]]]:
+    for done, (pair, rows) in enumerate(zip(pairs, matched, strict=True), 1):
+        if progress and (done % 100 == 0 or done == len(pairs)):
+            progress("mapping", done, len(pairs))
+        yield pair, rows
+
+
+PARALLEL_PAIRS = 200  # below this many pairs, starting processes costs more than it saves
+_matcher: tuple[dict[str, Side], Calibration] | None = None  # a matching process's sides
+
+
+def _start_matcher(sides: dict[str, Side], calibration: Calibration) -> None:
+    global _matcher
+    _matcher = (sides, calibration)
+
+
+def _match_one(pair: tuple[str, str]) -> list[MappingRow]:
+    assert _matcher is not None, "_start_matcher runs first"
+    sides, calibration = _matcher
+    return match_rows(sides[pair[0]], sides[pair[1]], calibration.scorer, calibration.thresholds)

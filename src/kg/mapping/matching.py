@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kg.mapping.model import Mapping, Thresholds
+from kg.mapping.model import Mapping, Relation, Thresholds
 from kg.mapping.scoring import Scorer
 from kg.search.items import SearchItem
 
@@ -57,6 +57,20 @@ class Side:
 
 def match(a: Side, b: Side, scorer: Scorer, thresholds: Thresholds) -> list[Mapping]:
     """The corresponding items of two documents, best first."""
+    return as_mappings(match_rows(a, b, scorer, thresholds), a, b)
+
+
+# A mapping by the rows of its items in their sides: kept and passed between processes
+# without the items (see `as_mappings`).
+MappingRow = tuple[int, int, float, Relation, str]  # row in a, row in b, score, relation, cardinality
+
+
+def as_mappings(rows: Iterable[MappingRow], a: Side, b: Side) -> list[Mapping]:
+    return [Mapping(a.items[ra], b.items[rb], score, relation, c) for ra, rb, score, relation, c in rows]
+
+
+def match_rows(a: Side, b: Side, scorer: Scorer, thresholds: Thresholds) -> list[MappingRow]:
+    """`match`, by rows."""
     groups_a, groups_b = a.groups(), b.groups()
     blocks = [
         _Block(a, b, g, groups_a[g], groups_b[g], scorer, thresholds)
@@ -78,7 +92,7 @@ def match(a: Side, b: Side, scorer: Scorer, thresholds: Thresholds) -> list[Mapp
         return CONTEXT_BONUS if any(p in contexts for p in _task_pairs(a, b, ra, rb)) else 0.0
 
     found = [pair for block in blocks for pair in block.expand(block.assign(context))]
-    return _mappings(found, a, b, thresholds)
+    return _mapping_rows(found, thresholds)
 
 
 Pair = tuple[int, int, float]  # row in a, row in b, score
@@ -180,10 +194,10 @@ def _task_pairs(a: Side, b: Side, ra: int, rb: int) -> Iterable[tuple[str, str]]
     return ((ta, tb) for ta in a.scopes[ra] or (ANY,) for tb in b.scopes[rb] or (ANY,))
 
 
-def _mappings(found: list[Pair], a: Side, b: Side, thresholds: Thresholds) -> list[Mapping]:
+def _mapping_rows(found: list[Pair], thresholds: Thresholds) -> list[MappingRow]:
     per_a = Counter(ra for ra, _, _ in found)
     per_b = Counter(rb for _, rb, _ in found)
-    mappings = []
+    mappings: list[MappingRow] = []
     # Best first; scores equal to four decimals (identical texts score 1 give or take float rounding,
     # which differs between CPUs) keep document order.
     found = sorted(found, key=lambda pair: (-round(pair[2], 4), pair[0], pair[1]))
@@ -191,5 +205,5 @@ def _mappings(found: list[Pair], a: Side, b: Side, thresholds: Thresholds) -> li
         relation = thresholds.relation(score)
         assert relation is not None  # candidates were cut at the `related` threshold
         cardinality = f"{'n' if per_b[rb] > 1 else '1'}:{'n' if per_a[ra] > 1 else '1'}"
-        mappings.append(Mapping(a.items[ra], b.items[rb], min(score, 1.0), relation, cardinality))
+        mappings.append((ra, rb, min(score, 1.0), relation, cardinality))
     return mappings

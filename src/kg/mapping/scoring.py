@@ -23,6 +23,7 @@ from functools import cache
 
 import numpy as np
 import opencc
+from scipy import sparse
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _GRAMS: dict[str, int] = {}  # every character bigram seen, numbered
@@ -63,18 +64,12 @@ class Scorer:
         """(dice + containment) / 2 of the texts' character bigrams, for every pair."""
         ids_a = [gram_ids(t) for t in texts_a]
         ids_b = [gram_ids(t) for t in texts_b]
-        size_a = np.array([len(i) for i in ids_a], dtype=np.float32)[:, None]
-        size_b = np.array([len(i) for i in ids_b], dtype=np.float32)[None, :]
         columns = np.concatenate([*ids_a, *ids_b, np.zeros(0, dtype=np.int64)])
         grams, local = np.unique(columns, return_inverse=True)
-        split = int(size_a.sum())
+        split = sum(len(i) for i in ids_a)
         incidence_a = _incidence(ids_a, local[:split], len(grams))
         incidence_b = _incidence(ids_b, local[split:], len(grams))
-        shared = incidence_a @ incidence_b.T
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dice = np.nan_to_num(2 * shared / (size_a + size_b))
-            containment = np.nan_to_num(shared / np.minimum(size_a, size_b))
-        return (dice + containment) / 2
+        return overlap_of_grams(incidence_a @ incidence_b.T, _sizes(ids_a)[:, None], _sizes(ids_b)[None, :])
 
     def scores(
         self,
@@ -87,7 +82,35 @@ class Scorer:
         cosine = self.cosine(vectors_a, vectors_b)
         if not self.weight:
             return cosine
-        return (1 - self.weight) * cosine + self.weight * self.wording(texts_a, texts_b)
+        return self.combine(cosine, self.wording(texts_a, texts_b))
+
+    def combine(self, cosine: np.ndarray, wording: np.ndarray) -> np.ndarray:
+        """The score from its two parts."""
+        return (1 - self.weight) * cosine + self.weight * wording
+
+
+def overlap_of_grams(shared: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    """Wording from bigram counts: (dice + containment) / 2, given the bigrams two texts share
+    and how many each has (arrays that broadcast together)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dice = np.nan_to_num(2 * shared / (size_a + size_b))
+        containment = np.nan_to_num(shared / np.minimum(size_a, size_b))
+    return (dice + containment) / 2
+
+
+def gram_matrix(texts: Sequence[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """The texts' distinct bigrams as a sparse 0/1 matrix (a row per text, a column per bigram
+    among these texts), and how many each text has: `m @ m.T` counts the bigrams shared."""
+    ids = [gram_ids(t) for t in texts]
+    grams, local = np.unique(np.concatenate([*ids, np.zeros(0, dtype=np.int64)]), return_inverse=True)
+    sizes = _sizes(ids)
+    pointers = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+    data = np.ones(len(local), dtype=np.float32)
+    return sparse.csr_matrix((data, local, pointers), shape=(len(ids), max(len(grams), 1))), sizes
+
+
+def _sizes(ids: list[np.ndarray]) -> np.ndarray:
+    return np.array([len(i) for i in ids], dtype=np.float32)
 
 
 def _incidence(ids: list[np.ndarray], columns: np.ndarray, width: int) -> np.ndarray:

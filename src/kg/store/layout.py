@@ -10,6 +10,8 @@ here (the check is in tests/test_layers.py).
       cache/                      CACHE_FOLDER, kept across builds
         embeddings.sqlite         EMBEDDING_CACHE_FILE: passage embeddings by model and text
         layouts.sqlite            LAYOUT_CACHE_FILE: files read (PDF, ODT ...) by content hash
+        documents.sqlite          DOCUMENT_CACHE_FILE: each source file's processed result
+        pairs.sqlite              PAIR_CACHE_FILE: each compared document pair's mappings
       builds/                     BUILDS_FOLDER
         .tmp-<id>/                TEMPORARY_PREFIX: a build being written
         <id>/                     one finished build
@@ -58,6 +60,7 @@ CACHE_FOLDER = "cache"
 EMBEDDING_CACHE_FILE = "embeddings.sqlite"
 LAYOUT_CACHE_FILE = "layouts.sqlite"
 DOCUMENT_CACHE_FILE = "documents.sqlite"
+PAIR_CACHE_FILE = "pairs.sqlite"
 BUILDS_FOLDER = "builds"
 TEMPORARY_PREFIX = ".tmp-"
 # One build.
@@ -96,9 +99,14 @@ def document_cache(build_dir: Path) -> Path:
     return build_dir / CACHE_FOLDER / DOCUMENT_CACHE_FILE
 
 
+def pair_cache(build_dir: Path) -> Path:
+    """The pair cache of a build folder: each compared document pair's mappings (kg.mapping.pair_cache)."""
+    return build_dir / CACHE_FOLDER / PAIR_CACHE_FILE
+
+
 def clear_caches(build_dir: Path) -> None:
-    """Forget what earlier builds kept (parsed files, results, embeddings): `kg build --clean`."""
-    for name in (EMBEDDING_CACHE_FILE, LAYOUT_CACHE_FILE, DOCUMENT_CACHE_FILE):
+    """Forget what earlier builds kept (parsed files, results, embeddings, mappings): `kg build --clean`."""
+    for name in (EMBEDDING_CACHE_FILE, LAYOUT_CACHE_FILE, DOCUMENT_CACHE_FILE, PAIR_CACHE_FILE):
         for path in (build_dir / CACHE_FOLDER).glob(name + "*"):  # with SQLite's -wal and -shm files
             path.unlink()
 
