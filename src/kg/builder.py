@@ -225,6 +225,7 @@ def _map_overlaps(
     return {
         "pairs_compared": result.compared,
         "pairs_matched": result.matched,
+        "pairs_kept": result.compared - result.matched,  # both documents unchanged: mappings kept
         "mappings": len(result.mappings),
         "incorporated": [f"{c.unit} -> {c.standard} {c.task}" for c in result.coverage if c.incorporated],
     }

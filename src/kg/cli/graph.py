@@ -33,6 +33,8 @@ Strict = Annotated[
     ),
 ]
 
+SHOWN_INCORPORATIONS = 5  # a corpus has hundreds; the manifest lists them all
+
 
 @app.command()
 @handles_errors
@@ -91,9 +93,15 @@ def build(
     if report.mappings:
         mapped = report.mappings
         incorporated = mapped["incorporated"]  # a list of "unit -> standard task" lines
+        lines = incorporated if isinstance(incorporated, list) else []
+        shown = "".join(f"; {line}" for line in lines[:SHOWN_INCORPORATIONS])
+        if len(lines) > SHOWN_INCORPORATIONS:
+            shown += f"; and {len(lines) - SHOWN_INCORPORATIONS} more units incorporated (see the manifest)"
+        kept = mapped.get("pairs_kept")
         typer.echo(
             f"overlap: {mapped['mappings']} item mappings between {mapped['pairs_compared']} document pairs"
-            + "".join(f"; {line}" for line in (incorporated if isinstance(incorporated, list) else ()))
+            + (f" ({kept} unchanged since an earlier build)" if kept else "")
+            + shown
         )
 
 
