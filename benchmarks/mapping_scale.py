@@ -11,7 +11,9 @@ builds it in a child process (so its peak memory is its own), and this reports
 - the recall of the pairs compared: of the document pairs (all, or a random sample at
   large sizes) that share an exact or close mapping when matched, the share compared;
   separately for the pairs sharing one between texts that are not common (printed by at
-  most `COMMON_TEXT_DOCUMENTS` documents), which the build promises to compare.
+  most `COMMON_TEXT_DOCUMENTS` documents), which the build promises to compare;
+- incremental builds: after changing one unit, after removing it, after putting it back
+  (time per stage, and how many document pairs were matched again).
 
     python benchmarks/mapping_scale.py --documents 200 1000
 
@@ -60,6 +62,7 @@ def child(sources: Path, build_dir: Path) -> None:
         "triples": report.triples,
         "search": report.search,
         "pairs_compared": report.mappings.get("pairs_compared"),
+        "pairs_matched": report.mappings.get("pairs_matched"),
         "mappings": report.mappings.get("mappings"),
         "peak_memory_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "largest_worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
@@ -144,12 +147,7 @@ def named_queries(build_dir: Path, stores: list[str], repeats: int) -> dict[str,
 def run(documents: int, work: Path, rng: random.Random, stores: list[str], repeats: int) -> dict[str, object]:
     sources = write_corpus(work / f"raw-{documents}", documents)
     build_dir = work / f"build-{documents}"
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", str(sources), str(build_dir)], capture_output=True, text=True
-    )
-    if done.returncode:
-        sys.exit(f"the build of {documents} documents failed:\n{done.stderr[-3000:]}")
-    built = json.loads(done.stdout.strip().splitlines()[-1])
+    built = _child_build(sources, build_dir)
     build_path = current_build(build_dir)
     stored = BuildMappings.load(build_path)
     relations = stored.table["relation"].value_counts().to_dict()
@@ -167,10 +165,41 @@ def run(documents: int, work: Path, rng: random.Random, stores: list[str], repea
         "mappings_graph_over_asserted": round(triples["mappings"] / triples["asserted"], 3),
         "mappings_graph_triples_by_representation": representations(stored),
     }
+    result["incremental"] = incremental(sources, build_dir)
     result["named_query_seconds_median"] = named_queries(build_dir, stores, repeats)
     started = time.perf_counter()
     result["pairs_recall"] = recall(build_path, rng) | {"seconds": round(time.perf_counter() - started, 1)}
     return result
+
+
+def incremental(sources: Path, build_dir: Path) -> dict[str, object]:
+    """Rebuild after changing one unit's first indicator, then after removing that unit (and put
+    it back): what each build redid and took."""
+    unit = next(path for path in sorted(sources.glob("*.txt")) if "R" in path.stem.split("v")[0][3:])
+    original = unit.read_text(encoding="utf-8")
+    line = next(n for n, text in enumerate(original.splitlines()) if text.startswith("工作任務與行為指標"))
+    lines = original.splitlines(keepends=True)
+    lines[line] = lines[line].replace("1. ", "1. 修訂後的", 1)
+    steps = {}
+    try:
+        unit.write_text("".join(lines), encoding="utf-8")
+        steps["changed_one"] = _child_build(sources, build_dir)
+        unit.unlink()
+        steps["removed_one"] = _child_build(sources, build_dir)
+    finally:
+        unit.write_text(original, encoding="utf-8")
+    steps["put_back"] = _child_build(sources, build_dir)
+    return {"document": unit.stem} | steps
+
+
+def _child_build(sources: Path, build_dir: Path) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(sources), str(build_dir)], capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"the build of {sources} failed:\n{done.stderr[-3000:]}")
+    built: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return built
 
 
 def main() -> None:
