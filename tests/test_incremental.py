@@ -1,12 +1,14 @@
 """Incremental builds: a file unchanged since an earlier build is not processed again, and the
 result is the same as a clean build's (graph, mappings, search answers), whatever was added,
-changed or removed; a document pair whose two documents are unchanged is not matched again. `kg build --clean` forgets what earlier builds kept.
+changed or removed; a document pair whose two documents are unchanged is not matched again.
+`kg build --clean` forgets what earlier builds kept.
 """
 
 from __future__ import annotations
 
 import contextlib
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -68,6 +70,9 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
         "KMM5R0915v2",
         "TTM3R0299v2",
     }
+    # the removed file's and the changed file's old results are gone from the document cache
+    kept = sqlite3.connect(document_cache(tmp_path / "incremental")).execute("SELECT source FROM documents")
+    assert sorted(Path(source).name for (source,) in kept) == sorted(p.name for p in sources.iterdir())
     # of the 6 pairs, the one between the two unchanged documents keeps its mappings
     assert (again.mappings["pairs_compared"], again.mappings["pairs_matched"]) == (6, 5)
     clean = _build(sources, tmp_path / "clean")

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kg import __version__
+from kg.document_cache import DocumentCache
 from kg.errors import BuildError
 from kg.graph.nquads import nquads
 from kg.graph.ontology import load_ontology
@@ -32,7 +33,7 @@ from kg.mapping.material import Material
 from kg.mapping.pair_cache import PairCache, matching_fingerprint
 from kg.mapping.rdf import mapping_nquads
 from kg.parse import discover
-from kg.pipeline import Progress, default_workers, process_all, quiet
+from kg.pipeline import Progress, default_workers, fingerprint, process_all, quiet
 from kg.search.cache import EmbeddingCache
 from kg.search.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from kg.search.index import NO_INDEX, IndexReport, build_search_index
@@ -108,7 +109,19 @@ def build(
             discard(folder)
             raise
         report.path = publish(settings.build_dir, folder, build_id)
+        _forget_other_files(settings, strict, report)
     return report
+
+
+def _forget_other_files(settings: Settings, strict: bool, report: BuildReport) -> None:
+    """Keep in the document cache only the files of the build just made."""
+    cache = DocumentCache(
+        document_cache(settings.build_dir), fingerprint(settings.base_iri, settings.reasoner, strict)
+    )
+    try:
+        cache.keep_only((d["sha256"], d["source"]) for d in report.documents)
+    finally:
+        cache.close()
 
 
 def _build_into(

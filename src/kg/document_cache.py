@@ -7,7 +7,8 @@ and strictness). An unchanged file under an unchanged
 fingerprint is not parsed, converted, validated or reasoned over again: `kg build` after
 adding, changing or removing one document redoes that document only (embeddings have
 their own cache: kg.search.cache). Only results without problems are kept, so a file
-with problems is checked, and reported, every time. `kg build --clean` starts without it.
+with problems is checked, and reported, every time. After a build, results of files it
+did not read are dropped. `kg build --clean` starts without it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,22 @@ class DocumentCache:
                 )
         except sqlite3.Error:
             pass  # a cache that cannot be written (full disk, locked) only costs time
+
+    def keep_only(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Drop every result but these (sha256, source) under the current fingerprint: after a
+        build, the cache holds that build's files, not every version of every file ever built."""
+        try:
+            with self.db:
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (sha256 TEXT, source TEXT)")
+                self.db.execute("DELETE FROM kept")
+                self.db.executemany("INSERT INTO kept VALUES (?, ?)", keys)
+                self.db.execute(
+                    "DELETE FROM documents WHERE fingerprint != ? OR NOT EXISTS (SELECT 1 FROM kept "
+                    "WHERE kept.sha256 = documents.sha256 AND kept.source = documents.source)",
+                    (self.fingerprint,),
+                )
+        except sqlite3.Error:
+            pass  # a cache that cannot be written only costs space
 
     def close(self) -> None:
         self.db.close()
