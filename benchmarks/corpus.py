@@ -41,6 +41,7 @@ _HEADINGS = (
     "評量",
 )
 _HEADINGS += ("說明", "補充", "工作描述", "基準", "職類", "職業", "行業", "態度", "知識", "技能")
+_HEADINGS += ("更新", "修訂", "紀錄", "記錄")  # 更新紀錄 opens a unit's history section
 _CONTENT_COLUMNS = "職能內涵 (K=knowledge 知識)\t職能內涵 (S=skills 技能)"
 ATTITUDES = ["謹慎細心", "持續學習", "追求卓越", "彈性", "主動積極", "好奇開放", "團隊意識", "正直誠實"]
 
