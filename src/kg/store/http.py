@@ -22,7 +22,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from kg.store.errors import RemoteError
 
-__all__ = ["RemoteError", "at_path", "send", "server_message"]
+__all__ = ["RemoteError", "Response", "at_path", "send", "server_message"]
+
+Response = HTTPResponse  # what `send` returns: headers, and the body as a file to read
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
@@ -46,7 +48,7 @@ def send(
     body: bytes | BinaryIO | None = None,
     what: str = "the SPARQL server",
     shown: str = "",
-) -> HTTPResponse:
+) -> Response:
     """The server's response to one request (2xx), open for reading; RemoteError otherwise.
 
     `what` names the server in messages ("the SPARQL server", "the graph store"), followed

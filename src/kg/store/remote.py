@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from http.client import HTTPResponse
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -25,7 +24,7 @@ import pyoxigraph as ox
 from kg.graph.vocabulary import sparql_prefixes
 from kg.store.base import Functions, QueryResult
 from kg.store.errors import QueryError, RemoteError, query_error
-from kg.store.http import at_path, send
+from kg.store.http import Response, at_path, send
 from kg.store.oxigraph import collect
 
 # What a query asks for: SPARQL results (SELECT, ASK) or RDF (CONSTRUCT, DESCRIBE), best first.
@@ -87,7 +86,7 @@ class RemoteStore:
         with response:
             return self._read(response, max_results)
 
-    def _read(self, response: HTTPResponse, max_results: int | None) -> QueryResult:
+    def _read(self, response: Response, max_results: int | None) -> QueryResult:
         """The answer in the response, parsed as it arrives; RemoteError when it is not SPARQL."""
         media_type = response.headers.get_content_type()
         results = ox.QueryResultsFormat.from_media_type(media_type)
@@ -100,7 +99,7 @@ class RemoteStore:
         except (SyntaxError, ValueError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise RemoteError(
-                f"the SPARQL server at {self.url} sent a {media_type} answer that cannot be read: {first}"
+                f"the SPARQL server at {self.url} sent an answer in {media_type} that cannot be read: {first}"
             ) from None
         except TimeoutError:
             raise RemoteError(f"the SPARQL server at {self.url} stopped sending its answer") from None
