@@ -204,9 +204,55 @@ def test_publish_to_what_is_no_http_url(built: Settings, to: str) -> None:
     assert_one_line_failure(result, f"the graph store URL (--to) {to!r} is not an http:// or https:// URL")
 
 
+def test_credentials_in_a_url_are_refused(built: Settings) -> None:
+    result = kg("publish", "--to", "http://me:secret@127.0.0.1:7878/store", build_dir=built.build_dir)
+    assert_one_line_failure(result, "holds credentials (user@): kg sends none")
+    with pytest.raises(KgError, match="holds credentials"):
+        Settings.load(sparql_endpoint="https://me@example.org/sparql")
+
+
 def test_publish_without_a_build(oxigraph: str, tmp_path: Path) -> None:
     result = kg("publish", "--to", oxigraph, build_dir=tmp_path / "none")
     assert_one_line_failure(result, "no build found")
+
+
+def test_a_read_only_replica_loaded_from_the_export(built: Settings, tmp_path: Path) -> None:
+    """The deployment the README describes: replicas loaded from graph.nq, served read-only."""
+    from kg.store.layout import EXPORT_FILE
+
+    build_path = current_build(built.build_dir)
+    loaded = subprocess.run(
+        [
+            oxigraph_binary(),
+            "load",
+            "--location",
+            str(tmp_path / "replica"),
+            "--file",
+            str(build_path / EXPORT_FILE),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    url = f"http://127.0.0.1:{free_port()}"
+    log = tmp_path / "replica.log"
+    command = [oxigraph_binary(), "serve-read-only", "--location", str(tmp_path / "replica")]
+    with open(log, "w") as output:
+        server = subprocess.Popen(
+            [*command, "--bind", url.removeprefix("http://")], stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_for(f"{url}/query?query=ASK%7B%7D", server, log)
+        local = kg("sparql", "indicators-per-task", "--format", "csv", build_dir=built.build_dir)
+        there = kg(
+            "sparql", "indicators-per-task", "--format", "csv", "--endpoint", url, build_dir=built.build_dir
+        )
+        assert there.returncode == 0, there.stderr
+        assert there.stdout == local.stdout and len(there.stdout.splitlines()) == 9  # a header, 8 tasks
+        refused = kg("publish", "--to", url, build_dir=built.build_dir)
+        assert_one_line_failure(refused, f"the graph store at {url}/store (graph <", "HTTP 403")
+    finally:
+        stop(server)
 
 
 # --- the same answers through the endpoint ----------------------------------------------
@@ -498,7 +544,7 @@ def test_open_store_gives_a_remote_store_without_extension_functions() -> None:
     ("url", "query", "store"),
     [
         ("http://h:7878", "http://h:7878/query", "http://h:7878/store"),
-        ("http://h:7878/", "http://h:7878/query", "http://h:7878/store"),
+        ("http://h:7878/", "http://h:7878/", "http://h:7878/"),  # a root "/" is kept (QLever's)
         ("http://h:3030/ds/sparql", "http://h:3030/ds/sparql", "http://h:3030/ds/sparql"),
         ("https://h/repositories/r", "https://h/repositories/r", "https://h/repositories/r"),
     ],

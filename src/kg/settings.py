@@ -23,6 +23,9 @@ _HTTP_URL = re.compile(r"https?://[^\s/?#@]+(?:[/?][^\s#]*)?", re.IGNORECASE)
 def check_http_url(url: str, what: str, example: str = "http://localhost:7878/query") -> str:
     """`url` unchanged when it is an http(s) URL with a host; a KgError naming `what` and it otherwise."""
     if not _HTTP_URL.fullmatch(url):
+        if _HTTP_URL.fullmatch(re.sub(r"//[^/?#\s]*@", "//", url, count=1)):
+            # not repeated in the message: it holds a password
+            raise KgError(f"{what} holds credentials (user@): kg sends none; use a proxy that adds them")
         raise KgError(f"{what} {url!r} is not an http:// or https:// URL (like {example})")
     return url
 

@@ -32,9 +32,12 @@ MESSAGE_CHARS = 300  # most characters of a server's message shown
 
 
 def at_path(url: str, default_path: str) -> str:
-    """`url` itself, or `url` with `default_path` when it names a server's root (no path)."""
+    """`url` itself, or `url` with `default_path` when it has no path at all (http://host:7878).
+
+    A path of "/" is kept: a server that answers on its root (QLever) is named that way.
+    """
     parts = urlsplit(url)
-    if parts.path in ("", "/"):
+    if not parts.path and not parts.query:
         return urlunsplit(parts._replace(path=default_path))
     return url
 
