@@ -2,7 +2,9 @@
 
 Builds a synthetic corpus (benchmarks/corpus.py; the graph only, no embeddings), starts
 the `oxigraph` server (the test extra's binary) on loopback, times `kg.store.publish`
-(N-Triples per named graph, PUT with the Graph Store Protocol), then the median of each
+(N-Triples per named graph, PUT with the Graph Store Protocol: into the empty server,
+again (replacing), and again with --bulk, Oxigraph's load without a transaction) and
+`oxigraph load` of the build's graph.nq (how a replica is made), then the median of each
 named query without kgf: functions on the build's own store (pyoxigraph, in process)
 and on the server (`sparql:URL`: HTTP, SPARQL JSON results parsed back into rdflib
 terms), with their ratio. Both read the same data with the same engine (Oxigraph 0.5),
@@ -35,17 +37,22 @@ from kg.query.named import named_queries
 from kg.settings import Settings
 from kg.store import GraphStore, open_store, store_descriptor
 from kg.store.errors import ResultTooLarge
-from kg.store.layout import current_build, graph_iris
+from kg.store.layout import EXPORT_FILE, current_build, graph_iris
 from kg.store.publish import publish
 
 MAX_ROWS = 200_000
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    binary = Path(sys.executable).parent / "oxigraph"
-    command = str(binary) if binary.is_file() else shutil.which("oxigraph")
+def binary() -> str:
+    beside = Path(sys.executable).parent / "oxigraph"
+    command = str(beside) if beside.is_file() else shutil.which("oxigraph")
     if command is None:
         raise SystemExit("the oxigraph server binary is missing: pip install 'kg[test]'")
+    return command
+
+
+def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    command = binary()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -95,6 +102,14 @@ def run(work: Path, documents: int, repeats: int) -> dict[str, object]:
         again = publish(build_path, url, timeout=600)
         republish_seconds = time.perf_counter() - start
         assert again == sent
+        start = time.perf_counter()
+        publish(build_path, url, timeout=600, bulk=True)
+        bulk_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        export = str(build_path / EXPORT_FILE)
+        loader = [binary(), "load", "--location", str(work / "replica"), "--file", export]
+        subprocess.run(loader, check=True, capture_output=True)
+        load_seconds = time.perf_counter() - start
         local = open_store(store_descriptor("oxigraph", build_path))
         remote = open_store(f"sparql:{url}", graphs=graph_iris(build_path), timeout=600)
         queries: dict[str, object] = {}
@@ -123,6 +138,8 @@ def run(work: Path, documents: int, repeats: int) -> dict[str, object]:
         "publish_seconds": round(publish_seconds, 2),
         "publish_triples_per_second": round(triples / publish_seconds),
         "republish_seconds": round(republish_seconds, 2),
+        "bulk_republish_seconds": round(bulk_seconds, 2),
+        "oxigraph_load_export_seconds": round(load_seconds, 2),
         "queries": queries,
     }
 

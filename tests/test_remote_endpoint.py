@@ -173,6 +173,14 @@ def test_publishing_twice_replaces_the_graphs(remote: KnowledgeGraph, oxigraph: 
     assert before["asserted"] > 0
 
 
+def test_publish_in_bulk_leaves_the_same_graphs(remote: KnowledgeGraph, oxigraph: str, built: Settings):
+    count = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    before = remote.run_query(count).rows
+    bulk = kg("publish", "--to", oxigraph, "--bulk", build_dir=built.build_dir)
+    assert bulk.returncode == 0, bulk.stderr
+    assert remote.run_query(count).rows == before
+
+
 def test_publish_from_python_returns_the_triples_per_graph(oxigraph: str, built: Settings) -> None:
     build_path = current_build(built.build_dir)
     steps: list[tuple[str, int, int]] = []
@@ -559,3 +567,6 @@ def test_a_graph_is_named_by_its_iri_in_the_query_string() -> None:
     expected = "graph=https%3A%2F%2Fw3id.org%2Ficap-kg%2Fid%2Fgraph%2Fasserted"
     assert graph_url("http://h:7878/store", iri) == f"http://h:7878/store?{expected}"
     assert graph_url("http://h/rdf-graphs/service?x=1", iri) == f"http://h/rdf-graphs/service?x=1&{expected}"
+    assert (
+        graph_url("http://h:7878/store", iri, bulk=True) == f"http://h:7878/store?{expected}&no_transaction"
+    )

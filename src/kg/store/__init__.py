@@ -8,7 +8,7 @@ A store is named by a descriptor, `scheme:where`:
 - ``rdflib:PATH``: rdflib's in-memory Dataset, loaded from the build's N-Quads export;
   slower, kept for comparison (see benchmarks/) and for environments without pyoxigraph.
 - ``sparql:URL``: a SPARQL 1.1 server's query endpoint holding a build published with
-  `kg publish` (`kg.store.remote`); a server's root URL means Oxigraph's ``/query``. It
+  `kg publish` (`kg.store.remote`); a URL without a path means Oxigraph's ``/query``. It
   needs the build's named graph IRIs (`graphs`, from the local build's manifest or the
   base IRI) and cannot call extension functions (kgf:similarity stays local).
 

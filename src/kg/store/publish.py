@@ -9,7 +9,12 @@ copy). Blank nodes are kept within a graph; the server gives them labels of its 
 
 The URL is the server's Graph Store Protocol endpoint (Oxigraph: http://HOST:7878/store;
 Fuseki: http://HOST:3030/DATASET/data; GraphDB: http://HOST:7200/repositories/REPO/rdf-graphs/service),
-or a server's root (http://HOST:7878), which means Oxigraph's /store.
+or a URL without a path (http://HOST:7878), which means Oxigraph's /store.
+
+`bulk` adds Oxigraph's `no_transaction` parameter: the server loads without a transaction,
+about ten times faster (see the README), but a failed upload leaves that graph partly
+written, so it is for loading a replica that no one reads yet. Other servers may ignore
+or refuse the parameter.
 """
 
 from __future__ import annotations
@@ -19,21 +24,24 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
+from kg.store.errors import RemoteError
 from kg.store.http import at_path, send
 from kg.store.oxigraph import OxigraphStore
 
-STORE_PATH = "/store"  # Oxigraph's graph store endpoint, for a URL that names a server's root
+STORE_PATH = "/store"  # Oxigraph's graph store endpoint, for a URL without a path
+BULK = "no_transaction"  # Oxigraph's parameter for loading without a transaction
 CHUNK = 2**20
 
 
 def graph_store_url(url: str) -> str:
-    """The Graph Store Protocol endpoint a URL names (a server's root means Oxigraph's /store)."""
+    """The Graph Store Protocol endpoint a URL names (one without a path means Oxigraph's /store)."""
     return at_path(url, STORE_PATH)
 
 
-def graph_url(store_url: str, iri: str) -> str:
+def graph_url(store_url: str, iri: str, bulk: bool = False) -> str:
     """The URL of one named graph in a graph store (indirect identification: ?graph=IRI)."""
-    return f"{store_url}{'&' if '?' in store_url else '?'}graph={quote(iri, safe='')}"
+    url = f"{store_url}{'&' if '?' in store_url else '?'}graph={quote(iri, safe='')}"
+    return f"{url}&{BULK}" if bulk else url
 
 
 def publish(
@@ -41,6 +49,7 @@ def publish(
     url: str,
     timeout: float,
     progress: Callable[[str, int, int], None] | None = None,
+    bulk: bool = False,
 ) -> dict[str, int]:
     """PUT every named graph of the build at `build_path` to the graph store at `url`.
 
@@ -60,15 +69,23 @@ def publish(
                     store.dump(name, output)
                 size = path.stat().st_size
                 with open(path, "rb") as body:
-                    response = send(
-                        graph_url(target, iri),
-                        method="PUT",
-                        timeout=timeout,
-                        headers={"Content-Type": "application/n-triples", "Content-Length": str(size)},
-                        body=body,
-                        what="the graph store",
-                        shown=f"at {target} (graph <{iri}>)",
-                    )
+                    try:
+                        response = send(
+                            graph_url(target, iri, bulk),
+                            method="PUT",
+                            timeout=timeout,
+                            headers={"Content-Type": "application/n-triples", "Content-Length": str(size)},
+                            body=body,
+                            what="the graph store",
+                            shown=f"at {target} (graph <{iri}>)",
+                        )
+                    except RemoteError as exc:
+                        if not bulk:
+                            raise
+                        raise RemoteError(
+                            f"{exc} (loaded without a transaction: the graph may be partly written; "
+                            "publish again)"
+                        ) from None
                     response.close()
                 sent[name] = _lines(path)
                 path.unlink()

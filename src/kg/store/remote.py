@@ -32,7 +32,7 @@ ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
     "text/tab-separated-values;q=0.8, application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 )
-QUERY_PATH = "/query"  # Oxigraph's query endpoint, for a URL that names a server's root
+QUERY_PATH = "/query"  # Oxigraph's query endpoint, for a URL without a path
 _PREFIXES = sparql_prefixes()
 _PREFIX_LINES = len(_PREFIXES.splitlines())
 _POSITION = re.compile(r"error at (\d+):(\d+)")
@@ -44,7 +44,7 @@ class RemoteStore:
     capabilities: frozenset[str] = frozenset()
 
     def __init__(self, url: str, graphs: Mapping[str, str], timeout: float) -> None:
-        """url: the query endpoint (a server's root means Oxigraph's /query); graphs: the build's
+        """url: the query endpoint (one without a path means Oxigraph's /query); graphs: the build's
         named graph IRIs by name; timeout: seconds to wait for the server at each step."""
         self.url = at_path(url, QUERY_PATH)
         self.descriptor = f"sparql:{self.url}"
