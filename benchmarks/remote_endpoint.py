@@ -2,8 +2,9 @@
 
 Builds a synthetic corpus (benchmarks/corpus.py; the graph only, no embeddings), starts
 the `oxigraph` server (the test extra's binary) on loopback, times `kg.store.publish`
-(N-Triples per named graph, PUT with the Graph Store Protocol: into the empty server,
-again (replacing), and again with --bulk, Oxigraph's load without a transaction) and
+(N-Triples per named graph, PUT with the Graph Store Protocol: into an empty server,
+again (replacing), again with --bulk (Oxigraph's load without a transaction), and with
+--bulk into a second empty server) and
 `oxigraph load` of the build's graph.nq (how a replica is made), then the median of each
 named query without kgf: functions on the build's own store (pyoxigraph, in process)
 and on the server (`sparql:URL`: HTTP, SPARQL JSON results parsed back into rdflib
@@ -105,6 +106,14 @@ def run(work: Path, documents: int, repeats: int) -> dict[str, object]:
         start = time.perf_counter()
         publish(build_path, url, timeout=600, bulk=True)
         bulk_seconds = time.perf_counter() - start
+        second, second_url = start_server(work / "oxigraph-2")
+        try:
+            start = time.perf_counter()
+            publish(build_path, second_url, timeout=600, bulk=True)
+            bulk_empty_seconds = time.perf_counter() - start
+        finally:
+            second.terminate()
+            second.wait(30)
         start = time.perf_counter()
         export = str(build_path / EXPORT_FILE)
         loader = [binary(), "load", "--location", str(work / "replica"), "--file", export]
@@ -139,6 +148,7 @@ def run(work: Path, documents: int, repeats: int) -> dict[str, object]:
         "publish_triples_per_second": round(triples / publish_seconds),
         "republish_seconds": round(republish_seconds, 2),
         "bulk_republish_seconds": round(bulk_seconds, 2),
+        "bulk_publish_seconds": round(bulk_empty_seconds, 2),
         "oxigraph_load_export_seconds": round(load_seconds, 2),
         "queries": queries,
     }

@@ -26,7 +26,7 @@ def publish(
         bool,
         typer.Option(
             "--bulk",
-            help="Oxigraph only: load each graph without a transaction (about ten times faster), for a "
+            help="Oxigraph only: load each graph without a transaction (several times faster), for a "
             "server no one reads yet; a failed upload leaves that graph partly written.",
         ),
     ] = False,

@@ -12,7 +12,7 @@ Fuseki: http://HOST:3030/DATASET/data; GraphDB: http://HOST:7200/repositories/RE
 or a URL without a path (http://HOST:7878), which means Oxigraph's /store.
 
 `bulk` adds Oxigraph's `no_transaction` parameter: the server loads without a transaction,
-about ten times faster (see the README), but a failed upload leaves that graph partly
+several times faster (see the README), but a failed upload leaves that graph partly
 written, so it is for loading a replica that no one reads yet. Other servers may ignore
 or refuse the parameter.
 """
