@@ -302,8 +302,12 @@ def test_sparql_help_offers_every_cli_format():
     ("command", "settings"),
     [
         ("build", ("build_dir", "base_iri", "reasoner", "workers", "embedder")),
-        ("sparql", ("build_dir", "store", "query_timeout", "max_results")),
-        ("serve", ("build_dir", "host", "port", "query_timeout", "max_results", "query_workers")),
+        ("sparql", ("build_dir", "store", "query_timeout", "max_results", "sparql_endpoint", "base_iri")),
+        (
+            "serve",
+            ("build_dir", "host", "port", "query_timeout", "max_results", "query_workers", "sparql_endpoint"),
+        ),
+        ("publish", ("build_dir", "publish_timeout")),
     ],
 )
 def test_option_help_names_each_setting_s_variable_and_default(command, settings):

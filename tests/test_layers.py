@@ -153,6 +153,32 @@ def test_imports_are_all_found() -> None:
     assert "kg.server" in imports_of("kg.cli.serve", cli)  # inside the command's function
 
 
+# Modules that make HTTP requests; kg makes them in one place, which names every failure in one line.
+HTTP_CLIENTS = ("urllib.request", "http.client", "httpx", "requests", "urllib3", "aiohttp")
+
+
+def outside_imports(path: Path) -> set[str]:
+    """Every module a file imports (kg's own and others), wherever the import statement stands."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return found
+
+
+def test_http_requests_are_made_in_one_module() -> None:
+    """kg.store.http sends every request (to a SPARQL server); others call it."""
+    sending = {
+        module
+        for module, path in MODULES.items()
+        for name in outside_imports(path)
+        if any(name == client or name.startswith(client + ".") for client in HTTP_CLIENTS)
+    }
+    assert sending == {"kg.store.http"}
+
+
 def private_imports(path: Path) -> list[tuple[str, str]]:
     """(module, name) for every `from module import _name`."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))

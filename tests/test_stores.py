@@ -64,9 +64,11 @@ def test_descriptor_without_a_path(descriptor: str, what: str) -> None:
     assert "oxigraph:PATH, rdflib:PATH, sparql:URL" in message
 
 
-def test_remote_sparql_is_known_but_not_supported() -> None:
-    with pytest.raises(KgError, match=r"remote SPARQL stores \(sparql:URL\) are not supported yet"):
-        open_store("sparql:https://example.org/sparql")
+def test_a_remote_sparql_store_calls_no_extension_functions() -> None:
+    """sparql:URL opens without a request (tests/test_remote_endpoint.py asks a real server)."""
+    store = open_store("sparql:https://example.org/sparql")
+    assert store.descriptor == "sparql:https://example.org/sparql"
+    assert EXTENSION_FUNCTIONS not in store.capabilities
 
 
 def test_a_path_that_is_no_build(tmp_path: Path) -> None:

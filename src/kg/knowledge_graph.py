@@ -11,6 +11,10 @@ documents, the graph store, the search index and model, the mapping files) is lo
 once, on first use, and loaded again only after `kg build` publishes a new build. Any
 number of threads may use one at once (the web app does): loading is locked, and what
 is loaded is only read.
+
+With `settings.sparql_endpoint` set, SPARQL queries go to that server (a build published
+with `kg publish`) instead of the local store; everything else (documents, search,
+overlap, kgf:similarity) still reads the local build, and needs one.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from kg.search.results import SearchResults
 from kg.search.similarity import SIMILARITY, Similarity
 from kg.settings import Settings
 from kg.store import GraphStore, QueryResult, open_store, store_descriptor
-from kg.store.layout import DOCUMENTS_FILE, current_build, read_manifest
+from kg.store.layout import DOCUMENTS_FILE, GRAPHS, current_build, read_manifest
 
 if TYPE_CHECKING:
     import pandas
@@ -123,6 +127,7 @@ class KnowledgeGraph:
         self._lock = threading.Lock()
         self._pool: QueryPool | None = None
         self._pool_lock = threading.Lock()  # starting workers takes a second: never under `_lock`
+        self._remote: tuple[tuple[tuple[str, str], ...], GraphStore] | None = None  # (graphs, store)
         _open_graphs.add(self)
 
     def __repr__(self) -> str:
@@ -155,8 +160,17 @@ class KnowledgeGraph:
 
     @property
     def graphs(self) -> dict[str, str]:
-        """The build's named graphs' IRIs, by name (ontology, asserted, inferred, mappings)."""
-        return dict(self._live().manifest["graphs"])
+        """The build's named graphs' IRIs, by name (ontology, asserted, inferred, mappings).
+
+        Querying a SPARQL server without a local build: those of the settings' base IRI.
+        """
+        try:
+            return dict(self._live().manifest["graphs"])
+        except KgError:
+            if not self.settings.sparql_endpoint:
+                raise
+            iris = Iris(self.settings.base_iri)
+            return {name: str(iris.graph(name)) for name in GRAPHS}
 
     @property
     def parsed(self) -> dict[str, dict[str, Any]]:
@@ -201,16 +215,35 @@ class KnowledgeGraph:
         """Run a read-only SPARQL query in this process, with no time limit.
 
         `graph` is "all" (the union), "asserted", "inferred", "ontology" or "mappings".
-        `kgf:similarity` is available (sharing `find`'s index and model). More than
+        `kgf:similarity` is available (sharing `find`'s index and model) on the local store;
+        a SPARQL server (`settings.sparql_endpoint`) refuses it, and waits at most
+        `query_timeout` seconds for the server at each step. More than
         `max_results` rows or triples raise `ResultTooLarge` (None: no limit).
         """
         check_request(sparql, graph)  # a query that must not run is refused before the build is opened
         return self._execute(sparql, graph, max_results)
 
     def _execute(self, sparql: str, graph: str, max_results: int | None) -> QueryResult:
-        """Run a query that `check_request` has passed, on the live build's store."""
+        """Run a query that `check_request` has passed, on the live build's store (or the SPARQL
+        server of `settings.sparql_endpoint`, which refuses kgf:similarity by name)."""
+        if self.settings.sparql_endpoint:
+            return execute(self.remote_store(), sparql, graph, None, max_results)
         build = self._live()
         return execute(build.store(), sparql, graph, {SIMILARITY: build.similarity}, max_results)
+
+    def remote_store(self) -> GraphStore:
+        """The SPARQL server of `settings.sparql_endpoint` as a store, reading this build's graph IRIs
+        (opened again when they change: a new build with another base IRI)."""
+        if not self.settings.sparql_endpoint:
+            raise KgError("no SPARQL endpoint is set (--endpoint URL, or KG_SPARQL_ENDPOINT)")
+        graphs = self.graphs
+        key = tuple(sorted(graphs.items()))
+        with self._lock:
+            if self._remote is None or self._remote[0] != key:
+                descriptor = f"sparql:{self.settings.sparql_endpoint}"
+                store = open_store(descriptor, graphs=graphs, timeout=self.settings.query_timeout)
+                self._remote = (key, store)
+            return self._remote[1]
 
     def query(
         self,

@@ -17,6 +17,17 @@ from kg.errors import KgError
 DEFAULT_BASE_IRI = "https://w3id.org/icap-kg/id/"
 
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+_HTTP_URL = re.compile(r"https?://[^\s/?#@]+(?:[/?][^\s#]*)?", re.IGNORECASE)
+
+
+def check_http_url(url: str, what: str, example: str = "http://localhost:7878/query") -> str:
+    """`url` unchanged when it is an http(s) URL with a host; a KgError naming `what` and it otherwise."""
+    if not _HTTP_URL.fullmatch(url):
+        if _HTTP_URL.fullmatch(re.sub(r"//[^/?#\s]*@", "//", url, count=1)):
+            # not repeated in the message: it holds a password
+            raise KgError(f"{what} holds credentials (user@): kg sends none; use a proxy that adds them")
+        raise KgError(f"{what} {url!r} is not an http:// or https:// URL (like {example})")
+    return url
 
 
 def check_base_iri(base: str) -> str:
@@ -94,6 +105,20 @@ OPTIONS: dict[str, Option] = {
         "2",
         "Worker processes that run `kg serve`'s SPARQL queries side by side.",
     ),
+    "sparql_endpoint": Option(
+        "KG_SPARQL_ENDPOINT",
+        "",
+        "A SPARQL 1.1 server's query URL (http://host:7878/query; a bare http://host:7878 means "
+        "Oxigraph's /query) that `kg sparql` and `kg serve` query instead of the local build's store "
+        "(publish the build there with `kg publish`); kgf:similarity needs the local store. "
+        "Empty: the local store.",
+    ),
+    "publish_timeout": Option(
+        "KG_PUBLISH_TIMEOUT",
+        "600",
+        "Seconds `kg publish` waits for the SPARQL server at each step (connecting, sending, "
+        "the server loading one named graph).",
+    ),
 }
 
 DEFAULT_SOURCES = Path("data/raw")
@@ -107,6 +132,7 @@ _NUMBERS: tuple[tuple[str, _Convert, float], ...] = (
     ("query_timeout", float, 0.1),
     ("max_results", int, 1),
     ("query_workers", int, 1),
+    ("publish_timeout", float, 0.1),
 )
 
 
@@ -138,6 +164,8 @@ class Settings:
     query_timeout: float
     max_results: int
     query_workers: int
+    sparql_endpoint: str
+    publish_timeout: float
 
     @classmethod
     def load(cls, **overrides: object) -> Settings:
@@ -152,6 +180,7 @@ class Settings:
         for name, convert, least in _NUMBERS:
             values[name] = _number(name, values[name], convert, least)
         check_base_iri(str(values["base_iri"]))  # a malformed base IRI fails here, before any work
+        _check_endpoint(values)
         return cls(**values)  # type: ignore[arg-type]
 
     def with_(self, **changes: object) -> Settings:
@@ -161,4 +190,12 @@ class Settings:
         for name, convert, least in _NUMBERS:
             if name in changed:
                 changed[name] = _number(name, changed[name], convert, least)
+        _check_endpoint(changed)
         return replace(self, **changed)  # type: ignore[arg-type]
+
+
+def _check_endpoint(values: dict[str, object]) -> None:
+    """A SPARQL endpoint that is set must be an http(s) URL (spaces around it dropped)."""
+    if "sparql_endpoint" in values:
+        endpoint = str(values["sparql_endpoint"]).strip()
+        values["sparql_endpoint"] = check_http_url(endpoint, "the SPARQL endpoint") if endpoint else ""

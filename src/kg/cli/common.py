@@ -54,6 +54,12 @@ Port = setting("port", int)
 QueryTimeout = setting("query_timeout", float)
 MaxResults = setting("max_results", int)
 QueryWorkers = setting("query_workers", int)
+SparqlEndpoint = setting("sparql_endpoint", str)
+PublishTimeout = setting("publish_timeout", float)
+# `kg sparql --endpoint URL`: the same setting, under the shorter name too.
+Endpoint = Annotated[
+    str | None, typer.Option("--endpoint", "--sparql-endpoint", help=setting_help("sparql_endpoint"))
+]
 
 
 def fail(message: str) -> None:

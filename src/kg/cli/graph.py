@@ -12,6 +12,7 @@ from kg.cli.common import (
     BaseIri,
     BuildDir,
     Embedder,
+    Endpoint,
     MaxResults,
     QueryTimeout,
     Reasoner,
@@ -217,16 +218,22 @@ def sparql(
     store: Store = None,
     query_timeout: QueryTimeout = None,
     max_results: MaxResults = None,
+    endpoint: Endpoint = None,
+    base_iri: BaseIri = None,
 ) -> None:
     """Run a read-only SPARQL query over the built graph (kg:, skos:, dcterms:, ceasn: ... predeclared).
 
     The query is its text, a named query's name (kg sparql --list lists them) or a .rq file.
     It runs in a worker process, stopped after --query-timeout seconds; a result
     with more than --max-results rows is refused. SERVICE (federated queries) is refused.
+    With --endpoint URL it runs on that SPARQL server (a build published with kg publish;
+    the graph IRIs are the local build's, or --base-iri's without one); kgf:similarity is
+    then refused: it needs the local build's search index.
 
     Example: kg sparql 'SELECT ?code ?title WHERE { ?d kg:code ?code ; kg:title ?title }'
              kg sparql --file ontology/queries/indicators-per-task.rq --format csv
              kg sparql shared-knowledge --format json
+             kg sparql shared-knowledge --endpoint http://localhost:7878/query
     """
     from kg.knowledge_graph import KnowledgeGraph
     from kg.query.formats import render
@@ -248,7 +255,12 @@ def sparql(
         raise KgError(f"unknown format {fmt!r}; choose one of: {', '.join(cli_formats())}")
     text = read_query_file(file) if file else resolve(query or "")
     settings = Settings.load(
-        build_dir=build_dir, store=store, query_timeout=query_timeout, max_results=max_results
+        build_dir=build_dir,
+        store=store,
+        query_timeout=query_timeout,
+        max_results=max_results,
+        sparql_endpoint=endpoint,
+        base_iri=base_iri,
     )
     opened = KnowledgeGraph(settings)
     try:

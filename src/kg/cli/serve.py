@@ -10,6 +10,7 @@ from kg.cli.common import (
     Port,
     QueryTimeout,
     QueryWorkers,
+    SparqlEndpoint,
     Store,
     app,
     handles_errors,
@@ -28,11 +29,16 @@ def serve(
     query_workers: QueryWorkers = None,
     store: Store = None,
     embedder: Embedder = None,
+    sparql_endpoint: SparqlEndpoint = None,
 ) -> None:
     """Serve the built graph on the web: SPARQL endpoint, search and document pages, linked data.
 
     Needs the serve extra (pip install 'kg[serve]'). Pages: / (home), /search?q=…, /query,
     /document/CODE; endpoints: /sparql, /api/search?q=…
+
+    With --sparql-endpoint URL, /sparql, /query and the RDF forms of linked data ask that
+    SPARQL server (a build published with kg publish); the home, search, document, overlap and
+    course pages and kgf:similarity still read the local build, and answer 'no build' without one.
 
     Example: kg serve --build-dir data/build --host 127.0.0.1 --port 8000
     """
@@ -47,5 +53,6 @@ def serve(
         query_workers=query_workers,
         store=store,
         embedder=embedder,
+        sparql_endpoint=sparql_endpoint,
     )
     run_server(settings)

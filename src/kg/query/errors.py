@@ -1,6 +1,6 @@
 """The errors of the checks made before a query reaches a store, and every query error by name.
 
-The errors a store raises itself (QueryError, ResultTooLarge, FunctionError) and the
+The errors a store raises itself (QueryError, ResultTooLarge, FunctionError, RemoteError) and the
 parser-message helpers live in `kg.store.errors`, below this layer; they are
 re-exported here, so `from kg.query.errors import QueryError` keeps working.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 from kg.store.errors import (
     FunctionError,
     QueryError,
+    RemoteError,
     ResultTooLarge,
     check_size,
     query_error,
@@ -21,6 +22,7 @@ __all__ = [
     "NestingTooDeep",
     "QueryError",
     "QueryTooLong",
+    "RemoteError",
     "ResultTooLarge",
     "ServiceRefused",
     "UpdateRefused",

@@ -75,7 +75,8 @@ def _functions(store: GraphStore, sparql: str, functions: Functions | None) -> F
     if used:
         names = ", ".join(function_name(iri) for iri in used)
         raise QueryError(
-            f"the query uses {names}, but the store {store.descriptor} cannot call extension functions: "
+            f"the query uses {names}, but the store {store.descriptor} cannot call extension functions "
+            "(the search index that answers them stays with the local build): "
             "run it against a build's own store (oxigraph or rdflib)"
         )
     return None

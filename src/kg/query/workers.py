@@ -33,7 +33,7 @@ from typing import Any, cast
 from kg.errors import KgError
 from kg.settings import Settings
 from kg.store import QueryResult
-from kg.store.errors import QueryError, ResultTooLarge
+from kg.store.errors import QueryError, RemoteError, ResultTooLarge
 
 log = logging.getLogger("kg.query")
 
@@ -93,6 +93,8 @@ def answer_queries(connection: Connection, answer: Answer) -> None:
             outcome = ("too-large", None)
         except QueryError as exc:
             outcome = ("query", str(exc))
+        except RemoteError as exc:  # the SPARQL server behind failed: the web app answers 502
+            outcome = ("remote", str(exc))
         except KgError as exc:
             outcome = ("error", str(exc))
         except Exception as exc:  # reported to the caller, which logs it; the worker goes on
@@ -273,6 +275,8 @@ class QueryPool:
             raise ResultTooLarge(max_results or 0, hints.rows)
         if status == "query":
             raise QueryError(payload)
+        if status == "remote":
+            raise RemoteError(payload)
         if status == "error":
             raise KgError(payload)
         raise WorkerCrash(payload)

@@ -44,7 +44,8 @@ def serve(settings: Settings | None = None) -> None:
     """Serve the live build on `settings.host`:`settings.port` until interrupted."""
     settings = settings or Settings.load()
     require_extra()
-    current_build(settings.build_dir)  # no build: fail now, not on the first request
+    if not settings.sparql_endpoint:  # a SPARQL server answers queries without a local build
+        current_build(settings.build_dir)  # no build: fail now, not on the first request
     import uvicorn
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")

@@ -1,8 +1,9 @@
 """Every error as a clear message with the right status: JSON for /api, text for /sparql, else a page.
 
 Bad requests get a 4xx naming what is wrong; the time limit a 503, busy workers a 503
-with Retry-After; anything unexpected a plain 500, logged on the server, never a
-traceback for the client. The 500 is answered by a middleware (`CatchUnexpected`),
+with Retry-After; a SPARQL server behind (`--sparql-endpoint`) that fails a 502; anything
+unexpected a plain 500, logged on the server, never a traceback for the client. The 500
+is answered by a middleware (`CatchUnexpected`),
 not an exception handler: Starlette re-raises after its handler, and uvicorn then
 closes the connection, so the client's next request on a keep-alive connection failed.
 """
@@ -23,7 +24,7 @@ from kg.query.errors import QueryTooLong, UpdateRefused
 from kg.query.workers import QueryTimeout, WorkersBusy
 from kg.server.negotiation import parse_accept
 from kg.server.templating import render
-from kg.store.errors import ResultTooLarge
+from kg.store.errors import RemoteError, ResultTooLarge
 
 log = logging.getLogger("kg.server")
 
@@ -37,6 +38,7 @@ TITLES = {
     415: "不支援的內容類型 Unsupported media type",
     422: "結果太大 Result too large",
     500: "伺服器錯誤 Server error",
+    502: "上游伺服器錯誤 Bad gateway",
     503: "暫時無法處理 Unavailable",
 }
 
@@ -63,6 +65,8 @@ def status_of(exc: KgError) -> int:
         return 422
     if isinstance(exc, QueryTimeout | WorkersBusy):
         return 503
+    if isinstance(exc, RemoteError):  # the SPARQL server behind (--sparql-endpoint) failed
+        return 502
     return 400
 
 

@@ -7,7 +7,10 @@ A store is named by a descriptor, `scheme:where`:
   whatever the graph's size.
 - ``rdflib:PATH``: rdflib's in-memory Dataset, loaded from the build's N-Quads export;
   slower, kept for comparison (see benchmarks/) and for environments without pyoxigraph.
-- ``sparql:URL``: a remote SPARQL endpoint; known, not supported yet.
+- ``sparql:URL``: a SPARQL 1.1 server's query endpoint holding a build published with
+  `kg publish` (`kg.store.remote`); a URL without a path means Oxigraph's ``/query``. It
+  needs the build's named graph IRIs (`graphs`, from the local build's manifest or the
+  base IRI) and cannot call extension functions (kgf:similarity stays local).
 
 `store_descriptor(settings.store, build_path)` makes the descriptor of a build from
 the settings' store name.
@@ -20,11 +23,12 @@ default, or one of them when asked. What else a store can do it declares in its
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from kg.errors import KgError
 from kg.store.base import EXTENSION_FUNCTIONS, GRAPH_NAMES, GraphStore, QueryResult
-from kg.store.layout import MANIFEST_FILE
+from kg.store.layout import GRAPHS, MANIFEST_FILE
 
 __all__ = [
     "EXTENSION_FUNCTIONS",
@@ -69,14 +73,20 @@ def parse_descriptor(descriptor: str) -> tuple[str, str]:
     return scheme, where
 
 
-def open_store(descriptor: str) -> GraphStore:
-    """Open the store a descriptor names, read-only: `oxigraph:PATH` or `rdflib:PATH` (a build's folder)."""
+def open_store(
+    descriptor: str, *, graphs: Mapping[str, str] | None = None, timeout: float = 20.0
+) -> GraphStore:
+    """Open the store a descriptor names, read-only: `oxigraph:PATH` or `rdflib:PATH` (a build's
+    folder), or `sparql:URL` (a SPARQL server; `graphs`: the build's named graph IRIs by name,
+    default those of the default base IRI; `timeout`: seconds to wait for the server)."""
     scheme, where = parse_descriptor(descriptor)
     if scheme == REMOTE:
-        raise KgError(
-            f"remote SPARQL stores (sparql:URL) are not supported yet, so {descriptor!r} cannot be opened: "
-            f"use one of: {', '.join(f'{s}:PATH' for s in STORES)}"
-        )
+        from kg.graph.vocabulary import Iris
+        from kg.settings import check_http_url
+        from kg.store.remote import RemoteStore
+
+        url = check_http_url(where.strip(), "the SPARQL endpoint")
+        return RemoteStore(url, graphs or {name: str(Iris().graph(name)) for name in GRAPHS}, timeout)
     build_path = Path(where)
     if not (build_path / MANIFEST_FILE).is_file():
         raise KgError(

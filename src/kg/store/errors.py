@@ -3,7 +3,8 @@
 They live with the stores (not with `kg.query`, which is above them) because a store
 raises them: a query it cannot parse (QueryError, with line, column and a caret), an
 answer past the limit (ResultTooLarge), an extension function called wrongly
-(FunctionError). `kg.query.errors` re-exports them beside the query layer's own.
+(FunctionError), a remote SPARQL server that cannot be reached or fails (RemoteError).
+`kg.query.errors` re-exports them beside the query layer's own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kg.store.lexer import position, tokens
 __all__ = [
     "FunctionError",
     "QueryError",
+    "RemoteError",
     "ResultTooLarge",
     "check_size",
     "query_error",
@@ -44,6 +46,16 @@ class ResultTooLarge(QueryError):
 
 class FunctionError(QueryError):
     """An extension function called with the wrong number or kind of arguments."""
+
+
+class RemoteError(KgError):
+    """A remote SPARQL server that cannot be reached, answers with an HTTP error, or not with SPARQL.
+
+    After an HTTP error, `status` is its code and `detail` the server's message (0 and "" otherwise).
+    """
+
+    status = 0
+    detail = ""
 
 
 def check_size(count: int, limit: int | None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO, TypedDict
 
@@ -125,7 +125,7 @@ class OxigraphStore:
             result = self.store.query(
                 sparql, prefixes=PREFIXES, custom_functions=custom, **self._graph_args(graph)
             )
-            answer = self._collect(result, max_results)
+            answer = collect(result, max_results)
         except SyntaxError as exc:
             raise query_error(sparql, str(exc)) from None
         except OSError as exc:
@@ -133,30 +133,36 @@ class OxigraphStore:
         guard.raise_if_failed()
         return answer
 
-    @staticmethod
-    def _collect(
-        result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, max_results: int | None = None
-    ) -> QueryResult:
-        """The answer as rdflib terms; stops reading (lazy results) once past `max_results`."""
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult(kind="ask", boolean=bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = []
-            for solution in result:
-                rows.append(
-                    {name: to_rdflib(solution[name]) for name in variables if solution[name] is not None}
-                )
-                check_size(len(rows), max_results)
-            return QueryResult(kind="select", variables=variables, rows=rows)
-        triples = []
-        for t in result:
-            triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-            check_size(len(triples), max_results)
-        return QueryResult(kind="graph", triples=triples)
+    def dump(self, graph: str, output: BinaryIO) -> None:
+        """Write one named graph ("asserted" ...) as N-Triples to a binary file (for `kg publish`).
+
+        Blank nodes keep their labels."""
+        self.store.dump(output, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(self.graphs[graph]))
 
     def close(self) -> None:
         del self.store
+
+
+def collect(
+    result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple | ox.Quad],
+    max_results: int | None = None,
+) -> QueryResult:
+    """An answer (a store's, or one parsed from a SPARQL server's response) as rdflib terms;
+    stops reading (lazy results) once past `max_results`."""
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult(kind="ask", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            rows.append({name: to_rdflib(solution[name]) for name in variables if solution[name] is not None})
+            check_size(len(rows), max_results)
+        return QueryResult(kind="select", variables=variables, rows=rows)
+    triples = []
+    for t in result:
+        triples.append((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        check_size(len(triples), max_results)
+    return QueryResult(kind="graph", triples=triples)
 
 
 # A custom function as `ox.Store.query` takes it: pyoxigraph terms in and out (None: unbound).
