@@ -32,15 +32,19 @@ from kg.mapping.files import BuildMappings
 from kg.mapping.material import Material
 from kg.mapping.model import Relation
 from kg.parse.model import Document, ItemRef
+from kg.query.fulltext import with_contains_values
 from kg.query.named import resolve
 from kg.query.sparql import check_request, execute
 from kg.query.workers import API_HINTS, Hints, QueryPool, answer_queries
+from kg.search.contains import CONTAINS, Contains
 from kg.search.engine import EVIDENCE, By, Filters, Mode, Searcher
 from kg.search.items import SearchItem, stable_id
+from kg.search.lexical import get_tokenizer
 from kg.search.results import SearchResults
 from kg.search.similarity import SIMILARITY, Similarity
 from kg.settings import Settings
 from kg.store import GraphStore, QueryResult, open_store, store_descriptor
+from kg.store.base import SparqlFunction
 from kg.store.layout import DOCUMENTS_FILE, current_build, read_manifest
 
 if TYPE_CHECKING:
@@ -65,6 +69,7 @@ class _Build:
         self.manifest = read_manifest(path)
         self.iris = Iris(self.manifest["base_iri"])
         self.similarity = Similarity(self.searcher)
+        self.contains = Contains(lambda: self.searcher().index, get_tokenizer)
         self._parts: dict[str, Any] = {}
         self._loading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -101,13 +106,8 @@ class _Build:
         return self.part("material", lambda: Material.load(self.path))
 
     def mappings(self) -> BuildMappings:
-        def load() -> BuildMappings:
-            stored = BuildMappings.load(self.path)
-            for side in ("subject", "object"):
-                stored.rows_of(side, "", "")  # its per-item index, built now rather than in a race
-            return stored
-
-        return self.part("mappings", load)
+        # the small files only: the table of every mapping is read when a caller first needs it
+        return self.part("mappings", lambda: BuildMappings.load(self.path))
 
 
 class KnowledgeGraph:
@@ -201,7 +201,7 @@ class KnowledgeGraph:
         """Run a read-only SPARQL query in this process, with no time limit.
 
         `graph` is "all" (the union), "asserted", "inferred", "ontology" or "mappings".
-        `kgf:similarity` is available (sharing `find`'s index and model). More than
+        `kgf:similarity` and `kgf:contains` are available (sharing `find`'s index and model). More than
         `max_results` rows or triples raise `ResultTooLarge` (None: no limit).
         """
         check_request(sparql, graph)  # a query that must not run is refused before the build is opened
@@ -210,7 +210,9 @@ class KnowledgeGraph:
     def _execute(self, sparql: str, graph: str, max_results: int | None) -> QueryResult:
         """Run a query that `check_request` has passed, on the live build's store."""
         build = self._live()
-        return execute(build.store(), sparql, graph, {SIMILARITY: build.similarity}, max_results)
+        sparql = with_contains_values(sparql, build.contains.items)  # the store starts from those items
+        functions: dict[str, SparqlFunction] = {SIMILARITY: build.similarity, CONTAINS: build.contains}
+        return execute(build.store(), sparql, graph, functions, max_results)
 
     def query(
         self,
