@@ -12,6 +12,7 @@ import kg
 from conftest import values
 from kg.graph.shared_texts import shared_text_triples
 from kg.graph.vocabulary import KG, Iris
+from kg.knowledge_graph import KnowledgeGraph
 from kg.mapping.files import BuildMappings, matched_items
 from kg.mapping.model import RELATIONS
 from kg.mapping.overlap import matrix
@@ -105,7 +106,7 @@ def test_the_matrix_from_the_builds_counts_equals_counting_every_mapping(built, 
 
 
 def test_the_first_view_of_matrix_and_coverage_never_reads_the_table_of_mappings(built):
-    graph = kg.open(settings=built)
+    graph = KnowledgeGraph(built)  # its own, not the one other tests share
     graph.matrix(), graph.coverage(incorporated_only=True)
     assert graph.stored_mappings._table is None
     assert len(graph.mappings()) > 0 and graph.stored_mappings._table is not None  # read when asked
