@@ -175,7 +175,8 @@ def run(
     result["named_query_seconds_median"] = named_queries(build_dir, stores, repeats)
     if pairs_recall:
         started = time.perf_counter()
-        result["pairs_recall"] = recall(build_path, rng) | {"seconds": round(time.perf_counter() - started, 1)}
+        found = recall(build_path, rng)
+        result["pairs_recall"] = found | {"seconds": round(time.perf_counter() - started, 1)}
     return result
 
 
