@@ -6,9 +6,9 @@ import shutil
 
 import pandas
 import pytest
+from fastapi.testclient import TestClient
 from rdflib import Literal, URIRef
 
-import kg
 from conftest import values
 from kg.graph.shared_texts import shared_text_triples
 from kg.graph.vocabulary import KG, Iris
@@ -16,6 +16,7 @@ from kg.knowledge_graph import KnowledgeGraph
 from kg.mapping.files import BuildMappings, matched_items
 from kg.mapping.model import RELATIONS
 from kg.mapping.overlap import matrix
+from kg.server import create_app
 from kg.store.layout import MAPPINGS_FOLDER, MATCHED_FILE, current_build
 
 # The pairs of knowledge items printing the same text, joined in SPARQL over every item.
@@ -110,6 +111,19 @@ def test_the_first_view_of_matrix_and_coverage_never_reads_the_table_of_mappings
     graph.matrix(), graph.coverage(incorporated_only=True)
     assert graph.stored_mappings._table is None
     assert len(graph.mappings()) > 0 and graph.stored_mappings._table is not None  # read when asked
+
+
+def test_the_overlap_pages_first_view_reads_only_the_small_files(built):
+    """The matrix page reads the counts, coverage and the mapping files' list of documents:
+    not the table of every mapping, nor the parsed documents."""
+    app = create_app(built)
+    page = TestClient(app).get("/overlap")
+    assert page.status_code == 200 and "KMM5R0915v2" in page.text
+    graph = app.state.graph
+    assert graph.stored_mappings._table is None
+    assert "documents" not in graph._live()._parts
+    unknown = TestClient(app).get("/overlap", params={"document": "KMM5R0915"})
+    assert unknown.status_code == 404 and "did you mean KMM5R0915v2" in unknown.text
 
 
 def test_a_build_without_the_counts_file_counts_from_the_table(built, tmp_path):
