@@ -43,12 +43,12 @@ def test_only_that_unit_is_incorporated(built):
 
 def test_knowledge_the_two_documents_share_word_for_word_maps_exactly(unit_in_standard, query):
     knowledge = {(m.a.code, m.b.code) for m in unit_in_standard.pairs if m.a.kind == "knowledge"}
-    shared = query(kg.named_query("shared-knowledge").text)
-    same_text = {
-        (b, a)
-        for _, da, a, db, b in values(shared, "text", "doc_a", "code_a", "doc_b", "code_b")
-        if (da, db) == (STANDARD, UNIT)
-    }
+    shared = query(
+        "SELECT ?a ?b WHERE { ?shared a kg:SharedText ; kg:sharedBy ?x, ?y . "
+        f'?x kg:inDocument/skos:notation "{UNIT}" ; skos:notation ?b . '
+        f'?y kg:inDocument/skos:notation "{STANDARD}" ; skos:notation ?a }}'
+    )
+    same_text = {(b, a) for a, b in values(shared, "a", "b")}
     assert same_text == {(f"K{n}", f"K{n + 6}") for n in range(1, 9)}
     exact = {(m.a.code, m.b.code) for m in unit_in_standard.pairs if m.relation == "exact"}
     assert same_text <= exact and same_text <= knowledge

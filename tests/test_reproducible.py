@@ -29,6 +29,7 @@ ARTIFACTS = [
     "documents.json",
     "mappings/mappings.sssom.tsv",
     "mappings/coverage.json",
+    "mappings/matched.tsv",
     "mappings/meta.json",
     "search/items.jsonl",
     "search/dense.faiss",

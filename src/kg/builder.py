@@ -25,6 +25,7 @@ from kg.errors import BuildError
 from kg.graph.nquads import nquads
 from kg.graph.ontology import load_ontology
 from kg.graph.reasoning import check_reasoner
+from kg.graph.shared_texts import shared_text_triples
 from kg.graph.vocabulary import Iris
 from kg.mapping.calibration import calibration_for
 from kg.mapping.corpus import map_corpus
@@ -171,6 +172,8 @@ def _build_into(
             report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
+    shared = shared_text_triples(((i.kind, i.document, i.iri, i.text) for i in items), iris)
+    quads_out.write(nquads(shared, str(iris.graph("inferred"))))  # derived from every document
     if embedder is not None:
         made = _index_search(folder, items, embedder, report.documents, settings, progress)
         report.search = {

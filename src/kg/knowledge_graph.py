@@ -36,15 +36,19 @@ from kg.mapping.files import BuildMappings
 from kg.mapping.material import Material
 from kg.mapping.model import Relation
 from kg.parse.model import Document, ItemRef
+from kg.query.fulltext import with_contains_values
 from kg.query.named import resolve
 from kg.query.sparql import check_request, execute
 from kg.query.workers import API_HINTS, Hints, QueryPool, answer_queries
+from kg.search.contains import CONTAINS, Contains
 from kg.search.engine import EVIDENCE, By, Filters, Mode, Searcher
 from kg.search.items import SearchItem, stable_id
+from kg.search.lexical import get_tokenizer
 from kg.search.results import SearchResults
 from kg.search.similarity import SIMILARITY, Similarity
 from kg.settings import Settings
 from kg.store import GraphStore, QueryResult, open_store, store_descriptor
+from kg.store.base import SparqlFunction
 from kg.store.layout import DOCUMENTS_FILE, GRAPHS, current_build, read_manifest
 
 if TYPE_CHECKING:
@@ -69,6 +73,7 @@ class _Build:
         self.manifest = read_manifest(path)
         self.iris = Iris(self.manifest["base_iri"])
         self.similarity = Similarity(self.searcher)
+        self.contains = Contains(lambda: self.searcher().index, get_tokenizer)
         self._parts: dict[str, Any] = {}
         self._loading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -105,13 +110,8 @@ class _Build:
         return self.part("material", lambda: Material.load(self.path))
 
     def mappings(self) -> BuildMappings:
-        def load() -> BuildMappings:
-            stored = BuildMappings.load(self.path)
-            for side in ("subject", "object"):
-                stored.rows_of(side, "", "")  # its per-item index, built now rather than in a race
-            return stored
-
-        return self.part("mappings", load)
+        # the small files only: the table of every mapping is read when a caller first needs it
+        return self.part("mappings", lambda: BuildMappings.load(self.path))
 
 
 class KnowledgeGraph:
@@ -215,8 +215,8 @@ class KnowledgeGraph:
         """Run a read-only SPARQL query in this process, with no time limit.
 
         `graph` is "all" (the union), "asserted", "inferred", "ontology" or "mappings".
-        `kgf:similarity` is available (sharing `find`'s index and model) on the local store;
-        a SPARQL server (`settings.sparql_endpoint`) refuses it, and waits at most
+        `kgf:similarity` and `kgf:contains` are available (sharing `find`'s index) on the local store;
+        a SPARQL server (`settings.sparql_endpoint`) refuses them, and waits at most
         `query_timeout` seconds for the server at each step. More than
         `max_results` rows or triples raise `ResultTooLarge` (None: no limit).
         """
@@ -229,7 +229,9 @@ class KnowledgeGraph:
         if self.settings.sparql_endpoint:
             return execute(self.remote_store(), sparql, graph, None, max_results)
         build = self._live()
-        return execute(build.store(), sparql, graph, {SIMILARITY: build.similarity}, max_results)
+        sparql = with_contains_values(sparql, build.contains.items)  # the store starts from those items
+        functions: dict[str, SparqlFunction] = {SIMILARITY: build.similarity, CONTAINS: build.contains}
+        return execute(build.store(), sparql, graph, functions, max_results)
 
     def remote_store(self) -> GraphStore:
         """The SPARQL server of `settings.sparql_endpoint` as a store, reading this build's graph IRIs

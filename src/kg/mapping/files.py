@@ -3,12 +3,20 @@
 builds/<id>/mappings/   (names in `kg.store.layout`)
   mappings.sssom.tsv   every mapping of every compared document pair (SSSOM TSV)
   coverage.json        for each unit and standard: the standard's task covering most of the unit
+  matched.tsv          for each ordered document pair (row, column): how many of the row
+                       document's items match an item of the column document, at least exact,
+                       close, related (what the matrix shows, counted once here)
   meta.json            calibration in force, items per document, pairs compared
+
+The matrix, the coverage table and the overlap page read the small files; the SSSOM
+table (millions of rows at corpus size) is read only when a query needs single mappings.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +27,9 @@ from kg.errors import KgError
 from kg.mapping.calibration import Calibration
 from kg.mapping.corpus import CorpusMappings
 from kg.mapping.material import Material
+from kg.mapping.model import RELATIONS
 from kg.mapping.sssom import write_sssom
-from kg.store.layout import COVERAGE_FILE, MAPPINGS_FOLDER, SSSOM_FILE
+from kg.store.layout import COVERAGE_FILE, MAPPINGS_FOLDER, MATCHED_FILE, SSSOM_FILE
 from kg.store.layout import MAPPINGS_META_FILE as META_FILE
 
 
@@ -32,6 +41,8 @@ def write_mappings(
     write_sssom(folder / SSSOM_FILE, result.mappings, base_iri, material.embedder)
     coverage = [c.to_dict() for c in result.coverage]
     (folder / COVERAGE_FILE).write_text(json.dumps(coverage, ensure_ascii=False, indent=1), encoding="utf-8")
+    sides = ((m.a.document, m.a.iri, m.b.document, m.b.iri, m.relation) for m in result.mappings)
+    matched_items(sides).to_csv(folder / MATCHED_FILE, sep="\t", index=False)
     items: dict[str, int] = {code: 0 for code in material.documents}
     for item in material.items:
         items[item.document] += 1
@@ -49,14 +60,41 @@ def write_mappings(
     (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+MATCHED_COLUMNS = ["row", "column", *RELATIONS]
+
+
+def matched_items(mappings: Iterable[tuple[str, str, str, str, str]]) -> pandas.DataFrame:
+    """For each ordered document pair (row, column) with a mapping: how many distinct items of
+    the row document match an item of the column document at least exact, close and related.
+
+    `mappings` are (document a, item a, document b, item b, relation); each counts both ways.
+    """
+    strongest: dict[tuple[str, str, str], int] = {}  # (row, column, row item) -> best relation's rank
+    for document_a, item_a, document_b, item_b, relation in mappings:
+        rank = RELATIONS.index(relation)
+        for key in ((document_a, document_b, item_a), (document_b, document_a, item_b)):
+            strongest[key] = min(rank, strongest.get(key, rank))
+    counts: dict[tuple[str, str], list[int]] = {}
+    for (row, column, _), rank in strongest.items():
+        at_least = counts.setdefault((row, column), [0] * len(RELATIONS))
+        for weaker in range(rank, len(RELATIONS)):
+            at_least[weaker] += 1
+    rows = [(row, column, *values) for (row, column), values in sorted(counts.items())]
+    return pandas.DataFrame(rows, columns=MATCHED_COLUMNS)
+
+
 @dataclass
 class BuildMappings:
-    """A build's mapping files, loaded: the table of mappings, unit coverage and metadata."""
+    """A build's mapping files, loaded: unit coverage, metadata and matched-item counts at once,
+    the table of every mapping (large) on first use."""
 
-    table: pandas.DataFrame
+    folder: Path
     coverage: list[dict]
     meta: dict
+    _table: pandas.DataFrame | None = field(default=None, repr=False)
+    _matched: pandas.DataFrame | None = field(default=None, repr=False)
     _item_rows: dict[str, dict[tuple[str, str], np.ndarray]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def load(cls, build_path: Path) -> BuildMappings:
@@ -68,14 +106,40 @@ class BuildMappings:
             )
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         coverage = json.loads((folder / COVERAGE_FILE).read_text(encoding="utf-8"))
-        table = pandas.read_csv(folder / SSSOM_FILE, sep="\t", comment="#", dtype=str, keep_default_na=False)
-        table["similarity_score"] = table["similarity_score"].astype(float)
-        prefix = "icap:"
-        for side in ("subject", "object"):
-            table[f"{side}_document"] = table[f"{side}_source"].str.removeprefix(prefix)
-            table[f"{side}_code"] = table[f"{side}_id"].str.rpartition("/")[2]
-        table["relation"] = table["predicate_id"].str.removeprefix("skos:").str.removesuffix("Match")
-        return cls(table, coverage, meta)
+        return cls(folder, coverage, meta)
+
+    @property
+    def table(self) -> pandas.DataFrame:
+        """Every mapping, one row each: the SSSOM columns, and each side's document and code."""
+        with self._lock:
+            if self._table is None:
+                self._table = _read_table(self.folder / SSSOM_FILE)
+            return self._table
+
+    @property
+    def matched(self) -> pandas.DataFrame:
+        """`matched_items` of the build's mappings, as written at build time (counted from the
+        table for a build made before that file was)."""
+        with self._lock:
+            if self._matched is None and (self.folder / MATCHED_FILE).is_file():
+                self._matched = pandas.read_csv(
+                    self.folder / MATCHED_FILE,
+                    sep="\t",
+                    dtype={"row": str, "column": str},
+                    keep_default_na=False,
+                )
+        if self._matched is None:
+            table = self.table
+            sides = zip(
+                table["subject_document"],
+                table["subject_id"],
+                table["object_document"],
+                table["object_id"],
+                table["relation"],
+                strict=True,
+            )
+            self._matched = matched_items(sides)
+        return self._matched
 
     @property
     def sssom_path(self) -> str:
@@ -83,6 +147,19 @@ class BuildMappings:
 
     def rows_of(self, side: str, document: str, code: str) -> np.ndarray:
         """Positions in `table` of the mappings whose `side` (subject or object) is this item."""
-        if side not in self._item_rows:
-            self._item_rows[side] = self.table.groupby([f"{side}_document", f"{side}_code"]).indices
-        return self._item_rows[side].get((document, code), np.empty(0, dtype=np.intp))
+        table = self.table
+        with self._lock:
+            if side not in self._item_rows:
+                self._item_rows[side] = table.groupby([f"{side}_document", f"{side}_code"]).indices
+            return self._item_rows[side].get((document, code), np.empty(0, dtype=np.intp))
+
+
+def _read_table(path: Path) -> pandas.DataFrame:
+    table = pandas.read_csv(path, sep="\t", comment="#", dtype=str, keep_default_na=False)
+    table["similarity_score"] = table["similarity_score"].astype(float)
+    prefix = "icap:"
+    for side in ("subject", "object"):
+        table[f"{side}_document"] = table[f"{side}_source"].str.removeprefix(prefix)
+        table[f"{side}_code"] = table[f"{side}_id"].str.rpartition("/")[2]
+    table["relation"] = table["predicate_id"].str.removeprefix("skos:").str.removesuffix("Match")
+    return table

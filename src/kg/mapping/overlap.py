@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy
 import pandas
 
 from kg.errors import KgError, no_such_document
@@ -98,27 +99,21 @@ def check_overlap_options(min_relation: str, kinds: tuple[str, ...]) -> None:
 
 def matrix(stored: BuildMappings, *, min_relation: Relation = "close") -> pandas.DataFrame:
     """Document x document: the share of the row document's items that match (at least
-    `min_relation`) an item of the column document."""
+    `min_relation`) an item of the column document. Read from the counts the build made
+    (`BuildMappings.matched`), not from the table of every mapping."""
     check_relation(min_relation)
     documents = stored.meta["documents"]
     codes = sorted(documents)
-    counted = [relation for relation in RELATIONS if at_least(relation, min_relation)]
-    table = stored.table[stored.table["relation"].isin(counted)]
-    # Each pair of documents is stored in one orientation, so each (row, column) is counted once.
-    matched = pandas.concat(
-        table.groupby([f"{row}_document", f"{column}_document"])[f"{row}_id"]
-        .nunique()
-        .rename_axis(["row", "column"])
-        for row, column in (("subject", "object"), ("object", "subject"))
-    )
+    matched = stored.matched
     items = pandas.Series({code: documents[code]["items"] for code in codes}, dtype=float)
-    shares = (matched / items.reindex(matched.index.get_level_values("row")).to_numpy()).fillna(0.0)
-    table = shares.groupby(level=["row", "column"]).max().unstack("column")
-    table = table.reindex(index=codes, columns=codes).fillna(0.0).astype(float)
-    table.index.name, table.columns.name = "document", None
-    for code in codes:
-        table.loc[code, code] = 1.0
-    return table
+    shares = matched[min_relation].to_numpy(dtype=float) / items.reindex(matched["row"]).to_numpy()
+    table = pandas.DataFrame(0.0, index=pandas.Index(codes, name="document"), columns=codes)
+    rows, columns = table.index.get_indexer(matched["row"]), table.columns.get_indexer(matched["column"])
+    known = (rows >= 0) & (columns >= 0)
+    values = table.to_numpy(copy=True)
+    values[rows[known], columns[known]] = numpy.nan_to_num(shares[known])
+    numpy.fill_diagonal(values, 1.0)
+    return pandas.DataFrame(values, index=table.index, columns=table.columns)
 
 
 def matrix_json(matrix: pandas.DataFrame) -> dict[str, dict[str, float]]:

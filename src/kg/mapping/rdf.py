@@ -7,7 +7,8 @@
         kg:similarityScore 0.9123 ; kg:mappingCardinality "1:n" .          something: see `says_something`)
     <{base}overlap/{hash}> a kg:DocumentOverlap ;               (one per document pair with a mapping)
         kg:overlapSource <docA> ; kg:overlapTarget <docB> ;
-        kg:exactMatches 12 ; kg:closeMatches 3 ; kg:relatedMatches 0 .
+        kg:exactMatches 12 ; kg:closeMatches 3 ; kg:relatedMatches 0 ;
+        kg:overlapRank 1 .                                      (1: the most exact, then close, then by code)
     <task> kg:incorporatesUnit <unit> .
     <{base}incorporation/{hash}> a kg:UnitIncorporation ;
         owl:annotatedSource <task> ; owl:annotatedProperty kg:incorporatesUnit ;
@@ -21,7 +22,8 @@ the plain triple alone: a missing node means score 1, cardinality 1:1. Related m
 SSSOM file and the per-pair counts, not in the graph. The reified nodes
 follow OWL's axiom annotation pattern (as SSSOM's OWL output does; kg:Mapping is a
 subclass of owl:Axiom). The per-pair counts are what `document-overlap` reads, so that
-query does not aggregate every mapping. Every mapping, with its score, is in the SSSOM file.
+query does not aggregate every mapping; their rank (the query's order) lets it read the
+first page without sorting every pair. Every mapping, with its score, is in the SSSOM file.
 """
 
 from __future__ import annotations
@@ -66,13 +68,15 @@ def mapping_triples(
         yield node, KG.similarityScore, Literal(round(m.score, 4), datatype=XSD.decimal)
         if m.cardinality != "1:1":
             yield node, KG.mappingCardinality, Literal(m.cardinality)
-    for (first, second), counts in pairs.items():
+    ranked = sorted(pairs.items(), key=lambda pair: (-pair[1]["exact"], -pair[1]["close"], pair[0]))
+    for rank, ((first, second), counts) in enumerate(ranked, start=1):
         node = iris.concept("overlap", _digest(first, second))
         yield node, RDF.type, KG.DocumentOverlap
         yield node, KG.overlapSource, iris.document(first)
         yield node, KG.overlapTarget, iris.document(second)
         for relation in RELATIONS:
             yield node, _COUNTS[relation], Literal(counts[relation])
+        yield node, KG.overlapRank, Literal(rank)
     for c in coverage:
         if not c.incorporated or c.task is None:
             continue

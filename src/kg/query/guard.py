@@ -82,14 +82,8 @@ def _check_service(sparql: str, found: list[Token], escaped: bool = False) -> No
     )
 
 
-def names_in(sparql: str, namespace: str) -> list[str]:
-    """The IRIs of `namespace` a query names, prefixed (kgf:similarity) or in full, each once.
-
-    Prefixes are the predeclared ones and those the query declares; escapes (\\u) are read.
-    """
-    if "\\u" in sparql or "\\U" in sparql:
-        sparql = unescape_codepoints(sparql)
-    found = list(tokens(sparql))
+def declared_prefixes(found: list[Token]) -> dict[str, str]:
+    """The predeclared prefixes, and those a query's tokens declare (PREFIX p: <iri>)."""
     declared = dict(PREFIXES)
     for i, token in enumerate(found[:-2]):
         prefix_token, iri_token = found[i + 1], found[i + 2]
@@ -99,6 +93,18 @@ def names_in(sparql: str, namespace: str) -> list[str]:
             and (prefix_token.kind, iri_token.kind) == ("pname", "iri")
         ):
             declared[prefix_token.text.split(":", 1)[0]] = iri_token.text[1:-1]
+    return declared
+
+
+def names_in(sparql: str, namespace: str) -> list[str]:
+    """The IRIs of `namespace` a query names, prefixed (kgf:similarity) or in full, each once.
+
+    Prefixes are the predeclared ones and those the query declares; escapes (\\u) are read.
+    """
+    if "\\u" in sparql or "\\U" in sparql:
+        sparql = unescape_codepoints(sparql)
+    found = list(tokens(sparql))
+    declared = declared_prefixes(found)
     named: dict[str, None] = {}
     for token in found:
         if token.kind == "iri":

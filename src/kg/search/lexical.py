@@ -75,6 +75,8 @@ def get_tokenizer() -> Tokenizer:
 class _Retriever(Protocol):
     """What LexicalIndex uses of a bm25s.BM25 (bm25s ships no types)."""
 
+    vocab_dict: dict[str, int]
+
     def save(self, save_dir: str) -> None: ...
     def get_scores(self, query_tokens_single: list[str]) -> np.ndarray: ...
 
@@ -122,3 +124,9 @@ class LexicalIndex:
         if not self.size or not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(list(tokens)), dtype=np.float32)
+
+    def holds(self, token: str) -> np.ndarray:
+        """Which rows hold `token` (a boolean per row): BM25 scores a row above 0 only then."""
+        if not self.size or token not in self.retriever.vocab_dict:
+            return np.zeros(self.size, dtype=bool)
+        return self.scores([token]) > 0

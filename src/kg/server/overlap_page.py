@@ -10,8 +10,8 @@ import pandas
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from kg.errors import KgError
-from kg.knowledge_graph import KnowledgeGraph
+from kg.errors import KgError, no_such_document
+from kg.knowledge_graph import KnowledgeGraph, NotFound
 from kg.mapping.display import DEFAULT_PAIR_RELATION, MEANINGFUL_SHARE, WEAK_RELATIONS, shows_closest_task
 from kg.mapping.model import RELATIONS, as_relation
 from kg.search.items import searchable_kinds
@@ -41,12 +41,13 @@ def overlap_page(
         "form": {"a": a, "b": b, "min_relation": min_relation, "kind": kind},
         "relations": RELATIONS,
         "item_kinds": searchable_kinds(),
-        "documents": graph.parsed,
+        "documents": {},
         "error": None,
     }
     status = 200
     try:
         if a or b:
+            context["documents"] = graph.parsed  # the form lists every document
             context |= _pair(graph, a, b, min_relation or DEFAULT_PAIR_RELATION, kind)
         else:
             context |= _matrix(graph, min_relation or "close", document or [])
@@ -74,14 +75,19 @@ def _pair(graph: KnowledgeGraph, a: str, b: str, min_relation: str, kind: str) -
 def _matrix(graph: KnowledgeGraph, min_relation: str, chosen: list[str]) -> dict[str, Any]:
     if len(chosen) > MAX_CHOSEN:
         raise KgError(f"document: pick at most {MAX_CHOSEN} documents for one matrix, not {len(chosen)}")
+    # The mapping files' list of documents (code, kind, title): the parsed documents, far
+    # larger, are not read for the matrix.
+    documents = graph.stored_mappings.meta["documents"]
     for code in chosen:
         if len(code) > MAX_CODE:
             raise KgError(f"document: a document code has at most {MAX_CODE} characters, not {len(code)}")
-        graph.document(code)
+        if code not in documents:
+            raise NotFound(no_such_document(code, documents))
     matrix = graph.matrix(min_relation=as_relation(min_relation))
     shown = list(dict.fromkeys(chosen)) or most_overlapping(matrix, MATRIX_DOCUMENTS)
     coverage = graph.coverage(incorporated_only=True)
     return {
+        "documents": documents,
         "matrix": matrix.loc[shown, shown],
         "shown": shown,
         "total": len(matrix),

@@ -29,6 +29,7 @@ here (the check is in tests/test_layers.py).
           mappings/               MAPPINGS_FOLDER: overlap mappings (see `kg.mapping.files`)
             mappings.sssom.tsv    SSSOM_FILE: every mapping of every compared document pair
             coverage.json         COVERAGE_FILE: unit coverage by each standard's tasks
+            matched.tsv           MATCHED_FILE: items of each document matching another's (the matrix)
             meta.json             MAPPINGS_META_FILE: calibration, items per document, pairs compared
 
 A build is written to `builds/.tmp-<id>` and renamed into place; only then is
@@ -78,6 +79,7 @@ LEXICAL_FOLDER = "lexical"
 # A build's mappings.
 SSSOM_FILE = "mappings.sssom.tsv"
 COVERAGE_FILE = "coverage.json"
+MATCHED_FILE = "matched.tsv"
 MAPPINGS_META_FILE = "meta.json"
 
 GRAPHS = ("ontology", "asserted", "inferred", "mappings")
