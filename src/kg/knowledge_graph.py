@@ -297,8 +297,10 @@ class KnowledgeGraph:
         top: how many documents or items.
         filters: `kg.Filters(item_kinds=..., document_kinds=..., documents=..., levels=...)`;
             they win over what the question is read to ask for.
-        understand: read kinds, levels and document codes in the question (kg.search.understand).
-        ignore: parts of that reading to drop ("document_kinds", "item_kinds", "levels", "documents").
+        understand: read kinds, levels, document codes, occupations and industries in the question
+            (kg.search.understand).
+        ignore: parts of that reading to drop ("document_kinds", "item_kinds", "levels", "documents",
+            "occupations", "industries").
         """
         return self.searcher.search(
             query,
