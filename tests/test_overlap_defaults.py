@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import kg as library
 from kg.mapping.display import MEANINGFUL_SHARE, shows_closest_task
 from kg.mapping.incorporation import Coverage
 from test_cli import kg
@@ -20,6 +21,22 @@ def test_the_cli_shows_exact_and_close_unless_asked(built):
     lines = asked.stdout.splitlines()
     related = [line for line in lines[2:] if line.split()[1:2] == ["related"]]
     assert related and all(line.split()[2] == "(weak)" for line in related)
+
+
+def test_the_library_gives_exact_and_close_unless_asked_and_marks_related_weak(built):
+    graph = library.open(settings=built)
+    default = graph.overlap(STAFF, STANDARD)
+    assert default.pairs and {m.relation for m in default.pairs} <= {"exact", "close"}
+    assert default.to_dict() == library.overlap(STAFF, STANDARD, built).to_dict()
+    assert not any(p["weak"] for p in default.to_dict()["pairs"])
+    asked = graph.overlap(STAFF, STANDARD, min_relation="related")
+    related = [m for m in asked.pairs if m.relation == "related"]
+    assert related and all(m.weak for m in related)
+    table = asked.to_dataframe()
+    assert list(table["weak"]) == [m.relation == "related" for m in asked.pairs]
+    assert {(m.a.code, m.b.code) for m in default.pairs} == {
+        (m.a.code, m.b.code) for m in asked.pairs if m.relation != "related"
+    }
 
 
 def test_no_closest_task_is_named_under_a_meaningful_share(built):

@@ -30,7 +30,7 @@ from kg.graph.vocabulary import Iris
 from kg.mapping import overlap as mapping
 from kg.mapping.files import BuildMappings
 from kg.mapping.material import Material
-from kg.mapping.model import Relation
+from kg.mapping.model import DEFAULT_PAIR_RELATION, Relation
 from kg.parse.model import Document, ItemRef
 from kg.query.named import resolve
 from kg.query.sparql import check_request, execute
@@ -336,11 +336,13 @@ class KnowledgeGraph:
         return self._live().mappings()
 
     def overlap(
-        self, a: str, b: str, *, min_relation: Relation = "related", kinds: tuple[str, ...] = ()
+        self, a: str, b: str, *, min_relation: Relation = DEFAULT_PAIR_RELATION, kinds: tuple[str, ...] = ()
     ) -> mapping.Overlap:
-        """The corresponding items of documents `a` and `b` (SKOS exact, close, related), best first.
+        """The corresponding items of documents `a` and `b` (SKOS exact and close), best first.
 
-        min_relation: the weakest relation kept ("exact", "close" or "related").
+        min_relation: the weakest relation kept: "exact", "close" (the default, as the pair
+            page and `kg overlap` show) or "related" (on request; related pairs are marked
+            `weak`: right about two times in three).
         kinds: only pairs of these item kinds (task, indicator ...); all when empty.
         """
         mapping.check_overlap_options(min_relation, kinds)
