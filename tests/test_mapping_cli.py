@@ -18,8 +18,8 @@ def test_overlap_lists_pairs_best_first_and_names_the_incorporating_task(built):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("KMM5R0915v2 發展客戶服務的行銷策略 <-> BAS1499-003 客戶服務主管:")
     assert (
-        "KMM5R0915v2 is incorporated in BAS1499-003 task T2 發展客戶服務的行銷策略: 18/18 indicators"
-        in lines[1]
+        "KMM5R0915v2 is incorporated in BAS1499-003 task T2 發展客戶服務的行銷策略: 42/44 items (95%), "
+        "indicators 18/18" in lines[1]
     )
     assert "1.000  exact    K1 " in result.stdout
 
@@ -29,7 +29,7 @@ def test_overlap_json_has_the_documented_shape(built):
     data = json.loads(result.stdout)
     assert (data["a"], data["b"]) == ("KMM5R0915v2", "BAS1499-003")
     first = data["pairs"][0]
-    assert set(first) == {"a", "b", "score", "relation"}
+    assert set(first) == {"a", "b", "score", "relation", "weak"}
     assert set(first["a"]) == set(first["b"]) == {"code", "kind", "text"}
     assert [p["score"] for p in data["pairs"]] == sorted((p["score"] for p in data["pairs"]), reverse=True)
     assert data["incorporation"]["task"] == "T2" and data["incorporation"]["incorporated"] is True

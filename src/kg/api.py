@@ -27,7 +27,7 @@ from kg.builder import BuildReport
 from kg.builder import build as _build
 from kg.errors import KgError
 from kg.knowledge_graph import KnowledgeGraph, NotFound
-from kg.mapping.model import Relation
+from kg.mapping.model import DEFAULT_PAIR_RELATION, Relation
 from kg.mapping.overlap import Overlap
 from kg.query.named import NamedQuery, named_queries, named_query
 from kg.search.engine import EVIDENCE, By, Filters, Mode
@@ -197,12 +197,13 @@ def overlap(
     b: str,
     settings: Settings | None = None,
     *,
-    min_relation: Relation = "related",
+    min_relation: Relation = DEFAULT_PAIR_RELATION,
     kinds: tuple[str, ...] = (),
 ) -> Overlap:
-    """The corresponding items of documents `a` and `b` (SKOS exact, close, related), best first.
+    """The corresponding items of documents `a` and `b` (SKOS exact and close), best first.
 
-    min_relation: the weakest relation kept ("exact", "close" or "related").
+    min_relation: the weakest relation kept: "exact", "close" (the default, as the pair page
+        and `kg overlap` show) or "related" (on request; related pairs are marked `weak`).
     kinds: only pairs of these item kinds (task, indicator ...); all when empty.
     """
     return _graph(settings).overlap(a, b, min_relation=min_relation, kinds=kinds)

@@ -38,7 +38,7 @@ from kg.pipeline import Progress, default_workers, fingerprint, process_all, qui
 from kg.search.cache import EmbeddingCache
 from kg.search.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from kg.search.index import NO_INDEX, IndexReport, build_search_index
-from kg.search.items import SearchItem, document_items
+from kg.search.items import SearchItem, Vocabulary, class_names, class_vocabulary, document_items
 from kg.settings import DEFAULT_SOURCES, Settings
 from kg.store.layout import (
     DOCUMENTS_FILE,
@@ -135,6 +135,7 @@ def _build_into(
 ) -> BuildReport:
     report = BuildReport(path=folder)
     items: list[SearchItem] = []
+    names: list[tuple[str, dict[str, list[str]]]] = []  # (document, its occupation/industry names)
     problems: list[str] = []
     seconds: dict[str, float] = {}
     iris = Iris(settings.base_iri)
@@ -169,13 +170,15 @@ def _build_into(
                     quads_out.write(line)
             documents_out.append(result.model)
             items.extend(document_items(result.model, iris))
+            names.append((result.model["code"], class_names(result.model)))
             report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
     shared = shared_text_triples(((i.kind, i.document, i.iri, i.text) for i in items), iris)
     quads_out.write(nquads(shared, str(iris.graph("inferred"))))  # derived from every document
     if embedder is not None:
-        made = _index_search(folder, items, embedder, report.documents, settings, progress)
+        vocabulary = class_vocabulary(names)
+        made = _index_search(folder, items, embedder, report.documents, settings, progress, vocabulary)
         report.search = {
             "embedder": embedder.name,
             "items": made.items,
@@ -207,12 +210,13 @@ def _index_search(
     documents: list[dict],
     settings: Settings,
     progress: Progress,
+    vocabulary: Vocabulary,
 ) -> IndexReport:
     """Embed (reusing the build folder's embedding cache) and index every searchable item."""
     sources = {d["source"]: d["sha256"] for d in documents}
     cache = EmbeddingCache(embedding_cache(settings.build_dir))
     try:
-        return build_search_index(folder, items, embedder, sources, cache, progress)
+        return build_search_index(folder, items, embedder, sources, cache, progress, vocabulary)
     finally:
         cache.close()
 

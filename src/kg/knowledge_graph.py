@@ -34,7 +34,7 @@ from kg.graph.vocabulary import Iris
 from kg.mapping import overlap as mapping
 from kg.mapping.files import BuildMappings
 from kg.mapping.material import Material
-from kg.mapping.model import Relation
+from kg.mapping.model import DEFAULT_PAIR_RELATION, Relation
 from kg.parse.model import Document, ItemRef
 from kg.query.fulltext import with_contains_values
 from kg.query.named import resolve
@@ -332,8 +332,10 @@ class KnowledgeGraph:
         top: how many documents or items.
         filters: `kg.Filters(item_kinds=..., document_kinds=..., documents=..., levels=...)`;
             they win over what the question is read to ask for.
-        understand: read kinds, levels and document codes in the question (kg.search.understand).
-        ignore: parts of that reading to drop ("document_kinds", "item_kinds", "levels", "documents").
+        understand: read kinds, levels, document codes, occupations and industries in the question
+            (kg.search.understand).
+        ignore: parts of that reading to drop ("document_kinds", "item_kinds", "levels", "documents",
+            "occupations", "industries").
         """
         return self.searcher.search(
             query,
@@ -369,11 +371,13 @@ class KnowledgeGraph:
         return self._live().mappings()
 
     def overlap(
-        self, a: str, b: str, *, min_relation: Relation = "related", kinds: tuple[str, ...] = ()
+        self, a: str, b: str, *, min_relation: Relation = DEFAULT_PAIR_RELATION, kinds: tuple[str, ...] = ()
     ) -> mapping.Overlap:
-        """The corresponding items of documents `a` and `b` (SKOS exact, close, related), best first.
+        """The corresponding items of documents `a` and `b` (SKOS exact and close), best first.
 
-        min_relation: the weakest relation kept ("exact", "close" or "related").
+        min_relation: the weakest relation kept: "exact", "close" (the default, as the pair
+            page and `kg overlap` show) or "related" (on request; related pairs are marked
+            `weak`: right about two times in three).
         kinds: only pairs of these item kinds (task, indicator ...); all when empty.
         """
         mapping.check_overlap_options(min_relation, kinds)

@@ -58,7 +58,8 @@ def search(
 
     The question is read for what it asks for: 單元/units and 基準/standards filter by document
     kind, 5級以上/"level 5 and up" by level, a document code by document, and 知識/技能/態度/
-    行為指標 (knowledge, skills ...) rank that kind of item first; the answer says what was
+    行為指標 (knowledge, skills ...) rank that kind of item first, and an occupation or industry
+    name of the build's documents (職業別, 行業別) ranks their documents first; the answer says what was
     understood, and options given here win. Scores are calibrated (0-1, the estimated chance
     that an item answers the question); when none reaches the threshold, the answer says so
     and lists at most three closest items, marked weak.

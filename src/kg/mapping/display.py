@@ -7,23 +7,24 @@ from collections import Counter
 import pandas
 
 from kg.mapping.incorporation import Coverage
+from kg.mapping.model import DEFAULT_PAIR_RELATION, WEAK_RELATIONS
 from kg.mapping.overlap import Overlap
 
+__all__ = ["DEFAULT_PAIR_RELATION", "MEANINGFUL_SHARE", "WEAK_RELATIONS", "shows_closest_task"]
+
 TEXT_WIDTH = 34
-# What a pair view shows unless asked for more: exact and close. Related pairs were right
-# about two times in three (cross-validated precision on eval/overlap_pairs.tsv, README
-# "Mapping quality"), under the 0.8 a reader can lean on, so they come only on request,
-# marked weak.
-DEFAULT_PAIR_RELATION = "close"
-WEAK_RELATIONS = frozenset({"related"})
-# The closest task of a unit in a standard is named only when it holds at least this share
-# of the unit's indicators: one or two of fifteen matching a task are shared generic phrases
-# (BGM4R0172v2 in BAS1499-003's T2, 1 of 15), not where a reader would place the unit.
+# What a pair view shows unless asked for more, and which relations it marks weak, are
+# kg.mapping.model's DEFAULT_PAIR_RELATION and WEAK_RELATIONS (the library's overlap uses them too).
+# The closest task of a unit in a standard is named only when it covers at least this share
+# of the unit's items (`Coverage.coverage`: close or better, at activity level): a unit a
+# reader would place in a task has a good part of what it asks inside it, while a few
+# shared generic phrases (a skill, a knowledge item, one indicator) cover under a tenth
+# of it; a quarter is half of `MIN_COVERAGE`, the share that makes a unit incorporated.
 MEANINGFUL_SHARE = 0.25
 
 
 def shows_closest_task(coverage: Coverage | None) -> bool:
-    """Whether a pair view names the closest task: incorporated, or at least `MEANINGFUL_SHARE` covered."""
+    """Whether a pair view names the closest task: it covers at least `MEANINGFUL_SHARE` of the unit."""
     return coverage is not None and coverage.task is not None and coverage.coverage >= MEANINGFUL_SHARE
 
 
@@ -39,12 +40,13 @@ def format_overlap(overlap: Overlap, titles: dict[str, str | None]) -> str:
         said = "is incorporated in" if c.incorporated else "is closest to"
         lines.append(
             f"{c.unit} {said} {c.standard} task {c.task} {c.task_title or ''}: "
-            f"{c.matched}/{c.indicators} indicators, knowledge {c.knowledge}, skills {c.skills}"
+            f"{c.covered}/{c.items} items ({c.coverage:.0%}), indicators {c.matched}/{c.indicators}, "
+            f"knowledge {c.knowledge}, skills {c.skills}"
         )
     lines.append("")
     for m in overlap.pairs:
         a, b = f"{m.a.code:<8} {_short(m.a.text)}", f"{m.b.code:<8} {_short(m.b.text)}"
-        relation = f"{m.relation} (weak)" if m.relation in WEAK_RELATIONS else m.relation
+        relation = f"{m.relation} (weak)" if m.weak else m.relation
         lines.append(f"{m.score:.3f}  {relation:<7}  {a}  |  {b}")
     return "\n".join(lines)
 

@@ -25,7 +25,7 @@ from kg.mapping.files import MAPPINGS_FOLDER, SSSOM_FILE, BuildMappings
 from kg.mapping.incorporation import Coverage, unit_coverage
 from kg.mapping.matching import match
 from kg.mapping.material import Material
-from kg.mapping.model import RELATIONS, Mapping, Relation, at_least, check_relation
+from kg.mapping.model import DEFAULT_PAIR_RELATION, RELATIONS, Mapping, Relation, at_least, check_relation
 from kg.search.items import searchable_kinds
 
 
@@ -56,6 +56,7 @@ class Overlap:
                 "b_text": m.b.text,
                 "score": round(m.score, 4),
                 "relation": m.relation,
+                "weak": m.weak,
                 "cardinality": m.cardinality,
             }
             for m in self.pairs
@@ -68,10 +69,11 @@ def overlap(
     a: str,
     b: str,
     *,
-    min_relation: Relation = "related",
+    min_relation: Relation = DEFAULT_PAIR_RELATION,
     kinds: tuple[str, ...] = (),
 ) -> Overlap:
-    """Match the items of documents `a` and `b`; keep pairs at least `min_relation`, of `kinds` if given."""
+    """Match the items of documents `a` and `b`; keep pairs at least `min_relation` (exact and
+    close unless asked; related pairs are weak), of `kinds` if given."""
     check_overlap_options(min_relation, kinds)
     sides = {code: material.side(code) for code in (a, b)}
     if a == b:
@@ -188,9 +190,11 @@ _COVERAGE_COLUMNS = [
     "standard",
     "task",
     "task_title",
+    "items",
+    "covered",
+    "coverage",
     "indicators",
     "matched",
-    "coverage",
     "knowledge",
     "skills",
     "incorporated",

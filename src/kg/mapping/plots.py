@@ -131,7 +131,7 @@ def coverage_chart(coverage: pandas.DataFrame) -> Figure:
     axes.set_yticks(range(len(rows)), labels=labels)
     axes.axvline(0.5, color="#d62728", linestyle="--", linewidth=1)
     axes.set_xlim(0, 1)
-    axes.set_xlabel("share of the unit's indicators matched inside the task (green: incorporated)")
+    axes.set_xlabel("share of the unit's items matched inside the task (green: incorporated)")
     axes.set_title("單元納入職能基準 Unit coverage by standards' tasks")
     figure.tight_layout()
     return figure

@@ -1,7 +1,8 @@
 """Answering a question: dense, lexical or hybrid ranking, by item or grouped by document.
 
 A question is first read for what it asks for (kg.search.understand: a kind of document
-or item, a level, a document code); explicit filters win over what was read. Hybrid (the
+or item, a level, a document code, an occupation or industry); explicit filters win over
+what was read. Hybrid (the
 default) fuses the dense and the BM25 rankings by reciprocal rank fusion (RRF). Every hit
 then shows a calibrated score (kg.search.calibration): the estimated chance that it
 answers the question, comparable across questions; when even the best item is under the
@@ -47,6 +48,10 @@ ORDER_BY_CALIBRATED = True  # hybrid: order the fused candidates by calibrated s
 KIND_BOOST = (
     5.0  # an item of the kind a question asks for ranks as if its score were this much higher (dev, 2-fold)
 )
+# An item of a document with the occupation or industry a question names ranks as if its score
+# were this much higher: the same step as KIND_BOOST, since no labelled dev question names one to
+# tune it on; the asked-for documents come first unless another's items score five times more.
+CLASS_BOOST = 5.0
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,8 @@ class Searcher:
         filters: which items may match (kinds, document kinds, documents, levels); a filter
             given here wins over what the question was read to ask for.
         understand: read the question for kinds, levels and document codes (kg.search.understand).
-        ignore: parts of that reading to drop ("document_kinds", "item_kinds", "levels", "documents").
+        ignore: parts of that reading to drop ("document_kinds", "item_kinds", "levels", "documents",
+            "occupations", "industries").
         """
         query = clean_query(query)
         _check_choices("mode", (mode,), MODES)
@@ -191,8 +197,8 @@ class Searcher:
             # than the rank fusion that found the candidates (README, "Search quality").
             ranked = sorted(ranked, key=lambda entry: -calibrated[entry[0]])
             ranked = [(row, calibrated[row]) for row, _ in ranked]
-        if understood.item_kinds:
-            ranked = _boost(ranked, self.index, understood.item_kinds)
+        if understood.item_kinds or understood.occupations or understood.industries:
+            ranked = _boost(ranked, self.index, understood.item_kinds, self.classified(understood))
         if weak:
             ranked = ranked[:WEAK_SHOWN]
         if by == "item":
@@ -203,14 +209,26 @@ class Searcher:
 
     def understood(self, query: str, filters: Filters, ignore: tuple[str, ...] = ()) -> Understood:
         """What the question asks for, less what explicit filters already say and what is ignored."""
-        reading = understand(query, self.index.documents)
+        reading = understand(query, self.index.documents, self.index.vocabulary, self.tokenizer.boundaries)
         explicit = {
             "document_kinds": filters.document_kinds,
             "item_kinds": filters.item_kinds,
             "levels": filters.levels,
             "documents": filters.documents,
+            # documents named explicitly leave nothing for an occupation or industry to choose
+            "occupations": filters.documents,
+            "industries": filters.documents,
         }
         return reading.without([part for part, given in explicit.items() if given] + list(ignore))
+
+    def classified(self, understood: Understood) -> set[str]:
+        """The documents with an occupation or industry the question names."""
+        codes: set[str] = set()
+        for part in ("occupations", "industries"):
+            names = self.index.vocabulary.get(part, {})
+            for name in getattr(understood, part):
+                codes.update(names.get(name, ()))
+        return codes
 
     def calibrate(self, query: str, ranked: Ranking) -> tuple[dict[int, float], bool]:
         """{row: calibrated score} of the ranked items, and whether nothing matches well.
@@ -337,12 +355,17 @@ def _with_understood(filters: Filters, understood: Understood) -> Filters:
     )
 
 
-def _boost(ranked: Ranking, index: SearchIndex, kinds: tuple[str, ...]) -> Ranking:
-    """The ranking with items of the asked-for kinds moved up (their score times `KIND_BOOST`)."""
+def _boost(ranked: Ranking, index: SearchIndex, kinds: tuple[str, ...], documents: set[str]) -> Ranking:
+    """The ranking with items of the asked-for kinds (score times `KIND_BOOST`) and of the
+    asked-for occupations' or industries' documents (times `CLASS_BOOST`) moved up."""
     wanted = set(kinds)
-    boosted = [
-        (row, score * KIND_BOOST if index.items[row].kind in wanted else score) for row, score in ranked
-    ]
+
+    def factor(row: int) -> float:
+        item = index.items[row]
+        kind = KIND_BOOST if item.kind in wanted else 1.0
+        return kind * (CLASS_BOOST if item.document in documents else 1.0)
+
+    boosted = [(row, score * factor(row)) for row, score in ranked]
     return sorted(boosted, key=lambda entry: -entry[1])
 
 

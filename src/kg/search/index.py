@@ -1,7 +1,8 @@
 """The search index of a build: items, their vectors (FAISS) and their tokens (BM25).
 
     builds/<id>/search/   (names in `kg.store.layout`)
-      meta.json     embedder, fingerprint, dimension, item count, source hashes, probe vector
+      meta.json     embedder, fingerprint, dimension, item count, source hashes, probe vector,
+                    the documents' occupation and industry names (`vocabulary`, for questions)
       items.jsonl   one SearchItem per line; line i is row i
       dense.faiss   FAISS index of the item vectors, by stable id
       lexical/      bm25s index; row i is item i
@@ -24,7 +25,7 @@ from kg.errors import KgError
 from kg.search.cache import EmbeddingCache, EmbeddingStats, embed_passages
 from kg.search.dense import DenseIndex
 from kg.search.embedders import Embedder
-from kg.search.items import SearchItem
+from kg.search.items import SearchItem, Vocabulary
 from kg.search.lexical import LexicalIndex, get_tokenizer
 from kg.store.layout import DENSE_FILE, ITEMS_FILE, LEXICAL_FOLDER, SEARCH_FOLDER, SEARCH_META_FILE
 
@@ -49,8 +50,13 @@ def build_search_index(
     sources: dict[str, str],
     cache: EmbeddingCache | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> IndexReport:
-    """Embed and tokenise every item and write the index into `folder/search`."""
+    """Embed and tokenise every item and write the index into `folder/search`.
+
+    vocabulary: the documents' occupation and industry names (`kg.search.items.class_vocabulary`),
+    kept so that a question naming one can be read (`kg.search.understand`).
+    """
     out = folder / SEARCH_FOLDER
     out.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
@@ -74,6 +80,7 @@ def build_search_index(
         "dimension": embedder.dimension,
         "items": len(items),
         "sources": sources,
+        "vocabulary": vocabulary or {},
         "probe": [round(float(x), 6) for x in embedder.embed_passages([PROBE_TEXT])[0]],
     }
     (out / SEARCH_META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -102,6 +109,8 @@ class SearchIndex:
         self.row_of = {item.id: row for row, item in enumerate(self.items)}
         self.ids = np.array([i.id for i in self.items], dtype=np.int64)
         self.documents = {item.document for item in self.items}
+        # an index written before names were kept has none: no question then names one
+        self.vocabulary: Vocabulary = self.meta.get("vocabulary") or {}
         self._columns: dict[str, np.ndarray] = {}
         self._checked: set[str] = set()
 

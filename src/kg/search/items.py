@@ -15,10 +15,12 @@ from typing import Any
 
 from kg.graph.vocabulary import Iris
 from kg.parse.kinds import document_kinds, item_kind, item_kinds
-from kg.parse.model import Document, joined
+from kg.parse.model import Concept, Document, joined
 
 __all__ = [
     "SearchItem",
+    "class_names",
+    "class_vocabulary",
     "corpus_items",
     "document_items",
     "document_kind_names",
@@ -88,3 +90,36 @@ def document_items(document: dict[str, Any] | Document, iris: Iris) -> Iterator[
 def corpus_items(documents: Iterable[dict[str, Any]], iris: Iris) -> list[SearchItem]:
     """Every searchable item of every document, in document order."""
     return [item for document in documents for item in document_items(document, iris)]
+
+
+Vocabulary = dict[str, dict[str, list[str]]]  # {"occupations": {name: [document codes]}, "industries": ...}
+
+
+def class_names(document: dict[str, Any] | Document) -> dict[str, list[str]]:
+    """The names of a document's occupations (職業別) and industries (行業別), as a question may
+    say them: a cell "支援服務業 / 行政支援服務業" (a group and its part) gives both names."""
+    if isinstance(document, dict):
+        document = Document.from_dict(document)
+    coded: dict[str, list[Concept | None]] = {
+        "occupations": [*document.occupations] or [document.occupation],
+        "industries": [*document.industries] or [document.industry],
+    }
+    names: dict[str, list[str]] = {}
+    for part, concepts in coded.items():
+        for concept in concepts:
+            for name in (concept.name or "").split("/") if concept is not None else ():
+                if name.strip() and name.strip() not in names.get(part, []):
+                    names.setdefault(part, []).append(name.strip())
+    return names
+
+
+def class_vocabulary(named: Iterable[tuple[str, dict[str, list[str]]]]) -> Vocabulary:
+    """{part: {name: [codes of the documents with it]}} from (document code, `class_names`) pairs."""
+    vocabulary: Vocabulary = {}
+    for code, names_of in named:
+        for part, names in names_of.items():
+            for name in names:
+                codes = vocabulary.setdefault(part, {}).setdefault(name, [])
+                if code not in codes:
+                    codes.append(code)
+    return vocabulary

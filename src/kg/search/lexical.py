@@ -61,6 +61,14 @@ class Tokenizer:
             if token and _WORD.search(token) and token not in self.stopwords
         ]
 
+    def boundaries(self, text: str) -> set[int] | None:
+        """Offsets in `text` where its words (jieba's default cut) start or end, or None when
+        the Simplified form has another length (the offsets would not line up)."""
+        simplified = self.to_simplified(text)
+        if len(simplified) != len(text):
+            return None
+        return {0, len(text)} | {end for _, _, end in self.jieba.tokenize(simplified)}
+
     def query_tokens(self, text: str) -> list[str]:
         """A query's tokens, then the thesaurus members of every group the query mentions."""
         return list(dict.fromkeys(self.tokens(text) + self.thesaurus.expansion_tokens(text)))

@@ -1,22 +1,39 @@
-"""Reading what a question asks for: a kind of document or item, a level, a document.
+"""Reading what a question asks for: a kind of document or item, a level, a document, an occupation.
 
 "哪些單元涵蓋客訴處理" asks for units, "what knowledge does budgeting require" for knowledge
-items, "5級以上的行銷能力" for level 5 and up, "BGM4R0172v2 interviewing" for one document.
+items, "5級以上的行銷能力" for level 5 and up, "BGM4R0172v2 interviewing" for one document,
+"行政支援服務業的客訴" for the documents of one industry (行業別) or occupation (職業別).
 `understand` finds these words with general rules (no question is special-cased) and
 returns an `Understood`: document kinds, levels and document codes become filters, item
-kinds a boost (an asked-for kind is ranked higher, others still show, since a skill can
-answer a knowledge question). Options given explicitly always win over what was read,
-and each reading can be switched off by name (`ignore`), as the web page's chips do.
+kinds, occupations and industries a boost (an asked-for kind is ranked higher, others
+still show, since a skill can answer a knowledge question; units carry no occupation or
+industry, so filtering on one would hide every unit).
+
+Occupation and industry names are never a hand list: they are the names the build's
+documents give (`kg.search.items.class_vocabulary`), matched by the longest name first, a
+name only where it is a whole word of the question (Latin letters: no letter or digit
+beside it; Chinese: its ends fall on the word boundaries of the question's segmentation).
+Options given explicitly always win over what was read, and each reading can be switched
+off by name (`ignore`), as the web page's chips do.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-PARTS = ("document_kinds", "item_kinds", "levels", "documents")  # what can be read, and ignored
+PARTS = (
+    "document_kinds",
+    "item_kinds",
+    "levels",
+    "documents",
+    "occupations",
+    "industries",
+)  # what can be read, and ignored
+CLASS_PARTS = ("occupations", "industries")  # read from the build's own names (a vocabulary)
+MIN_NAME_LENGTH = 2  # a one-character name would match inside any question
 MAX_LEVEL = 6
 
 # Document kinds: Chinese words always; English ones only where they name what is asked for
@@ -58,6 +75,8 @@ class Understood:
     item_kinds: tuple[str, ...] = ()
     levels: tuple[int, ...] = ()
     documents: tuple[str, ...] = ()
+    occupations: tuple[str, ...] = ()  # names of occupations (職業別), as the build writes them
+    industries: tuple[str, ...] = ()  # names of industries (行業別)
     words: tuple[str, ...] = ()  # the words that were read, as written in the question
 
     def __bool__(self) -> bool:
@@ -83,6 +102,10 @@ class Understood:
             said.append(f"level {low}" if low == high else f"level {low}-{high}")
         if self.documents:
             said.append("document " + ", ".join(self.documents))
+        if self.occupations:
+            said.append("occupation " + ", ".join(self.occupations) + " first")
+        if self.industries:
+            said.append("industry " + ", ".join(self.industries) + " first")
         return "; ".join(said)
 
 
@@ -103,8 +126,70 @@ def _kinds_named(
     return named
 
 
-def understand(question: str, documents: Iterable[str] = ()) -> Understood:
-    """What `question` asks for; `documents` are the codes a question may name."""
+def names_in(
+    question: str,
+    vocabulary: Mapping[str, Iterable[str]],
+    boundaries: Callable[[str], set[int] | None] | None = None,
+) -> dict[str, list[tuple[str, str]]]:
+    """{part: [(name, words as written)]} of the vocabulary's names the question holds.
+
+    Longer names are taken first and a shorter one never inside a span already taken
+    (行政支援服務業, not also 支援服務業 within it). A name must be a whole word: Latin
+    letters or digits at its ends must not touch another letter or digit, and Chinese ends
+    must fall on `boundaries(question)` (the offsets where the question's words start or
+    end; None or no function: Chinese ends are not checked).
+    """
+    cuts = boundaries(question) if boundaries is not None else None
+    named = sorted(
+        {(n, part) for part, names in vocabulary.items() for n in names if len(n) >= MIN_NAME_LENGTH},
+        key=lambda entry: (-len(entry[0]), entry),
+    )
+    taken = [False] * len(question)
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, part in named:
+        for match in re.finditer(re.escape(name), question, re.I):
+            start, end = match.span()
+            if any(taken[start:end]) or not _whole_word(question, start, end, cuts):
+                continue
+            taken[start:end] = [True] * (end - start)
+            if all(n != name for n, _ in found.get(part, [])):
+                found.setdefault(part, []).append((name, match.group(0)))
+    return found
+
+
+def _whole_word(text: str, start: int, end: int, cuts: set[int] | None) -> bool:
+    """Whether text[start:end] is not part of a longer word (see `names_in`)."""
+    if start > 0 and _latin(text[start]) and _latin(text[start - 1]):
+        return False
+    if end < len(text) and _latin(text[end - 1]) and _latin(text[end]):
+        return False
+    if cuts is not None:
+        if _CJK.match(text[start]) and start not in cuts:
+            return False
+        if _CJK.match(text[end - 1]) and end not in cuts:
+            return False
+    return True
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def understand(
+    question: str,
+    documents: Iterable[str] = (),
+    vocabulary: Mapping[str, Iterable[str]] | None = None,
+    boundaries: Callable[[str], set[int] | None] | None = None,
+) -> Understood:
+    """What `question` asks for.
+
+    documents: the codes a question may name.
+    vocabulary: {"occupations": names, "industries": names} the question may name (the build's).
+    boundaries: where the question's words start and end, to keep a Chinese name whole (`names_in`).
+    """
     words: list[str] = []
     document_kinds = _kinds_named(question, _DOCUMENT_KINDS, words)
     item_kinds = _kinds_named(question, _ITEM_KINDS, words)
@@ -125,4 +210,15 @@ def understand(question: str, documents: Iterable[str] = ()) -> Understood:
             words.append(found.group(0))
     # Two document kinds at once ("units and standards") ask for both: no filter at all.
     kinds = tuple(document_kinds) if len(document_kinds) == 1 else ()
-    return Understood(kinds, tuple(item_kinds), levels, tuple(named), tuple(words))
+    classes = names_in(question, vocabulary or {}, boundaries)
+    for part in CLASS_PARTS:
+        words.extend(written for _, written in classes.get(part, []))
+    return Understood(
+        kinds,
+        tuple(item_kinds),
+        levels,
+        tuple(named),
+        tuple(name for name, _ in classes.get("occupations", [])),
+        tuple(name for name, _ in classes.get("industries", [])),
+        tuple(words),
+    )

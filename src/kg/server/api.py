@@ -79,7 +79,7 @@ def search(
         list[str] | None,
         Query(
             description="Drop a part of what the question was read to ask for: document_kinds, "
-            "item_kinds, levels or documents; repeatable."
+            "item_kinds, levels, documents, occupations or industries; repeatable."
         ),
     ] = None,
     literal: Annotated[

@@ -132,6 +132,8 @@ CHIP_LABELS = {
     "item_kinds": "優先項目類別 item kind first",
     "levels": "級別 level",
     "documents": "文件 document",
+    "occupations": "優先職業別 occupation first",
+    "industries": "優先行業別 industry first",
 }
 
 

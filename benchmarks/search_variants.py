@@ -1,0 +1,167 @@
+"""Search variants tried for issue 14, measured on the DEV questions only (never the test ones).
+
+Each variant is scored by 2-fold cross-validation within dev: the score model and no-answer
+threshold are fitted (`kg.search.evaluate.calibrate`) on one half of the dev questions and
+the other half is searched with them, then the other way round, so that no question is
+scored by a model fitted on it. Printed: item recall@10, MRR and nDCG@10 over the answerable
+dev questions, no-answer recall and answerable questions wrongly refused.
+
+Variants:
+  current   the shipped search (hybrid, calibrated order, question reading, kind boost)
+  context   each item indexed (embedded and tokenised) with its task's and activity's titles
+            before its own text ("任務｜活動｜項目"); the shown text is unchanged
+  context-bm25 / context-dense   the context only in the BM25 index / only in the vectors
+  rerank50  current, then its top 50 items re-sorted by the overlap scorer
+            (kg.mapping.scoring: 0.9 cosine + 0.1 character bigrams, question against item)
+  blend50   current, top 50 re-sorted by the mean of the calibrated score and that scorer's
+
+    python benchmarks/search_variants.py --build-dir data/build [--variant current ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from kg.mapping.calibration import calibration_for
+from kg.parse.model import Document
+from kg.search.embedders import get_embedder
+from kg.search.engine import Searcher
+from kg.search.evaluate import Question, _score, calibrate, load_questions
+from kg.search.index import build_search_index, read_items
+from kg.search.items import SearchItem
+from kg.search.results import ItemHit
+from kg.store.layout import CURRENT_FILE, DOCUMENTS_FILE, SEARCH_FOLDER, current_build
+
+VARIANTS = ("current", "context", "context-bm25", "context-dense", "rerank50", "blend50")
+Rerank = Callable[[Searcher, str, list[ItemHit]], list[ItemHit]]
+
+
+def folds(dev: list[Question]) -> tuple[list[Question], list[Question]]:
+    """Two halves of dev, alternating within each language and style (as the split was made)."""
+    halves: tuple[list[Question], list[Question]] = ([], [])
+    seen: dict[tuple[str, str, bool], int] = {}
+    for q in dev:
+        key = (q.lang, q.style, q.no_answer)
+        halves[seen.get(key, 0) % 2].append(q)
+        seen[key] = seen.get(key, 0) + 1
+    return halves
+
+
+def measure(searcher: Searcher, dev: list[Question], rerank: Rerank | None = None) -> dict[str, float]:
+    rankings, relevant = [], []
+    no_answer = recognised = answerable = refused = 0
+    shipped = searcher.score_model
+    for fit, held in (folds(dev), folds(dev)[::-1]):
+        searcher.score_model = calibrate(searcher, fit)
+        for q in held:
+            result = searcher.search(q.question, by="item", top=50)
+            hits = [h for h in result.results if isinstance(h, ItemHit)]
+            if rerank is not None and not result.no_good_match:
+                hits = rerank(searcher, q.question, hits)
+            if q.no_answer:
+                no_answer += 1
+                recognised += result.no_good_match
+                continue
+            answerable += 1
+            refused += result.no_good_match
+            rankings.append([f"{h.item.document}/{h.item.code}" for h in hits[:10]])
+            relevant.append(set(q.items))
+    searcher.score_model = shipped
+    scores = _score(rankings, relevant, (10,))
+    return {
+        "recall@10": round(scores.recall[10], 3),
+        "mrr": round(scores.mrr, 3),
+        "ndcg@10": round(scores.ndcg, 3),
+        "no_answer_recall": round(recognised / no_answer, 3) if no_answer else 0.0,
+        "wrongly_refused": round(refused / answerable, 3) if answerable else 0.0,
+    }
+
+
+def scorer_scores(searcher: Searcher, question: str, hits: list[ItemHit]) -> np.ndarray:
+    calibration, _ = calibration_for(searcher.embedder.name)
+    vectors = np.array([searcher.index.dense.vector(h.item.id) for h in hits], dtype=np.float32)
+    query = searcher.query_vector(question)[None, :]
+    return calibration.scorer.scores(query, vectors, [question], [h.item.text for h in hits])[0]
+
+
+def rerank50(searcher: Searcher, question: str, hits: list[ItemHit]) -> list[ItemHit]:
+    scores = scorer_scores(searcher, question, hits)
+    return [hits[i] for i in np.argsort(-scores, kind="stable")]
+
+
+def blend50(searcher: Searcher, question: str, hits: list[ItemHit]) -> list[ItemHit]:
+    scores = scorer_scores(searcher, question, hits)
+    calibrated = np.array([h.score for h in hits])
+    ranks = np.argsort(np.argsort(-scores, kind="stable"), kind="stable")
+    mixed = 0.5 * ranks + 0.5 * np.arange(len(hits))  # mean of the two ranks
+    return [hits[i] for i in np.lexsort((-calibrated, mixed))]
+
+
+def context_build(build: Path, scratch: Path, embedder_name: str) -> Path:
+    """A copy of `build` whose search index embeds and tokenises each item with its context."""
+    target = scratch / "builds" / build.name
+    shutil.copytree(build, target, ignore=shutil.ignore_patterns("oxigraph", "graph.nq*"))
+    (scratch / CURRENT_FILE).write_text(build.name, encoding="utf-8")
+    parsed = json.loads((build / DOCUMENTS_FILE).read_text(encoding="utf-8"))
+    context: dict[tuple[str, str], str] = {}
+    for entry in parsed:
+        document = Document.from_dict(entry)
+        for ref in document.iter_items():
+            titles = [p.text for p in ref.parents if p.text]
+            if titles:
+                context[document.code, ref.code] = "｜".join(titles)
+    items: list[SearchItem] = []
+    for item in read_items(build):
+        before = context.get((item.document, item.code))
+        items.append(replace(item, text=f"{before}｜{item.text}" if before else item.text))
+    meta = json.loads((build / SEARCH_FOLDER / "meta.json").read_text(encoding="utf-8"))
+    shutil.rmtree(target / SEARCH_FOLDER)
+    embedder = get_embedder(embedder_name)
+    build_search_index(target, items, embedder, meta["sources"], None, None, meta.get("vocabulary"))
+    return scratch
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", type=Path, default=Path("data/build"))
+    parser.add_argument("--variant", action="append", choices=VARIANTS)
+    parser.add_argument("--questions", type=Path, default=Path("eval/questions.json"))
+    args = parser.parse_args()
+    dev = [q for q in load_questions(args.questions) if q.split == "dev"]  # never the test part
+    build = current_build(args.build_dir)
+    searcher = Searcher(build)
+    rows = {}
+    for variant in args.variant or VARIANTS:
+        if variant.startswith("context"):
+            with tempfile.TemporaryDirectory() as scratch:
+                folder = context_build(build, Path(scratch), searcher.embedder.name)
+                with_context = Searcher(current_build(folder))
+                if variant == "context-bm25":
+                    with_context.index.dense = searcher.index.dense
+                elif variant == "context-dense":
+                    with_context.index.lexical = searcher.index.lexical
+                rows[variant] = measure(with_context, dev)
+        else:
+            rerank = {"rerank50": rerank50, "blend50": blend50}.get(variant)
+            rows[variant] = measure(searcher, dev, rerank)
+        print(variant, rows[variant], flush=True)
+    print(f"\n{len(dev)} dev questions, 2-fold cross-validated within dev, {searcher.embedder.name}")
+    print("| variant | recall@10 | MRR | nDCG@10 | no-answer recall | wrongly refused |")
+    print("|---|---|---|---|---|---|")
+    for variant, r in rows.items():
+        print(
+            f"| {variant} | {r['recall@10']:.3f} | {r['mrr']:.3f} | {r['ndcg@10']:.3f} | "
+            f"{r['no_answer_recall']:.3f} | {r['wrongly_refused']:.3f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
