@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from kg.sqlite_cache import open_cache
+from kg.sqlite_cache import keep_only, open_cache
 
 
 class DocumentCache:
@@ -58,18 +58,7 @@ class DocumentCache:
     def keep_only(self, keys: Iterable[tuple[str, str]]) -> None:
         """Drop every result but these (sha256, source) under the current fingerprint: after a
         build, the cache holds that build's files, not every version of every file ever built."""
-        try:
-            with self.db:
-                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (sha256 TEXT, source TEXT)")
-                self.db.execute("DELETE FROM kept")
-                self.db.executemany("INSERT INTO kept VALUES (?, ?)", keys)
-                self.db.execute(
-                    "DELETE FROM documents WHERE fingerprint != ? OR NOT EXISTS (SELECT 1 FROM kept "
-                    "WHERE kept.sha256 = documents.sha256 AND kept.source = documents.source)",
-                    (self.fingerprint,),
-                )
-        except sqlite3.Error:
-            pass  # a cache that cannot be written only costs space
+        keep_only(self.db, "documents", ("sha256", "source"), self.fingerprint, keys)
 
     def close(self) -> None:
         self.db.close()

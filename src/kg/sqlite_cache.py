@@ -33,3 +33,28 @@ def fingerprint_files(paths: Iterable[Path], salt: str = "") -> str:
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def keep_only(
+    db: sqlite3.Connection,
+    table: str,
+    columns: tuple[str, str],
+    fingerprint: str,
+    keys: Iterable[tuple[str, str]],
+) -> None:
+    """Drop every row of `table` but those whose two key `columns` are among `keys`, under
+    `fingerprint`: after a build, a cache holds that build's entries, not every one ever made.
+    A cache that cannot be written only costs space, so SQLite errors are ignored."""
+    first, second = columns
+    try:
+        with db:
+            db.execute(f"CREATE TEMP TABLE IF NOT EXISTS kept_{table} ({first} TEXT, {second} TEXT)")
+            db.execute(f"DELETE FROM kept_{table}")
+            db.executemany(f"INSERT INTO kept_{table} VALUES (?, ?)", keys)
+            db.execute(
+                f"DELETE FROM {table} WHERE fingerprint != ? OR NOT EXISTS (SELECT 1 FROM kept_{table} k "
+                f"WHERE k.{first} = {table}.{first} AND k.{second} = {table}.{second})",
+                (fingerprint,),
+            )
+    except sqlite3.Error:
+        pass

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kg.mapping.matching import MappingRow, Side
-from kg.sqlite_cache import fingerprint_files, open_cache
+from kg.sqlite_cache import fingerprint_files, keep_only, open_cache
 
 _CODE = ("matching.py", "scoring.py", "model.py", "pair_cache.py")
 
@@ -71,18 +71,7 @@ class PairCache:
 
     def keep_only(self, keys: Iterable[tuple[str, str]]) -> None:
         """Drop every entry but these pairs' under the current fingerprint."""
-        try:
-            with self.db:
-                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (a TEXT, b TEXT, PRIMARY KEY (a, b))")
-                self.db.execute("DELETE FROM kept")
-                self.db.executemany("INSERT OR IGNORE INTO kept VALUES (?, ?)", keys)
-                self.db.execute(
-                    "DELETE FROM pairs WHERE fingerprint != ? OR NOT EXISTS "
-                    "(SELECT 1 FROM kept WHERE kept.a = pairs.a AND kept.b = pairs.b)",
-                    (self.fingerprint,),
-                )
-        except sqlite3.Error:
-            pass
+        keep_only(self.db, "pairs", ("a", "b"), self.fingerprint, keys)
 
     def close(self) -> None:
         self.db.close()
