@@ -107,6 +107,9 @@ def test_the_manifests_differ_only_in_build_id_timings_and_paths(rebuilt):
         assert manifest.pop("built_at") and manifest.pop("seconds")
         # how many embeddings came from the cache: none in the session's first build
         assert manifest["search"].pop("embedded") + manifest["search"].pop("cached") > 0
+        # and how many document pairs were matched again: none when both documents were built before
+        mapped = manifest["mappings"]
+        assert mapped.pop("pairs_matched") + mapped.pop("pairs_kept") == mapped["pairs_compared"]
         for document in manifest["documents"]:
             document["source"] = Path(document["source"]).name
         return manifest
