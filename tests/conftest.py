@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import socket
+import subprocess
+import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -136,15 +140,9 @@ def live_server(built: Settings, tmp_path_factory: pytest.TempPathFactory):
     """
     import os
     import shutil
-    import socket
-    import subprocess
     import sys
-    import time
-    import urllib.request
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     build_dir = tmp_path_factory.mktemp("served")
     shutil.copytree(built.build_dir / "cache", build_dir / "cache")  # the embeddings are already known
@@ -156,17 +154,7 @@ def live_server(built: Settings, tmp_path_factory: pytest.TempPathFactory):
     with open(log, "w") as output:
         server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=5) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"kg serve did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+        wait_for(f"{url}/sparql?query=ASK%7B%7D", server, log, seconds=90)
         yield url
     finally:
         server.terminate()
@@ -175,3 +163,24 @@ def live_server(built: Settings, tmp_path_factory: pytest.TempPathFactory):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(5)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    """Until `url` answers 200 (the process still running), or a RuntimeError with its log."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not come up:\n{log.read_text(errors='replace')}")
+        time.sleep(0.2)

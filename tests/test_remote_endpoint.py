@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, free_port, wait_for
 from kg.errors import KgError
 from kg.knowledge_graph import KnowledgeGraph
 from kg.query.errors import QueryError, RemoteError, ResultTooLarge
@@ -39,27 +38,6 @@ from kg.store.publish import graph_store_url, graph_url, publish
 from kg.store.remote import RemoteStore
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
-    """Until `url` answers 200 (the process still running), or a RuntimeError with its log."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not come up:\n{log.read_text(errors='replace')}")
-        time.sleep(0.2)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
