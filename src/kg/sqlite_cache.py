@@ -48,9 +48,13 @@ def keep_only(
     first, second = columns
     try:
         with db:
-            db.execute(f"CREATE TEMP TABLE IF NOT EXISTS kept_{table} ({first} TEXT, {second} TEXT)")
+            # keyed, so that the NOT EXISTS below is a lookup, not a scan of every kept row
+            db.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS kept_{table} "
+                f"({first} TEXT, {second} TEXT, PRIMARY KEY ({first}, {second}))"
+            )
             db.execute(f"DELETE FROM kept_{table}")
-            db.executemany(f"INSERT INTO kept_{table} VALUES (?, ?)", keys)
+            db.executemany(f"INSERT OR IGNORE INTO kept_{table} VALUES (?, ?)", keys)
             db.execute(
                 f"DELETE FROM {table} WHERE fingerprint != ? OR NOT EXISTS (SELECT 1 FROM kept_{table} k "
                 f"WHERE k.{first} = {table}.{first} AND k.{second} = {table}.{second})",
