@@ -1,17 +1,19 @@
 """Every document pair of a build: which pairs to compare, their mappings and unit coverage.
 
 Up to `EXHAUSTIVE_DOCUMENTS` documents, every pair is compared. Beyond that, a pair
-is compared when
-- some item of one scores at least `close` against an item of the other (same kind
-  group): never pruned, so a unit and every standard that embeds it, and documents
-  sharing a knowledge or skill text, are always compared; found exactly, not by
-  sampling (see `close_pairs`). Texts that more than `COMMON_TEXT_DOCUMENTS` documents
-  print (溝通協調能力 and the like) do not on their own make a pair: every pair of those
-  documents would be compared for one generic line, the square of the corpus;
-- or some item of one is among the `NEIGHBOURS` nearest items (same kind group, by
-  embedding) of an item of the other, which brings in related pairs.
+is compared when some item of one scores at least `close` against an item of the
+other (same kind group): never pruned, so a unit and every standard that embeds it,
+and documents sharing a knowledge or skill text, are always compared; found exactly,
+not by sampling (see `close_pairs`). Texts that more than `COMMON_TEXT_DOCUMENTS`
+documents print (溝通協調能力 and the like) do not on their own make a pair: every pair
+of those documents would be compared for one generic line, the square of the corpus
+(the graph holds one `kg:SharedText` node per shared knowledge text instead, see
+`kg.graph.shared_texts`).
 Documents that share nothing close are never scored item by item, which keeps a
-corpus of thousands tractable.
+corpus of thousands tractable. A pair that shares only related items (the weakest
+evidence, about one in three wrong) is then not compared: finding those would mean
+scoring nearly every pair of a large corpus, since a field's short phrases are all
+somewhat alike.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from kg.mapping.pair_cache import PairCache, side_fingerprint
 from kg.mapping.scoring import gram_matrix, overlap_of_grams
 
 EXHAUSTIVE_DOCUMENTS = 150
-NEIGHBOURS = 10
 COMMON_TEXT_DOCUMENTS = 50  # a unit is embedded in a handful of standards, a generic skill in hundreds
 
 
@@ -63,7 +64,7 @@ def document_pairs(
     if len(codes) <= EXHAUSTIVE_DOCUMENTS:
         candidates = set(itertools.combinations(codes, 2))
     else:
-        candidates = _neighbouring_pairs(material) | close_pairs(material, calibration, progress)
+        candidates = close_pairs(material, calibration, progress)
     return sorted(oriented(x, y, kinds) for x, y in candidates)
 
 
@@ -138,23 +139,6 @@ def _distinct_texts(material: Material) -> dict[str, dict[str, tuple[np.ndarray,
             texts[item.text] = (material.vectors[row], set())
         texts[item.text][1].add(item.document)
     return found
-
-
-def _neighbouring_pairs(material: Material) -> set[tuple[str, str]]:
-    from kg.search.dense import nearest_neighbours
-
-    documents = np.array([i.document for i in material.items])
-    groups = np.array([kind_group(i.kind) for i in material.items])
-    pairs: set[tuple[str, str]] = set()
-    for group in np.unique(groups):
-        rows = np.flatnonzero(groups == group)
-        neighbours = nearest_neighbours(material.vectors[rows], min(NEIGHBOURS + 1, len(rows)))
-        for row, found in zip(rows, neighbours, strict=True):
-            for other in rows[found[found >= 0]]:
-                x, y = documents[row], documents[other]
-                if x != y:
-                    pairs.add((min(x, y), max(x, y)))
-    return pairs
 
 
 def map_corpus(
