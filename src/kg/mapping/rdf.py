@@ -32,17 +32,13 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from rdflib import OWL, RDF, XSD, Literal, URIRef
-from rdflib.term import Node
+from rdflib import OWL, RDF, XSD
 
-from kg.graph.nquads import nquads
 from kg.graph.vocabulary import KG, Iris
 from kg.mapping.incorporation import Coverage
 from kg.mapping.model import RELATIONS, Mapping
 
-Triple = tuple[Node, Node, Node]
 IN_GRAPH = ("exact", "close")  # relations stored as triples; every relation is in the SSSOM file
-_COUNTS = {"exact": KG.exactMatches, "close": KG.closeMatches, "related": KG.relatedMatches}
 
 
 def says_something(mapping: Mapping) -> bool:
@@ -50,54 +46,79 @@ def says_something(mapping: Mapping) -> bool:
     return round(mapping.score, 4) < 1 or mapping.cardinality != "1:1"
 
 
-def mapping_triples(
-    mappings: Iterable[Mapping], coverage: Iterable[Coverage], iris: Iris
-) -> Iterator[Triple]:
+def mapping_nquads(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iris: Iris) -> bytes:
+    """The `mappings` graph (see above) as N-Quads.
+
+    Written as text, not through rdflib terms: a corpus has millions of these lines, and
+    every term is an IRI minted by `Iris` (nothing to escape) or a number.
+    """
+    return "".join(mapping_lines(mappings, coverage, iris)).encode("utf-8")
+
+
+def mapping_lines(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iris: Iris) -> Iterator[str]:
+    """The N-Quads lines of the `mappings` graph, one per triple."""
+    graph = f"<{iris.graph('mappings')}> .\n"
     pairs: dict[tuple[str, str], Counter[str]] = {}
     for m in mappings:
         pairs.setdefault((m.a.document, m.b.document), Counter())[m.relation] += 1
         if m.relation not in IN_GRAPH:
             continue
-        a, b, predicate = URIRef(m.a.iri), URIRef(m.b.iri), URIRef(m.predicate)
-        yield a, predicate, b
-        yield b, predicate, a
+        a, b, predicate = f"<{m.a.iri}>", f"<{m.b.iri}>", f"<{m.predicate}>"
+        yield f"{a} {predicate} {b} {graph}"
+        yield f"{b} {predicate} {a} {graph}"
         if not says_something(m):
             continue
-        node = iris.concept("mapping", _digest(m.a.iri, m.b.iri))
-        yield from _axiom(node, KG.Mapping, a, predicate, b)
-        yield node, KG.similarityScore, Literal(round(m.score, 4), datatype=XSD.decimal)
+        node = f"<{iris.concept('mapping', _digest(m.a.iri, m.b.iri))}>"
+        yield from _axiom(node, _KIND[KG.Mapping], a, predicate, b, graph)
+        yield f"{node} {_SCORE} {_decimal(m.score)} {graph}"
         if m.cardinality != "1:1":
-            yield node, KG.mappingCardinality, Literal(m.cardinality)
+            yield f'{node} {_CARDINALITY} "{m.cardinality}" {graph}'
     ranked = sorted(pairs.items(), key=lambda pair: (-pair[1]["exact"], -pair[1]["close"], pair[0]))
     for rank, ((first, second), counts) in enumerate(ranked, start=1):
-        node = iris.concept("overlap", _digest(first, second))
-        yield node, RDF.type, KG.DocumentOverlap
-        yield node, KG.overlapSource, iris.document(first)
-        yield node, KG.overlapTarget, iris.document(second)
+        node = f"<{iris.concept('overlap', _digest(first, second))}>"
+        yield f"{node} {_TYPE} {_KIND[KG.DocumentOverlap]} {graph}"
+        yield f"{node} {_SOURCE} <{iris.document(first)}> {graph}"
+        yield f"{node} {_TARGET} <{iris.document(second)}> {graph}"
         for relation in RELATIONS:
-            yield node, _COUNTS[relation], Literal(counts[relation])
-        yield node, KG.overlapRank, Literal(rank)
+            yield f"{node} {_COUNTS[relation]} {_integer(counts[relation])} {graph}"
+        yield f"{node} {_RANK} {_integer(rank)} {graph}"
     for c in coverage:
         if not c.incorporated or c.task is None:
             continue
-        task, unit = iris.item(c.standard, c.task), iris.document(c.unit)
-        yield task, KG.incorporatesUnit, unit
-        node = iris.concept("incorporation", _digest(str(task), str(unit)))
-        yield from _axiom(node, KG.UnitIncorporation, task, KG.incorporatesUnit, unit)
-        yield node, KG.coverage, Literal(round(c.coverage, 4), datatype=XSD.decimal)
+        task, unit = f"<{iris.item(c.standard, c.task)}>", f"<{iris.document(c.unit)}>"
+        incorporates = f"<{KG.incorporatesUnit}>"
+        yield f"{task} {incorporates} {unit} {graph}"
+        node = f"<{iris.concept('incorporation', _digest(task[1:-1], unit[1:-1]))}>"
+        yield from _axiom(node, _KIND[KG.UnitIncorporation], task, incorporates, unit, graph)
+        yield f"{node} <{KG.coverage}> {_decimal(c.coverage)} {graph}"
 
 
-def mapping_nquads(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iris: Iris) -> bytes:
-    """The triples above as N-Quads in the `mappings` graph."""
-    graph = str(iris.graph("mappings"))
-    return nquads(mapping_triples(mappings, coverage, iris), graph)
+_TYPE = f"<{RDF.type}>"
+_KIND = {kind: f"<{kind}>" for kind in (KG.Mapping, KG.DocumentOverlap, KG.UnitIncorporation)}
+_SCORE = f"<{KG.similarityScore}>"
+_CARDINALITY = f"<{KG.mappingCardinality}>"
+_SOURCE, _TARGET, _RANK = f"<{KG.overlapSource}>", f"<{KG.overlapTarget}>", f"<{KG.overlapRank}>"
+_COUNTS = {
+    "exact": f"<{KG.exactMatches}>",
+    "close": f"<{KG.closeMatches}>",
+    "related": f"<{KG.relatedMatches}>",
+}
+_ANNOTATED = f"<{OWL.annotatedSource}>", f"<{OWL.annotatedProperty}>", f"<{OWL.annotatedTarget}>"
 
 
-def _axiom(node: URIRef, kind: URIRef, source: Node, predicate: Node, target: Node) -> Iterator[Triple]:
-    yield node, RDF.type, kind
-    yield node, OWL.annotatedSource, source
-    yield node, OWL.annotatedProperty, predicate
-    yield node, OWL.annotatedTarget, target
+def _axiom(node: str, kind: str, source: str, predicate: str, target: str, graph: str) -> Iterator[str]:
+    yield f"{node} {_TYPE} {kind} {graph}"
+    for annotation, value in zip(_ANNOTATED, (source, predicate, target), strict=True):
+        yield f"{node} {annotation} {value} {graph}"
+
+
+def _decimal(value: float) -> str:
+    """An xsd:decimal to 4 places, as rdflib writes `Literal(round(value, 4), datatype=XSD.decimal)`."""
+    return f'"{round(value, 4)!r}"^^<{XSD.decimal}>'
+
+
+def _integer(value: int) -> str:
+    return f'"{value}"^^<{XSD.integer}>'
 
 
 def _digest(*parts: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.mapping.model import Mapping
+from kg.search.items import SearchItem
 
 PREFIX = "icap"
 CURIE_MAP = {
@@ -60,28 +61,25 @@ def write_sssom(
     ]
     if when is not None:  # builds leave it out, so the same files give the same bytes any day
         header.append(f"mapping_date: {when.isoformat()}")
+    measure = _cell(f"cosine of {embedder} embeddings and shared character bigrams")
+    sides: dict[str, str] = {}  # item IRI -> its four cells: an item is in many mappings
+
+    def side(item: SearchItem) -> str:
+        if item.iri not in sides:
+            cells = (curie(item.iri), item.text, item.kind, curie(item.iri.rsplit("/", 1)[0]))
+            sides[item.iri] = "\t".join(_cell(v) for v in cells)
+        return sides[item.iri]
+
     rows = 0
     staged = path.with_name(path.name + ".tmp")
     with open(staged, "w", encoding="utf-8", newline="") as out:
         out.writelines(f"#{line}\n" for line in header)
         out.write("\t".join(COLUMNS) + "\n")
         for m in mappings:
-            values = (
-                curie(m.a.iri),
-                m.a.text,
-                m.a.kind,
-                curie(m.a.iri.rsplit("/", 1)[0]),
-                f"skos:{m.relation}Match",
-                curie(m.b.iri),
-                m.b.text,
-                m.b.kind,
-                curie(m.b.iri.rsplit("/", 1)[0]),
-                JUSTIFICATION,
-                f"{m.score:.4f}",
-                f"cosine of {embedder} embeddings and shared character bigrams",
-                m.cardinality,
+            out.write(
+                f"{side(m.a)}\tskos:{m.relation}Match\t{side(m.b)}\t{JUSTIFICATION}\t"
+                f"{m.score:.4f}\t{measure}\t{m.cardinality}\n"
             )
-            out.write("\t".join(_cell(v) for v in values) + "\n")
             rows += 1
     os.replace(staged, path)
     return rows
