@@ -13,6 +13,7 @@ import itertools
 import numpy as np
 
 from kg.mapping.calibration import calibration_for
+from kg.mapping.close_texts import BLOCK, CloseTextCache, close_text_pairs, scoring_fingerprint
 from kg.mapping.corpus import (
     COMMON_TEXT_DOCUMENTS,
     EXHAUSTIVE_DOCUMENTS,
@@ -128,3 +129,73 @@ def test_a_float32_score_a_hair_below_a_threshold_is_no_mapping_and_no_crash():
         return Side(document, [item], vector, [frozenset()])
 
     assert match(one("A", "甲", a_vector), one("B", "乙", b_vector), Scorer(0.0), thresholds) == []
+
+
+def _texts_with_copies(count: int, seed: int) -> tuple[list[str], np.ndarray]:
+    """`count` texts with random vectors; every tenth a near copy (same words plus one, nearly
+    the same vector) of the one before, so some pairs score close and most do not."""
+    rng = np.random.default_rng(seed)
+    texts, vectors = [], []
+    for n in range(count):
+        if n % 10 == 1:
+            texts.append(texts[-1] + "並記錄")
+            vectors.append(_unit(vectors[-1] + 0.01 * rng.normal(size=DIMENSION)))
+        else:
+            texts.append(f"第{n}項{'甲乙丙丁戊己庚辛'[n % 8]}作業程序")
+            vectors.append(_unit(rng.normal(size=DIMENSION)))
+    return texts, np.stack(vectors).astype(np.float32)
+
+
+def test_close_text_pairs_kept_from_an_earlier_build_equal_scoring_afresh(tmp_path):
+    texts, vectors = _texts_with_copies(700, seed=5)
+    scorer, close = CALIBRATION.scorer, CALIBRATION.thresholds.close
+    blocks: list[int] = []
+    fresh = close_text_pairs(texts, vectors, scorer, close, progress=blocks.append)
+    assert len(blocks) == -(-len(texts) // BLOCK) and len(fresh) >= 60  # the near copies, at least
+    assert {(texts[i], texts[j]) for i, j in fresh} >= {(texts[n - 1], texts[n]) for n in range(1, 700, 10)}
+
+    # the next build: 50 texts gone, 40 new ones, the rest in another order
+    rng = np.random.default_rng(9)
+    more, more_vectors = _texts_with_copies(40, seed=6)
+    more = [f"新{text}" for text in more]
+    kept = rng.permutation(np.arange(50, 700))
+    texts2 = [texts[i] for i in kept] + more
+    vectors2 = np.concatenate([vectors[kept], more_vectors])
+    blocks.clear()
+    again = close_text_pairs(texts2, vectors2, scorer, close, known=(texts, fresh), progress=blocks.append)
+    assert len(blocks) == 1  # only the 40 new texts were scored
+    assert np.array_equal(again, close_text_pairs(texts2, vectors2, scorer, close))
+
+
+def test_the_close_text_cache_is_kept_per_group_and_scoring(tmp_path):
+    texts, vectors = _texts_with_copies(30, seed=2)
+    pairs = close_text_pairs(texts, vectors, CALIBRATION.scorer, CALIBRATION.thresholds.close)
+    fingerprint = scoring_fingerprint(CALIBRATION.to_dict(), "e5-small")
+    cache = CloseTextCache(tmp_path / "close_texts.sqlite", fingerprint)
+    cache.put("skill", texts, pairs)
+    cache.close()
+    reopened = CloseTextCache(tmp_path / "close_texts.sqlite", fingerprint)
+    held = reopened.get("skill")
+    assert held is not None and held[0] == texts and np.array_equal(held[1], pairs)
+    assert reopened.get("knowledge") is None
+    other = CloseTextCache(
+        tmp_path / "close_texts.sqlite", scoring_fingerprint(CALIBRATION.to_dict(), "st:x")
+    )
+    assert other.get("skill") is None  # another embedder's vectors: scored afresh
+
+
+def test_beyond_the_cut_off_pairs_from_the_close_text_cache_equal_a_clean_run(tmp_path):
+    material = _corpus()
+    cache = CloseTextCache(tmp_path / "close_texts.sqlite", "f")
+    assert close_pairs(material, CALIBRATION, texts=cache) == close_pairs(material, CALIBRATION)
+    gone = "NEAR-UNIT-03"
+    rows = [n for n, item in enumerate(material.items) if item.document != gone]
+    smaller = Material(
+        [material.items[n] for n in rows],
+        material.vectors[rows],
+        [material.scopes[n] for n in rows],
+        material.embedder,
+        {code: d for code, d in material.documents.items() if code != gone},
+    )
+    assert close_pairs(smaller, CALIBRATION, texts=cache) == close_pairs(smaller, CALIBRATION)
+    assert close_pairs(material, CALIBRATION, texts=cache) == close_pairs(material, CALIBRATION)

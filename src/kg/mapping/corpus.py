@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kg.mapping.calibration import Calibration
+from kg.mapping.close_texts import CloseTextCache, close_text_pairs, new_blocks
 from kg.mapping.incorporation import Coverage, unit_coverage
 from kg.mapping.matching import MappingRow, Side, as_mappings, kind_group, match_rows
 from kg.mapping.material import Material
 from kg.mapping.model import Mapping
 from kg.mapping.pair_cache import PairCache, side_fingerprint
-from kg.mapping.scoring import gram_matrix, overlap_of_grams
 
 EXHAUSTIVE_DOCUMENTS = 150
 COMMON_TEXT_DOCUMENTS = 50  # a unit is embedded in a handful of standards, a generic skill in hundreds
@@ -56,78 +56,62 @@ def oriented(first: str, second: str, kinds: dict[str, str]) -> tuple[str, str]:
 
 
 def document_pairs(
-    material: Material, calibration: Calibration, progress: Callable[[str, int, int], None] | None = None
+    material: Material,
+    calibration: Calibration,
+    progress: Callable[[str, int, int], None] | None = None,
+    texts: CloseTextCache | None = None,
 ) -> list[tuple[str, str]]:
-    """The (oriented) document pairs worth comparing."""
+    """The (oriented) document pairs worth comparing (`texts`: close text pairs kept from the last build)."""
     kinds = {code: d["kind"] for code, d in material.documents.items()}
     codes = sorted(material.documents)
     if len(codes) <= EXHAUSTIVE_DOCUMENTS:
         candidates = set(itertools.combinations(codes, 2))
     else:
-        candidates = close_pairs(material, calibration, progress)
+        candidates = close_pairs(material, calibration, progress, texts)
     return sorted(oriented(x, y, kinds) for x, y in candidates)
 
 
 def close_pairs(
-    material: Material, calibration: Calibration, progress: Callable[[str, int, int], None] | None = None
+    material: Material,
+    calibration: Calibration,
+    progress: Callable[[str, int, int], None] | None = None,
+    texts: CloseTextCache | None = None,
 ) -> set[tuple[str, str]]:
     """Every document pair with two items (same kind group) scoring at least `close`,
     neither of them a common text (printed by more than `COMMON_TEXT_DOCUMENTS` documents).
 
-    Items are taken once per distinct text (a text shared by many documents is one row), and
-    scored block against all, in matrix products: cosines first, then wording only where
-    the cosine can still reach `close` whatever the wording (score = (1 - w) cosine + w
-    wording with wording <= 1, so cosine >= (close - w) / (1 - w)).
+    Items are taken once per distinct text (a text shared by many documents is one row);
+    see `kg.mapping.close_texts` for how the text pairs are found and kept between builds.
     """
-    scorer, close = calibration.scorer, calibration.thresholds.close
-    weight = scorer.weight
-    floor = (close - weight) / (1 - weight) - _COSINE_SLACK if weight < 1 else -1.0
-    groups = [
-        {name: held for name, held in every_text.items() if len(held[1]) <= COMMON_TEXT_DOCUMENTS}
-        for every_text in _distinct_texts(material).values()
-    ]
-    blocks = sum(-(-len(texts) // _BLOCK) for texts in groups)
-    done = 0
+    groups = _distinct_texts(material)
+    known = {group: texts.get(group) if texts else None for group in groups}
+    blocks = sum(new_blocks(len(held), known[group]) for group, held in groups.items())
+    done = [0]
+
+    def block_done(n: int) -> None:
+        done[0] += n
+        if progress:
+            progress("pairs", done[0], blocks)
+
     pairs: set[tuple[str, str]] = set()
-    for texts in groups:
-        if not texts:
-            continue
-        names = list(texts)
-        holders = [sorted(texts[name][1]) for name in names]
-        vectors = np.stack([texts[name][0] for name in names])
-        grams, sizes = gram_matrix(names)
-        grams_by_column = grams.T.tocsr()
-        for start in range(0, len(names), _BLOCK):
-            rows = np.arange(start, min(start + _BLOCK, len(names)))
-            # each text pair once: columns from the block's first row on, and none left of the diagonal
-            cosine = scorer.cosine(vectors[rows], vectors[start:])
-            cosine[rows[:, None] - start > np.arange(cosine.shape[1])[None, :]] = -1.0
-            hit_rows, hit_columns = np.nonzero(cosine >= floor)
-            if weight:
-                shared = (grams[rows] @ grams_by_column[:, start:]).toarray()
-                wording = overlap_of_grams(
-                    shared[hit_rows, hit_columns],
-                    sizes[rows[hit_rows]],
-                    sizes[start + hit_columns],
-                )
-                # in float32 and then float64, as `match` scores, so both draw the line alike
-                scores = scorer.combine(cosine[hit_rows, hit_columns], wording).astype(np.float64)
-                same = hit_columns == rows[hit_rows] - start
-                keep = (scores >= close) | same
-                hit_rows, hit_columns = hit_rows[keep], hit_columns[keep]
-            for row, column in zip(rows[hit_rows], start + hit_columns, strict=True):
-                for x in holders[row]:
-                    for y in holders[column]:
-                        if x != y:
-                            pairs.add((min(x, y), max(x, y)))
-            done += 1
-            if progress:
-                progress("pairs", done, blocks)
+    for group, held in groups.items():
+        names = list(held)
+        vectors = np.stack([held[name][0] for name in names])
+        scorer, close = calibration.scorer, calibration.thresholds.close
+        found = close_text_pairs(names, vectors, scorer, close, known[group], block_done)
+        if texts:
+            texts.put(group, names, found)
+        holders = [
+            sorted(held[name][1]) if len(held[name][1]) <= COMMON_TEXT_DOCUMENTS else [] for name in names
+        ]
+        for documents in holders:  # a text printed by two documents or more
+            pairs.update(itertools.combinations(documents, 2))
+        for first, second in found:
+            for x in holders[first]:
+                for y in holders[second]:
+                    if x != y:
+                        pairs.add((min(x, y), max(x, y)))
     return pairs
-
-
-_BLOCK = 512  # rows of cosines computed at once
-_COSINE_SLACK = 1e-4  # float rounding: the vectors of one text may differ in the last digits
 
 
 def _distinct_texts(material: Material) -> dict[str, dict[str, tuple[np.ndarray, set[str]]]]:
@@ -147,13 +131,15 @@ def map_corpus(
     progress: Callable[[str, int, int], None] | None = None,
     workers: int = 1,
     cache: PairCache | None = None,
+    texts: CloseTextCache | None = None,
 ) -> CorpusMappings:
     """Match every compared document pair, and measure how much of each unit a standard's task covers.
 
     Pairs are matched on `workers` processes; pairs the `cache` holds (both documents
     unchanged) are not matched again, and the cache is left holding this corpus's pairs.
+    `texts` keeps the close text pairs that decide which pairs are compared.
     """
-    pairs = document_pairs(material, calibration, progress)
+    pairs = document_pairs(material, calibration, progress, texts)
     rows = material.rows_by_document()
     sides = {code: material.side(code, rows.get(code, [])) for code in material.documents}
     keys = {code: side_fingerprint(side) for code, side in sides.items()} if cache else {}

@@ -12,6 +12,7 @@ here (the check is in tests/test_layers.py).
         layouts.sqlite            LAYOUT_CACHE_FILE: files read (PDF, ODT ...) by content hash
         documents.sqlite          DOCUMENT_CACHE_FILE: each source file's processed result
         pairs.sqlite              PAIR_CACHE_FILE: each compared document pair's mappings
+        close_texts.sqlite        CLOSE_TEXT_CACHE_FILE: which distinct texts score close
       builds/                     BUILDS_FOLDER
         .tmp-<id>/                TEMPORARY_PREFIX: a build being written
         <id>/                     one finished build
@@ -62,6 +63,7 @@ EMBEDDING_CACHE_FILE = "embeddings.sqlite"
 LAYOUT_CACHE_FILE = "layouts.sqlite"
 DOCUMENT_CACHE_FILE = "documents.sqlite"
 PAIR_CACHE_FILE = "pairs.sqlite"
+CLOSE_TEXT_CACHE_FILE = "close_texts.sqlite"
 BUILDS_FOLDER = "builds"
 TEMPORARY_PREFIX = ".tmp-"
 # One build.
@@ -106,9 +108,23 @@ def pair_cache(build_dir: Path) -> Path:
     return build_dir / CACHE_FOLDER / PAIR_CACHE_FILE
 
 
+def close_text_cache(build_dir: Path) -> Path:
+    """The close-text cache of a build folder: which texts score close (kg.mapping.close_texts)."""
+    return build_dir / CACHE_FOLDER / CLOSE_TEXT_CACHE_FILE
+
+
+CACHE_FILES = (
+    EMBEDDING_CACHE_FILE,
+    LAYOUT_CACHE_FILE,
+    DOCUMENT_CACHE_FILE,
+    PAIR_CACHE_FILE,
+    CLOSE_TEXT_CACHE_FILE,
+)
+
+
 def clear_caches(build_dir: Path) -> None:
     """Forget what earlier builds kept (parsed files, results, embeddings, mappings): `kg build --clean`."""
-    for name in (EMBEDDING_CACHE_FILE, LAYOUT_CACHE_FILE, DOCUMENT_CACHE_FILE, PAIR_CACHE_FILE):
+    for name in CACHE_FILES:
         for path in (build_dir / CACHE_FOLDER).glob(name + "*"):  # with SQLite's -wal and -shm files
             path.unlink()
 
