@@ -2,7 +2,8 @@
 
 For each size, `benchmarks/corpus.py` writes a corpus with the real one's reuse, `kg build`
 builds it in a child process (so its peak memory is its own), and this reports
-- time per stage, peak memory (the build process, and its largest worker), disk;
+- time per stage, peak memory (the build process, its largest worker, and the sum of all
+  its processes at once (PSS), sampled every half second), disk;
 - triples per graph and per document, mappings per document and per relation;
 - the mappings graph under each representation considered (counted from the build's
   mappings, so all on the same mappings): every mapping reified in both directions (as
@@ -33,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import machine
+from common import TreeMemory, machine
 from corpus import write_corpus
 from graph_scale import time_queries
 
@@ -200,13 +201,19 @@ def incremental(sources: Path, build_dir: Path) -> dict[str, object]:
 
 
 def _child_build(sources: Path, build_dir: Path) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", str(sources), str(build_dir)], capture_output=True, text=True
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--child", str(sources), str(build_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    if done.returncode:
-        sys.exit(f"the build of {sources} failed:\n{done.stderr[-3000:]}")
-    built: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return built
+    memory = TreeMemory(child.pid)
+    out, err = child.communicate()
+    peak = memory.stop()
+    if child.returncode:
+        sys.exit(f"the build of {sources} failed:\n{err[-3000:]}")
+    built: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    return built | {"peak_memory_all_processes_mib": peak}
 
 
 def main() -> None:
