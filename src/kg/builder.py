@@ -248,7 +248,8 @@ def _map_overlaps(
         cache.close()
         texts.close()
     write_mappings(folder, result, material, iris.base, calibration)
-    quads_out.write(mapping_nquads(result.mappings, result.coverage, iris))
+    for chunk in mapping_nquads(result.mappings, result.coverage, iris):
+        quads_out.write(chunk)
     return {
         "pairs_compared": result.compared,
         "pairs_matched": result.matched,

@@ -29,6 +29,7 @@ first page without sorting every pair. Every mapping, with its score, is in the 
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
@@ -46,17 +47,22 @@ def says_something(mapping: Mapping) -> bool:
     return round(mapping.score, 4) < 1 or mapping.cardinality != "1:1"
 
 
-def mapping_nquads(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iris: Iris) -> bytes:
-    """The `mappings` graph (see above) as N-Quads.
-
-    Written as text, not through rdflib terms: a corpus has millions of these lines, and
-    every term is an IRI minted by `Iris` (nothing to escape) or a number.
-    """
-    return "".join(mapping_lines(mappings, coverage, iris)).encode("utf-8")
+def mapping_nquads(
+    mappings: Iterable[Mapping], coverage: Iterable[Coverage], iris: Iris, lines: int = 100_000
+) -> Iterator[bytes]:
+    """The `mappings` graph (see above) as N-Quads, in chunks of `lines` lines: a corpus has
+    millions, which as one string would cost gigabytes at once."""
+    found = mapping_lines(mappings, coverage, iris)
+    while chunk := "".join(itertools.islice(found, lines)):
+        yield chunk.encode("utf-8")
 
 
 def mapping_lines(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iris: Iris) -> Iterator[str]:
-    """The N-Quads lines of the `mappings` graph, one per triple."""
+    """The N-Quads lines of the `mappings` graph, one per triple.
+
+    Written as text, not through rdflib terms: every term is an IRI minted by `Iris`
+    (nothing to escape) or a number, and rdflib terms cost several times more.
+    """
     graph = f"<{iris.graph('mappings')}> .\n"
     pairs: dict[tuple[str, str], Counter[str]] = {}
     for m in mappings:
