@@ -17,7 +17,16 @@ import kg
 from kg.builder import build
 from kg.mapping.files import BuildMappings
 from kg.settings import Settings
-from kg.store.layout import COVERAGE_FILE, EXPORT_FILE, MAPPINGS_FOLDER, current_build, document_cache
+from kg.store.layout import (
+    CACHE_FILES,
+    CACHE_FOLDER,
+    COVERAGE_FILE,
+    EXPORT_FILE,
+    MAPPINGS_FOLDER,
+    PAIR_CACHE_FILE,
+    current_build,
+    document_cache,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
@@ -84,6 +93,9 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
     )
     assert clean.reused == 0
 
+    # every cache a build keeps is one that --clean forgets
+    kept = {path.name for path in (tmp_path / "incremental" / CACHE_FOLDER).glob("*.sqlite")}
+    assert PAIR_CACHE_FILE in kept and kept <= set(CACHE_FILES)
     forced = _build(sources, tmp_path / "incremental", clean=True)
     assert forced.reused == 0 and forced.search["cached"] == 0  # --clean: nothing kept is used
     assert forced.mappings["pairs_matched"] == 6
