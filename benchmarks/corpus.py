@@ -80,6 +80,14 @@ class _Words:
                 return made
 
 
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # what the parser takes as a document code
+
+
+def _letters(category_code: str) -> str:
+    """A unit code's letters from a 職類別代碼 cell, which may hold several codes ("MPD；SET") or none."""
+    return re.sub(r"[^A-Za-z0-9]", "", category_code) or "GEN"
+
+
 def _numeral(n: int) -> str:
     return NUMERALS[n - 1] if n <= 10 else "十" + (NUMERALS[n - 11] if n > 10 else "")
 
@@ -111,7 +119,7 @@ def write_corpus(folder: Path, documents: int, seed: int = 7) -> Path:
 
         units.append(
             _Unit(
-                code=f"{meta['category_code']}{rng.randint(2, 5)}R{n:04d}v{rng.randint(1, 3)}",
+                code=f"{_letters(meta['category_code'])}{rng.randint(2, 5)}R{n:04d}v{rng.randint(1, 3)}",
                 title=words.text(2),
                 domain=meta["category"],
                 level=rng.randint(2, 5),
@@ -127,6 +135,8 @@ def write_corpus(folder: Path, documents: int, seed: int = 7) -> Path:
         (folder / f"{unit.code}.txt").write_text(_unit_file(unit), encoding="utf-8")
     for n in range(standards):
         meta = dict(real[n % len(real)])
+        if not _CODE.fullmatch(meta["code"]):  # a few real entries have a name where the code goes
+            meta["code"] = f"{_letters(meta['category_code'])}{n:04d}-{n % 1000:03d}"
         if n >= len(real):
             meta["code"] = re.sub(r"-(\d{3})", f"-{n // len(real)}{n % 100:02d}", meta["code"], count=1)
         embedded = [u for u in units if n in u.embedded_in]
