@@ -44,13 +44,14 @@ from embed_ratio import measure
 from graph_scale import time_queries
 
 from kg.mapping.calibration import calibration_for
+from kg.mapping.close_texts import CloseTextCache, scoring_fingerprint
 from kg.mapping.corpus import COMMON_TEXT_DOCUMENTS, document_pairs
 from kg.mapping.files import BuildMappings
 from kg.mapping.matching import match
 from kg.mapping.material import Material
 from kg.mapping.model import at_least
 from kg.settings import Settings
-from kg.store.layout import current_build
+from kg.store.layout import close_text_cache, current_build
 
 ROOT = Path(__file__).resolve().parent.parent
 EMBED_SAMPLE = 1000  # distinct texts embedded by each side of the embedding comparison
@@ -102,7 +103,13 @@ def representations(stored: BuildMappings) -> dict[str, int]:
 def recall(build_path: Path, rng: random.Random) -> dict[str, object]:
     material = Material.load(build_path)
     calibration, _ = calibration_for(material.embedder)
-    compared = {tuple(sorted(p)) for p in document_pairs(material, calibration)}
+    # the build's own close text pairs (its cache), not all texts scored again
+    texts = CloseTextCache(
+        close_text_cache(build_path.parent.parent),
+        scoring_fingerprint(calibration.to_dict(), material.embedder),
+    )
+    compared = {tuple(sorted(p)) for p in document_pairs(material, calibration, texts=texts)}
+    texts.close()
     codes = sorted(material.documents)
     every = list(itertools.combinations(codes, 2))
     sample = every if len(every) <= RECALL_SAMPLE else rng.sample(every, RECALL_SAMPLE)
