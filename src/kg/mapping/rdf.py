@@ -25,7 +25,8 @@ follow OWL's axiom annotation pattern (as SSSOM's OWL output does; kg:Mapping is
 subclass of owl:Axiom). The per-pair counts are what `document-overlap` reads, so that
 query does not aggregate every mapping; their rank is the query's order, and their page
 (`OVERLAP_PAGE` ranks each) lets it read the first page by a look-up of one value instead of
-reading every pair's rank to filter it (a range filter is not an index look-up in the store). Every mapping, with its score, is in the SSSOM file.
+reading every pair's rank to filter it (a range filter is not an index look-up in the store).
+Every mapping, with its score, is in the SSSOM file.
 """
 
 from __future__ import annotations
