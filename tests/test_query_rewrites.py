@@ -14,6 +14,7 @@ import pytest
 from rdflib import Literal
 
 from conftest import QUERIES, values
+from kg.graph import shared_texts
 from kg.graph.vocabulary import KG, Iris
 from kg.mapping import rdf
 from kg.mapping.model import Mapping
@@ -54,6 +55,17 @@ WHERE {
 }
 GROUP BY ?doc_code ?skill_type
 ORDER BY ?doc_code ?skill_type
+"""
+
+# shared-knowledge as it was: every shared text's node, sorted.
+PLAIN_SHARED = """
+SELECT ?text ?documents ?items
+WHERE {
+  ?shared a kg:SharedText ; kg:itemKind "knowledge" ; kg:sharedText ?text ;
+      kg:documentCount ?documents ; kg:itemCount ?items .
+}
+ORDER BY DESC(?documents) DESC(?items) ?text
+LIMIT 1000
 """
 
 
@@ -111,3 +123,44 @@ def test_overlap_pages_hold_the_ranks_in_order_across_page_boundaries(monkeypatc
     pages = sorted((v[KG.overlapRank].toPython(), v[KG.overlapPage].toPython()) for v in nodes.values())
     assert pages == [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3)]
     assert all(isinstance(v[KG.overlapPage], Literal) for v in nodes.values())
+
+
+def test_shared_knowledge_equals_sorting_every_shared_text(query):
+    expected = values(query(PLAIN_SHARED), "text", "documents", "items")
+    assert len(expected) == 9
+    fast = read_query_file(QUERIES / "shared-knowledge.rq")
+    assert values(query(fast), "text", "documents", "items") == expected
+
+
+def test_shared_texts_are_ranked_within_their_kind_and_paged(monkeypatch):
+    """Most documents first, then most items, then by text; each kind ranked on its own."""
+    monkeypatch.setattr(shared_texts, "SHARED_KINDS", ("knowledge", "skill"))
+    monkeypatch.setattr(shared_texts, "SHARED_PAGE", 2)
+    items = [
+        ("knowledge", "A", "x:A/K1", "乙"),
+        ("knowledge", "B", "x:B/K1", "乙"),  # 乙: 2 documents, 2 items
+        ("knowledge", "A", "x:A/K2", "甲"),
+        ("knowledge", "B", "x:B/K2", "甲"),  # 甲: 2 documents, 2 items: after 乙 (U+4E59 < U+7532)
+        ("knowledge", "C", "x:C/K1", "丙"),
+        ("knowledge", "D", "x:D/K1", "丙"),
+        ("knowledge", "D", "x:D/K2", "丙"),  # 丙: 2 documents, 3 items
+        ("knowledge", "A", "x:A/K3", "丁"),
+        ("knowledge", "B", "x:B/K3", "丁"),
+        ("knowledge", "C", "x:C/K3", "丁"),  # 丁: 3 documents
+        ("skill", "A", "x:A/S1", "甲"),
+        ("skill", "C", "x:C/S1", "甲"),  # the only shared skill: rank 1 of its kind
+    ]
+    triples = list(shared_texts.shared_text_triples(items, Iris()))
+    nodes: dict[object, dict[object, object]] = {}
+    for s, p, o in triples:
+        nodes.setdefault(s, {})[p] = o.toPython() if isinstance(o, Literal) else o
+    ranked = sorted(
+        (n[KG.itemKind], n[KG.sharedTextRank], n[KG.sharedTextPage], n[KG.sharedText]) for n in nodes.values()
+    )
+    assert ranked == [
+        ("knowledge", 1, 1, "丁"),
+        ("knowledge", 2, 1, "丙"),
+        ("knowledge", 3, 2, "乙"),
+        ("knowledge", 4, 2, "甲"),
+        ("skill", 1, 1, "甲"),
+    ]
