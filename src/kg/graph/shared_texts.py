@@ -3,6 +3,8 @@
     <{base}shared/{hash}> a kg:SharedText ;
         kg:sharedText "緊急應變原則" ; kg:itemKind "knowledge" ;
         kg:documentCount 2 ; kg:itemCount 2 ;
+        kg:sharedTextRank 1 ; kg:sharedTextPage 1 ;       (within its kind: most documents, then
+                                                          items, then text; pages of 1000 ranks)
         kg:sharedBy <{base}BAS1499-003/K8> , <{base}KMM5R0915v2/K2> .
 
 Why: finding them in SPARQL joins every item's text with every other's and lists each
@@ -12,6 +14,8 @@ of a text's holders); one node per shared text grows with the shared texts, and 
 in at least two documents have exactly that text (as kg:text holds it). The nodes join
 the inferred graph (they are derived, like the per-document counts of
 `kg.graph.statistics`); they are made from every document at once, so after all of them.
+Their rank is the query's order, and their page (`SHARED_PAGE` ranks each) lets the query
+read its first page by a look-up of one value instead of reading and sorting every node.
 """
 
 from __future__ import annotations
@@ -26,22 +30,29 @@ from kg.graph.vocabulary import KG, Iris
 
 Triple = tuple[Node, Node, Node]
 SHARED_KINDS = ("knowledge",)  # item kinds whose shared texts get a node (what the queries read)
+SHARED_PAGE = 1000  # shared texts a kg:sharedTextPage holds (the shared-knowledge query's page)
 
 
 def shared_text_triples(items: Iterable[tuple[str, str, str, str]], iris: Iris) -> Iterator[Triple]:
     """The nodes of texts held by items of one kind in two or more documents.
 
-    `items` are (kind, document code, item IRI, text); the nodes come in (kind, text) order
+    `items` are (kind, document code, item IRI, text); the nodes come in (kind, rank) order
     and their holders in IRI order, so the same items give the same triples.
     """
     holders: dict[tuple[str, str], dict[str, str]] = {}
     for kind, document, iri, text in items:
         if kind in SHARED_KINDS:
             holders.setdefault((kind, text), {})[iri] = document
-    for (kind, text), held in sorted(holders.items()):
+    shared = [
+        (kind, -len(set(held.values())), -len(held), text, held)
+        for (kind, text), held in holders.items()
+        if len(set(held.values())) >= 2
+    ]
+    rank, previous = 0, None
+    for kind, _, _, text, held in sorted(shared, key=lambda row: row[:4]):
+        rank = rank + 1 if kind == previous else 1
+        previous = kind
         documents = set(held.values())
-        if len(documents) < 2:
-            continue
         key = hashlib.sha256(f"{kind}\n{text}".encode()).hexdigest()[:16]
         node = iris.concept("shared", key)
         yield node, RDF.type, KG.SharedText
@@ -49,5 +60,7 @@ def shared_text_triples(items: Iterable[tuple[str, str, str, str]], iris: Iris) 
         yield node, KG.itemKind, Literal(kind)
         yield node, KG.documentCount, Literal(len(documents))
         yield node, KG.itemCount, Literal(len(held))
+        yield node, KG.sharedTextRank, Literal(rank)
+        yield node, KG.sharedTextPage, Literal((rank - 1) // SHARED_PAGE + 1)
         for iri in sorted(held):
             yield node, KG.sharedBy, URIRef(iri)

@@ -8,7 +8,8 @@
     <{base}overlap/{hash}> a kg:DocumentOverlap ;               (one per document pair with a mapping)
         kg:overlapSource <docA> ; kg:overlapTarget <docB> ;
         kg:exactMatches 12 ; kg:closeMatches 3 ; kg:relatedMatches 0 ;
-        kg:overlapRank 1 .                                      (1: the most exact, then close, then by code)
+        kg:overlapRank 1 ; kg:overlapPage 1 .                   (1: the most exact, then close, then by code;
+                                                                the page: ranks 1-1000, 1001-2000 ...)
     <task> kg:incorporatesUnit <unit> .
     <{base}incorporation/{hash}> a kg:UnitIncorporation ;
         owl:annotatedSource <task> ; owl:annotatedProperty kg:incorporatesUnit ;
@@ -22,8 +23,10 @@ the plain triple alone: a missing node means score 1, cardinality 1:1. Related m
 SSSOM file and the per-pair counts, not in the graph. The reified nodes
 follow OWL's axiom annotation pattern (as SSSOM's OWL output does; kg:Mapping is a
 subclass of owl:Axiom). The per-pair counts are what `document-overlap` reads, so that
-query does not aggregate every mapping; their rank (the query's order) lets it read the
-first page without sorting every pair. Every mapping, with its score, is in the SSSOM file.
+query does not aggregate every mapping; their rank is the query's order, and their page
+(`OVERLAP_PAGE` ranks each) lets it read the first page by a look-up of one value instead of
+reading every pair's rank to filter it (a range filter is not an index look-up in the store).
+Every mapping, with its score, is in the SSSOM file.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from kg.mapping.incorporation import Coverage
 from kg.mapping.model import RELATIONS, Mapping
 
 IN_GRAPH = ("exact", "close")  # relations stored as triples; every relation is in the SSSOM file
+OVERLAP_PAGE = 1000  # document pairs a kg:overlapPage holds (the document-overlap query's page)
 
 
 def says_something(mapping: Mapping) -> bool:
@@ -88,6 +92,7 @@ def mapping_lines(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iri
         for relation in RELATIONS:
             yield f"{node} {_COUNTS[relation]} {_integer(counts[relation])} {graph}"
         yield f"{node} {_RANK} {_integer(rank)} {graph}"
+        yield f"{node} {_PAGE} {_integer((rank - 1) // OVERLAP_PAGE + 1)} {graph}"
     for c in coverage:
         if not c.incorporated or c.task is None:
             continue
@@ -104,6 +109,7 @@ _KIND = {kind: f"<{kind}>" for kind in (KG.Mapping, KG.DocumentOverlap, KG.UnitI
 _SCORE = f"<{KG.similarityScore}>"
 _CARDINALITY = f"<{KG.mappingCardinality}>"
 _SOURCE, _TARGET, _RANK = f"<{KG.overlapSource}>", f"<{KG.overlapTarget}>", f"<{KG.overlapRank}>"
+_PAGE = f"<{KG.overlapPage}>"
 _COUNTS = {
     "exact": f"<{KG.exactMatches}>",
     "close": f"<{KG.closeMatches}>",
