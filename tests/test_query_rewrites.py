@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from rdflib import Literal
+from rdflib import Dataset, Literal
 
 from conftest import QUERIES, values
 from kg.graph import shared_texts
@@ -115,9 +115,10 @@ def test_overlap_pages_hold_the_ranks_in_order_across_page_boundaries(monkeypatc
     for n, (a, b) in enumerate(itertools.combinations("ABCD", 2)):
         for k in range(n % 3 + 1):  # pairs with 1, 2 or 3 exact mappings, so ranks differ
             mappings.append(Mapping(_item(a, f"P{k}"), _item(b, f"P{k}"), 1.0, "exact"))
-    triples = list(rdf.mapping_triples(mappings, [], Iris()))
+    written = Dataset()
+    written.parse(data=b"".join(rdf.mapping_nquads(mappings, [], Iris())), format="nquads")
     nodes: dict[object, dict[object, object]] = {}
-    for s, p, o in triples:
+    for s, p, o, _ in written.quads():
         if p in (KG.overlapRank, KG.overlapPage):
             nodes.setdefault(s, {})[p] = o
     pages = sorted((v[KG.overlapRank].toPython(), v[KG.overlapPage].toPython()) for v in nodes.values())
