@@ -4,6 +4,7 @@ and writing query results in pyoxigraph's RDF formats (see also `kg.graph.nquads
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import XSD, BNode, Literal, URIRef
@@ -17,17 +18,32 @@ Triple = tuple[Node, Node, Node]
 def to_rdflib(term: object) -> Node:
     """A pyoxigraph term as the equivalent rdflib term."""
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return _iri(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        return _literal(term.value, term.language, term.datatype.value)
     raise KgError(f"unsupported RDF term in a result: {term!r}")
+
+
+# A result repeats its terms (a document's IRI on every row, the same counts): making an rdflib
+# term parses its value (a number, a date), which cost half of a large answer's time. Terms
+# are immutable, so each is made once and shared.
+@lru_cache(maxsize=2**16)
+def _iri(value: str) -> URIRef:
+    return URIRef(value)
+
+
+@lru_cache(maxsize=2**16)
+def _literal(value: str, language: str | None, datatype: str) -> Literal:
+    if language:
+        return Literal(value, lang=language)
+    if datatype == _STRING:
+        return Literal(value)
+    return Literal(value, datatype=_iri(datatype))
+
+
+_STRING = str(XSD.string)
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
