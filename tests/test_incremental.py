@@ -34,6 +34,7 @@ from kg.store.layout import (
     TEMPORARY_PREFIX,
     current_build,
     document_cache,
+    read_manifest,
 )
 from kg.store.oxigraph import update_store
 from kg.store.writer import DELTA_SHARE
@@ -95,7 +96,7 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
     assert sorted(Path(source).name for (source,) in kept) == sorted(p.name for p in sources.iterdir())
     # of the 6 pairs, the one between the two unchanged documents keeps its mappings
     assert (again.mappings["pairs_compared"], again.mappings["pairs_matched"]) == (6, 5)
-    print(again.store)
+    assert again.store["mode"] == "delta"  # the store too: the live one, updated
     clean = _build(sources, tmp_path / "clean")
     _same_build(
         Settings.load(build_dir=tmp_path / "incremental"), Settings.load(build_dir=tmp_path / "clean")
@@ -163,8 +164,10 @@ def test_the_updated_store_holds_a_clean_builds_quads_after_changing_removing_an
     ]
     for step, change, kinds in steps:
         change()
+        live = current_build(settings.build_dir).name
         again = build([sources], settings)
-        assert again.store["mode"] == "delta", (step, again.store)
+        assert again.store["mode"] == "delta" and again.store["from"] == live, (step, again.store)
+        assert read_manifest(again.path)["store"] == again.store
         assert all(again.store[kind] for kind in kinds), (step, again.store)
         full = build([sources], clean, clean=True)
         assert full.store == {"mode": "full", "reason": "a clean build (--clean)"}

@@ -196,7 +196,9 @@ def _build_into(
     lines = quads_out.close()
     seconds["sort"] = time.perf_counter() - started
     started = time.perf_counter()
-    counts, report.store = write_store(folder, export, lines, settings.build_dir, clean)
+    stored = write_store(folder, export, lines, settings.build_dir, clean)
+    counts, report.store = stored.counts, stored.how
+    seconds["store_compare"] = stored.compare_seconds  # of "store": comparing the old and new graph.nq
     report.triples = {name: counts.get(str(iris.graph(name)), 0) for name in GRAPHS}
     seconds["store"] = time.perf_counter() - started
     progress("storing", 1, 1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.store.delta import NoDelta, diff_sorted
@@ -28,14 +29,23 @@ from kg.store.oxigraph import create_store, update_store
 DELTA_SHARE = 0.5
 
 
-def write_store(
-    folder: Path, export: Path, lines: int, build_dir: Path, clean: bool
-) -> tuple[dict[str, int], dict[str, object]]:
+@dataclass
+class StoreMade:
+    """A new store: each named graph's triple count (by IRI), how it was made (for the manifest:
+    {"mode": "delta", "removed": m, "added": n, "from": build id} or {"mode": "full", "reason": ...}),
+    and the seconds spent comparing the two graph.nq."""
+
+    counts: dict[str, int]
+    how: dict[str, object] = field(default_factory=dict)
+    compare_seconds: float = 0.0
+
+
+def write_store(folder: Path, export: Path, lines: int, build_dir: Path, clean: bool) -> StoreMade:
     """Make the store of the build being written in `folder` from its sorted `export` (holding
     `lines` lines), by delta from the live build of `build_dir` when that pays and `clean` is
-    not set. Returns each named graph's triple count and how the store was made:
-    {"mode": "delta", "removed": m, "added": n, ...} or {"mode": "full", "reason": ...}."""
+    not set."""
     started = time.perf_counter()
+    compared = 0.0
     previous = None if clean else live_build(build_dir)
     reason = _unusable(previous, clean)
     if previous is not None and not reason:
@@ -43,6 +53,7 @@ def write_store(
             delta = diff_sorted(previous / EXPORT_FILE, export, limit=int(DELTA_SHARE * lines))
         except NoDelta as exc:
             reason = str(exc)
+            compared = time.perf_counter() - started
         else:
             compared = time.perf_counter() - started
             try:
@@ -51,16 +62,11 @@ def write_store(
                 reason = f"the live build's store could not be updated ({exc})"
             else:
                 if sum(counts.values()) == delta.new_lines == lines:
-                    return counts, {
-                        "mode": "delta",
-                        "removed": len(delta.removed),
-                        "added": len(delta.added),
-                        "from": previous.name,
-                        "compare_seconds": round(compared, 3),
-                    }
+                    how = {"mode": "delta", "removed": len(delta.removed), "added": len(delta.added)}
+                    return StoreMade(counts, how | {"from": previous.name}, compared)
                 reason = f"the updated store holds {sum(counts.values())} quads, graph.nq {lines} lines"
             shutil.rmtree(folder / STORE_FOLDER, ignore_errors=True)
-    return create_store(folder, export), {"mode": "full", "reason": reason}
+    return StoreMade(create_store(folder, export), {"mode": "full", "reason": reason}, compared)
 
 
 def _unusable(previous: Path | None, clean: bool) -> str:
