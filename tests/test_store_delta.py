@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,25 @@ def test_a_file_not_sorted_or_with_repeats_is_refused(tmp_path, which):
         pair = (bad, good) if which == "old" else (good, bad)
         with pytest.raises(NoDelta, match=f"{bad} is not sorted \\(line 2\\)"):
             diff_sorted(*pair, limit=10)
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 4096])
+def test_the_walk_agrees_with_sets_whatever_the_block_size(tmp_path, block):
+    """Shared runs are skipped by comparing bytes: across block ends, runs and lines of all sizes."""
+    rng = random.Random(block)
+    pool = sorted({f'<s{rng.randrange(10**6)}> <p> "{"x" * rng.randrange(40)}" <g> .\n' for _ in range(3000)})
+    old = sorted(line for line in pool if rng.random() < 0.9)
+    new = sorted(line for line in pool if rng.random() < (0.95 if line in old else 0.1))
+    (tmp_path / "old.nq").write_text("".join(old))
+    (tmp_path / "new.nq").write_text("".join(new))
+    delta = diff_sorted(tmp_path / "old.nq", tmp_path / "new.nq", limit=len(pool), block=block)
+    assert [line.decode() for line in delta.removed] == sorted(set(old) - set(new))
+    assert [line.decode() for line in delta.added] == sorted(set(new) - set(old))
+    assert delta.new_lines == len(new)
+
+
+def test_a_file_out_of_order_is_refused_where_a_shared_run_starts(tmp_path):
+    old = _file(tmp_path / "old.nq", "<c> <p> <d> <g> .", "<a> <p> <b> <g> .", "<b> <p> <b> <g> .")
+    new = _file(tmp_path / "new.nq", "<a> <p> <b> <g> .", "<b> <p> <b> <g> .")
+    with pytest.raises(NoDelta, match=r"old\.nq is not sorted"):
+        diff_sorted(old, new, limit=10)
