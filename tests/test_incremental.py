@@ -38,6 +38,7 @@ from kg.store.layout import (
 )
 from kg.store.oxigraph import update_store
 from kg.store.writer import DELTA_SHARE
+from test_cli import kg as kg_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
@@ -109,7 +110,7 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
     forced = _build(sources, tmp_path / "incremental", clean=True)
     assert forced.reused == 0 and forced.search["cached"] == 0  # --clean: nothing kept is used
     assert forced.mappings["pairs_matched"] == 6
-    assert forced.store == {"mode": "full", "reason": "a clean build (--clean)"}
+    assert forced.store == {"mode": "full", "reason": "--clean"}
     _same_build(
         Settings.load(build_dir=tmp_path / "incremental"), Settings.load(build_dir=tmp_path / "clean")
     )
@@ -170,7 +171,7 @@ def test_the_updated_store_holds_a_clean_builds_quads_after_changing_removing_an
         assert read_manifest(again.path)["store"] == again.store
         assert all(again.store[kind] for kind in kinds), (step, again.store)
         full = build([sources], clean, clean=True)
-        assert full.store == {"mode": "full", "reason": "a clean build (--clean)"}
+        assert full.store == {"mode": "full", "reason": "--clean"}
         _same_store(again, full)
 
     unchanged = build([sources], settings)  # nothing changed: nothing to apply
@@ -295,3 +296,20 @@ def test_a_full_load_is_taken_when_the_live_build_cannot_be_updated(tmp_path, mo
     assert made.store == {"mode": "full", "reason": reason}
     _same_store(made, clean)
     assert build([sources], settings).store["mode"] == "delta"  # and from a sound store, updates again
+
+
+@pytest.mark.slow
+def test_kg_build_says_how_the_store_was_made(tmp_path):
+    sources = _seeds(tmp_path, "BAS1499-003.txt", "KMM5R0915v2.txt")
+    options = ("--embedder", "none")
+    first = kg_cli("build", str(sources), *options, build_dir=tmp_path / "build")
+    assert first.returncode == 0, first.stderr
+    assert "store: loaded in full (no earlier build)" in first.stdout.splitlines()
+    (sources / "KMM5R0915v2.txt").unlink()
+    again = kg_cli("build", str(sources), *options, build_dir=tmp_path / "build")
+    made = read_manifest(current_build(tmp_path / "build"))["store"]
+    assert made["mode"] == "delta" and made["removed"] > 0 == made["added"]
+    line = f"store: the live build's, updated ({made['removed']} quads removed, 0 added)"
+    assert line in again.stdout.splitlines()
+    forced = kg_cli("build", str(sources), *options, "--clean", build_dir=tmp_path / "build")
+    assert "store: loaded in full (--clean)" in forced.stdout.splitlines()

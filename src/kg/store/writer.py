@@ -72,7 +72,7 @@ def write_store(folder: Path, export: Path, lines: int, build_dir: Path, clean: 
 def _unusable(previous: Path | None, clean: bool) -> str:
     """Why the live build cannot be the start of the new store ("" when it can)."""
     if clean:
-        return "a clean build (--clean)"
+        return "--clean"
     if previous is None:
         return "no earlier build"
     missing = [name for name in (STORE_FOLDER, EXPORT_FILE) if not (previous / name).exists()]
