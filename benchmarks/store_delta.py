@@ -178,7 +178,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True, help="folder for the corpus and its build (kept)")
     parser.add_argument("--embedder", help="the builds' embedder (default: kg build's; none: graph only)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per store-stage timing (median)")
-    parser.add_argument("--shares", type=float, nargs="*", default=[0.01, 0.05, 0.1, 0.25, 0.5])
+    parser.add_argument("--shares", type=float, nargs="*", default=[0.05, 0.2, 0.5])
     parser.add_argument("--output", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
     sources = args.work / f"raw-{args.documents}"
