@@ -57,6 +57,8 @@ bench: $(BIN)/kg
 		--output benchmarks/results/serve_load.json
 	$(BIN)/python benchmarks/pdf_read.py --output benchmarks/results/pdf_read.json
 	$(BIN)/python benchmarks/read_formats.py --output benchmarks/results/read_formats.json
+	$(BIN)/python benchmarks/store_delta.py --documents 1000 --embedder none --work $$(mktemp -d) \
+		--output benchmarks/results/store_delta.json
 
 lock:
 	rm -rf .venv-lock

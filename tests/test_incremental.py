@@ -7,26 +7,41 @@ changed or removed; a document pair whose two documents are unchanged is not mat
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 import kg
-from kg.builder import build
+import kg.store.writer as writer
+from kg.builder import BuildReport, build
 from kg.mapping.files import BuildMappings
 from kg.settings import Settings
+from kg.store import open_store
+from kg.store.delta import diff_sorted
 from kg.store.layout import (
+    BUILDS_FOLDER,
     CACHE_FILES,
     CACHE_FOLDER,
     COVERAGE_FILE,
     EXPORT_FILE,
     MAPPINGS_FOLDER,
     PAIR_CACHE_FILE,
+    STORE_FOLDER,
+    TEMPORARY_PREFIX,
     current_build,
     document_cache,
+    read_manifest,
 )
+from kg.store.oxigraph import update_store
+from kg.store.writer import DELTA_SHARE
+from test_cli import kg as kg_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
@@ -36,6 +51,7 @@ QUESTIONS = ("客戶服務", "處理客戶投訴", "預算")
 def _same_build(incremental: Settings, clean: Settings) -> None:
     a, b = current_build(incremental.build_dir), current_build(clean.build_dir)
     assert (a / EXPORT_FILE).read_bytes() == (b / EXPORT_FILE).read_bytes()  # every triple of every graph
+    assert _quads(a) == _quads(b)  # and the stores hold them, however each was made
     assert (a / MAPPINGS_FOLDER / COVERAGE_FILE).read_text() == (
         b / MAPPINGS_FOLDER / COVERAGE_FILE
     ).read_text()
@@ -84,6 +100,7 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
     assert sorted(Path(source).name for (source,) in kept) == sorted(p.name for p in sources.iterdir())
     # of the 6 pairs, the one between the two unchanged documents keeps its mappings
     assert (again.mappings["pairs_compared"], again.mappings["pairs_matched"]) == (6, 5)
+    assert again.store["mode"] == "delta"  # the store too: the live one, updated
     clean = _build(sources, tmp_path / "clean")
     _same_build(
         Settings.load(build_dir=tmp_path / "incremental"), Settings.load(build_dir=tmp_path / "clean")
@@ -99,6 +116,210 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
     forced = _build(sources, tmp_path / "incremental", clean=True)
     assert forced.reused == 0 and forced.search["cached"] == 0  # --clean: nothing kept is used
     assert forced.mappings["pairs_matched"] == 6
+    assert forced.store == {"mode": "full", "reason": "--clean"}
     _same_build(
         Settings.load(build_dir=tmp_path / "incremental"), Settings.load(build_dir=tmp_path / "clean")
     )
+
+
+# --- the store: updated from the live build's by the difference of the two graph.nq -------------
+
+
+def _quads(build_path: Path) -> tuple[set[str], set[str]]:
+    """(every quad of a build's store in N-Quads, blank nodes with their labels; its named graphs)."""
+    store = ox.Store.read_only(str(build_path / STORE_FOLDER))
+    try:
+        return {str(quad) for quad in store}, {str(graph) for graph in store.named_graphs()}
+    finally:
+        del store
+
+
+def _graph_only(build_dir: Path, **options: str) -> Settings:
+    return Settings.load(build_dir=build_dir, embedder="none", **options)
+
+
+def _same_store(built: BuildReport, clean: BuildReport) -> None:
+    quads, graphs = _quads(built.path)
+    assert (quads, graphs) == _quads(clean.path)
+    assert any(quad.startswith("_:") for quad in quads)  # blank nodes (the ontology's) compared too
+    assert (built.path / EXPORT_FILE).read_bytes() == (clean.path / EXPORT_FILE).read_bytes()
+    assert built.triples == clean.triples
+
+
+# Four seeds: removing one (KMM5R0915v2, a unit) changes a small enough share of the lines
+FOUR = ("BAS1499-003.txt", "BAS2421-003v4.txt", "TTM3R0299v2.txt", "KMM5R0915v2.txt")
+
+
+def _seeds(tmp_path: Path, *names: str) -> Path:
+    sources = tmp_path / "raw"
+    sources.mkdir()
+    for name in names:
+        shutil.copy(RAW / name, sources / name)
+    return sources
+
+
+@pytest.mark.slow
+def test_the_updated_store_holds_a_clean_builds_quads_after_changing_removing_and_readding(tmp_path):
+    sources = _seeds(tmp_path, *FOUR)
+    settings, clean = _graph_only(tmp_path / "incremental"), _graph_only(tmp_path / "clean")
+    first = build([sources], settings)
+    assert first.store == {"mode": "full", "reason": "no earlier build"}
+
+    changed = sources / "TTM3R0299v2.txt"
+    text = changed.read_text("utf-8")
+    changed.write_text(text.replace("優質客戶服務的原則", "優質客戶服務的準則"), "utf-8")
+    steps = [  # (what changed, the kinds of quad lines it must change)
+        ("changed", lambda: None, ("removed", "added")),
+        ("removed", lambda: (sources / "KMM5R0915v2.txt").unlink(), ("removed",)),
+        ("re-added", lambda: shutil.copy(RAW / "KMM5R0915v2.txt", sources / "KMM5R0915v2.txt"), ("added",)),
+    ]
+    for step, change, kinds in steps:
+        change()
+        live = current_build(settings.build_dir).name
+        again = build([sources], settings)
+        assert again.store["mode"] == "delta" and again.store["from"] == live, (step, again.store)
+        assert read_manifest(again.path)["store"] == again.store
+        assert all(again.store[kind] for kind in kinds), (step, again.store)
+        full = build([sources], clean, clean=True)
+        assert full.store == {"mode": "full", "reason": "--clean"}
+        _same_store(again, full)
+
+    unchanged = build([sources], settings)  # nothing changed: nothing to apply
+    assert (unchanged.store["removed"], unchanged.store["added"]) == (0, 0)
+    _same_store(unchanged, full)
+
+
+@pytest.mark.slow
+def test_the_live_store_is_only_read_while_a_reader_has_it_open(tmp_path):
+    sources = _seeds(tmp_path, *FOUR)
+    settings = _graph_only(tmp_path / "build")
+    live = build([sources], settings).path
+    other = build([sources], _graph_only(tmp_path / "other", base_iri="https://example.org/other/")).path
+    files = {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in (live / STORE_FOLDER).iterdir()}
+    ask = 'ASK { ?d skos:notation "KMM5R0915v2" }'
+    reader = open_store(f"oxigraph:{live}")  # read-only, as the server opens it
+    assert reader.query(ask).boolean is True
+
+    delta = diff_sorted(live / EXPORT_FILE, other / EXPORT_FILE, limit=10**7)  # every line differs
+    target = tmp_path / "target"
+    target.mkdir()
+    counts = update_store(live, target, delta.removed, delta.added)
+    assert sum(counts.values()) == delta.new_lines
+    assert _quads(target)[0] == _quads(other)[0]
+    assert {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in (live / STORE_FOLDER).iterdir()} == files
+    assert reader.query(ask).boolean is True
+
+    (sources / "KMM5R0915v2.txt").unlink()
+    assert build([sources], settings).store["mode"] == "delta"  # from the store the reader has open
+    assert kg.open(settings=settings).run_query(ask).boolean is False
+    reader.close()
+
+
+def _killed_after_the_update(sources: Path, build_dir: Path) -> int:
+    """Run a build in another process that SIGKILLs itself once the store has been updated."""
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "import kg.store.writer as writer\n"
+        "from kg.builder import build\n"
+        "from kg.settings import Settings\n"
+        "real = writer.update_store\n"
+        "def update_then_die(*args):\n"
+        "    real(*args)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "writer.update_store = update_then_die\n"
+        "build([Path(sys.argv[1])], Settings.load(build_dir=Path(sys.argv[2]), embedder='none'))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", script, str(sources), str(build_dir)], env=env, timeout=300)
+    return done.returncode
+
+
+@pytest.mark.slow
+def test_a_build_killed_or_failing_after_the_update_leaves_the_live_build(tmp_path, monkeypatch):
+    sources = _seeds(tmp_path, *FOUR)
+    settings = _graph_only(tmp_path / "build")
+    live = build([sources], settings).path
+    quads = _quads(live)
+    (sources / "KMM5R0915v2.txt").unlink()
+
+    assert _killed_after_the_update(sources, settings.build_dir) == -signal.SIGKILL
+    (left,) = (settings.build_dir / BUILDS_FOLDER).glob(TEMPORARY_PREFIX + "*")
+    assert (left / STORE_FOLDER).is_dir()  # killed after its store was made
+    assert current_build(settings.build_dir) == live and _quads(live) == quads
+
+    real = writer.update_store
+
+    def update_then_fail(*args):
+        real(*args)
+        raise KeyboardInterrupt  # as Ctrl-C after the store was updated
+
+    monkeypatch.setattr(writer, "update_store", update_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        build([sources], settings)
+    assert not left.exists()  # the killed build's folder went when the next build started
+    assert list((settings.build_dir / BUILDS_FOLDER).iterdir()) == [live]  # the failed one's went too
+    assert current_build(settings.build_dir) == live and _quads(live) == quads
+    assert kg.open(settings=settings).run_query('ASK { ?d skos:notation "KMM5R0915v2" }').boolean is True
+
+
+@pytest.mark.slow
+def test_a_full_load_is_taken_when_the_live_build_cannot_be_updated(tmp_path, monkeypatch):
+    sources = _seeds(tmp_path, *FOUR)
+    settings = _graph_only(tmp_path / "build")
+    clean = build([sources], _graph_only(tmp_path / "clean"))
+
+    # another base IRI: every line differs, far beyond the share worth applying one by one
+    build([sources], _graph_only(settings.build_dir, base_iri="https://example.org/other/"))
+    made = build([sources], settings)
+    lines = sum(clean.triples.values())
+    assert made.store == {"mode": "full", "reason": f"more than {int(DELTA_SHARE * lines)} lines differ"}
+    _same_store(made, clean)
+
+    # the live build's graph.nq is gone: nothing to compare with
+    (made.path / EXPORT_FILE).unlink()
+    live = made.path.name
+    made = build([sources], settings)
+    assert made.store == {"mode": "full", "reason": f"the live build {live} has no graph.nq"}
+    _same_store(made, clean)
+
+    # the update fails (after the checkpoint was made): the partial store goes, a full load follows
+    real = writer.update_store
+
+    def update_then_fail(*args):
+        real(*args)
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(writer, "update_store", update_then_fail)
+        made = build([sources], settings)
+    assert made.store == {"mode": "full", "reason": "the live build's store could not be updated (disk full)"}
+    _same_store(made, clean)
+
+    # the live store lost a quad its graph.nq still lists: the check after the update sees it
+    store = ox.Store(str(made.path / STORE_FOLDER))
+    store.remove(next(iter(store)))
+    store.flush()
+    del store
+    made = build([sources], settings)
+    reason = f"the updated store holds {lines - 1} quads, graph.nq {lines} lines"
+    assert made.store == {"mode": "full", "reason": reason}
+    _same_store(made, clean)
+    assert build([sources], settings).store["mode"] == "delta"  # and from a sound store, updates again
+
+
+@pytest.mark.slow
+def test_kg_build_says_how_the_store_was_made(tmp_path):
+    sources = _seeds(tmp_path, *FOUR)
+    options = ("--embedder", "none")
+    first = kg_cli("build", str(sources), *options, build_dir=tmp_path / "build")
+    assert first.returncode == 0, first.stderr
+    assert "store: loaded in full (no earlier build)" in first.stdout.splitlines()
+    (sources / "KMM5R0915v2.txt").unlink()
+    again = kg_cli("build", str(sources), *options, build_dir=tmp_path / "build")
+    made = read_manifest(current_build(tmp_path / "build"))["store"]
+    assert made["mode"] == "delta" and made["removed"] > 0 == made["added"]
+    line = f"store: the live build's, updated ({made['removed']} quads removed, 0 added)"
+    assert line in again.stdout.splitlines()
+    forced = kg_cli("build", str(sources), *options, "--clean", build_dir=tmp_path / "build")
+    assert "store: loaded in full (--clean)" in forced.stdout.splitlines()

@@ -59,8 +59,8 @@ from kg.store.layout import (
     publish,
     remove_leftovers,
 )
-from kg.store.oxigraph import create_store
 from kg.store.sorting import SortedLines
+from kg.store.writer import write_store
 
 
 @dataclass
@@ -74,6 +74,7 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     search: dict[str, object] = field(default_factory=dict)
     mappings: dict[str, object] = field(default_factory=dict)
+    store: dict[str, object] = field(default_factory=dict)  # how the store was made (kg.store.writer)
     read_from_cache: int = 0  # source files whose layout came from the parse cache
     reused: int = 0  # source files unchanged since an earlier build: not processed again
 
@@ -105,7 +106,7 @@ def build(
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         folder = new_build_folder(settings.build_dir, build_id)
         try:
-            report = _build_into(folder, files, settings, embedder, progress, strict)
+            report = _build_into(folder, files, settings, embedder, progress, strict, clean)
             report.seconds["total"] = round(time.perf_counter() - started, 3)
             _write_manifest(folder, report, Iris(settings.base_iri), settings, build_id)
         except BaseException:
@@ -134,6 +135,7 @@ def _build_into(
     embedder: Embedder | None,
     progress: Progress,
     strict: bool = False,
+    clean: bool = False,
 ) -> BuildReport:
     report = BuildReport(path=folder)
     items: list[SearchItem] = []
@@ -193,10 +195,12 @@ def _build_into(
         seconds["mapping"] = time.perf_counter() - started
     progress("storing", 0, 1)
     started = time.perf_counter()
-    quads_out.close()
+    lines = quads_out.close()
     seconds["sort"] = time.perf_counter() - started
     started = time.perf_counter()
-    counts = create_store(folder, export)
+    stored = write_store(folder, export, lines, settings.build_dir, clean)
+    counts, report.store = stored.counts, stored.how
+    seconds["store_compare"] = stored.compare_seconds  # of "store": comparing the old and new graph.nq
     report.triples = {name: counts.get(str(iris.graph(name)), 0) for name in GRAPHS}
     seconds["store"] = time.perf_counter() - started
     progress("storing", 1, 1)
@@ -269,6 +273,7 @@ def _write_manifest(folder: Path, report: BuildReport, iris: Iris, settings: Set
         "triples": report.triples,
         "search": report.search,
         "mappings": report.mappings,
+        "store": report.store,
         "seconds": report.seconds,
         "warnings": report.warnings,
         "documents": report.documents,

@@ -85,6 +85,13 @@ def build(
         typer.echo(f"sources: {report.reused} files unchanged since an earlier build (not processed again)")
     if report.read_from_cache:
         typer.echo(f"sources: {report.read_from_cache} files unchanged since read (from the parse cache)")
+    if report.store.get("mode") == "delta":
+        made = report.store
+        typer.echo(
+            f"store: the live build's, updated ({made['removed']} quads removed, {made['added']} added)"
+        )
+    elif report.store:
+        typer.echo(f"store: loaded in full ({report.store['reason']})")
     if report.search:
         found = report.search
         typer.echo(

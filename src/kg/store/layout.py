@@ -140,6 +140,14 @@ def current_build(build_dir: Path) -> Path:
     return path
 
 
+def live_build(build_dir: Path) -> Path | None:
+    """The live build's folder, or None when there is none (or it is incomplete)."""
+    try:
+        return current_build(build_dir)
+    except KgError:
+        return None
+
+
 def read_manifest(build_path: Path) -> dict:
     return json.loads((build_path / MANIFEST_FILE).read_text(encoding="utf-8"))
 

@@ -35,13 +35,52 @@ def create_store(build_path: Path, nquads: Path) -> dict[str, int]:
         store.bulk_extend(ox.parse(input=b"".join(reader.set_aside), format=ox.RdfFormat.N_QUADS))
     store.flush()
     store.optimize()
+    counts = _graph_counts(store)
+    del store
+    return counts
+
+
+def update_store(
+    previous: Path, build_path: Path, removed: list[bytes], added: list[bytes]
+) -> dict[str, int]:
+    """Make a build's store from a previous build's: a checkpoint of it (hard links to its
+    immutable files, so cheap, on one file system), less the `removed` N-Quads lines, plus the
+    `added` ones; returns each named graph's triple count.
+
+    The previous store is opened read-only (as readers open it), so it is never modified and
+    readers may keep it open. Blank nodes keep their labels (the parser keeps them). A named
+    graph left empty is dropped, as a full load would not have made it. The store is not
+    compacted (`optimize` rewrites every file: seconds per million quads); RocksDB compacts
+    what the updates wrote as it sees fit.
+    """
+    source = ox.Store.read_only(str(previous / STORE_FOLDER))
+    try:
+        source.backup(str(build_path / STORE_FOLDER))
+    finally:
+        del source
+    store = ox.Store(str(build_path / STORE_FOLDER))
+    for quad in ox.parse(input=b"".join(removed), format=ox.RdfFormat.N_QUADS):
+        store.remove(quad)
+    # bulk_extend writes files of sorted keys: 3 times faster than extend's transaction
+    store.bulk_extend(ox.parse(input=b"".join(added), format=ox.RdfFormat.N_QUADS))
+    counts = _graph_counts(store)
+    for graph, count in counts.items():
+        if not count:
+            store.remove_graph(ox.NamedNode(graph))
+    store.flush()
+    del store
+    return {graph: count for graph, count in counts.items() if count}
+
+
+def _graph_counts(store: ox.Store) -> dict[str, int]:
+    """Triples in each named graph of a store, by the graph's IRI."""
     counts = {}
     for graph in store.named_graphs():
+        assert isinstance(graph, ox.NamedNode)  # the builds name every graph with an IRI
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
         solutions = store.query(query)
         assert isinstance(solutions, ox.QuerySolutions)  # a SELECT query
         counts[graph.value] = int(next(iter(solutions))["n"].value)
-    del store
     return counts
 
 

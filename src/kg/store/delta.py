@@ -1,0 +1,144 @@
+"""What changed between two builds' graph.nq: the lines only in the old (removed) and only in
+the new (added), found by one streaming merge-walk over the two files.
+
+Both files are sorted the same way, each line once (`kg.store.sorting`: UTF-8 bytes), so
+one pass over both, in step, finds every difference while holding only the differences.
+Runs of lines the two files share (nearly all of them when one document changed) are
+skipped whole, by comparing bytes (in C) rather than line by line; the lines around each
+difference are compared one by one, and checked to be in order. The walk gives up
+(`NoDelta`) as soon as more lines differ than the caller's limit (a full load is then
+cheaper) or when a file turns out not to be sorted that way (a build written before
+graph.nq was sorted): the caller then loads the store in full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+BLOCK = 2**20  # bytes read at a time from each file
+_FIRST_STRIDE = 256  # bytes compared first when looking for a shared run
+
+
+class NoDelta(Exception):
+    """The two files cannot be compared by a merge-walk, or differ in more lines than allowed."""
+
+
+@dataclass
+class Delta:
+    """The lines (N-Quads, each ending with a newline) to remove from the old graph and to add."""
+
+    removed: list[bytes] = field(default_factory=list)
+    added: list[bytes] = field(default_factory=list)
+    new_lines: int = 0  # lines in the new file
+
+    def __len__(self) -> int:
+        return len(self.removed) + len(self.added)
+
+
+def diff_sorted(old: Path, new: Path, limit: int, block: int = BLOCK) -> Delta:
+    """The lines only in `old` and only in `new` (two sorted files, each line once).
+
+    Raises NoDelta when more than `limit` lines differ, or when a file is not sorted."""
+    delta = Delta()
+    with open(old, "rb") as old_file, open(new, "rb") as new_file:
+        a, b = _Lines(old_file, old, block), _Lines(new_file, new, block)
+        while a.ready() and b.ready():
+            shared = a.skip_shared(b)
+            if shared:
+                delta.new_lines += shared
+                continue
+            line_a, line_b = a.peek(), b.peek()
+            if line_a == line_b:  # a shared line cut by the end of a block
+                a.take()
+                b.take()
+                delta.new_lines += 1
+                continue
+            if line_a < line_b:
+                delta.removed.append(a.take())
+            else:
+                delta.added.append(b.take())
+                delta.new_lines += 1
+            if len(delta) > limit:
+                raise NoDelta(f"more than {limit} lines differ")
+        while a.ready():
+            delta.removed.append(a.take())
+            if len(delta) > limit:
+                raise NoDelta(f"more than {limit} lines differ")
+        while b.ready():
+            delta.added.append(b.take())
+            delta.new_lines += 1
+            if len(delta) > limit:
+                raise NoDelta(f"more than {limit} lines differ")
+    return delta
+
+
+class _Lines:
+    """A sorted file, read a block at a time: `data[pos:]` holds whole lines not yet used."""
+
+    def __init__(self, file: BinaryIO, path: Path, block: int) -> None:
+        self.file, self.path, self.block = file, path, block
+        self.data = b""
+        self.pos = 0
+        self.pending = b""  # the start of a line cut by the end of the last block
+        self.previous = b""  # the last line used: the next must come after it
+        self.number = 0  # lines used
+
+    def ready(self) -> bool:
+        """Whether a line is left (reading the next block when this one is used up)."""
+        while self.pos >= len(self.data):
+            chunk = self.file.read(self.block)
+            if not chunk:
+                if not self.pending:
+                    return False
+                chunk, self.pending = self.pending + b"\n", b""  # a last line without newline
+                self.data, self.pos = chunk, 0
+                return True
+            chunk = self.pending + chunk
+            cut = chunk.rfind(b"\n") + 1
+            self.data, self.pending, self.pos = chunk[:cut], chunk[cut:], 0
+        return True
+
+    def peek(self) -> bytes:
+        return self.data[self.pos : self.data.index(b"\n", self.pos) + 1]
+
+    def take(self) -> bytes:
+        line = self.peek()
+        self.number += 1
+        if line <= self.previous and self.number > 1:
+            raise NoDelta(f"{self.path} is not sorted (line {self.number})")
+        self.previous = line
+        self.pos += len(line)
+        return line
+
+    def skip_shared(self, other: _Lines) -> int:
+        """Skip the whole lines both files have next, in both; returns how many (0: none)."""
+        mine, theirs = self.data, other.data  # slices of bytes compare by memcmp (memoryviews do not)
+        start, other_start = self.pos, other.pos
+        most = min(len(self.data) - start, len(other.data) - other_start)
+        same, stride = 0, _FIRST_STRIDE  # bytes known equal; then gallop, then halve
+        while stride and same < most:
+            step = min(stride, most - same)
+            if (
+                mine[start + same : start + same + step]
+                == theirs[other_start + same : other_start + same + step]
+            ):
+                same += step
+                stride *= 2
+            else:
+                stride = step // 2
+        end = self.data.rfind(b"\n", start, start + same) + 1
+        if end <= start:
+            return 0
+        lines = self.data.count(b"\n", start, end)
+        first = self.data[start : self.data.index(b"\n", start) + 1]
+        last = self.data[self.data.rfind(b"\n", start, end - 1) + 1 : end]
+        for reader in (self, other):  # within the run, the order is the other file's
+            if reader.number and first <= reader.previous:
+                raise NoDelta(f"{reader.path} is not sorted (line {reader.number + 1})")
+        for reader in (self, other):
+            reader.pos += end - start
+            reader.number += lines
+            reader.previous = last
+        return lines
