@@ -318,8 +318,9 @@ def test_kg_build_says_how_the_store_was_made(tmp_path):
     (sources / "KMM5R0915v2.txt").unlink()
     again = kg_cli("build", str(sources), *options, build_dir=tmp_path / "build")
     made = read_manifest(current_build(tmp_path / "build"))["store"]
-    assert made["mode"] == "delta" and made["removed"] > 0 == made["added"]
-    line = f"store: the live build's, updated ({made['removed']} quads removed, 0 added)"
+    # the document's quads go; a few derived ones (shared texts' ranks) may change
+    assert made["mode"] == "delta" and made["removed"] > made["added"]
+    line = f"store: the live build's, updated ({made['removed']} quads removed, {made['added']} added)"
     assert line in again.stdout.splitlines()
     forced = kg_cli("build", str(sources), *options, "--clean", build_dir=tmp_path / "build")
     assert "store: loaded in full (--clean)" in forced.stdout.splitlines()
