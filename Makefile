@@ -59,6 +59,8 @@ bench: $(BIN)/kg
 	$(BIN)/python benchmarks/read_formats.py --output benchmarks/results/read_formats.json
 	$(BIN)/python benchmarks/store_delta.py --documents 1000 --embedder none --work $$(mktemp -d) \
 		--output benchmarks/results/store_delta.json
+	$(BIN)/python benchmarks/embed_ratio.py --documents 200 --texts 2000 --runs 5 \
+		--output benchmarks/results/embed_ratio.json
 
 lock:
 	rm -rf .venv-lock
