@@ -13,7 +13,7 @@ import itertools
 import numpy as np
 
 from kg.mapping.calibration import calibration_for
-from kg.mapping.close_texts import BLOCK, CloseTextCache, close_text_pairs, scoring_fingerprint
+from kg.mapping.close_texts import BLOCK, CloseTextCache, close_text_pairs, new_blocks, scoring_fingerprint
 from kg.mapping.corpus import (
     COMMON_TEXT_DOCUMENTS,
     EXHAUSTIVE_DOCUMENTS,
@@ -164,6 +164,7 @@ def test_close_text_pairs_kept_from_an_earlier_build_equal_scoring_afresh(tmp_pa
     blocks.clear()
     again = close_text_pairs(texts2, vectors2, scorer, close, known=(texts, fresh), progress=blocks.append)
     assert len(blocks) == 1  # only the 40 new texts were scored
+    assert new_blocks(texts2, (texts, fresh)) == 1  # what the progress bar is told, though 50 are gone
     assert np.array_equal(again, close_text_pairs(texts2, vectors2, scorer, close))
 
 

@@ -64,10 +64,11 @@ def close_text_pairs(
     return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 
-def new_blocks(texts: int, known: Known | None) -> int:
-    """How many blocks `close_text_pairs` will score (for a progress bar)."""
-    new = texts - (len(set(known[0])) if known else 0)
-    return -(-max(new, 0) // BLOCK)
+def new_blocks(texts: list[str], known: Known | None) -> int:
+    """How many blocks `close_text_pairs` will score (for a progress bar): its texts that
+    `known` has not, whatever `known` holds that is gone."""
+    earlier = set(known[0]) if known else set()
+    return -(-sum(text not in earlier for text in texts) // BLOCK)
 
 
 def _score_new(

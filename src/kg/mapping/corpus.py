@@ -85,7 +85,7 @@ def close_pairs(
     """
     groups = _distinct_texts(material)
     known = {group: texts.get(group) if texts else None for group in groups}
-    blocks = sum(new_blocks(len(held), known[group]) for group, held in groups.items())
+    blocks = sum(new_blocks(list(held), known[group]) for group, held in groups.items())
     done = [0]
 
     def block_done(n: int) -> None:
@@ -93,11 +93,11 @@ def close_pairs(
         if progress:
             progress("pairs", done[0], blocks)
 
+    scorer, close = calibration.scorer, calibration.thresholds.close
     pairs: set[tuple[str, str]] = set()
     for group, held in groups.items():
         names = list(held)
         vectors = np.stack([held[name][0] for name in names])
-        scorer, close = calibration.scorer, calibration.thresholds.close
         found = close_text_pairs(names, vectors, scorer, close, known[group], block_done)
         if texts:
             texts.put(group, names, found)
