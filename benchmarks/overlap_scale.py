@@ -104,7 +104,7 @@ def main() -> None:
     corpus = []
     for documents in args.documents:
         material = synthetic(seeds, parsed, documents, rng)
-        pairs = len(document_pairs(material))
+        pairs = len(document_pairs(material, calibration)[0])
         repeats = args.repeats if documents < 200 else 1
         timings = []
         for _ in range(repeats):

@@ -1,4 +1,5 @@
-"""Which document pairs a corpus beyond the exhaustive cut-off compares (kg.mapping.corpus).
+"""Which document pairs a corpus beyond the exhaustive cut-off compares, and the close links
+it keeps between distinct texts (kg.mapping.corpus, kg.mapping.text_links).
 
 A small corpus of one-item documents, above `EXHAUSTIVE_DOCUMENTS`, with vectors laid out
 by hand: a unit and the standard that holds a near copy of its indicator each have a dozen
@@ -14,15 +15,16 @@ import numpy as np
 
 from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import BLOCK, CloseTextCache, close_text_pairs, new_blocks, scoring_fingerprint
-from kg.mapping.corpus import (
-    COMMON_TEXT_DOCUMENTS,
-    EXHAUSTIVE_DOCUMENTS,
-    close_pairs,
-    document_pairs,
-)
+from kg.mapping.corpus import EXHAUSTIVE_DOCUMENTS, document_pairs
 from kg.mapping.matching import match
 from kg.mapping.material import Material
 from kg.mapping.model import at_least
+from kg.mapping.text_links import (
+    COMMON_TEXT_DOCUMENTS,
+    link_counts,
+    strongest_partners,
+    text_links,
+)
 from kg.search.items import SearchItem
 
 DIMENSION = 64
@@ -61,13 +63,20 @@ def _corpus() -> Material:
     return Material(items, vectors, [frozenset()] * len(items), "e5-small", documents)
 
 
-def test_beyond_the_cut_off_a_pair_sharing_a_close_item_is_never_pruned():
+def close_pairs(material: Material, texts: CloseTextCache | None = None) -> set[tuple[str, str]]:
+    """The document pairs sharing a close (or identical) item, texts held by few documents."""
+    return set(link_counts(text_links(material, CALIBRATION, cache=texts), material))
+
+
+def test_beyond_the_cut_off_a_pair_sharing_a_close_item_is_never_lost():
     material = _corpus()
     assert len(material.documents) > EXHAUSTIVE_DOCUMENTS
     pair = ("STANDARD", "UNIT")
-    compared = {tuple(sorted(p)) for p in document_pairs(material, CALIBRATION)}
+    found, links = document_pairs(material, CALIBRATION)
+    compared = {tuple(sorted(p)) for p in found}
     assert pair in compared
-    # recall against the exhaustive comparison: every pair with an exact or close mapping is compared
+    # recall against the exhaustive comparison: every pair with an exact or close mapping is
+    # linked (and here, where every document has one item and so few partners, compared)
     sides = {code: material.side(code) for code in material.documents}
     sharing = {
         (x, y)
@@ -77,7 +86,8 @@ def test_beyond_the_cut_off_a_pair_sharing_a_close_item_is_never_pruned():
             for m in match(sides[x], sides[y], CALIBRATION.scorer, CALIBRATION.thresholds)
         )
     }
-    assert pair in sharing and sharing <= compared
+    assert pair in sharing and sharing <= close_pairs(material) and sharing <= compared
+    assert links is not None and links.close_links() > 0
     # and pruning still prunes
     assert len(compared) < len(list(itertools.combinations(material.documents, 2))) // 10
 
@@ -100,7 +110,7 @@ def test_a_text_printed_by_very_many_documents_does_not_on_its_own_make_them_pai
     documents = {code: {"kind": "standard", "title": code, "tasks": {}} for code in codes}
     vectors = np.stack([vector for *_, vector in rows])
     material = Material(items, vectors, [frozenset()] * len(items), "e5-small", documents)
-    assert close_pairs(material, CALIBRATION) == {(codes[0], codes[-1])}
+    assert close_pairs(material) == {(codes[0], codes[-1])}
 
 
 def test_a_float32_score_a_hair_below_a_threshold_is_no_mapping_and_no_crash():
@@ -188,7 +198,7 @@ def test_the_close_text_cache_is_kept_per_group_and_scoring(tmp_path):
 def test_beyond_the_cut_off_pairs_from_the_close_text_cache_equal_a_clean_run(tmp_path):
     material = _corpus()
     cache = CloseTextCache(tmp_path / "close_texts.sqlite", "f")
-    assert close_pairs(material, CALIBRATION, texts=cache) == close_pairs(material, CALIBRATION)
+    assert close_pairs(material, cache) == close_pairs(material)
     gone = "NEAR-UNIT-03"
     rows = [n for n, item in enumerate(material.items) if item.document != gone]
     smaller = Material(
@@ -198,5 +208,63 @@ def test_beyond_the_cut_off_pairs_from_the_close_text_cache_equal_a_clean_run(tm
         material.embedder,
         {code: d for code, d in material.documents.items() if code != gone},
     )
-    assert close_pairs(smaller, CALIBRATION, texts=cache) == close_pairs(smaller, CALIBRATION)
-    assert close_pairs(material, CALIBRATION, texts=cache) == close_pairs(material, CALIBRATION)
+    assert close_pairs(smaller, cache) == close_pairs(smaller)
+    assert close_pairs(material, cache) == close_pairs(material)
+
+
+def _material(rows: list[tuple[str, str, int]]) -> Material:
+    """Skill items (document, text, axis of its vector): one axis, one meaning."""
+    axis = np.eye(DIMENSION, dtype=np.float32)
+    items = [
+        SearchItem(
+            n, f"https://example.org/{code}/S{n}", code, "unit", None, f"S{n}", "skill", text, None, None
+        )
+        for n, (code, text, _) in enumerate(rows)
+    ]
+    documents = {code: {"kind": "unit", "title": code, "tasks": {}} for code, _, _ in rows}
+    vectors = np.stack([axis[a] for *_, a in rows])
+    return Material(items, vectors, [frozenset()] * len(items), "e5-small", documents)
+
+
+def test_links_count_every_item_printing_one_text_or_two_close_ones():
+    rows = [("A", "預算編列", 0), ("A", "預算編列", 0), ("B", "預算編列", 0), ("C", "預算編列與審核", 5)]
+    material = _material(rows)
+    axis = np.eye(DIMENSION, dtype=np.float32)
+    material.vectors[3] = _unit(0.99 * axis[0] + 0.141 * axis[1])  # C's text is close to the others'
+    links = text_links(material, CALIBRATION)
+    assert links.close_links() == 1  # one pair of distinct texts, however many items print them
+    # A-B: A's two items each print B's text; A-C, B-C: through the close pair
+    assert link_counts(links, material) == {("A", "B"): 2, ("A", "C"): 2, ("B", "C"): 1}
+
+
+def test_each_document_keeps_its_strongest_partners_and_every_partner_tied_with_the_last():
+    counts = {("A", "B"): 9, ("A", "C"): 3, ("A", "D"): 3, ("A", "E"): 1, ("C", "D"): 1}
+    # C-D is neither C's nor D's strongest (both share 3 links with A): dropped with one partner
+    assert strongest_partners(counts, partners=1) == {("A", "B"), ("A", "C"), ("A", "D"), ("A", "E")}
+    # A's second strongest is a tie (C and D): both stay; A-E is E's strongest, so it stays
+    assert strongest_partners(counts, partners=2) == set(counts)
+
+
+def test_the_graph_holds_every_close_link_once_between_distinct_texts():
+    from rdflib import RDF, Dataset, URIRef
+
+    from kg.graph.vocabulary import KG, Iris
+    from kg.mapping.rdf import mapping_nquads
+
+    material = _corpus()
+    _, links = document_pairs(material, CALIBRATION)
+    quads = b"".join(mapping_nquads([], [], Iris(), links, material.items))
+    graph = Dataset(default_union=True)
+    graph.parse(data=quads, format="nquads")
+    unit, standard = (URIRef(f"https://example.org/{code}/P1") for code in ("UNIT", "STANDARD"))
+    ask = graph.query(
+        "ASK { ?a kg:distinctText ?x . ?b kg:distinctText ?y . ?x kg:closeText|^kg:closeText ?y }",
+        initNs={"kg": KG},
+        initBindings={"a": unit, "b": standard},
+    )
+    assert ask.askAnswer
+    assert links is not None
+    stored = sum(1 for _ in graph.quads((None, KG.closeText, None, None)))
+    assert stored == links.close_links()  # once a pair, not both ways
+    nodes = {s for s, _, _, _ in graph.quads((None, RDF.type, KG.DistinctText, None))}
+    assert len(nodes) == len({int(i) for group in links.groups.values() for i in group.pairs.ravel()})

@@ -252,13 +252,14 @@ def _map_overlaps(
         cache.close()
         texts.close()
     write_mappings(folder, result, material, iris.base, calibration)
-    for chunk in mapping_nquads(result.mappings, result.coverage, iris):
+    for chunk in mapping_nquads(result.mappings, result.coverage, iris, result.links, material.items):
         quads_out.write(chunk)
     return {
         "pairs_compared": result.compared,
         "pairs_matched": result.matched,
         "pairs_kept": result.compared - result.matched,  # both documents unchanged: mappings kept
         "mappings": len(result.mappings),
+        "close_text_links": result.links.close_links() if result.links else None,
         "incorporated": [f"{c.unit} -> {c.standard} {c.task}" for c in result.coverage if c.incorporated],
     }
 

@@ -105,10 +105,11 @@ def build(
         shown = "".join(f"; {line}" for line in lines[:SHOWN_INCORPORATIONS])
         if len(lines) > SHOWN_INCORPORATIONS:
             shown += f"; and {len(lines) - SHOWN_INCORPORATIONS} more units incorporated (see the manifest)"
-        kept = mapped.get("pairs_kept")
+        kept, links = mapped.get("pairs_kept"), mapped.get("close_text_links")
         typer.echo(
             f"overlap: {mapped['mappings']} item mappings between {mapped['pairs_compared']} document pairs"
             + (f" ({kept} unchanged since an earlier build)" if kept else "")
+            + (f", and {links} close links between distinct texts" if links is not None else "")
             + shown
         )
 

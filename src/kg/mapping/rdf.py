@@ -11,6 +11,9 @@
         kg:overlapRank 1 ; kg:overlapPage 1 .                   (1: the most exact, then close, then by code;
                                                                 the page: ranks 1-1000, 1001-2000 ...)
     <task> kg:incorporatesUnit <unit> .
+    <{base}text/{hash}> a kg:DistinctText ; rdf:value "…"@zh-Hant ;     (beyond the exhaustive cut-off: each
+        kg:closeText <{base}text/{hash2}> .                             distinct text with a close text, and
+    <item> kg:distinctText <{base}text/{hash}> .                        the items printing it; see below)
     <{base}incorporation/{hash}> a kg:UnitIncorporation ;
         owl:annotatedSource <task> ; owl:annotatedProperty kg:incorporatesUnit ;
         owl:annotatedTarget <unit> ; kg:coverage 0.9545 .
@@ -27,6 +30,13 @@ query does not aggregate every mapping; their rank is the query's order, and the
 (`OVERLAP_PAGE` ranks each) lets it read the first page by a look-up of one value instead of
 reading every pair's rank to filter it (a range filter is not an index look-up in the store).
 Every mapping, with its score, is in the SSSOM file.
+
+Beyond the exhaustive cut-off only each document's strongest partners are matched item by
+item (`kg.mapping.text_links`); every close link of the corpus is kept at the level of its
+texts instead: one `kg:DistinctText` node per distinct text (of a kind group) that has a
+close text, `kg:closeText` once per pair (symmetric in meaning: ask for both ways),
+and a `kg:distinctText` link from each item printing it. That grows with the distinct
+texts, where item-to-item triples would grow with the square of the documents printing them.
 """
 
 from __future__ import annotations
@@ -34,13 +44,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-from rdflib import OWL, RDF, XSD
+from rdflib import OWL, RDF, XSD, Literal
 
+from kg.graph.convert import ZH
 from kg.graph.vocabulary import KG, Iris
 from kg.mapping.incorporation import Coverage
 from kg.mapping.model import RELATIONS, Mapping
+from kg.mapping.text_links import TextLinks
+from kg.search.items import SearchItem
 
 IN_GRAPH = ("exact", "close")  # relations stored as triples; every relation is in the SSSOM file
 OVERLAP_PAGE = 1000  # document pairs a kg:overlapPage holds (the document-overlap query's page)
@@ -52,11 +65,17 @@ def says_something(mapping: Mapping) -> bool:
 
 
 def mapping_nquads(
-    mappings: Iterable[Mapping], coverage: Iterable[Coverage], iris: Iris, lines: int = 100_000
+    mappings: Iterable[Mapping],
+    coverage: Iterable[Coverage],
+    iris: Iris,
+    links: TextLinks | None = None,
+    items: Sequence[SearchItem] = (),
+    lines: int = 100_000,
 ) -> Iterator[bytes]:
     """The `mappings` graph (see above) as N-Quads, in chunks of `lines` lines: a corpus has
-    millions, which as one string would cost gigabytes at once."""
-    found = mapping_lines(mappings, coverage, iris)
+    millions, which as one string would cost gigabytes at once. `links` (with the `items`
+    its rows point to): the corpus's close links between distinct texts."""
+    found = itertools.chain(mapping_lines(mappings, coverage, iris), link_lines(links, items, iris))
     while chunk := "".join(itertools.islice(found, lines)):
         yield chunk.encode("utf-8")
 
@@ -104,8 +123,30 @@ def mapping_lines(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iri
         yield f"{node} <{KG.coverage}> {_decimal(c.coverage)} {graph}"
 
 
+def link_lines(links: TextLinks | None, items: Sequence[SearchItem], iris: Iris) -> Iterator[str]:
+    """The N-Quads lines of the close links between distinct texts (see above)."""
+    if links is None:
+        return
+    graph = f"<{iris.graph('mappings')}> .\n"
+    for group, found in sorted(links.groups.items()):
+        nodes = {}
+        for i in sorted(set(found.pairs.ravel().tolist())):
+            text = found.texts[i]
+            node = nodes[i] = f"<{iris.concept('text', _digest(group, text))}>"
+            yield f"{node} {_TYPE} {_KIND[KG.DistinctText]} {graph}"
+            yield f"{node} {_VALUE} {Literal(text, lang=ZH).n3()} {graph}"
+            for row in found.rows[i]:
+                yield f"<{items[row].iri}> {_DISTINCT} {node} {graph}"
+        for i, j in found.pairs.tolist():
+            first, second = sorted((nodes[i], nodes[j]))
+            yield f"{first} {_CLOSE_TEXT} {second} {graph}"
+
+
 _TYPE = f"<{RDF.type}>"
-_KIND = {kind: f"<{kind}>" for kind in (KG.Mapping, KG.DocumentOverlap, KG.UnitIncorporation)}
+_KIND = {
+    kind: f"<{kind}>" for kind in (KG.Mapping, KG.DocumentOverlap, KG.UnitIncorporation, KG.DistinctText)
+}
+_VALUE, _DISTINCT, _CLOSE_TEXT = f"<{RDF.value}>", f"<{KG.distinctText}>", f"<{KG.closeText}>"
 _SCORE = f"<{KG.similarityScore}>"
 _CARDINALITY = f"<{KG.mappingCardinality}>"
 _SOURCE, _TARGET, _RANK = f"<{KG.overlapSource}>", f"<{KG.overlapTarget}>", f"<{KG.overlapRank}>"
