@@ -24,6 +24,7 @@ between machines, so ask for more than a query keeps (its LIMIT) to keep its ans
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from rdflib import XSD, Literal, URIRef
@@ -32,7 +33,7 @@ from rdflib.term import Node
 from kg.errors import KgError
 from kg.graph.vocabulary import KG, KGF
 from kg.parse.kinds import document_kinds, item_kinds
-from kg.search.engine import Filters, Searcher, clean_query
+from kg.search.engine import Searcher, clean_query
 
 NEAREST = str(KGF.nearest)
 MAX_K = 1000  # the VALUES a rewrite writes stay a few tens of kB
@@ -80,22 +81,27 @@ class Nearest:
         except KgError as exc:
             message = str(exc).replace("the search query", "the question (the second argument)")
             raise KgError(f"kgf:nearest: {message}: {USAGE}") from None
-        filters = as_filters(classes)
+        kinds = as_kinds(classes)
         key = (text, k, tuple(sorted(set(classes))))
         if key not in self._found:
             if len(self._found) >= _KEPT:
-                self._found.pop(next(iter(self._found)))
-            self._found[key] = self._look_up(text, k, filters)
+                self._found.pop(next(iter(self._found)), None)  # the oldest (another thread may have)
+            self._found[key] = self._look_up(text, k, kinds)
         return self._found[key]
 
-    def _look_up(self, text: str, k: int, filters: Filters) -> frozenset[str]:
+    def _look_up(self, text: str, k: int, kinds: Kinds) -> frozenset[str]:
         try:
             searcher = self._load_searcher()
         except KgError as exc:
             raise KgError(f"kgf:nearest needs the build's search index: {exc}") from None
         index = searcher.index
-        mask = filters.mask(index)
-        allowed = index.ids[mask] if mask is not None else None
+        allowed = None
+        if kinds.items or kinds.documents:  # the index's columns, read once: no pass over its items
+            mask = np.ones(len(index.items), dtype=bool)
+            for column, kept in (("kind", kinds.items), ("document_kind", kinds.documents)):
+                if kept:
+                    mask &= np.isin(index.column(column), kept)
+            allowed = index.ids[mask]
         ids, _ = index.dense.search(searcher.query_vector(text), k, allowed)
         return frozenset(index.items[index.row_of[int(i)]].iri for i in np.asarray(ids))
 
@@ -110,8 +116,15 @@ def as_k(value: object) -> int:
     return value
 
 
-def as_filters(classes: tuple[str, ...]) -> Filters:
-    """The search filters keeping the items of these item classes and of documents of these classes."""
+class Kinds(NamedTuple):
+    """The item kinds and document kinds a call keeps (none: any)."""
+
+    items: tuple[str, ...]
+    documents: tuple[str, ...]
+
+
+def as_kinds(classes: tuple[str, ...]) -> Kinds:
+    """The kinds of item and of document these classes name; a KgError naming the classes it knows."""
     of_items, of_documents = item_classes(), document_classes()
     items, documents = [], []
     for iri in classes:
@@ -122,7 +135,7 @@ def as_filters(classes: tuple[str, ...]) -> Filters:
         else:
             known = ", ".join(f"kg:{c.removeprefix(str(KG))}" for c in [*of_items, *of_documents])
             raise KgError(f"kgf:nearest: <{iri}> is not a class of items it can keep; choose from: {known}")
-    return Filters(item_kinds=tuple(dict.fromkeys(items)), document_kinds=tuple(dict.fromkeys(documents)))
+    return Kinds(tuple(dict.fromkeys(items)), tuple(dict.fromkeys(documents)))
 
 
 def item_classes() -> dict[str, str]:
