@@ -34,6 +34,7 @@ from kg.errors import KgError
 from kg.graph.vocabulary import KG, KGF
 from kg.parse.kinds import document_kinds, item_kinds
 from kg.search.engine import Searcher, clean_query
+from kg.search.index import SearchIndex
 
 NEAREST = str(KGF.nearest)
 MAX_K = 1000  # the VALUES a rewrite writes stay a few tens of kB
@@ -54,6 +55,7 @@ class Nearest:
     def __init__(self, searcher: Callable[[], Searcher]) -> None:
         self._load_searcher = searcher
         self._found: dict[tuple[str, int, tuple[str, ...]], frozenset[str]] = {}
+        self._allowed: dict[Kinds, np.ndarray] = {}  # the ids of each combination of kinds asked
 
     def __call__(self, item: Node, question: Node, k: Node, *classes: Node) -> Literal:
         """Whether `item` is among the `k` nearest (xsd:boolean); KgError for arguments of the wrong kind."""
@@ -96,14 +98,21 @@ class Nearest:
             raise KgError(f"kgf:nearest needs the build's search index: {exc}") from None
         index = searcher.index
         allowed = None
-        if kinds.items or kinds.documents:  # the index's columns, read once: no pass over its items
-            mask = np.ones(len(index.items), dtype=bool)
-            for column, kept in (("kind", kinds.items), ("document_kind", kinds.documents)):
-                if kept:
-                    mask &= np.isin(index.column(column), kept)
-            allowed = index.ids[mask]
+        if kinds.items or kinds.documents:
+            if kinds not in self._allowed:
+                self._allowed[kinds] = kept_ids(index, kinds)
+            allowed = self._allowed[kinds]
         ids, _ = index.dense.search(searcher.query_vector(text), k, allowed)
         return frozenset(index.items[index.row_of[int(i)]].iri for i in np.asarray(ids))
+
+
+def kept_ids(index: SearchIndex, kinds: Kinds) -> np.ndarray:
+    """The ids of the index's items of these kinds (from its columns: no pass over its items)."""
+    mask = np.ones(len(index.items), dtype=bool)
+    for column, kept in (("kind", kinds.items), ("document_kind", kinds.documents)):
+        if kept:
+            mask &= np.isin(index.column(column), kept)
+    return index.ids[mask]
 
 
 def as_k(value: object) -> int:
