@@ -22,6 +22,7 @@ import json
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -123,13 +124,16 @@ def time_join(indicators: int, k: int, repeats: int, rng: np.random.Generator) -
     vectors = unit_vectors(indicators, rng)
     question = unit_vectors(1, rng)[0]
 
-    def similarity(item: ox.NamedNode, _question: ox.Literal) -> ox.Literal:
+    def similarity(*args: object) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None:
+        item = args[0]
+        assert isinstance(item, ox.NamedNode)
         row = int(item.value.rsplit("/P", 1)[1])
         return ox.Literal(
             str(round(float(vectors[row] @ question), 6)),
             datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double"),
         )
 
+    functions: dict[ox.NamedNode, Callable[..., ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]]
     functions = {ox.NamedNode("https://w3id.org/icap-kg/function#similarity"): similarity}
     nearest = rng.choice(indicators, k, replace=False)
     values = " ".join(f"<{BASE}D{i // PER_DOCUMENT}/P{i}>" for i in nearest)
@@ -138,12 +142,14 @@ def time_join(indicators: int, k: int, repeats: int, rng: np.random.Generator) -
         "every_indicator": QUERY.replace("CANDIDATES", ""),
     }
 
-    def run(sparql: str) -> list[object]:
-        return list(store.query(sparql, custom_functions=functions, use_default_graph_as_union=True))
+    def run(sparql: str) -> int:
+        solutions = store.query(sparql, custom_functions=functions, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return len(list(solutions))
 
     for sparql in forms.values():
-        assert len(run(sparql)) == 5
-    return {name: median_seconds(lambda s=sparql: run(s), repeats) for name, sparql in forms.items()}
+        assert run(sparql) == 5
+    return {name: median_seconds(partial(run, sparql), repeats) for name, sparql in forms.items()}
 
 
 def main() -> None:
