@@ -150,6 +150,18 @@ def recall(build_path: Path, rng: random.Random) -> dict[str, object]:
     }
 
 
+SIMILARITY_QUERY = "complaint-handling-by-similarity"
+EVERY_INDICATOR = f"{SIMILARITY_QUERY} (every indicator)"
+
+
+def scoring_every_item_variant() -> dict[str, str]:
+    """complaint-handling-by-similarity as it was before kgf:nearest: without the kgf:nearest
+    line, so kgf:similarity scores every indicator of a standard (the same rows, slower)."""
+    text = (ROOT / "ontology" / "queries" / f"{SIMILARITY_QUERY}.rq").read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines(keepends=True) if "kgf:nearest(" not in line]
+    return {EVERY_INDICATOR: "".join(kept)}
+
+
 SEED_PAIR = '("KMM5R0915v2" "BAS1499-003")'  # the pair corresponding-indicators names
 TOP_PAIR = "corresponding-indicators (top pair)"
 
@@ -178,7 +190,7 @@ def named_queries(
     Each is run as users run it (`KnowledgeGraph.run_query`), so kgf:contains and
     kgf:similarity work; the store is opened (rdflib: loaded) once per store, untimed."""
     settings = Settings.load(build_dir=build_dir)
-    texts = top_pair_variant(settings)
+    texts = top_pair_variant(settings) | scoring_every_item_variant()
     names = sorted(path.stem for path in (ROOT / "ontology" / "queries").glob("*.rq")) + sorted(texts)
     timed = {
         store: time_queries(settings.with_(store=store), repeats, timeout, names, texts) for store in stores

@@ -5,7 +5,7 @@ The pipeline, and the direction of every import (a layer uses only those above i
     kg.parse      raw document -> model (`Document`, its kinds in `kg.parse.kinds`)
     kg.graph      model -> RDF, OWL RL reasoning, SHACL validation (kg.pipeline: on every core)
     kg.store      the build folder and its persisted graph (`open_store("oxigraph:PATH")`)
-    kg.search     indexes and answers (FAISS + BM25, `kgf:similarity`, `kgf:contains`)
+    kg.search     indexes and answers (FAISS + BM25, `kgf:similarity`, `kgf:contains`, `kgf:nearest`)
     kg.mapping    overlap between documents (SKOS mappings, matrix, unit coverage)
     kg.course     course coverage: a course outline against standards and units, the gaps
     kg.query      SPARQL: checks, output formats, time-limited worker processes

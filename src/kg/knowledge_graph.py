@@ -38,12 +38,14 @@ from kg.mapping.model import DEFAULT_PAIR_RELATION, Relation
 from kg.parse.model import Document, ItemRef
 from kg.query.fulltext import with_contains_values
 from kg.query.named import resolve
+from kg.query.nearest_values import with_nearest_values
 from kg.query.sparql import check_request, execute
 from kg.query.workers import API_HINTS, Hints, QueryPool, answer_queries
 from kg.search.contains import CONTAINS, Contains
 from kg.search.engine import EVIDENCE, By, Filters, Mode, Searcher
 from kg.search.items import SearchItem, stable_id
 from kg.search.lexical import get_tokenizer
+from kg.search.nearest import NEAREST, Nearest
 from kg.search.results import SearchResults
 from kg.search.similarity import SIMILARITY, Similarity
 from kg.settings import Settings
@@ -74,6 +76,7 @@ class _Build:
         self.iris = Iris(self.manifest["base_iri"])
         self.similarity = Similarity(self.searcher)
         self.contains = Contains(lambda: self.searcher().index, get_tokenizer)
+        self.nearest = Nearest(self.searcher)
         self._parts: dict[str, Any] = {}
         self._loading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -215,8 +218,8 @@ class KnowledgeGraph:
         """Run a read-only SPARQL query in this process, with no time limit.
 
         `graph` is "all" (the union), "asserted", "inferred", "ontology" or "mappings".
-        `kgf:similarity` and `kgf:contains` are available (sharing `find`'s index) on the local store;
-        a SPARQL server (`settings.sparql_endpoint`) refuses them, and waits at most
+        `kgf:similarity`, `kgf:contains` and `kgf:nearest` are available (sharing `find`'s index)
+        on the local store; a SPARQL server (`settings.sparql_endpoint`) refuses them, and waits at most
         `query_timeout` seconds for the server at each step. More than
         `max_results` rows or triples raise `ResultTooLarge` (None: no limit).
         """
@@ -229,8 +232,14 @@ class KnowledgeGraph:
         if self.settings.sparql_endpoint:
             return execute(self.remote_store(), sparql, graph, None, max_results)
         build = self._live()
-        sparql = with_contains_values(sparql, build.contains.items)  # the store starts from those items
-        functions: dict[str, SparqlFunction] = {SIMILARITY: build.similarity, CONTAINS: build.contains}
+        # the store starts from the items the indexes give, instead of calling a function per row
+        sparql = with_contains_values(sparql, build.contains.items)
+        sparql = with_nearest_values(sparql, build.nearest.items)
+        functions: dict[str, SparqlFunction] = {
+            SIMILARITY: build.similarity,
+            CONTAINS: build.contains,
+            NEAREST: build.nearest,
+        }
         return execute(build.store(), sparql, graph, functions, max_results)
 
     def remote_store(self) -> GraphStore:

@@ -15,12 +15,12 @@ from collections.abc import Callable
 
 from kg.graph.vocabulary import KGF
 from kg.query.guard import declared_prefixes, names_in
-from kg.store.lexer import Token, tokens, unescape_codepoints
+from kg.query.terms import iri_of, string_value
+from kg.store.lexer import Token, tokens
 
 CONTAINS = str(KGF.contains)
 # the tokens of FILTER ( kgf:contains ( ?item , "word" ) ), by kind; the langtag is optional
 _SHAPE = ("word", "open", "pname|iri", "open", "var", "other", "string", "close", "close")
-_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 
 def with_contains_values(sparql: str, items: Callable[[str], frozenset[str]]) -> str:
@@ -56,28 +56,6 @@ def _standalone_call(found: list[Token], start: int, declared: dict[str, str]) -
             return None
     if window[1].text != "(" or window[3].text != "(" or window[5].text != ",":
         return None
-    if window[7].text != ")" or window[8].text != ")" or _iri(window[2], declared) != CONTAINS:
+    if window[7].text != ")" or window[8].text != ")" or iri_of(window[2], declared) != CONTAINS:
         return None
-    return window[4].text, _string_value(window[6].text), window[8].offset + 1
-
-
-def _iri(token: Token, declared: dict[str, str]) -> str | None:
-    if token.kind == "iri":
-        return unescape_codepoints(token.text[1:-1])
-    prefix, _, local = token.text.partition(":")
-    return declared[prefix] + local if prefix in declared else None
-
-
-def _string_value(text: str) -> str:
-    """A SPARQL string literal's value (its quotes and escapes removed)."""
-    quote = 3 if text[:3] in ('"""', "'''") else 1
-    body = unescape_codepoints(text[quote:-quote])
-    out, i = [], 0
-    while i < len(body):
-        if body[i] == "\\" and i + 1 < len(body):
-            out.append(_ESCAPES.get(body[i + 1], body[i + 1]))
-            i += 2
-        else:
-            out.append(body[i])
-            i += 1
-    return "".join(out)
+    return window[4].text, string_value(window[6].text), window[8].offset + 1

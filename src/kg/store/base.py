@@ -137,7 +137,10 @@ def _arity_error(name: str, signature: inspect.Signature, given: int, usage: str
     positional = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
     least = sum(p.default is p.empty and p.kind != p.VAR_POSITIONAL for p in positional)
     most = len(positional)
-    wanted = str(least) if least == most else f"{least} to {most}"
+    if any(p.kind == p.VAR_POSITIONAL for p in positional):
+        wanted = f"at least {least}"  # any number more (kgf:nearest's classes)
+    else:
+        wanted = str(least) if least == most else f"{least} to {most}"
     plural = "" if wanted == "1" else "s"
     return FunctionError(
         f"{name} takes {wanted} argument{plural}, not {given}" + (f", as in {usage}" if usage else "")
