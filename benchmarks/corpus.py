@@ -107,9 +107,10 @@ class _Words:
         self.nouns = _dictionary_nouns()
         names: dict[str, set[str]] = defaultdict(set)
         for entry in standards:
-            for word in jieba.cut(_to_simplified(entry["name"] + " " + entry["occupation_name"])):
+            for cut in jieba.cut(_to_simplified(entry["name"] + " " + entry["occupation_name"])):
+                word = to_traditional(cut)
                 if _WORD.fullmatch(word) and not _heading(word):
-                    names[entry["category"]].add(to_traditional(word))
+                    names[entry["category"]].add(word)
         self.named = {field: sorted(words) for field, words in names.items()}
         self.fields: dict[str, list[str]] = {}
         self.made: dict[tuple[str, str], list[tuple[int, list[str]]]] = defaultdict(list)
