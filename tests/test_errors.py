@@ -104,3 +104,16 @@ def test_an_ill_typed_literal_is_a_build_problem_not_a_stored_value(caplog):
         'a.txt: "2025-13-45"^^<http://www.w3.org/2001/XMLSchema#date> is not a valid '
         "<http://www.w3.org/2001/XMLSchema#date>"
     ]
+
+
+def test_a_worker_that_cannot_start_says_why_not_that_its_pool_broke(tmp_path):
+    """Workers start in their own processes; what stops one (here a document cache that is a
+    folder) used to reach the user as "BrokenProcessPool"."""
+    from pathlib import Path
+
+    from kg.pipeline import PARALLEL_FROM, process_all
+
+    raw = Path(__file__).resolve().parent.parent / "data" / "raw"
+    files = sorted(raw.glob("*.txt")) * (PARALLEL_FROM // 5 + 1)  # enough files for a pool
+    with pytest.raises(KgError, match=f"cannot open the document cache {tmp_path}"):
+        list(process_all(files, "https://w3id.org/icap-kg/id/", "rules", workers=2, document_cache=tmp_path))

@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,9 +215,15 @@ def process_all(
         results: Iterator[DocumentResult] = map(process_file, files)
         yield from _flag_duplicates(results, files, progress)
         return
-    with ProcessPoolExecutor(workers, initializer=_initialise, initargs=arguments) as pool:
-        chunk = max(1, min(32, len(files) // (workers * 8)))
-        yield from _flag_duplicates(pool.map(process_file, files, chunksize=chunk), files, progress)
+    try:
+        with ProcessPoolExecutor(workers, initializer=_initialise, initargs=arguments) as pool:
+            chunk = max(1, min(32, len(files) // (workers * 8)))
+            yield from _flag_duplicates(pool.map(process_file, files, chunksize=chunk), files, progress)
+    except BrokenProcessPool:
+        # a worker that could not start (a reasoner refusing the ontology ...) only breaks the
+        # pool; starting here raises what stopped it, with its own message
+        _initialise(*arguments)
+        raise
 
 
 def _flag_duplicates(

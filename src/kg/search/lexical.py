@@ -100,7 +100,9 @@ class LexicalIndex:
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
         import bm25s
 
-        corpus = [tokenizer.tokens(t) or [""] for t in texts]  # bm25s needs a token per row
+        # each distinct text once: a unit printed inside standards repeats most of its texts
+        tokens = {text: tokenizer.tokens(text) or [""] for text in dict.fromkeys(texts)}
+        corpus = [tokens[t] for t in texts]  # bm25s needs a token per row
         retriever = bm25s.BM25()
         if corpus:
             # bm25s numbers tokens in set order, which changes with every process (hash
