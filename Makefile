@@ -47,6 +47,8 @@ test: system-packages $(BIN)/kg
 bench: $(BIN)/kg
 	$(BIN)/python benchmarks/mapping_scale.py --documents 200 1000 --rdflib-documents 200 \
 		--output benchmarks/results/mapping_scale.json
+	$(BIN)/python benchmarks/mapping_scale.py --documents 1000 3000 --rdflib-documents 0 --no-recall \
+		--output benchmarks/results/mapping_scale_3000.json
 	$(BIN)/python benchmarks/graph_scale.py --documents 2700 --rdflib-documents 200 \
 		--output benchmarks/results/graph_scale.json
 	$(BIN)/python benchmarks/search_scale.py --items 100000 \

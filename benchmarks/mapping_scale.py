@@ -74,6 +74,7 @@ def child(sources: Path, build_dir: Path) -> None:
         "pairs_compared": report.mappings.get("pairs_compared"),
         "pairs_matched": report.mappings.get("pairs_matched"),
         "mappings": report.mappings.get("mappings"),
+        "close_text_links": report.mappings.get("close_text_links"),
         "peak_memory_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "largest_worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
     }
