@@ -268,3 +268,26 @@ def test_the_graph_holds_every_close_link_once_between_distinct_texts():
     assert stored == links.close_links()  # once a pair, not both ways
     nodes = {s for s, _, _, _ in graph.quads((None, RDF.type, KG.DistinctText, None))}
     assert len(nodes) == len({int(i) for group in links.groups.values() for i in group.pairs.ravel()})
+
+
+def test_a_distinct_text_with_quotes_and_line_breaks_is_written_as_valid_n_quads():
+    from rdflib import RDF, Dataset, Literal
+
+    from kg.graph.vocabulary import Iris
+    from kg.mapping.rdf import link_lines
+    from kg.mapping.text_links import GroupLinks, TextLinks
+
+    texts = ['依「作業規範」執行\n"設備"保養\\校正', "依作業規範執行設備保養"]
+    items = [
+        SearchItem(n, f"https://example.org/D{n}/P1", f"D{n}", "unit", None, "P1", "indicator", t, None, None)
+        for n, t in enumerate(texts)
+    ]
+    links = TextLinks({"indicator": GroupLinks(texts, [[0], [1]], np.array([[0, 1]]))})
+    graph = Dataset(default_union=True)
+    graph.parse(data="".join(link_lines(links, items, Iris())), format="nquads")
+    values = {str(o) for _, _, o, _ in graph.quads((None, RDF.value, None, None))}
+    assert values == set(texts)
+    assert all(
+        isinstance(o, Literal) and (o.language or "").lower() == "zh-hant"
+        for _, _, o, _ in graph.quads((None, RDF.value, None, None))
+    )

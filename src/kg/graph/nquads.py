@@ -16,7 +16,8 @@ Triple = tuple[Node, Node, Node]
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
-def _nt(term: Node) -> str:
+def nt(term: Node) -> str:
+    """One term as N-Triples writes it."""
     if isinstance(term, Literal):
         lexical = f'"{str(term).translate(_ESCAPES)}"'
         if term.language:
@@ -32,4 +33,4 @@ def _nt(term: Node) -> str:
 def nquads(triples: Iterable[Triple], graph: str) -> bytes:
     """N-Quads bytes for rdflib triples, all in the named graph `graph`."""
     label = f"<{graph}>"
-    return "".join(f"{_nt(s)} {_nt(p)} {_nt(o)} {label} .\n" for s, p, o in triples).encode("utf-8")
+    return "".join(f"{nt(s)} {nt(p)} {nt(o)} {label} .\n" for s, p, o in triples).encode("utf-8")

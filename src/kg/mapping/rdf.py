@@ -49,6 +49,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from rdflib import OWL, RDF, XSD, Literal
 
 from kg.graph.convert import ZH
+from kg.graph.nquads import nt
 from kg.graph.vocabulary import KG, Iris
 from kg.mapping.incorporation import Coverage
 from kg.mapping.model import RELATIONS, Mapping
@@ -134,7 +135,7 @@ def link_lines(links: TextLinks | None, items: Sequence[SearchItem], iris: Iris)
             text = found.texts[i]
             node = nodes[i] = f"<{iris.concept('text', _digest(group, text))}>"
             yield f"{node} {_TYPE} {_KIND[KG.DistinctText]} {graph}"
-            yield f"{node} {_VALUE} {Literal(text, lang=ZH).n3()} {graph}"
+            yield f"{node} {_VALUE} {nt(Literal(text, lang=ZH))} {graph}"
             for row in found.rows[i]:
                 yield f"<{items[row].iri}> {_DISTINCT} {node} {graph}"
         for i, j in found.pairs.tolist():
