@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kg.graph.vocabulary import KGF
-from kg.query.guard import declared_prefixes, names_in
-from kg.query.terms import iri_of, string_value
-from kg.store.lexer import Token, tokens
+from kg.query.terms import iri_of, string_value, with_values
+from kg.store.lexer import Token
 
 CONTAINS = str(KGF.contains)
 # the tokens of FILTER ( kgf:contains ( ?item , "word" ) ), by kind; the langtag is optional
@@ -27,21 +26,17 @@ def with_contains_values(sparql: str, items: Callable[[str], frozenset[str]]) ->
     """`sparql` with each standalone kgf:contains filter replaced by VALUES of the items it holds
     for; `items(word)` gives their IRIs (`kg.search.contains.Contains.items`, which raises for a
     word it cannot look up)."""
-    if CONTAINS not in names_in(sparql, str(KGF)):
-        return sparql
-    found = list(tokens(sparql))
-    declared = declared_prefixes(found)
-    pieces, done = [], 0
-    for start in range(len(found)):
-        call = _standalone_call(found, start, declared)
-        if call is None:
-            continue
-        variable, word, end = call
-        iris = sorted(items(word))
-        pieces.append(sparql[done : found[start].offset])
-        pieces.append(f"VALUES {variable} {{ {' '.join(f'<{iri}>' for iri in iris)} }}")
-        done = end
-    return "".join(pieces) + sparql[done:]
+
+    def call(
+        found: list[Token], start: int, declared: dict[str, str]
+    ) -> tuple[str, frozenset[str], int] | None:
+        read = _standalone_call(found, start, declared)
+        if read is None:
+            return None
+        variable, word, end = read
+        return variable, items(word), end
+
+    return with_values(sparql, CONTAINS, call)
 
 
 def _standalone_call(found: list[Token], start: int, declared: dict[str, str]) -> tuple[str, str, int] | None:

@@ -17,10 +17,9 @@ from collections.abc import Callable
 
 from kg.errors import KgError
 from kg.graph.vocabulary import KGF
-from kg.query.guard import declared_prefixes, names_in
-from kg.query.terms import iri_of, string_value
+from kg.query.terms import iri_of, string_value, with_values
 from kg.search.nearest import USAGE, as_k
-from kg.store.lexer import Token, tokens
+from kg.store.lexer import Token
 
 NEAREST = str(KGF.nearest)
 # items(question, k, class IRIs) -> the IRIs of the k nearest (`kg.search.nearest.Nearest.items`)
@@ -35,22 +34,17 @@ def with_nearest_values(sparql: str, items: Items) -> str:
     A k that is not a whole number from 1 to MAX_K, or a class that is not an IRI, is a KgError
     here, before the query runs; `items` raises for the rest (an empty question, an unknown class).
     """
-    if NEAREST not in names_in(sparql, str(KGF)):
-        return sparql
-    found = list(tokens(sparql))
-    declared = declared_prefixes(found)
-    pieces, done = [], 0
-    for start in range(len(found)):
-        call = _standalone_call(found, start, declared)
-        if call is None:
-            continue
-        variable, arguments, end = call
-        question, k, classes = _values(arguments, declared)
-        iris = sorted(items(question, k, classes))
-        pieces.append(sparql[done : found[start].offset])
-        pieces.append(f"VALUES {variable} {{ {' '.join(f'<{iri}>' for iri in iris)} }}")
-        done = end
-    return "".join(pieces) + sparql[done:]
+
+    def call(
+        found: list[Token], start: int, declared: dict[str, str]
+    ) -> tuple[str, frozenset[str], int] | None:
+        read = _standalone_call(found, start, declared)
+        if read is None:
+            return None
+        variable, arguments, end = read
+        return variable, items(*_values(arguments, declared)), end
+
+    return with_values(sparql, NEAREST, call)
 
 
 def _standalone_call(

@@ -7,7 +7,14 @@ query's tokens, not from a parse: these give what a term token means.
 
 from __future__ import annotations
 
-from kg.store.lexer import Token, unescape_codepoints
+from collections.abc import Callable, Iterable
+
+from kg.graph.vocabulary import KGF
+from kg.query.guard import declared_prefixes, names_in
+from kg.store.lexer import Token, tokens, unescape_codepoints
+
+# at a token: None, or (the variable, the IRIs it is to take, where the call ends in the text)
+Call = Callable[[list[Token], int, dict[str, str]], tuple[str, Iterable[str], int] | None]
 
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -33,3 +40,22 @@ def string_value(text: str) -> str:
             out.append(body[i])
             i += 1
     return "".join(out)
+
+
+def with_values(sparql: str, function: str, call: Call) -> str:
+    """`sparql` with each call of the extension `function` that `call` reads at a token replaced
+    by `VALUES ?variable { <iri> ... }` (the IRIs sorted, so a query is rewritten alike every time)."""
+    if function not in names_in(sparql, str(KGF)):
+        return sparql
+    found = list(tokens(sparql))
+    declared = declared_prefixes(found)
+    pieces, done = [], 0
+    for start in range(len(found)):
+        read = call(found, start, declared)
+        if read is None:
+            continue
+        variable, iris, end = read
+        pieces.append(sparql[done : found[start].offset])
+        pieces.append(f"VALUES {variable} {{ {' '.join(f'<{iri}>' for iri in sorted(iris))} }}")
+        done = end
+    return "".join(pieces) + sparql[done:]
