@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -74,3 +77,13 @@ def _pss_kib(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def median_seconds(run: Callable[[], object], repeats: int, digits: int = 4) -> float:
+    """The median wall time of `repeats` calls of `run`."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times), digits)

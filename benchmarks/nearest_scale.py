@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pyoxigraph as ox
-from common import machine
+from common import machine, median_seconds
 
 from kg.search.dense import DenseIndex
 
@@ -51,15 +49,6 @@ QUERY = (
 DIMENSION = 384  # e5-small
 PER_TASK = 8  # indicators under one task
 PER_DOCUMENT = 48  # indicators of one standard
-
-
-def median_seconds(run: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return round(statistics.median(times), 4)
 
 
 def unit_vectors(rows: int, rng: np.random.Generator) -> np.ndarray:

@@ -23,14 +23,12 @@ import argparse
 import json
 import random
 import shutil
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
-from common import machine
+from common import machine, median_seconds
 from corpus import write_corpus
 
 from kg.store.delta import diff_sorted
@@ -59,15 +57,6 @@ def child_build(sources: Path, build_dir: Path, embedder: str | None) -> dict[st
         "store": manifest["store"],
         "triples": manifest["triples"],
     }
-
-
-def median(run: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return round(statistics.median(times), 3)
 
 
 def keep_live(build_dir: Path, into: Path) -> Path:
@@ -115,9 +104,9 @@ def store_stage(kept: Path, repeats: int) -> dict[str, object]:
     shuffled = new.read_bytes().splitlines(keepends=True)
     lines = len(shuffled)
     delta = diff_sorted(old, new, limit=lines)
-    full = median(lambda: create_store(fresh(), new), repeats)
-    walk = median(lambda: diff_sorted(old, new, limit=lines), repeats)
-    update = median(lambda: update_store(kept, fresh(), delta.removed, delta.added), repeats)
+    full = median_seconds(lambda: create_store(fresh(), new), repeats, 3)
+    walk = median_seconds(lambda: diff_sorted(old, new, limit=lines), repeats, 3)
+    update = median_seconds(lambda: update_store(kept, fresh(), delta.removed, delta.added), repeats, 3)
     random.Random(3).shuffle(shuffled)
 
     def sort() -> None:
@@ -126,7 +115,7 @@ def store_stage(kept: Path, repeats: int) -> dict[str, object]:
             writer.write(b"".join(shuffled[start : start + CHUNK_LINES]))
         writer.close()
 
-    sorting = median(sort, repeats)
+    sorting = median_seconds(sort, repeats, 3)
     shutil.rmtree(scratch, ignore_errors=True)
     return {
         "lines": lines,

@@ -184,3 +184,13 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: flo
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"{url} did not come up:\n{log.read_text(errors='replace')}")
         time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def unindexed(tmp_path_factory) -> Settings:
+    """A build of one seed without a search index (`--embedder none`): what a function that
+    needs the index must refuse clearly."""
+    settings = Settings.load(build_dir=tmp_path_factory.mktemp("unindexed"), embedder="none")
+    with contextlib.chdir(ROOT):
+        build([Path("data/raw/KMM5R0915v2.txt")], settings)
+    return settings

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-from pathlib import Path
-
 import pytest
 from rdflib import Literal, URIRef
 
 import kg
-from conftest import ROOT, values
+from conftest import values
 from kg.api import run_query
-from kg.builder import build
 from kg.errors import KgError
 from kg.query.fulltext import with_contains_values
-from kg.settings import Settings
 
 BASE = "https://w3id.org/icap-kg/id/"
 # Every item whose label or one of its list items (the text search indexes) holds the word,
@@ -149,10 +144,8 @@ def test_an_iri_that_is_no_item_is_false(built):
     assert function(URIRef(f"{BASE}BAS1499-003/K16"), Literal("預算")).toPython() is True
 
 
-def test_contains_over_a_build_without_an_index_is_an_error_not_an_empty_answer(tmp_path):
-    settings = Settings.load(build_dir=tmp_path, embedder="none")
-    with contextlib.chdir(ROOT):
-        build([Path("data/raw/KMM5R0915v2.txt")], settings)
+def test_contains_over_a_build_without_an_index_is_an_error_not_an_empty_answer(unindexed):
+    settings = unindexed
     for sparql in (BY_FUNCTION, PER_ROW):
         with pytest.raises(
             KgError, match=r"kgf:contains needs the build's search index: .*has no search index"

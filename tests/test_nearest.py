@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-from pathlib import Path
-
 import pytest
 
 import kg
-from conftest import ROOT, values
+from conftest import values
 from kg.api import run_query
-from kg.builder import build
 from kg.errors import KgError
 from kg.query.nearest_values import with_nearest_values
-from kg.settings import Settings
 
 BASE = "https://w3id.org/icap-kg/id/"
 KG = "https://w3id.org/icap-kg/ontology#"
@@ -215,10 +210,8 @@ def test_an_unknown_class_names_the_ones_it_can_keep(query):
         query(fill(NEAREST, classes=("Mapping",)))
 
 
-def test_nearest_over_a_build_without_an_index_is_an_error_not_an_empty_answer(tmp_path):
-    settings = Settings.load(build_dir=tmp_path, embedder="none")
-    with contextlib.chdir(ROOT):
-        build([Path("data/raw/KMM5R0915v2.txt")], settings)
+def test_nearest_over_a_build_without_an_index_is_an_error_not_an_empty_answer(unindexed):
+    settings = unindexed
     for text in (NEAREST, PER_ROW):
         with pytest.raises(
             KgError, match=r"kgf:nearest needs the build's search index: .*has no search index"

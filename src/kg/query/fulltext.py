@@ -27,16 +27,7 @@ def with_contains_values(sparql: str, items: Callable[[str], frozenset[str]]) ->
     for; `items(word)` gives their IRIs (`kg.search.contains.Contains.items`, which raises for a
     word it cannot look up)."""
 
-    def call(
-        found: list[Token], start: int, declared: dict[str, str]
-    ) -> tuple[str, frozenset[str], int] | None:
-        read = _standalone_call(found, start, declared)
-        if read is None:
-            return None
-        variable, word, end = read
-        return variable, items(word), end
-
-    return with_values(sparql, CONTAINS, call)
+    return with_values(sparql, CONTAINS, _standalone_call, lambda word, _: items(word))
 
 
 def _standalone_call(found: list[Token], start: int, declared: dict[str, str]) -> tuple[str, str, int] | None:

@@ -35,16 +35,10 @@ def with_nearest_values(sparql: str, items: Items) -> str:
     here, before the query runs; `items` raises for the rest (an empty question, an unknown class).
     """
 
-    def call(
-        found: list[Token], start: int, declared: dict[str, str]
-    ) -> tuple[str, frozenset[str], int] | None:
-        read = _standalone_call(found, start, declared)
-        if read is None:
-            return None
-        variable, arguments, end = read
-        return variable, items(*_values(arguments, declared)), end
+    def look_up(arguments: list[list[Token]], declared: dict[str, str]) -> frozenset[str]:
+        return items(*_values(arguments, declared))
 
-    return with_values(sparql, NEAREST, call)
+    return with_values(sparql, NEAREST, _standalone_call, look_up)
 
 
 def _standalone_call(

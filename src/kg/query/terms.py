@@ -8,13 +8,13 @@ query's tokens, not from a parse: these give what a term token means.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from kg.graph.vocabulary import KGF
 from kg.query.guard import declared_prefixes, names_in
 from kg.store.lexer import Token, tokens, unescape_codepoints
 
-# at a token: None, or (the variable, the IRIs it is to take, where the call ends in the text)
-Call = Callable[[list[Token], int, dict[str, str]], tuple[str, Iterable[str], int] | None]
+Arguments = TypeVar("Arguments")
 
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -42,20 +42,30 @@ def string_value(text: str) -> str:
     return "".join(out)
 
 
-def with_values(sparql: str, function: str, call: Call) -> str:
-    """`sparql` with each call of the extension `function` that `call` reads at a token replaced
-    by `VALUES ?variable { <iri> ... }` (the IRIs sorted, so a query is rewritten alike every time)."""
+def with_values(
+    sparql: str,
+    function: str,
+    read: Callable[[list[Token], int, dict[str, str]], tuple[str, Arguments, int] | None],
+    look_up: Callable[[Arguments, dict[str, str]], Iterable[str]],
+) -> str:
+    """`sparql` with each call of the extension `function` replaced by `VALUES ?variable { <iri> ... }`.
+
+    `read(tokens, at, prefixes)` gives, where such a call starts, its variable, its arguments and
+    where it ends in the text; `look_up(arguments, prefixes)` the IRIs (sorted here, so a query
+    is rewritten alike every time).
+    """
     if function not in names_in(sparql, str(KGF)):
         return sparql
     found = list(tokens(sparql))
     declared = declared_prefixes(found)
     pieces, done = [], 0
     for start in range(len(found)):
-        read = call(found, start, declared)
-        if read is None:
+        call = read(found, start, declared)
+        if call is None:
             continue
-        variable, iris, end = read
+        variable, arguments, end = call
+        iris = sorted(look_up(arguments, declared))
         pieces.append(sparql[done : found[start].offset])
-        pieces.append(f"VALUES {variable} {{ {' '.join(f'<{iri}>' for iri in sorted(iris))} }}")
+        pieces.append(f"VALUES {variable} {{ {' '.join(f'<{iri}>' for iri in iris)} }}")
         done = end
     return "".join(pieces) + sparql[done:]
