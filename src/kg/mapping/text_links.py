@@ -93,9 +93,8 @@ def link_counts(links: TextLinks, material: Material) -> dict[tuple[str, str], i
             if len(documents) > 1:
                 first, second = np.triu_indices(len(documents), k=1)
                 keys.append(_keys(documents[first], documents[second], len(codes)))
-        if len(
-            group.pairs
-        ):  # items printing two close texts: every holder of one with every holder of the other
+        # items printing two close texts: every holder of one with every holder of the other
+        if len(group.pairs):
             sizes = np.array([len(h) for h in holders], dtype=np.int64)
             starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
             flat = np.concatenate([*holders, of_row[[]]])

@@ -26,7 +26,6 @@ def with_contains_values(sparql: str, items: Callable[[str], frozenset[str]]) ->
     """`sparql` with each standalone kgf:contains filter replaced by VALUES of the items it holds
     for; `items(word)` gives their IRIs (`kg.search.contains.Contains.items`, which raises for a
     word it cannot look up)."""
-
     return with_values(sparql, CONTAINS, _standalone_call, lambda word, _: items(word))
 
 

@@ -1,8 +1,7 @@
-"""The values of single-token SPARQL terms (a string literal, an IRI or prefixed name), for rewrites.
-
-The rewrites that answer an extension function from an index before the query runs
-(`kg.query.fulltext`, `kg.query.nearest_values`) read the call's arguments from the
-query's tokens, not from a parse: these give what a term token means.
+"""What the rewrites that answer an extension function from an index before the query runs
+(`kg.query.fulltext`, `kg.query.nearest_values`) share: the values of single-token terms (a
+string literal, an IRI or prefixed name), read from the query's tokens rather than a parse,
+and the replacement of each call they read by VALUES (`with_values`).
 """
 
 from __future__ import annotations
