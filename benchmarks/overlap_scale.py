@@ -36,9 +36,10 @@ from kg.mapping.corpus import EXHAUSTIVE_DOCUMENTS, CorpusMappings, document_pai
 from kg.mapping.files import BuildMappings, write_mappings
 from kg.mapping.matching import match
 from kg.mapping.material import Material
-from kg.mapping.overlap import item_mappings, matrix
+from kg.mapping.overlap import item_mappings
+from kg.mapping.shares import most_overlapping, pair_shares, strongest_pairs
 from kg.search.items import stable_id
-from kg.server.overlap_page import MATRIX_DOCUMENTS, STRONGEST_PAIRS, most_overlapping, strongest_pairs
+from kg.server.overlap_page import MATRIX_DOCUMENTS, STRONGEST_PAIRS
 from kg.settings import Settings
 from kg.store.layout import DOCUMENTS_FILE, current_build
 
@@ -137,10 +138,11 @@ def matrix_page(material: Material, mapped: CorpusMappings, calibration) -> dict
         started = time.perf_counter()
         stored = BuildMappings.load(Path(folder))
         loaded = time.perf_counter()
-        table = matrix(stored, min_relation="close")
+        shares = pair_shares(stored, min_relation="close")
         computed = time.perf_counter()
-        most_overlapping(table, MATRIX_DOCUMENTS)
-        strongest_pairs(table, STRONGEST_PAIRS)
+        codes = sorted(stored.meta["documents"])
+        most_overlapping(shares, codes, MATRIX_DOCUMENTS)
+        strongest_pairs(shares, codes, STRONGEST_PAIRS)
         chosen = time.perf_counter()
         items = [(item.document, item.code) for item in material.items[:: max(len(material.items) // 50, 1)]]
         item_mappings(stored, *items[0])

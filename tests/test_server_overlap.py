@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import re
 
-import numpy as np
 import pandas
 import pytest
 from fastapi.testclient import TestClient
 
 import kg
 from conftest import ROOT, SEED_CODES
-from kg.server import create_app
-from kg.server.overlap_page import MATRIX_DOCUMENTS, most_overlapping, strongest_pairs
+from kg.mapping.shares import most_overlapping, partners, strongest_pairs
+from kg.server import create_app, overlap_page
+from kg.server.overlap_page import MATRIX_DOCUMENTS
 from kg.settings import Settings
 from test_cli import kg as kg_cli
 from test_server import HTML, assert_clean_error
@@ -85,6 +85,9 @@ def test_api_overlap_matrix_and_coverage_are_the_cli_json(client, server_setting
     coverage = client.get("/api/overlap/coverage").json()
     assert coverage == cli_json(server_settings, "--coverage")
     assert coverage[0]["coverage"] == pytest.approx(42 / 44, abs=1e-4) and coverage[0]["unit"] == UNIT
+    incorporated = client.get("/api/overlap/coverage", params={"incorporated": "true"}).json()
+    assert incorporated == [c for c in coverage if c["incorporated"]]
+    assert 0 < len(incorporated) < len(coverage)
 
 
 @pytest.mark.parametrize(
@@ -233,29 +236,52 @@ def test_overlap_page_bad_requests_are_4xx_pages(client, params, status, message
 # --- choosing what a large matrix shows ------------------------------------------------------------
 
 
-def square(shares: dict[tuple[str, str], float], codes: list[str]) -> pandas.DataFrame:
-    matrix = pandas.DataFrame(np.eye(len(codes)), index=codes, columns=codes)
-    for (row, column), share in shares.items():
-        matrix.loc[row, column] = share
-    return matrix
+def as_pairs(shares: dict[tuple[str, str], float]) -> pandas.DataFrame:
+    rows = [(row, column, share) for (row, column), share in shares.items()]
+    return pandas.DataFrame(rows, columns=["row", "column", "share"])
 
 
 def test_a_large_matrix_shows_the_documents_that_overlap_most():
     codes = [f"D{n:03}" for n in range(MATRIX_DOCUMENTS + 10)]
-    shares = {(codes[n], codes[n + 1]): 0.01 * (n + 1) for n in range(len(codes) - 1)}
-    matrix = square(shares, codes)
-    shown = most_overlapping(matrix, MATRIX_DOCUMENTS)
+    shares = as_pairs({(codes[n], codes[n + 1]): 0.01 * (n + 1) for n in range(len(codes) - 1)})
+    shown = most_overlapping(shares, codes, MATRIX_DOCUMENTS)
     assert len(shown) == MATRIX_DOCUMENTS and shown == sorted(shown)
     assert shown[0] == codes[len(codes) - MATRIX_DOCUMENTS] and shown[-1] == codes[-1]
-    assert most_overlapping(matrix.iloc[:5, :5], MATRIX_DOCUMENTS) == codes[:5]
+    assert most_overlapping(shares, codes[:5], MATRIX_DOCUMENTS) == codes[:5]
+    # a document overlapping nothing is shown only when others are too few to fill the matrix
+    assert "LONE" not in most_overlapping(shares, [*codes, "LONE"], MATRIX_DOCUMENTS)
 
 
 def test_the_strongest_pairs_count_each_pair_once_with_its_other_direction():
-    matrix = square({("A", "B"): 0.9, ("B", "A"): 0.2, ("C", "D"): 0.5, ("E", "A"): 0.1}, list("ABCDE"))
-    assert strongest_pairs(matrix, 10) == [
+    shares = as_pairs({("A", "B"): 0.9, ("B", "A"): 0.2, ("C", "D"): 0.5, ("E", "A"): 0.1})
+    codes = list("ABCDE")
+    assert strongest_pairs(shares, codes, 10) == [
         {"row": "A", "column": "B", "share": 0.9, "back": 0.2},
         {"row": "C", "column": "D", "share": 0.5, "back": 0.0},
         {"row": "E", "column": "A", "share": 0.1, "back": 0.0},
     ]
-    assert strongest_pairs(matrix, 1) == strongest_pairs(matrix, 10)[:1]
-    assert strongest_pairs(square({}, list("AB")), 5) == []
+    assert strongest_pairs(shares, codes, 1) == strongest_pairs(shares, codes, 10)[:1]
+    assert strongest_pairs(as_pairs({}), list("AB"), 5) == []
+    assert partners(shares, "A").to_dict(orient="records") == [
+        {"other": "B", "share": 0.9, "back": 0.2},
+        {"other": "E", "share": 0.0, "back": 0.1},
+    ]
+
+
+def test_the_shares_of_a_build_are_its_matrix_without_the_square(client):
+    graph = kg.open(settings=client.app.state.settings)
+    for relation in ("exact", "close", "related"):
+        matrix, shares = graph.matrix(min_relation=relation), graph.pair_shares(min_relation=relation)
+        cells = {(r, c): v for r, row in matrix.iterrows() for c, v in row.items() if r != c and v > 0}
+        assert {(r, c): v for r, c, v in shares.itertuples(index=False)} == cells
+
+
+def test_the_overlap_page_lists_the_most_covered_units_first_and_says_how_many_more(client, monkeypatch):
+    everything = client.get("/overlap").text
+    listed = everything[everything.index('id="coverage"') :]
+    assert f'href="/overlap?a={UNIT}&amp;b={STANDARD}"' in listed and " shown" not in listed
+    monkeypatch.setattr(overlap_page, "COVERAGE_ROWS", 0)  # the seeds have one incorporated unit
+    page = client.get("/overlap").text
+    listed = page[page.index('id="coverage"') :]
+    assert f'href="/overlap?a={UNIT}&amp;b={STANDARD}"' not in listed and "(0 of 1 shown" in listed
+    assert 'href="/api/overlap/coverage?incorporated=true"' in listed

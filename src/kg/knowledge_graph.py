@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from kg.errors import KgError, no_such_document
 from kg.graph.vocabulary import Iris
 from kg.mapping import overlap as mapping
+from kg.mapping import shares
 from kg.mapping.files import BuildMappings
 from kg.mapping.material import Material
 from kg.mapping.model import DEFAULT_PAIR_RELATION, Relation
@@ -400,6 +401,15 @@ class KnowledgeGraph:
         `min_relation`) an item of the column document. Computed once per build."""
         return self._table(
             "matrix", min_relation, lambda: mapping.matrix(self.stored_mappings, min_relation=min_relation)
+        )
+
+    def pair_shares(self, *, min_relation: Relation = "close") -> pandas.DataFrame:
+        """The matrix's cells above 0 off its diagonal, one row per ordered document pair: row,
+        column, share. Far smaller than the matrix for a large build (see `kg.mapping.shares`)."""
+        return self._table(
+            "shares",
+            min_relation,
+            lambda: shares.pair_shares(self.stored_mappings, min_relation=min_relation),
         )
 
     def coverage(self, *, incorporated_only: bool = False) -> pandas.DataFrame:

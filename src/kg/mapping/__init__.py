@@ -9,4 +9,5 @@ sssom.py          SSSOM TSV, the standard exchange format for mappings
 rdf.py            the mappings as RDF (skos:*Match, reified scores, kg:incorporatesUnit)
 evaluate.py       precision and recall against labelled pairs; threshold calibration
 overlap.py        what the API and CLI ask: a pair's overlap, the matrix, DataFrames
+shares.py         the overlap of document pairs as shares: most overlapping documents, strongest pairs
 """

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy
 import pandas
 
 from kg.errors import KgError, no_such_document
@@ -26,6 +25,7 @@ from kg.mapping.incorporation import Coverage, unit_coverage
 from kg.mapping.matching import match
 from kg.mapping.material import Material
 from kg.mapping.model import DEFAULT_PAIR_RELATION, RELATIONS, Mapping, Relation, at_least, check_relation
+from kg.mapping.shares import pair_shares, square
 from kg.search.items import searchable_kinds
 
 
@@ -103,19 +103,7 @@ def matrix(stored: BuildMappings, *, min_relation: Relation = "close") -> pandas
     """Document x document: the share of the row document's items that match (at least
     `min_relation`) an item of the column document. Read from the counts the build made
     (`BuildMappings.matched`), not from the table of every mapping."""
-    check_relation(min_relation)
-    documents = stored.meta["documents"]
-    codes = sorted(documents)
-    matched = stored.matched
-    items = pandas.Series({code: documents[code]["items"] for code in codes}, dtype=float)
-    shares = matched[min_relation].to_numpy(dtype=float) / items.reindex(matched["row"]).to_numpy()
-    table = pandas.DataFrame(0.0, index=pandas.Index(codes, name="document"), columns=codes)
-    rows, columns = table.index.get_indexer(matched["row"]), table.columns.get_indexer(matched["column"])
-    known = (rows >= 0) & (columns >= 0)
-    values = table.to_numpy(copy=True)
-    values[rows[known], columns[known]] = numpy.nan_to_num(shares[known])
-    numpy.fill_diagonal(values, 1.0)
-    return pandas.DataFrame(values, index=table.index, columns=table.columns)
+    return square(pair_shares(stored, min_relation=min_relation), sorted(stored.meta["documents"]))
 
 
 def matrix_json(matrix: pandas.DataFrame) -> dict[str, dict[str, float]]:

@@ -140,6 +140,11 @@ def overlap_matrix(
 
 
 @router.get("/api/overlap/coverage")
-def overlap_coverage(request: Request) -> list[dict[str, Any]]:
+def overlap_coverage(
+    request: Request,
+    incorporated: Annotated[
+        bool, Query(description="Only the units a standard incorporates (most of the unit inside one task).")
+    ] = False,
+) -> list[dict[str, Any]]:
     """For each unit and standard, the task covering most of the unit: `kg overlap --coverage --json`."""
-    return coverage_json(knowledge_graph(request).coverage())
+    return coverage_json(knowledge_graph(request).coverage(incorporated_only=incorporated))

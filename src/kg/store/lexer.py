@@ -12,8 +12,8 @@ strings) or of the text (long strings), so the parser still gets to complain.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Token kinds, in the order they are tried at each position.
 _PATTERNS = (
@@ -46,12 +46,15 @@ class Token:
     offset: int  # where it starts in the text
 
 
-def tokens(text: str) -> Iterator[Token]:
-    """The tokens of a query, without whitespace."""
-    for match in _TOKEN.finditer(text):
-        kind = _KINDS[match.lastgroup or ""]
-        if kind != "space":
-            yield Token(kind, match.group(), match.start())
+@lru_cache(maxsize=64)
+def tokens(text: str) -> tuple[Token, ...]:
+    """The tokens of a query, without whitespace. Remembered for the last few texts: the
+    checks and rewrites before a query runs each read them (`kg.query.guard`, `kg.query.terms`)."""
+    return tuple(
+        Token(kind, match.group(), match.start())
+        for match in _TOKEN.finditer(text)
+        if (kind := _KINDS[match.lastgroup or ""]) != "space"
+    )
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
