@@ -258,14 +258,13 @@ class Searcher:
 
     def rank(self, query: str, mode: Mode, mask: np.ndarray | None, depth: int) -> Ranking:
         """(row, score) of the best `depth` items, best first."""
-        gloss = self.gloss(query)
         rankings = []
         if mode in ("dense", "hybrid"):
-            rankings.append(self._dense(self._glossed(query, gloss), mask, depth))
+            rankings.append(self._dense(self.query_vector(query), mask, depth))
         if mode in ("lexical", "hybrid"):
             # In hybrid mode an English query's thesaurus words already went to the dense side
             # as its Chinese gloss; giving them to BM25 too would count one signal twice.
-            expand = mode == "lexical" or not gloss
+            expand = mode == "lexical" or not self.gloss(query)
             rankings.append(self._lexical(query, mask, depth, expand))
         if mode != "hybrid":
             return rankings[0]
@@ -297,9 +296,9 @@ class Searcher:
         scores.setflags(write=False)  # shared by the searches of the same question
         return scores
 
-    def _dense(self, text: str, mask: np.ndarray | None, depth: int) -> Ranking:
+    def _dense(self, vector: np.ndarray, mask: np.ndarray | None, depth: int) -> Ranking:
         allowed = self.index.ids[mask] if mask is not None else None
-        ids, scores = self.index.dense.search(self._embed(text), depth, allowed)
+        ids, scores = self.index.dense.search(vector, depth, allowed)
         return [(self.index.row_of[int(i)], float(s)) for i, s in zip(ids, scores, strict=True)]
 
     def _lexical(self, query: str, mask: np.ndarray | None, depth: int, expand: bool) -> Ranking:
