@@ -27,6 +27,7 @@ from kg.search.thesaurus import Thesaurus
 
 _WORD = re.compile(r"[\w\u3400-\u9fff]")  # a token must hold a letter, digit or CJK character
 _TERM_FREQUENCY = 200_000  # high enough that jieba keeps a domain term whole
+BM25_K1, BM25_B = 1.5, 0.75  # term saturation and length normalisation (bm25s' defaults; README)
 
 
 def _data_lines(name: str) -> list[str]:
@@ -97,13 +98,15 @@ class LexicalIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
+    def build(
+        cls, texts: Sequence[str], tokenizer: Tokenizer, k1: float = BM25_K1, b: float = BM25_B
+    ) -> LexicalIndex:
         import bm25s
 
         # each distinct text once: a unit printed inside standards repeats most of its texts
         tokens = {text: tokenizer.tokens(text) or [""] for text in dict.fromkeys(texts)}
         corpus = [tokens[t] for t in texts]  # bm25s needs a token per row
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=k1, b=b)
         if corpus:
             # bm25s numbers tokens in set order, which changes with every process (hash
             # randomisation); numbered in sorted order, the same texts give the same files.
