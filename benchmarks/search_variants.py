@@ -14,6 +14,16 @@ Variants:
   rerank50  current, then its top 50 items re-sorted by the overlap scorer
             (kg.mapping.scoring: 0.9 cosine + 0.1 character bigrams, question against item)
   blend50   current, top 50 re-sorted by the mean of the calibrated score and that scorer's
+  feedback  pseudo-relevance feedback (Rocchio): the question's vector plus FEEDBACK_WEIGHT times
+            the mean vector of the first pass's FEEDBACK_DEPTH best candidates, for ranking and score
+  gloss-mix an English question with a Chinese gloss: the mean of its cosines with the question
+            alone and with the glossed question (the shipped search uses the glossed one only)
+  mapped    each item scores at least the best score of the items the build's overlap mappings
+            mark exact or close to it (mappings/mappings.sssom.tsv)
+  diversify each further item of a document already listed counts DIVERSITY times less
+  bm25-b03  BM25 with length normalisation b = 0.3 instead of 0.75 (k1 1.5)
+  bm25-k1-1 BM25 with k1 = 1.0 (b 0.75)
+  refuse-3rd "nothing found" when the third best item, not the best, is under the threshold
 
     python benchmarks/search_variants.py --build-dir data/build [--variant current ...]
 """
@@ -21,6 +31,7 @@ Variants:
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import shutil
 import tempfile
@@ -32,16 +43,42 @@ import numpy as np
 
 from kg.mapping.calibration import calibration_for
 from kg.parse.model import Document
+from kg.search.calibration import WEAK_SHOWN, choose_threshold
 from kg.search.embedders import get_embedder
-from kg.search.engine import Searcher
+from kg.search.engine import KIND_BOOST, Filters, Searcher
 from kg.search.evaluate import Question, _score, calibrate, load_questions
 from kg.search.index import build_search_index, read_items
 from kg.search.items import SearchItem
+from kg.search.lexical import LexicalIndex
 from kg.search.results import ItemHit
-from kg.store.layout import CURRENT_FILE, DOCUMENTS_FILE, SEARCH_FOLDER, current_build
+from kg.store.layout import (
+    CURRENT_FILE,
+    DOCUMENTS_FILE,
+    MAPPINGS_FOLDER,
+    SEARCH_FOLDER,
+    SSSOM_FILE,
+    current_build,
+)
 
-VARIANTS = ("current", "context", "context-bm25", "context-dense", "rerank50", "blend50")
+VARIANTS = (
+    "current",
+    "context",
+    "context-bm25",
+    "context-dense",
+    "rerank50",
+    "blend50",
+    "feedback",
+    "gloss-mix",
+    "mapped",
+    "diversify",
+    "bm25-b03",
+    "bm25-k1-1",
+    "refuse-3rd",
+)
 Rerank = Callable[[Searcher, str, list[ItemHit]], list[ItemHit]]
+FEEDBACK_DEPTH, FEEDBACK_WEIGHT = 5, 0.3  # the best of a grid over 3/5/10 and 0.3/0.7/1.5 (dev)
+DIVERSITY = 0.9
+BM25_VARIANTS = {"bm25-b03": {"b": 0.3}, "bm25-k1-1": {"k1": 1.0}}
 
 
 def folds(dev: list[Question]) -> tuple[list[Question], list[Question]]:
@@ -55,23 +92,43 @@ def folds(dev: list[Question]) -> tuple[list[Question], list[Question]]:
     return halves
 
 
-def measure(searcher: Searcher, dev: list[Question], rerank: Rerank | None = None) -> dict[str, float]:
+def measure(
+    searcher: Searcher,
+    dev: list[Question],
+    rerank: Rerank | None = None,
+    depth: int = 50,
+    refusal_rank: int = 1,
+) -> dict[str, float]:
+    """Item quality and refusals by 2-fold cross-validation within dev.
+
+    refusal_rank: refuse when the item at this place (1: the best) scores under the
+    threshold, which is then chosen on that item's score over the fitting half.
+    """
     rankings, relevant = [], []
     no_answer = recognised = answerable = refused = 0
     shipped = searcher.score_model
     for fit, held in (folds(dev), folds(dev)[::-1]):
-        searcher.score_model = calibrate(searcher, fit)
+        model = calibrate(searcher, fit)
+        searcher.score_model = model
+        if refusal_rank > 1:  # the engine refuses nothing; the place's score decides here
+            searcher.score_model = replace(model, threshold=0.0)
+            threshold = choose_threshold(
+                [ranked_score(searcher, q.question, refusal_rank) for q in fit if not q.no_answer]
+            )
         for q in held:
-            result = searcher.search(q.question, by="item", top=50)
+            result = searcher.search(q.question, by="item", top=depth)
             hits = [h for h in result.results if isinstance(h, ItemHit)]
-            if rerank is not None and not result.no_good_match:
+            weak = result.no_good_match
+            if refusal_rank > 1 and ranked_score(searcher, q.question, refusal_rank) < threshold:
+                weak, hits = True, hits[:WEAK_SHOWN]  # as the engine shows a refused question
+            if rerank is not None and not weak:
                 hits = rerank(searcher, q.question, hits)
             if q.no_answer:
                 no_answer += 1
-                recognised += result.no_good_match
+                recognised += weak
                 continue
             answerable += 1
-            refused += result.no_good_match
+            refused += weak
             rankings.append([f"{h.item.document}/{h.item.code}" for h in hits[:10]])
             relevant.append(set(q.items))
     searcher.score_model = shipped
@@ -83,6 +140,85 @@ def measure(searcher: Searcher, dev: list[Question], rerank: Rerank | None = Non
         "no_answer_recall": round(recognised / no_answer, 3) if no_answer else 0.0,
         "wrongly_refused": round(refused / answerable, 3) if answerable else 0.0,
     }
+
+
+def ranked_score(searcher: Searcher, question: str, place: int) -> float:
+    """The calibrated score of the item at `place` (1: the best) among the question's items."""
+    hits = searcher.search(question, by="item", top=place).results
+    scores = sorted((h.score for h in hits if isinstance(h, ItemHit)), reverse=True)
+    return scores[place - 1] if len(scores) >= place else 0.0
+
+
+def boosted(searcher: Searcher, question: str, hits: list[ItemHit], scores: np.ndarray) -> list[ItemHit]:
+    """The hits ordered by `scores`, with the asked-for item kinds boosted as the engine does."""
+    kinds = set(searcher.understood(question, Filters()).item_kinds)
+    factor = np.array([KIND_BOOST if h.item.kind in kinds else 1.0 for h in hits])
+    return [hits[i] for i in np.argsort(-scores * factor, kind="stable")]
+
+
+class Feedback(Searcher):
+    """Pseudo-relevance feedback: the question's vector moved towards its first pass's best items."""
+
+    first_pass = False
+
+    def query_vector(self, query: str) -> np.ndarray:
+        vector = super().query_vector(query)
+        if self.first_pass:
+            return vector
+        self.first_pass = True
+        try:
+            rows = [row for row, _ in self.rank(query, "hybrid", None, FEEDBACK_DEPTH)]
+        finally:
+            self.first_pass = False
+        if not rows:
+            return vector
+        mean = self.index.dense.vectors()[rows].mean(axis=0)
+        moved = vector + FEEDBACK_WEIGHT * mean / np.linalg.norm(mean)
+        return np.asarray(moved / np.linalg.norm(moved), dtype=np.float32)
+
+
+class GlossMix(Searcher):
+    """An English question with a gloss: the mean of its vector alone and of the glossed one."""
+
+    def query_vector(self, query: str) -> np.ndarray:
+        glossed = super().query_vector(query)
+        if not self.gloss(query):
+            return glossed
+        return np.asarray((glossed + self._embed(query)) / 2, dtype=np.float32)
+
+
+def mapped_partners(build: Path) -> dict[str, set[str]]:
+    """{"DOC/CODE": the items the build's mappings mark exact or close to it}."""
+    partners: dict[str, set[str]] = {}
+    lines = (build / MAPPINGS_FOLDER / SSSOM_FILE).read_text(encoding="utf-8").splitlines()
+    rows = csv.DictReader((line for line in lines if not line.startswith("#")), delimiter="\t")
+    for row in rows:
+        if row["predicate_id"] in ("skos:exactMatch", "skos:closeMatch"):
+            a, b = (row[k].split(":", 1)[1] for k in ("subject_id", "object_id"))
+            partners.setdefault(a, set()).add(b)
+            partners.setdefault(b, set()).add(a)
+    return partners
+
+
+def mapped(partners: dict[str, set[str]]) -> Rerank:
+    def rerank(searcher: Searcher, question: str, hits: list[ItemHit]) -> list[ItemHit]:
+        score = {f"{h.item.document}/{h.item.code}": h.score for h in hits}
+        raised = [
+            max([h.score] + [score.get(p, 0.0) for p in partners.get(f"{h.item.document}/{h.item.code}", ())])
+            for h in hits
+        ]
+        return boosted(searcher, question, hits, np.array(raised))
+
+    return rerank
+
+
+def diversify(searcher: Searcher, question: str, hits: list[ItemHit]) -> list[ItemHit]:
+    seen: dict[str, int] = {}
+    scores = []
+    for hit in hits:  # in the engine's order
+        scores.append(hit.score * DIVERSITY ** seen.get(hit.item.document, 0))
+        seen[hit.item.document] = seen.get(hit.item.document, 0) + 1
+    return boosted(searcher, question, hits, np.array(scores))
 
 
 def scorer_scores(searcher: Searcher, question: str, hits: list[ItemHit]) -> np.ndarray:
@@ -149,6 +285,21 @@ def main() -> None:
                 elif variant == "context-dense":
                     with_context.index.lexical = searcher.index.lexical
                 rows[variant] = measure(with_context, dev)
+        elif variant in BM25_VARIANTS:
+            other = Searcher(build)
+            texts = [item.text for item in other.index.items]
+            other.index.lexical = LexicalIndex.build(texts, other.tokenizer, **BM25_VARIANTS[variant])
+            rows[variant] = measure(other, dev)
+        elif variant in ("feedback", "gloss-mix"):
+            rows[variant] = measure({"feedback": Feedback, "gloss-mix": GlossMix}[variant](build), dev)
+        elif variant == "mapped":
+            rows[variant] = measure(
+                searcher, dev, mapped(mapped_partners(build)), depth=len(searcher.index.items)
+            )
+        elif variant == "diversify":
+            rows[variant] = measure(searcher, dev, diversify, depth=len(searcher.index.items))
+        elif variant == "refuse-3rd":
+            rows[variant] = measure(searcher, dev, refusal_rank=3)
         else:
             rerank = {"rerank50": rerank50, "blend50": blend50}.get(variant)
             rows[variant] = measure(searcher, dev, rerank)
