@@ -24,6 +24,9 @@ Variants:
   bm25-b03  BM25 with length normalisation b = 0.3 instead of 0.75 (k1 1.5)
   bm25-k1-1 BM25 with k1 = 1.0 (b 0.75)
   refuse-3rd "nothing found" when the third best item, not the best, is under the threshold
+  refuse-signals  "nothing found" by a logistic model over question-level signals: the best
+            item's score, the best cosine's margin over the corpus's typical cosine, agreement
+            of the dense and BM25 top 10, the share of the question's words in the best item
 
     python benchmarks/search_variants.py --build-dir data/build [--variant current ...]
 """
@@ -43,7 +46,7 @@ import numpy as np
 
 from kg.mapping.calibration import calibration_for
 from kg.parse.model import Document
-from kg.search.calibration import WEAK_SHOWN, choose_threshold
+from kg.search.calibration import WEAK_SHOWN, choose_threshold, fit_weights
 from kg.search.embedders import get_embedder
 from kg.search.engine import KIND_BOOST, Filters, Searcher
 from kg.search.evaluate import Question, _score, calibrate, load_questions
@@ -74,8 +77,10 @@ VARIANTS = (
     "bm25-b03",
     "bm25-k1-1",
     "refuse-3rd",
+    "refuse-signals",
 )
 Rerank = Callable[[Searcher, str, list[ItemHit]], list[ItemHit]]
+Refusal = Callable[[Searcher, list[Question]], Callable[[str], bool]]  # fitted on dev questions
 FEEDBACK_DEPTH, FEEDBACK_WEIGHT = 5, 0.3  # the best of a grid over 3/5/10 and 0.3/0.7/1.5 (dev)
 DIVERSITY = 0.9
 BM25_VARIANTS = {"bm25-b03": {"b": 0.3}, "bm25-k1-1": {"k1": 1.0}}
@@ -97,12 +102,11 @@ def measure(
     dev: list[Question],
     rerank: Rerank | None = None,
     depth: int = 50,
-    refusal_rank: int = 1,
+    refusal: Refusal | None = None,
 ) -> dict[str, float]:
     """Item quality and refusals by 2-fold cross-validation within dev.
 
-    refusal_rank: refuse when the item at this place (1: the best) scores under the
-    threshold, which is then chosen on that item's score over the fitting half.
+    refusal: another "nothing found" rule, fitted on the fitting half (else the engine's own).
     """
     rankings, relevant = [], []
     no_answer = recognised = answerable = refused = 0
@@ -110,16 +114,15 @@ def measure(
     for fit, held in (folds(dev), folds(dev)[::-1]):
         model = calibrate(searcher, fit)
         searcher.score_model = model
-        if refusal_rank > 1:  # the engine refuses nothing; the place's score decides here
+        refuses = None
+        if refusal is not None:  # the engine refuses nothing; the rule decides here
             searcher.score_model = replace(model, threshold=0.0)
-            threshold = choose_threshold(
-                [ranked_score(searcher, q.question, refusal_rank) for q in fit if not q.no_answer]
-            )
+            refuses = refusal(searcher, fit)
         for q in held:
             result = searcher.search(q.question, by="item", top=depth)
             hits = [h for h in result.results if isinstance(h, ItemHit)]
             weak = result.no_good_match
-            if refusal_rank > 1 and ranked_score(searcher, q.question, refusal_rank) < threshold:
+            if refuses is not None and refuses(q.question):
                 weak, hits = True, hits[:WEAK_SHOWN]  # as the engine shows a refused question
             if rerank is not None and not weak:
                 hits = rerank(searcher, q.question, hits)
@@ -147,6 +150,44 @@ def ranked_score(searcher: Searcher, question: str, place: int) -> float:
     hits = searcher.search(question, by="item", top=place).results
     scores = sorted((h.score for h in hits if isinstance(h, ItemHit)), reverse=True)
     return scores[place - 1] if len(scores) >= place else 0.0
+
+
+def third_item(searcher: Searcher, fit: list[Question]) -> Callable[[str], bool]:
+    """Refuse when the third best item, not the best, scores under a threshold (5% of answerable)."""
+    threshold = choose_threshold([ranked_score(searcher, q.question, 3) for q in fit if not q.no_answer])
+    return lambda question: ranked_score(searcher, question, 3) < threshold
+
+
+def question_signals(searcher: Searcher, question: str) -> np.ndarray:
+    """1; log of the best calibrated score; the best cosine's margin over the corpus's typical
+    cosine (in standard deviations); the share of dense and BM25 top 10 that agree; and the
+    share of the question's own words that its best item holds."""
+    best = searcher.search(question, by="item", top=1).results[0]
+    assert isinstance(best, ItemHit)
+    cosines = searcher.index.dense.vectors() @ searcher.query_vector(question)
+    dense = {row for row, _ in searcher.rank(question, "dense", None, 10)}
+    lexical = {row for row, _ in searcher.rank(question, "lexical", None, 10)}
+    words = searcher.tokenizer.tokens(question)
+    held = set(searcher.tokenizer.tokens(best.item.text))
+    return np.array(
+        [
+            1.0,
+            np.log(max(best.score, 1e-6)),
+            (cosines.max() - cosines.mean()) / cosines.std(),
+            len(dense & lexical) / 10,
+            sum(w in held for w in words) / len(words) if words else 0.0,
+        ]
+    )
+
+
+def signals_model(searcher: Searcher, fit: list[Question]) -> Callable[[str], bool]:
+    """A logistic model of "answerable" over `question_signals`, fitted on the fitting half; refuse
+    under the value that refuses at most 5% of its answerable questions."""
+    x = np.array([question_signals(searcher, q.question) for q in fit])
+    answerable = np.array([0.0 if q.no_answer else 1.0 for q in fit])
+    weights = np.array(fit_weights(x, answerable))
+    threshold = choose_threshold([float(row @ weights) for row, a in zip(x, answerable, strict=True) if a])
+    return lambda question: float(question_signals(searcher, question) @ weights) < threshold
 
 
 def boosted(searcher: Searcher, question: str, hits: list[ItemHit], scores: np.ndarray) -> list[ItemHit]:
@@ -265,6 +306,9 @@ def context_build(build: Path, scratch: Path, embedder_name: str) -> Path:
     return scratch
 
 
+REFUSALS: dict[str, Refusal] = {"refuse-3rd": third_item, "refuse-signals": signals_model}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", type=Path, default=Path("data/build"))
@@ -298,8 +342,8 @@ def main() -> None:
             )
         elif variant == "diversify":
             rows[variant] = measure(searcher, dev, diversify, depth=len(searcher.index.items))
-        elif variant == "refuse-3rd":
-            rows[variant] = measure(searcher, dev, refusal_rank=3)
+        elif variant in REFUSALS:
+            rows[variant] = measure(searcher, dev, refusal=REFUSALS[variant])
         else:
             rerank = {"rerank50": rerank50, "blend50": blend50}.get(variant)
             rows[variant] = measure(searcher, dev, rerank)
