@@ -228,6 +228,19 @@ def test_the_cache_embeds_each_distinct_text_once_across_runs(tmp_path):
     cache.close()
 
 
+def test_the_cache_keeps_query_embeddings_apart_from_passage_ones(tmp_path):
+    embedder = get_embedder("e5-small")  # its query and passage vectors of one text differ
+    cache = EmbeddingCache(tmp_path / "e.sqlite")
+    passages, _ = embed_passages(embedder, ["獎勵"], cache)
+    queries, stats = embed_passages(embedder, ["獎勵"], cache, as_queries=True)
+    assert stats.embedded == 1  # not the passage vector the cache already held
+    assert np.allclose(queries[0], embedder.embed_queries(["獎勵"])[0], atol=1e-6)
+    assert not np.allclose(queries[0], passages[0], atol=1e-3)
+    _, again = embed_passages(embedder, ["獎勵"], cache, as_queries=True)
+    assert (again.embedded, again.cached) == (0, 1)
+    cache.close()
+
+
 def test_the_cache_keeps_models_apart(tmp_path):
     cache = EmbeddingCache(tmp_path / "e.sqlite")
     embed_passages(CountingEmbedder(), ["a"], cache)
