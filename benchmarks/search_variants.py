@@ -8,6 +8,7 @@ dev questions, no-answer recall and answerable questions wrongly refused.
 
 Variants:
   current   the shipped search (hybrid, calibrated order, question reading, kind boost)
+  no-term-gloss   current without glossing English words with the index's terms (thesaurus only)
   context   each item indexed (embedded and tokenised) with its task's and activity's titles
             before its own text ("任務｜活動｜項目"); the shown text is unchanged
   context-bm25 / context-dense   the context only in the BM25 index / only in the vectors
@@ -78,6 +79,7 @@ VARIANTS = (
     "bm25-k1-1",
     "refuse-3rd",
     "refuse-signals",
+    "no-term-gloss",
 )
 Rerank = Callable[[Searcher, str, list[ItemHit]], list[ItemHit]]
 Refusal = Callable[[Searcher, list[Question]], Callable[[str], bool]]  # fitted on dev questions
@@ -108,7 +110,9 @@ def measure(
 
     refusal: another "nothing found" rule, fitted on the fitting half (else the engine's own).
     """
-    rankings, relevant = [], []
+    rankings: list[list[str]] = []
+    relevant: list[set[str]] = []
+    languages: list[str] = []
     no_answer = recognised = answerable = refused = 0
     shipped = searcher.score_model
     for fit, held in (folds(dev), folds(dev)[::-1]):
@@ -134,14 +138,21 @@ def measure(
             refused += weak
             rankings.append([f"{h.item.document}/{h.item.code}" for h in hits[:10]])
             relevant.append(set(q.items))
+            languages.append(q.lang)
     searcher.score_model = shipped
     scores = _score(rankings, relevant, (10,))
+    per_language = {}
+    for lang in ("zh", "en"):
+        chosen = [n for n, asked_in in enumerate(languages) if asked_in == lang]
+        per_language[lang] = _score([rankings[n] for n in chosen], [relevant[n] for n in chosen], (10,))
     return {
         "recall@10": round(scores.recall[10], 3),
         "mrr": round(scores.mrr, 3),
         "ndcg@10": round(scores.ndcg, 3),
         "no_answer_recall": round(recognised / no_answer, 3) if no_answer else 0.0,
         "wrongly_refused": round(refused / answerable, 3) if answerable else 0.0,
+        **{f"recall@10 {lang}": round(part.recall[10], 3) for lang, part in per_language.items()},
+        **{f"mrr {lang}": round(part.mrr, 3) for lang, part in per_language.items()},
     }
 
 
@@ -334,6 +345,10 @@ def main() -> None:
             texts = [item.text for item in other.index.items]
             other.index.lexical = LexicalIndex.build(texts, other.tokenizer, **BM25_VARIANTS[variant])
             rows[variant] = measure(other, dev)
+        elif variant == "no-term-gloss":
+            plain = Searcher(build)
+            plain.term_gloss = None
+            rows[variant] = measure(plain, dev)
         elif variant in ("feedback", "gloss-mix"):
             rows[variant] = measure({"feedback": Feedback, "gloss-mix": GlossMix}[variant](build), dev)
         elif variant == "mapped":
