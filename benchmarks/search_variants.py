@@ -9,6 +9,9 @@ dev questions, no-answer recall and answerable questions wrongly refused.
 Variants:
   current   the shipped search (hybrid, calibrated order, question reading, kind boost)
   no-term-gloss   current without glossing English words with the index's terms (thesaurus only)
+  term-passages   current, with the index's terms embedded as passages (as items are), not as questions
+  term-gloss-zh   current, and Chinese words outside the BM25 vocabulary (jieba's cut, two
+            characters or more) glossed likewise, at a cosine of ZH_MIN_COSINE or more
   context   each item indexed (embedded and tokenised) with its task's and activity's titles
             before its own text ("任務｜活動｜項目"); the shown text is unchanged
   context-bm25 / context-dense   the context only in the BM25 index / only in the vectors
@@ -53,8 +56,9 @@ from kg.search.engine import KIND_BOOST, Filters, Searcher
 from kg.search.evaluate import Question, _score, calibrate, load_questions
 from kg.search.index import build_search_index, read_items
 from kg.search.items import SearchItem
-from kg.search.lexical import LexicalIndex
+from kg.search.lexical import CJK, LexicalIndex
 from kg.search.results import ItemHit
+from kg.search.term_gloss import TermGloss, to_traditional
 from kg.store.layout import (
     CURRENT_FILE,
     DOCUMENTS_FILE,
@@ -80,11 +84,14 @@ VARIANTS = (
     "refuse-3rd",
     "refuse-signals",
     "no-term-gloss",
+    "term-gloss-zh",
+    "term-passages",
 )
 Rerank = Callable[[Searcher, str, list[ItemHit]], list[ItemHit]]
 Refusal = Callable[[Searcher, list[Question]], Callable[[str], bool]]  # fitted on dev questions
 FEEDBACK_DEPTH, FEEDBACK_WEIGHT = 5, 0.3  # the best of a grid over 3/5/10 and 0.3/0.7/1.5 (dev)
 DIVERSITY = 0.9
+ZH_MIN_COSINE = 0.92  # Chinese words run closer to Chinese terms than English ones (0.90 / 0.92 / 0.94)
 BM25_VARIANTS = {"bm25-b03": {"b": 0.3}, "bm25-k1-1": {"k1": 1.0}}
 
 
@@ -239,6 +246,28 @@ class GlossMix(Searcher):
         return np.asarray((glossed + self._embed(query)) / 2, dtype=np.float32)
 
 
+class ChineseTerms(Searcher):
+    """Chinese words the index's vocabulary lacks are glossed with its nearest terms too."""
+
+    def gloss(self, query: str) -> list[str]:
+        if not CJK.search(query):
+            return super().gloss(query)
+        return [to_traditional(t) for t in self._terms(query)]
+
+    def _glossing_terms(self, query: str) -> tuple[str, ...]:
+        if not CJK.search(query) or self.term_gloss is None:
+            return super()._glossing_terms(query)
+        simplified = self.tokenizer.to_simplified(query)
+        known, stop = self.index.lexical.retriever.vocab_dict, self.tokenizer.stopwords
+        words = [w for w in self.tokenizer.jieba.cut(simplified) if len(w) >= 2 and CJK.search(w)]
+        words = [w for w in dict.fromkeys(words) if w not in known and w not in stop]
+        if not words:
+            return ()
+        terms = TermGloss(self.term_gloss.terms, self.term_gloss.vectors, ZH_MIN_COSINE)
+        found = terms.nearest(np.array([self._embed(w) for w in words]))
+        return tuple(t for t in found if t not in simplified)
+
+
 def mapped_partners(build: Path) -> dict[str, set[str]]:
     """{"DOC/CODE": the items the build's mappings mark exact or close to it}."""
     partners: dict[str, set[str]] = {}
@@ -349,6 +378,15 @@ def main() -> None:
             plain = Searcher(build)
             plain.term_gloss = None
             rows[variant] = measure(plain, dev)
+        elif variant == "term-passages":
+            passages = Searcher(build)
+            assert passages.term_gloss is not None, "the build keeps no terms: run kg build again"
+            terms = passages.term_gloss.terms
+            vectors = passages.embedder.embed_passages(terms)
+            passages.term_gloss = TermGloss(terms, vectors, passages.term_gloss.min_cosine)
+            rows[variant] = measure(passages, dev)
+        elif variant == "term-gloss-zh":
+            rows[variant] = measure(ChineseTerms(build), dev)
         elif variant in ("feedback", "gloss-mix"):
             rows[variant] = measure({"feedback": Feedback, "gloss-mix": GlossMix}[variant](build), dev)
         elif variant == "mapped":
