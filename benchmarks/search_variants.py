@@ -10,6 +10,8 @@ Variants:
   current   the shipped search (hybrid, calibrated order, question reading, kind boost)
   no-term-gloss   current without glossing English words with the index's terms (thesaurus only)
   term-passages   current, with the index's terms embedded as passages (as items are), not as questions
+  term-z35 / term-z40 / term-z45   current, a term glossing a word only when its cosine also stands
+            3.5 / 4.0 / 4.5 standard deviations over the word's mean cosine with all terms
   term-gloss-zh   current, and Chinese words outside the BM25 vocabulary (jieba's cut, two
             characters or more) glossed likewise, at a cosine of ZH_MIN_COSINE or more
   context   each item indexed (embedded and tokenised) with its task's and activity's titles
@@ -86,6 +88,9 @@ VARIANTS = (
     "no-term-gloss",
     "term-gloss-zh",
     "term-passages",
+    "term-z35",
+    "term-z40",
+    "term-z45",
 )
 Rerank = Callable[[Searcher, str, list[ItemHit]], list[ItemHit]]
 Refusal = Callable[[Searcher, list[Question]], Callable[[str], bool]]  # fitted on dev questions
@@ -385,6 +390,12 @@ def main() -> None:
             vectors = passages.embedder.embed_passages(terms)
             passages.term_gloss = TermGloss(terms, vectors, passages.term_gloss.min_cosine)
             rows[variant] = measure(passages, dev)
+        elif variant.startswith("term-z"):
+            spread = Searcher(build)
+            assert spread.term_gloss is not None, "the build keeps no terms: run kg build again"
+            least = int(variant.removeprefix("term-z")) / 10
+            spread.term_gloss.min_z = least
+            rows[variant] = measure(spread, dev)
         elif variant == "term-gloss-zh":
             rows[variant] = measure(ChineseTerms(build), dev)
         elif variant in ("feedback", "gloss-mix"):

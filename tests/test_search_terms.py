@@ -27,6 +27,9 @@ def test_a_word_takes_its_two_nearest_terms_that_are_close_enough():
     assert gloss.nearest(word[None, :]) == ["甲乙", "丙丁"]
     far = np.array([0.4, 0.3, 0.2, 0.1], dtype=np.float32)
     assert gloss.nearest(np.vstack([far, word, word])) == ["甲乙", "丙丁"]  # none for far; no repeats
+    # with min_z, a term must also stand out from the word's cosines with every term
+    # (mean 0.4625, deviation 0.29: 0.8 is 1.15 deviations over the mean, 0.6 only 0.47)
+    assert TermGloss(gloss.terms, vectors, min_cosine=0.5, min_z=1.0).nearest(word[None, :]) == ["甲乙"]
 
 
 def test_the_build_keeps_the_chinese_terms_of_its_bm25_vocabulary(built):

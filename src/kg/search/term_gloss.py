@@ -37,10 +37,11 @@ MIN_COSINE = {"e5-small": 0.86}
 class TermGloss:
     """The index's Chinese terms and their vectors; `nearest` glosses words' vectors."""
 
-    def __init__(self, terms: list[str], vectors: np.ndarray, min_cosine: float) -> None:
+    def __init__(self, terms: list[str], vectors: np.ndarray, min_cosine: float, min_z: float = 0.0) -> None:
         self.terms = terms
         self.vectors = vectors
         self.min_cosine = min_cosine
+        self.min_z = min_z  # and standing this many standard deviations over the word's mean cosine
 
     def nearest(self, words: np.ndarray) -> list[str]:
         """For each row of `words` (word vectors), its nearest terms at `min_cosine` or more."""
@@ -50,7 +51,8 @@ class TermGloss:
         found: list[str] = []
         for row in cosines:
             best = np.argsort(-row, kind="stable")[:TERMS_PER_WORD]
-            found += [self.terms[i] for i in best if row[i] >= self.min_cosine]
+            least = max(self.min_cosine, row.mean() + self.min_z * row.std())
+            found += [self.terms[i] for i in best if row[i] >= least]
         return list(dict.fromkeys(found))
 
 
