@@ -49,6 +49,13 @@ def test_an_english_word_the_thesaurus_does_not_list_is_glossed_with_the_nearest
     assert "奖励" in searcher.query_tokens("how do I reward high-performing staff")  # BM25 too
 
 
+def test_lexical_mode_ranks_by_the_words_and_the_thesaurus_alone(searcher):
+    # a word no item holds may come near some term by chance, but BM25 alone never uses terms
+    assert searcher.search("zzzqqq", mode="lexical", by="item").results == []
+    reward = searcher.search("reward", mode="lexical", by="item").results
+    assert reward == []  # "reward" is in no thesaurus group and no item holds it
+
+
 def test_words_with_no_close_term_and_chinese_questions_get_no_terms(searcher):
     assert searcher.gloss("zeppelin") == []
     assert searcher.gloss("員工獎勵") == []

@@ -285,7 +285,8 @@ class Searcher:
         return list(dict.fromkeys(listed + [to_traditional(t) for t in self._terms(query)]))
 
     def query_tokens(self, query: str) -> list[str]:
-        """The query's BM25 tokens with the thesaurus's words and the terms glossing its English."""
+        """The BM25 tokens the calibrated score reads: the query's, the thesaurus's words and the
+        terms glossing its English."""
         return list(dict.fromkeys(self.tokenizer.query_tokens(query) + list(self._terms(query))))
 
     def _glossing_terms(self, query: str) -> tuple[str, ...]:
@@ -323,7 +324,9 @@ class Searcher:
         return [(self.index.row_of[int(i)], float(s)) for i, s in zip(ids, scores, strict=True)]
 
     def _lexical(self, query: str, mask: np.ndarray | None, depth: int, expand: bool) -> Ranking:
-        tokens = self.query_tokens(query) if expand else self.tokenizer.tokens(query)
+        # the words and the thesaurus only: BM25 alone never ranks by the model's terms (a word
+        # no item holds, "zzzqqq", may still come within 0.86 of some term)
+        tokens = self.tokenizer.query_tokens(query) if expand else self.tokenizer.tokens(query)
         scores = self._bm25(tuple(tokens))
         if mask is not None:
             scores = np.where(mask, scores, 0)
