@@ -8,12 +8,31 @@ dev questions, no-answer recall and answerable questions wrongly refused.
 
 Variants:
   current   the shipped search (hybrid, calibrated order, question reading, kind boost)
+  no-term-gloss   current without glossing English words with the index's terms (thesaurus only)
+  term-passages   current, with the index's terms embedded as passages (as items are), not as questions
+  term-z35 / term-z40 / term-z45   current, a term glossing a word only when its cosine also stands
+            3.5 / 4.0 / 4.5 standard deviations over the word's mean cosine with all terms
+  term-gloss-zh   current, and Chinese words outside the BM25 vocabulary (jieba's cut, two
+            characters or more) glossed likewise, at a cosine of ZH_MIN_COSINE or more
   context   each item indexed (embedded and tokenised) with its task's and activity's titles
             before its own text ("任務｜活動｜項目"); the shown text is unchanged
   context-bm25 / context-dense   the context only in the BM25 index / only in the vectors
   rerank50  current, then its top 50 items re-sorted by the overlap scorer
             (kg.mapping.scoring: 0.9 cosine + 0.1 character bigrams, question against item)
   blend50   current, top 50 re-sorted by the mean of the calibrated score and that scorer's
+  feedback  pseudo-relevance feedback (Rocchio): the question's vector plus FEEDBACK_WEIGHT times
+            the mean vector of the first pass's FEEDBACK_DEPTH best candidates, for ranking and score
+  gloss-mix an English question with a Chinese gloss: the mean of its cosines with the question
+            alone and with the glossed question (the shipped search uses the glossed one only)
+  mapped    each item scores at least the best score of the items the build's overlap mappings
+            mark exact or close to it (mappings/mappings.sssom.tsv)
+  diversify each further item of a document already listed counts DIVERSITY times less
+  bm25-b03  BM25 with length normalisation b = 0.3 instead of 0.75 (k1 1.5)
+  bm25-k1-1 BM25 with k1 = 1.0 (b 0.75)
+  refuse-3rd "nothing found" when the third best item, not the best, is under the threshold
+  refuse-signals  "nothing found" by a logistic model over question-level signals: the best
+            item's score, the best cosine's margin over the corpus's typical cosine, agreement
+            of the dense and BM25 top 10, the share of the question's words in the best item
 
     python benchmarks/search_variants.py --build-dir data/build [--variant current ...]
 """
@@ -21,6 +40,7 @@ Variants:
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import shutil
 import tempfile
@@ -32,16 +52,52 @@ import numpy as np
 
 from kg.mapping.calibration import calibration_for
 from kg.parse.model import Document
+from kg.search.calibration import WEAK_SHOWN, choose_threshold, fit_weights
 from kg.search.embedders import get_embedder
-from kg.search.engine import Searcher
+from kg.search.engine import KIND_BOOST, Filters, Searcher
 from kg.search.evaluate import Question, _score, calibrate, load_questions
 from kg.search.index import build_search_index, read_items
 from kg.search.items import SearchItem
+from kg.search.lexical import CJK, LexicalIndex
 from kg.search.results import ItemHit
-from kg.store.layout import CURRENT_FILE, DOCUMENTS_FILE, SEARCH_FOLDER, current_build
+from kg.search.term_gloss import TermGloss, to_traditional
+from kg.store.layout import (
+    CURRENT_FILE,
+    DOCUMENTS_FILE,
+    MAPPINGS_FOLDER,
+    SEARCH_FOLDER,
+    SSSOM_FILE,
+    current_build,
+)
 
-VARIANTS = ("current", "context", "context-bm25", "context-dense", "rerank50", "blend50")
+VARIANTS = (
+    "current",
+    "context",
+    "context-bm25",
+    "context-dense",
+    "rerank50",
+    "blend50",
+    "feedback",
+    "gloss-mix",
+    "mapped",
+    "diversify",
+    "bm25-b03",
+    "bm25-k1-1",
+    "refuse-3rd",
+    "refuse-signals",
+    "no-term-gloss",
+    "term-gloss-zh",
+    "term-passages",
+    "term-z35",
+    "term-z40",
+    "term-z45",
+)
 Rerank = Callable[[Searcher, str, list[ItemHit]], list[ItemHit]]
+Refusal = Callable[[Searcher, list[Question]], Callable[[str], bool]]  # fitted on dev questions
+FEEDBACK_DEPTH, FEEDBACK_WEIGHT = 5, 0.3  # the best of a grid over 3/5/10 and 0.3/0.7/1.5 (dev)
+DIVERSITY = 0.9
+ZH_MIN_COSINE = 0.92  # Chinese words run closer to Chinese terms than English ones (0.90 / 0.92 / 0.94)
+BM25_VARIANTS = {"bm25-b03": {"b": 0.3}, "bm25-k1-1": {"k1": 1.0}}
 
 
 def folds(dev: list[Question]) -> tuple[list[Question], list[Question]]:
@@ -55,34 +111,200 @@ def folds(dev: list[Question]) -> tuple[list[Question], list[Question]]:
     return halves
 
 
-def measure(searcher: Searcher, dev: list[Question], rerank: Rerank | None = None) -> dict[str, float]:
-    rankings, relevant = [], []
+def measure(
+    searcher: Searcher,
+    dev: list[Question],
+    rerank: Rerank | None = None,
+    depth: int = 50,
+    refusal: Refusal | None = None,
+) -> dict[str, float]:
+    """Item quality and refusals by 2-fold cross-validation within dev.
+
+    refusal: another "nothing found" rule, fitted on the fitting half (else the engine's own).
+    """
+    rankings: list[list[str]] = []
+    relevant: list[set[str]] = []
+    languages: list[str] = []
     no_answer = recognised = answerable = refused = 0
     shipped = searcher.score_model
     for fit, held in (folds(dev), folds(dev)[::-1]):
-        searcher.score_model = calibrate(searcher, fit)
+        model = calibrate(searcher, fit)
+        searcher.score_model = model
+        refuses = None
+        if refusal is not None:  # the engine refuses nothing; the rule decides here
+            searcher.score_model = replace(model, threshold=0.0)
+            refuses = refusal(searcher, fit)
         for q in held:
-            result = searcher.search(q.question, by="item", top=50)
+            result = searcher.search(q.question, by="item", top=depth)
             hits = [h for h in result.results if isinstance(h, ItemHit)]
-            if rerank is not None and not result.no_good_match:
+            weak = result.no_good_match
+            if refuses is not None and refuses(q.question):
+                weak, hits = True, hits[:WEAK_SHOWN]  # as the engine shows a refused question
+            if rerank is not None and not weak:
                 hits = rerank(searcher, q.question, hits)
             if q.no_answer:
                 no_answer += 1
-                recognised += result.no_good_match
+                recognised += weak
                 continue
             answerable += 1
-            refused += result.no_good_match
+            refused += weak
             rankings.append([f"{h.item.document}/{h.item.code}" for h in hits[:10]])
             relevant.append(set(q.items))
+            languages.append(q.lang)
     searcher.score_model = shipped
     scores = _score(rankings, relevant, (10,))
+    per_language = {}
+    for lang in ("zh", "en"):
+        chosen = [n for n, asked_in in enumerate(languages) if asked_in == lang]
+        per_language[lang] = _score([rankings[n] for n in chosen], [relevant[n] for n in chosen], (10,))
     return {
         "recall@10": round(scores.recall[10], 3),
         "mrr": round(scores.mrr, 3),
         "ndcg@10": round(scores.ndcg, 3),
         "no_answer_recall": round(recognised / no_answer, 3) if no_answer else 0.0,
         "wrongly_refused": round(refused / answerable, 3) if answerable else 0.0,
+        **{f"recall@10 {lang}": round(part.recall[10], 3) for lang, part in per_language.items()},
+        **{f"mrr {lang}": round(part.mrr, 3) for lang, part in per_language.items()},
     }
+
+
+def ranked_score(searcher: Searcher, question: str, place: int) -> float:
+    """The calibrated score of the item at `place` (1: the best) among the question's items."""
+    hits = searcher.search(question, by="item", top=place).results
+    scores = sorted((h.score for h in hits if isinstance(h, ItemHit)), reverse=True)
+    return scores[place - 1] if len(scores) >= place else 0.0
+
+
+def third_item(searcher: Searcher, fit: list[Question]) -> Callable[[str], bool]:
+    """Refuse when the third best item, not the best, scores under a threshold (5% of answerable)."""
+    threshold = choose_threshold([ranked_score(searcher, q.question, 3) for q in fit if not q.no_answer])
+    return lambda question: ranked_score(searcher, question, 3) < threshold
+
+
+def question_signals(searcher: Searcher, question: str) -> np.ndarray:
+    """1; log of the best calibrated score; the best cosine's margin over the corpus's typical
+    cosine (in standard deviations); the share of dense and BM25 top 10 that agree; and the
+    share of the question's own words that its best item holds."""
+    best = searcher.search(question, by="item", top=1).results[0]
+    assert isinstance(best, ItemHit)
+    cosines = searcher.index.dense.vectors() @ searcher.query_vector(question)
+    dense = {row for row, _ in searcher.rank(question, "dense", None, 10)}
+    lexical = {row for row, _ in searcher.rank(question, "lexical", None, 10)}
+    words = searcher.tokenizer.tokens(question)
+    held = set(searcher.tokenizer.tokens(best.item.text))
+    return np.array(
+        [
+            1.0,
+            np.log(max(best.score, 1e-6)),
+            (cosines.max() - cosines.mean()) / cosines.std(),
+            len(dense & lexical) / 10,
+            sum(w in held for w in words) / len(words) if words else 0.0,
+        ]
+    )
+
+
+def signals_model(searcher: Searcher, fit: list[Question]) -> Callable[[str], bool]:
+    """A logistic model of "answerable" over `question_signals`, fitted on the fitting half; refuse
+    under the value that refuses at most 5% of its answerable questions."""
+    x = np.array([question_signals(searcher, q.question) for q in fit])
+    answerable = np.array([0.0 if q.no_answer else 1.0 for q in fit])
+    weights = np.array(fit_weights(x, answerable))
+    threshold = choose_threshold([float(row @ weights) for row, a in zip(x, answerable, strict=True) if a])
+    return lambda question: float(question_signals(searcher, question) @ weights) < threshold
+
+
+def boosted(searcher: Searcher, question: str, hits: list[ItemHit], scores: np.ndarray) -> list[ItemHit]:
+    """The hits ordered by `scores`, with the asked-for item kinds boosted as the engine does."""
+    kinds = set(searcher.understood(question, Filters()).item_kinds)
+    factor = np.array([KIND_BOOST if h.item.kind in kinds else 1.0 for h in hits])
+    return [hits[i] for i in np.argsort(-scores * factor, kind="stable")]
+
+
+class Feedback(Searcher):
+    """Pseudo-relevance feedback: the question's vector moved towards its first pass's best items."""
+
+    first_pass = False
+
+    def query_vector(self, query: str) -> np.ndarray:
+        vector = super().query_vector(query)
+        if self.first_pass:
+            return vector
+        self.first_pass = True
+        try:
+            rows = [row for row, _ in self.rank(query, "hybrid", None, FEEDBACK_DEPTH)]
+        finally:
+            self.first_pass = False
+        if not rows:
+            return vector
+        mean = self.index.dense.vectors()[rows].mean(axis=0)
+        moved = vector + FEEDBACK_WEIGHT * mean / np.linalg.norm(mean)
+        return np.asarray(moved / np.linalg.norm(moved), dtype=np.float32)
+
+
+class GlossMix(Searcher):
+    """An English question with a gloss: the mean of its vector alone and of the glossed one."""
+
+    def query_vector(self, query: str) -> np.ndarray:
+        glossed = super().query_vector(query)
+        if not self.gloss(query):
+            return glossed
+        return np.asarray((glossed + self._embed(query)) / 2, dtype=np.float32)
+
+
+class ChineseTerms(Searcher):
+    """Chinese words the index's vocabulary lacks are glossed with its nearest terms too."""
+
+    def gloss(self, query: str) -> list[str]:
+        if not CJK.search(query):
+            return super().gloss(query)
+        return [to_traditional(t) for t in self._terms(query)]
+
+    def _glossing_terms(self, query: str) -> tuple[str, ...]:
+        if not CJK.search(query) or self.term_gloss is None:
+            return super()._glossing_terms(query)
+        simplified = self.tokenizer.to_simplified(query)
+        known, stop = self.index.lexical.retriever.vocab_dict, self.tokenizer.stopwords
+        words = [w for w in self.tokenizer.jieba.cut(simplified) if len(w) >= 2 and CJK.search(w)]
+        words = [w for w in dict.fromkeys(words) if w not in known and w not in stop]
+        if not words:
+            return ()
+        terms = TermGloss(self.term_gloss.terms, self.term_gloss.vectors, ZH_MIN_COSINE)
+        found = terms.nearest(np.array([self._embed(w) for w in words]))
+        return tuple(t for t in found if t not in simplified)
+
+
+def mapped_partners(build: Path) -> dict[str, set[str]]:
+    """{"DOC/CODE": the items the build's mappings mark exact or close to it}."""
+    partners: dict[str, set[str]] = {}
+    lines = (build / MAPPINGS_FOLDER / SSSOM_FILE).read_text(encoding="utf-8").splitlines()
+    rows = csv.DictReader((line for line in lines if not line.startswith("#")), delimiter="\t")
+    for row in rows:
+        if row["predicate_id"] in ("skos:exactMatch", "skos:closeMatch"):
+            a, b = (row[k].split(":", 1)[1] for k in ("subject_id", "object_id"))
+            partners.setdefault(a, set()).add(b)
+            partners.setdefault(b, set()).add(a)
+    return partners
+
+
+def mapped(partners: dict[str, set[str]]) -> Rerank:
+    def rerank(searcher: Searcher, question: str, hits: list[ItemHit]) -> list[ItemHit]:
+        score = {f"{h.item.document}/{h.item.code}": h.score for h in hits}
+        raised = [
+            max([h.score] + [score.get(p, 0.0) for p in partners.get(f"{h.item.document}/{h.item.code}", ())])
+            for h in hits
+        ]
+        return boosted(searcher, question, hits, np.array(raised))
+
+    return rerank
+
+
+def diversify(searcher: Searcher, question: str, hits: list[ItemHit]) -> list[ItemHit]:
+    seen: dict[str, int] = {}
+    scores = []
+    for hit in hits:  # in the engine's order
+        scores.append(hit.score * DIVERSITY ** seen.get(hit.item.document, 0))
+        seen[hit.item.document] = seen.get(hit.item.document, 0) + 1
+    return boosted(searcher, question, hits, np.array(scores))
 
 
 def scorer_scores(searcher: Searcher, question: str, hits: list[ItemHit]) -> np.ndarray:
@@ -129,6 +351,9 @@ def context_build(build: Path, scratch: Path, embedder_name: str) -> Path:
     return scratch
 
 
+REFUSALS: dict[str, Refusal] = {"refuse-3rd": third_item, "refuse-signals": signals_model}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", type=Path, default=Path("data/build"))
@@ -149,6 +374,40 @@ def main() -> None:
                 elif variant == "context-dense":
                     with_context.index.lexical = searcher.index.lexical
                 rows[variant] = measure(with_context, dev)
+        elif variant in BM25_VARIANTS:
+            other = Searcher(build)
+            texts = [item.text for item in other.index.items]
+            other.index.lexical = LexicalIndex.build(texts, other.tokenizer, **BM25_VARIANTS[variant])
+            rows[variant] = measure(other, dev)
+        elif variant == "no-term-gloss":
+            plain = Searcher(build)
+            plain.term_gloss = None
+            rows[variant] = measure(plain, dev)
+        elif variant == "term-passages":
+            passages = Searcher(build)
+            assert passages.term_gloss is not None, "the build keeps no terms: run kg build again"
+            terms = passages.term_gloss.terms
+            vectors = passages.embedder.embed_passages(terms)
+            passages.term_gloss = TermGloss(terms, vectors, passages.term_gloss.min_cosine)
+            rows[variant] = measure(passages, dev)
+        elif variant.startswith("term-z"):
+            spread = Searcher(build)
+            assert spread.term_gloss is not None, "the build keeps no terms: run kg build again"
+            least = int(variant.removeprefix("term-z")) / 10
+            spread.term_gloss.min_z = least
+            rows[variant] = measure(spread, dev)
+        elif variant == "term-gloss-zh":
+            rows[variant] = measure(ChineseTerms(build), dev)
+        elif variant in ("feedback", "gloss-mix"):
+            rows[variant] = measure({"feedback": Feedback, "gloss-mix": GlossMix}[variant](build), dev)
+        elif variant == "mapped":
+            rows[variant] = measure(
+                searcher, dev, mapped(mapped_partners(build)), depth=len(searcher.index.items)
+            )
+        elif variant == "diversify":
+            rows[variant] = measure(searcher, dev, diversify, depth=len(searcher.index.items))
+        elif variant in REFUSALS:
+            rows[variant] = measure(searcher, dev, refusal=REFUSALS[variant])
         else:
             rerank = {"rerank50": rerank50, "blend50": blend50}.get(variant)
             rows[variant] = measure(searcher, dev, rerank)

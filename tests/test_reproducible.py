@@ -40,6 +40,8 @@ ARTIFACTS = [
     "search/lexical/params.index.json",
     "search/lexical/vocab.index.json",
     "search/lexical/size.json",
+    "search/terms.json",
+    "search/terms.npy",
 ]
 # Files that name the sources by the path given to the build (relative to the working folder).
 PATH_BEARING = {"documents.json", "search/meta.json"}

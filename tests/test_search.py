@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import kg
@@ -122,6 +123,34 @@ def test_an_item_scores_the_same_whatever_the_mode(searcher):
     for code in shared:
         assert scores["dense"][code] == pytest.approx(scores["hybrid"][code], abs=1e-9)
         assert scores["lexical"][code] == pytest.approx(scores["hybrid"][code], abs=1e-9)
+
+
+@pytest.mark.parametrize("question", ["客訴處理", "how do I train new customer service agents"])
+def test_dense_ranking_and_scores_use_one_question_vector(searcher, question):
+    # The dense ranking, the calibrated score's cosine and kgf:similarity all read
+    # `query_vector` (an English question's with its Chinese gloss), so a variant that
+    # changes the vector changes all three alike (benchmarks/search_variants.py relies on it).
+    ranked = searcher.rank(question, "dense", None, 10)
+    vector = searcher.query_vector(question)
+    stored = np.array([searcher.index.dense.vector(searcher.index.items[row].id) for row, _ in ranked])
+    assert [score for _, score in ranked] == pytest.approx((stored @ vector).tolist(), abs=1e-5)
+    best = searcher.index.dense.vectors() @ vector
+    assert ranked[0][1] == pytest.approx(float(best.max()), abs=1e-5)
+
+
+def test_a_searcher_with_another_question_vector_ranks_and_scores_by_it(built):
+    class Pointed(Searcher):
+        """Asks with the stored vector of one item, whatever the words."""
+
+        def query_vector(self, query: str) -> np.ndarray:
+            return self.index.dense.vector(self.index.items[target].id)
+
+    pointed = Pointed(current_build(built.build_dir))
+    target = next(row for row, item in enumerate(pointed.index.items) if item.text == "建立績效管理方案")
+    first, cosine = pointed.rank("客訴處理", "dense", None, 5)[0]
+    assert pointed.index.items[first].text == "建立績效管理方案"  # or a copy of it in another document
+    assert cosine == pytest.approx(1.0, abs=1e-4)
+    assert pointed.signals("客訴處理", np.array([target])).cosine[0] == pytest.approx(1.0, abs=1e-4)
 
 
 def test_lexical_mode_finds_nothing_for_words_no_item_holds(searcher):

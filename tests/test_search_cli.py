@@ -122,6 +122,11 @@ def test_eval_json(build_dir):
     assert {"recall@10", "mrr", "ndcg@10"} <= set(test["groups"]["en sentence"])
     assert test["no_answer"]["questions"] >= 10
     assert 0 <= test["no_answer"]["recall"] <= 1
+    bands = payload["score_bands"]["test"]  # what a score means, on the test part's candidates
+    assert [band["from"] for band in bands] == [0.0, 0.05, 0.1, 0.2, 0.3, 0.5]
+    assert sum(band["candidates"] for band in bands) > 1000
+    # calibrated: items scored under 0.05 are rarely relevant, those over 0.3 often
+    assert bands[0]["relevant"] < 0.1 < 0.3 < bands[-2]["relevant"] and bands[-1]["relevant"] > 0.5
 
 
 def test_eval_of_one_split_prints_both_tables(build_dir):
@@ -130,6 +135,7 @@ def test_eval_of_one_split_prints_both_tables(build_dir):
     assert "| test | 19 | en keyword |" in result.stdout
     assert "| dev |" not in result.stdout
     assert "no-answer recall" in result.stdout
+    assert "| test | 0.50 to 1 |" in result.stdout  # what a score means
     assert_clean_failure(kg("eval", "--split", "train", build_dir=build_dir), "unknown split 'train'")
 
 

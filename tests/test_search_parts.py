@@ -15,7 +15,7 @@ from kg.search.cache import EmbeddingCache, embed_passages
 from kg.search.embedders import get_embedder, prompts_for
 from kg.search.evaluate import load_questions
 from kg.search.items import document_items, stable_id
-from kg.search.lexical import get_tokenizer
+from kg.search.lexical import BM25_B, BM25_K1, LexicalIndex, get_tokenizer
 
 # --- items ----------------------------------------------------------------------------------------
 
@@ -126,6 +126,21 @@ def test_no_thesaurus_word_is_a_stop_word(tokenizer):
     assert clashes == []
 
 
+def test_bm25_length_normalisation_is_a_parameter_kept_with_the_index(tokenizer, tmp_path):
+    # One mention of 預算 in a short and in a long item: with length normalisation (b) the
+    # short item scores higher, without it both score alike; the parameters are saved and loaded.
+    texts = ["編列預算", "編列預算並且與各部門主管溝通協調年度營運計畫、人力配置及設備採購的優先順序"]
+    normalised = LexicalIndex.build(texts, tokenizer).scores(["预算"])
+    assert normalised[0] > normalised[1] > 0
+    plain = LexicalIndex.build(texts, tokenizer, b=0.0).scores(["预算"])
+    assert plain[0] == pytest.approx(plain[1])
+    LexicalIndex.build(texts, tokenizer, k1=1.0, b=0.3).save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path).retriever
+    assert (loaded.k1, loaded.b) == (1.0, 0.3)
+    default = LexicalIndex.build(texts, tokenizer).retriever
+    assert (default.k1, default.b) == (BM25_K1, BM25_B)
+
+
 def test_english_words_get_their_chinese_gloss(tokenizer):
     gloss = tokenizer.thesaurus.chinese_gloss("handling complaints")
     assert gloss[:3] == ["客訴", "投訴", "客戶投訴"]  # Traditional, as the thesaurus prints them
@@ -210,6 +225,19 @@ def test_the_cache_embeds_each_distinct_text_once_across_runs(tmp_path):
     assert (stats.embedded, stats.cached) == (1, 2)
     assert embedder.embedded == ["a", "b", "c"]
     assert np.array_equal(second[0], first[1]) and np.array_equal(second[2], first[0])
+    cache.close()
+
+
+def test_the_cache_keeps_query_embeddings_apart_from_passage_ones(tmp_path):
+    embedder = get_embedder("e5-small")  # its query and passage vectors of one text differ
+    cache = EmbeddingCache(tmp_path / "e.sqlite")
+    passages, _ = embed_passages(embedder, ["獎勵"], cache)
+    queries, stats = embed_passages(embedder, ["獎勵"], cache, as_queries=True)
+    assert stats.embedded == 1  # not the passage vector the cache already held
+    assert np.allclose(queries[0], embedder.embed_queries(["獎勵"])[0], atol=1e-6)
+    assert not np.allclose(queries[0], passages[0], atol=1e-3)
+    _, again = embed_passages(embedder, ["獎勵"], cache, as_queries=True)
+    assert (again.embedded, again.cached) == (0, 1)
     cache.close()
 
 

@@ -124,7 +124,9 @@ def test_scores_are_chances_between_zero_and_one(searcher):
 
 def test_a_question_no_document_answers_is_refused(searcher):
     threshold = searcher.score_model.threshold
-    for question in ("how to bake bread", "crop irrigation", "中醫藥膳調理"):
+    # "how to bake bread" is refused too, but its words' terms (做出, kg.search.term_gloss) bring
+    # it within 0.02 of the line, where another CPU's rounding might move it
+    for question in ("semiconductor yield", "crop irrigation", "中醫藥膳調理"):
         result = searcher.search(question, by="item")
         assert result.no_good_match
         assert 1 <= len(result.results) <= 3

@@ -122,8 +122,8 @@ def evaluate(
 
     Prints recall@k, MRR and nDCG@10 per mode for items and documents (answerable questions),
     then, for the first mode, item recall@10, MRR and nDCG@10 per language and style on the dev
-    and the test part, how often a question that asks for a kind gets it first, and no-answer
-    precision and recall.
+    and the test part, how often a question that asks for a kind gets it first, no-answer
+    precision and recall, and what a score means (per score band, the share labelled relevant).
 
     Example: kg eval --questions eval/questions.json
              kg eval --lang en --mode dense --split test
@@ -131,13 +131,16 @@ def evaluate(
     from kg.knowledge_graph import KnowledgeGraph
     from kg.search.engine import MODES, as_mode
     from kg.search.evaluate import (
+        CALIBRATION_DEPTH,
         SPLITS,
         breakdown,
+        format_bands,
         format_breakdown,
         format_table,
         in_language,
         in_split,
         load_questions,
+        score_bands,
     )
     from kg.search.evaluate import evaluate as run_evaluation
 
@@ -158,12 +161,24 @@ def evaluate(
     modes = tuple(as_mode(m) for m in mode) if mode else MODES
     scores = run_evaluation(searcher, labelled, modes)
     parts = {s: breakdown(searcher, in_split(labelled, s), modes[0]) for s in splits if in_split(labelled, s)}
+    calibrated = searcher.score_model is not None
+    bands = {s: score_bands(searcher, in_split(labelled, s)) for s in parts} if calibrated else {}
     if as_json:
         payload = {m: {level: s.to_dict() for level, s in levels.items()} for m, levels in scores.items()}
         by_split = {s: part.to_dict() for s, part in parts.items()}
-        typer.echo(json.dumps({"questions": len(labelled), "scores": payload, modes[0]: by_split}, indent=2))
+        meaning = {
+            s: [{"from": low, "candidates": n, "relevant": round(share, 4)} for low, n, share in b]
+            for s, b in bands.items()
+        }
+        result = {"questions": len(labelled), "scores": payload, modes[0]: by_split, "score_bands": meaning}
+        typer.echo(json.dumps(result, indent=2))
         return
     typer.echo(f"{len(labelled)} questions from {questions}, embedder {searcher.embedder.name}\n")
     typer.echo(format_table(scores))
     typer.echo(f"\n{modes[0]}, items, per language and style:\n")
     typer.echo(format_breakdown(parts))
+    if bands:
+        typer.echo(
+            f"\nwhat a score means (the first {CALIBRATION_DEPTH} candidates of answerable questions):\n"
+        )
+        typer.echo(format_bands(bands))

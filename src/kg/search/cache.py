@@ -1,4 +1,4 @@
-"""A persistent cache of passage embeddings, keyed by model fingerprint and text.
+"""A persistent cache of passage embeddings (and of query ones), keyed by model fingerprint and text.
 
 Rebuilding after adding one document embeds only that document's new texts; the
 rest come from here. The cache is one SQLite file beside the builds
@@ -74,21 +74,27 @@ def embed_passages(
     texts: Sequence[str],
     cache: EmbeddingCache | None,
     progress: Callable[[str, int, int], None] | None = None,
+    as_queries: bool = False,
 ) -> tuple[np.ndarray, EmbeddingStats]:
-    """Vectors for `texts` (one row each), embedding only texts the cache does not hold."""
+    """Vectors for `texts` (one row each), embedding only texts the cache does not hold.
+
+    as_queries: embed them as questions are (kept apart in the cache), not as passages.
+    """
     keys = [_key(t) for t in texts]
     distinct = dict(zip(keys, texts, strict=True))
-    known = cache.get(embedder.fingerprint, list(distinct), embedder.dimension) if cache else {}
+    model = f"{embedder.fingerprint} (queries)" if as_queries else embedder.fingerprint
+    embed = embedder.embed_queries if as_queries else embedder.embed_passages
+    known = cache.get(model, list(distinct), embedder.dimension) if cache else {}
     missing = [k for k in distinct if k not in known]
     stats = EmbeddingStats(texts=len(distinct), embedded=len(missing), cached=len(known))
     for start in range(0, len(missing), BATCH):
         if progress:
             progress("embedding", start, len(missing))
         batch = missing[start : start + BATCH]
-        vectors = embedder.embed_passages([distinct[k] for k in batch])
+        vectors = embed([distinct[k] for k in batch])
         known.update(zip(batch, vectors, strict=True))
         if cache:  # written batch by batch, so an interrupted build keeps what it paid for
-            cache.put(embedder.fingerprint, list(zip(batch, vectors, strict=True)))
+            cache.put(model, list(zip(batch, vectors, strict=True)))
     if progress:
         progress("embedding", len(missing), len(missing))
     matrix = np.zeros((len(texts), embedder.dimension), dtype=np.float32)

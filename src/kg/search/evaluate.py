@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from kg.errors import KgError
-from kg.search.calibration import ScoreModel, choose_threshold, features, fit_weights
+from kg.search.calibration import ScoreModel, Signals, choose_threshold, features, fit_weights
 from kg.search.engine import MODES, Filters, Mode, Searcher
 from kg.search.results import DocumentHit, ItemHit
 from kg.search.understand import Understood
@@ -312,6 +312,19 @@ def format_breakdown(parts: dict[str, Breakdown]) -> str:
 
 
 CALIBRATION_DEPTH = 50  # candidates per question the score model learns from
+SCORE_BANDS = (0.0, 0.05, 0.10, 0.20, 0.30, 0.50)  # lower edges of the bands `score_bands` reports
+
+
+def _candidates(searcher: Searcher, q: Question) -> tuple[Signals, np.ndarray]:
+    """A question's first `CALIBRATION_DEPTH` hybrid candidates (under its reading): the score
+    model's signals and whether each is labelled relevant."""
+    filters = searcher.understood(q.question, Filters())
+    mask = _understood_filters(filters).mask(searcher.index)
+    ranked = searcher.rank(q.question, "hybrid", mask, CALIBRATION_DEPTH)
+    rows = np.array([r for r, _ in ranked], dtype=int)
+    relevant = set(q.items)
+    keys = [f"{searcher.index.items[r].document}/{searcher.index.items[r].code}" for r in rows]
+    return searcher.signals(q.question, rows), np.array([key in relevant for key in keys], dtype=float)
 
 
 def calibrate(searcher: Searcher, questions: list[Question], source: str = "") -> ScoreModel:
@@ -324,22 +337,44 @@ def calibrate(searcher: Searcher, questions: list[Question], source: str = "") -
     dev = [q for q in questions if q.split == "dev"]
     if not dev:
         raise KgError("calibration needs questions of the dev split")
-    rows_x, rows_y, candidates = [], [], []
-    for q in dev:
-        filters = searcher.understood(q.question, Filters())
-        mask = _understood_filters(filters).mask(searcher.index)
-        ranked = searcher.rank(q.question, "hybrid", mask, CALIBRATION_DEPTH)
-        rows = np.array([r for r, _ in ranked], dtype=int)
-        signals = searcher.signals(q.question, rows)
-        relevant = set(q.items)
-        keys = [f"{searcher.index.items[r].document}/{searcher.index.items[r].code}" for r in rows]
-        rows_x.append(features(signals))
-        rows_y.append(np.array([key in relevant for key in keys], dtype=float))
-        candidates.append((q, signals))
-    weights = fit_weights(np.vstack(rows_x), np.concatenate(rows_y))
+    examples = [(q, *_candidates(searcher, q)) for q in dev]
+    x = np.vstack([features(signals) for _, signals, _ in examples])
+    weights = fit_weights(x, np.concatenate([labels for _, _, labels in examples]))
     model = ScoreModel(weights, 0.0)
-    best = [float(model.scores(signals).max()) for q, signals in candidates if not q.no_answer]
+    best = [float(model.scores(signals).max()) for q, signals, _ in examples if not q.no_answer]
     return ScoreModel(weights, choose_threshold(best), source)
+
+
+def score_bands(searcher: Searcher, questions: list[Question]) -> list[tuple[float, int, float]]:
+    """What the scores mean: for each band of `SCORE_BANDS` (its lower edge), how many candidates
+    of the answerable questions (their first `CALIBRATION_DEPTH`) score in it and the share of
+    them labelled relevant (0 for an empty band). Needs a calibrated searcher."""
+    if searcher.score_model is None:
+        raise KgError(f"no score calibration for the embedder {searcher.embedder.name!r}")
+    _check_labels(searcher, questions)
+    scores, labels = [], []
+    for q in questions:
+        if not q.no_answer:
+            signals, relevant = _candidates(searcher, q)
+            scores.append(searcher.score_model.scores(signals))
+            labels.append(relevant)
+    score, label = (np.concatenate(v) if v else np.zeros(0) for v in (scores, labels))
+    band = np.searchsorted(SCORE_BANDS, score, side="right") - 1
+    counts = [int((band == n).sum()) for n in range(len(SCORE_BANDS))]
+    return [
+        (low, count, float(label[band == n].mean()) if count else 0.0)
+        for n, (low, count) in enumerate(zip(SCORE_BANDS, counts, strict=True))
+    ]
+
+
+def format_bands(parts: dict[str, list[tuple[float, int, float]]]) -> str:
+    """A Markdown table per split: score band, candidates in it, share labelled relevant."""
+    lines = ["| split | score | candidates | labelled relevant |", "|---|---|---|---|"]
+    for split, bands in parts.items():
+        for n, (low, count, share) in enumerate(bands):
+            high = f"{SCORE_BANDS[n + 1]:.2f}" if n + 1 < len(SCORE_BANDS) else "1"
+            lines.append(f"| {split} | {low:.2f} to {high} | {count} | {share:.3f} |")
+    return "\n".join(lines)
 
 
 def _understood_filters(understood: Understood) -> Filters:

@@ -6,6 +6,8 @@
       items.jsonl   one SearchItem per line; line i is row i
       dense.faiss   FAISS index of the item vectors, by stable id
       lexical/      bm25s index; row i is item i
+      terms.json, terms.npy   the BM25 vocabulary's Chinese terms embedded as questions
+                    (kg.search.term_gloss: English words glossed with them)
 
 An index answers only queries embedded by the model that built it: `SearchIndex.check`
 refuses any other, so a changed model can never give silently wrong scores.
@@ -27,6 +29,7 @@ from kg.search.dense import DenseIndex
 from kg.search.embedders import Embedder
 from kg.search.items import SearchItem, Vocabulary
 from kg.search.lexical import LexicalIndex, get_tokenizer
+from kg.search.term_gloss import write_terms
 from kg.store.layout import DENSE_FILE, ITEMS_FILE, LEXICAL_FOLDER, SEARCH_FOLDER, SEARCH_META_FILE
 
 FORMAT = 1
@@ -68,11 +71,15 @@ def build_search_index(
     if len(set(ids.tolist())) != len(ids):
         raise KgError("two search items share an IRI: item codes must be unique within a document")
     DenseIndex.build(vectors, ids).save(out / DENSE_FILE)
-    LexicalIndex.build([i.text for i in items], get_tokenizer()).save(out / LEXICAL_FOLDER)
+    lexical = LexicalIndex.build([i.text for i in items], get_tokenizer())
+    lexical.save(out / LEXICAL_FOLDER)
     with open(out / ITEMS_FILE, "w", encoding="utf-8") as lines:
         for item in items:
             lines.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
     seconds["index"] = time.perf_counter() - started
+    started = time.perf_counter()
+    write_terms(out, lexical.chinese_terms(), embedder, cache)  # kg.search.term_gloss
+    seconds["terms"] = time.perf_counter() - started
     meta = {
         "format": FORMAT,
         "embedder": embedder.name,

@@ -26,7 +26,9 @@ from kg.errors import KgError
 from kg.search.thesaurus import Thesaurus
 
 _WORD = re.compile(r"[\w\u3400-\u9fff]")  # a token must hold a letter, digit or CJK character
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # a Chinese character
 _TERM_FREQUENCY = 200_000  # high enough that jieba keeps a domain term whole
+BM25_K1, BM25_B = 1.5, 0.75  # term saturation and length normalisation (bm25s' defaults; README)
 
 
 def _data_lines(name: str) -> list[str]:
@@ -97,13 +99,15 @@ class LexicalIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
+    def build(
+        cls, texts: Sequence[str], tokenizer: Tokenizer, k1: float = BM25_K1, b: float = BM25_B
+    ) -> LexicalIndex:
         import bm25s
 
         # each distinct text once: a unit printed inside standards repeats most of its texts
         tokens = {text: tokenizer.tokens(text) or [""] for text in dict.fromkeys(texts)}
         corpus = [tokens[t] for t in texts]  # bm25s needs a token per row
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=k1, b=b)
         if corpus:
             # bm25s numbers tokens in set order, which changes with every process (hash
             # randomisation); numbered in sorted order, the same texts give the same files.
@@ -134,6 +138,11 @@ class LexicalIndex:
         if not self.size or not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(list(tokens)), dtype=np.float32)
+
+    def chinese_terms(self) -> list[str]:
+        """The vocabulary's Chinese tokens of two characters or more (Simplified), sorted."""
+        vocabulary = self.retriever.vocab_dict if self.size else {}
+        return sorted(t for t in vocabulary if len(t) >= 2 and CJK.search(t))
 
     def holds(self, token: str) -> np.ndarray:
         """Which rows hold `token` (a boolean per row): BM25 scores a row above 0 only then."""
