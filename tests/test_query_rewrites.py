@@ -2,8 +2,8 @@
 
 Each rewritten query is compared, on the seeds' build, with the plain form it replaced (which
 reads every item or every mapping node, and is too slow at thousands of documents): the same
-rows in the same order. The page term the build adds for document-overlap is checked on pairs
-of its own, across page boundaries.
+rows in the same order (the seeds fill the first page of every paged query). The page terms
+the build adds (`kg.graph.pages`) are checked on nodes of their own, across page boundaries.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from rdflib import Dataset, Literal
+from rdflib import OWL, Dataset, Literal
 
 from conftest import QUERIES, values
-from kg.graph import shared_texts
+from kg.graph import pages, shared_texts
 from kg.graph.vocabulary import KG, Iris
 from kg.mapping import rdf
+from kg.mapping.incorporation import Coverage
 from kg.mapping.model import Mapping
 from kg.query.sparql import read_query_file
 from kg.search.items import SearchItem
@@ -68,6 +69,97 @@ ORDER BY DESC(?documents) DESC(?items) ?text
 LIMIT 1000
 """
 
+# The queries that list every document, incorporation or level-5 item as they were: sorted whole.
+PLAIN_LISTS = {
+    "documents-with-counts": """
+SELECT ?code ?kind ?title ?tasks ?indicators ?knowledge_items ?skill_items
+WHERE {
+  ?doc a kg:CompetencyDocument ; skos:notation ?code ; kg:title ?title ;
+      kg:taskCount ?tasks ; kg:indicatorCount ?indicators ;
+      kg:knowledgeCount ?knowledge_items ; kg:skillCount ?skill_items .
+  BIND(IF(EXISTS { ?doc a kg:CompetencyStandard }, "standard", "unit") AS ?kind)
+}
+ORDER BY ?code
+""",
+    "competencies-per-framework": """
+SELECT ?framework_code (COUNT(?competency) AS ?competencies)
+WHERE {
+  ?competency a ceasn:Competency ; ceasn:isPartOf ?framework .
+  ?framework a ceasn:CompetencyFramework ; skos:notation ?framework_code .
+}
+GROUP BY ?framework_code
+ORDER BY ?framework_code
+""",
+    "units-in-standards": """
+SELECT ?standard ?task ?task_title ?unit ?unit_title ?coverage
+WHERE {
+  ?link a kg:UnitIncorporation ; owl:annotatedSource ?task_item ; owl:annotatedTarget ?unit_doc ;
+      kg:coverage ?coverage .
+  ?task_item kg:incorporatesUnit ?unit_doc ; skos:notation ?task ; kg:title ?task_title ;
+      kg:inDocument ?standard_doc .
+  ?standard_doc skos:notation ?standard .
+  ?unit_doc skos:notation ?unit ; kg:title ?unit_title .
+}
+ORDER BY ?standard ?task ?unit
+""",
+    "tasks-level-5-and-up": """
+SELECT ?doc_code ?code ?title ?level
+WHERE {
+  ?item kg:level ?level ; kg:title ?title ; skos:notation ?code ; kg:inDocument ?doc .
+  ?doc skos:notation ?doc_code .
+  FILTER(?level >= 5)
+}
+ORDER BY ?doc_code ?code
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN_LISTS))
+def test_a_paged_list_equals_its_plain_sorted_form(query, name):
+    plain = query(PLAIN_LISTS[name])
+    assert plain.rows, name  # the seeds have rows for each
+    paged = query(read_query_file(QUERIES / f"{name}.rq"))
+    assert paged.variables == plain.variables
+    assert values(paged, *paged.variables) == values(plain, *plain.variables)
+
+
+def test_documents_are_ranked_by_code_and_paged(monkeypatch):
+    monkeypatch.setattr(pages, "PAGE", 2)
+    ranked = {}
+    for s, p, o in pages.document_pages(["C", "A", "B", "A", "E", "D"], Iris()):
+        ranked.setdefault(str(s).rsplit("/", 1)[1], {})[p] = o.toPython()
+    found = sorted((code, n[KG.documentRank], n[KG.documentPage]) for code, n in ranked.items())
+    assert found == [("A", 1, 1), ("B", 2, 1), ("C", 3, 2), ("D", 4, 2), ("E", 5, 3)]
+
+
+def test_incorporations_are_ranked_by_standard_task_and_unit_and_paged(monkeypatch):
+    monkeypatch.setattr(pages, "PAGE", 2)
+    covered = {True: 9, False: 1}  # of 10 items: incorporated, or not
+    found = [
+        Coverage(unit, standard, task, None, 0, 0, "0/0", "0/0", items=10, covered=covered[incorporated])
+        for unit, standard, task, incorporated in [
+            ("U2", "S1", "T2", True),
+            ("U1", "S2", "T1", True),
+            ("U1", "S1", "T10", True),
+            ("U3", "S1", "T2", True),
+            ("U4", "S1", "T1", False),  # not incorporated: no node, no rank
+        ]
+    ]
+    assert [c.incorporated for c in found] == [True, True, True, True, False]
+    written = Dataset()
+    written.parse(data=b"".join(rdf.mapping_nquads([], found, Iris())), format="nquads")
+    nodes: dict[object, dict[object, object]] = {}
+    for s, p, o, _ in written.quads():
+        nodes.setdefault(s, {})[p] = o
+    ranked = sorted(
+        (n[KG.incorporationRank].toPython(), n[KG.incorporationPage].toPython(), str(n[OWL.annotatedSource]))
+        for n in nodes.values()
+        if KG.incorporationRank in n
+    )
+    tasks = ["/".join(task.rsplit("/", 2)[1:]) for _, _, task in ranked]  # .../S1/T10 -> S1/T10
+    assert [(rank, page) for rank, page, _ in ranked] == [(1, 1), (2, 1), (3, 2), (4, 2)]
+    assert tasks == ["S1/T10", "S1/T2", "S1/T2", "S2/T1"]  # by code, as SPARQL sorts strings
+
 
 def _for_pair(text: str, a: str, b: str, every_kind: bool) -> str:
     text = text.replace(SEED_PAIR, f'("{a}" "{b}")')
@@ -98,8 +190,8 @@ def test_esco_skill_types_equals_counting_every_items_inferred_type(query):
 
 
 def test_document_overlap_reads_the_first_page_of_the_ranked_pairs(query):
-    pages = "SELECT ?rank ?page WHERE { ?o kg:overlapRank ?rank ; kg:overlapPage ?page }"
-    ranked = values(query(pages), "rank", "page")
+    paged = "SELECT ?rank ?page WHERE { ?o kg:overlapRank ?rank ; kg:overlapPage ?page }"
+    ranked = values(query(paged), "rank", "page")
     assert sorted(ranked) == [(rank, 1) for rank in range(1, 11)]  # 10 pairs: one page
 
 
@@ -110,7 +202,7 @@ def _item(document: str, code: str) -> SearchItem:
 
 def test_overlap_pages_hold_the_ranks_in_order_across_page_boundaries(monkeypatch):
     """Six pairs, two ranks a page: ranks 1-2 on page 1, 3-4 on page 2, 5-6 on page 3."""
-    monkeypatch.setattr(rdf, "OVERLAP_PAGE", 2)
+    monkeypatch.setattr(pages, "PAGE", 2)
     mappings = []
     for n, (a, b) in enumerate(itertools.combinations("ABCD", 2)):
         for k in range(n % 3 + 1):  # pairs with 1, 2 or 3 exact mappings, so ranks differ
@@ -121,8 +213,8 @@ def test_overlap_pages_hold_the_ranks_in_order_across_page_boundaries(monkeypatc
     for s, p, o, _ in written.quads():
         if p in (KG.overlapRank, KG.overlapPage):
             nodes.setdefault(s, {})[p] = o
-    pages = sorted((v[KG.overlapRank].toPython(), v[KG.overlapPage].toPython()) for v in nodes.values())
-    assert pages == [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3)]
+    ranked = sorted((v[KG.overlapRank].toPython(), v[KG.overlapPage].toPython()) for v in nodes.values())
+    assert ranked == [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3)]
     assert all(isinstance(v[KG.overlapPage], Literal) for v in nodes.values())
 
 
@@ -136,7 +228,7 @@ def test_shared_knowledge_equals_sorting_every_shared_text(query):
 def test_shared_texts_are_ranked_within_their_kind_and_paged(monkeypatch):
     """Most documents first, then most items, then by text; each kind ranked on its own."""
     monkeypatch.setattr(shared_texts, "SHARED_KINDS", ("knowledge", "skill"))
-    monkeypatch.setattr(shared_texts, "SHARED_PAGE", 2)
+    monkeypatch.setattr(pages, "PAGE", 2)
     items = [
         ("knowledge", "A", "x:A/K1", "乙"),
         ("knowledge", "B", "x:B/K1", "乙"),  # 乙: 2 documents, 2 items

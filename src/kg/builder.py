@@ -12,6 +12,7 @@ folder's lock; the same files give the same bytes (graph.nq is sorted, see
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from kg.document_cache import DocumentCache
 from kg.errors import BuildError
 from kg.graph.nquads import nquads
 from kg.graph.ontology import load_ontology
+from kg.graph.pages import document_pages
 from kg.graph.reasoning import check_reasoner
 from kg.graph.shared_texts import shared_text_triples
 from kg.graph.vocabulary import Iris
@@ -179,7 +181,9 @@ def _build_into(
     if problems:
         raise BuildError(problems)
     shared = shared_text_triples(((i.kind, i.document, i.iri, i.text) for i in items), iris)
-    quads_out.write(nquads(shared, str(iris.graph("inferred"))))  # derived from every document
+    pages = document_pages((d["code"] for d in report.documents), iris)
+    derived = itertools.chain(shared, pages)  # from every document, so made after all of them
+    quads_out.write(nquads(derived, str(iris.graph("inferred"))))
     if embedder is not None:
         vocabulary = class_vocabulary(names)
         made = _index_search(folder, items, embedder, report.documents, settings, progress, vocabulary)

@@ -4,7 +4,7 @@
         kg:sharedText "緊急應變原則" ; kg:itemKind "knowledge" ;
         kg:documentCount 2 ; kg:itemCount 2 ;
         kg:sharedTextRank 1 ; kg:sharedTextPage 1 ;       (within its kind: most documents, then
-                                                          items, then text; pages of 1000 ranks)
+                                                          items, then text; see kg.graph.pages)
         kg:sharedBy <{base}BAS1499-003/K8> , <{base}KMM5R0915v2/K2> .
 
 Why: finding them in SPARQL joins every item's text with every other's and lists each
@@ -14,8 +14,8 @@ of a text's holders); one node per shared text grows with the shared texts, and 
 in at least two documents have exactly that text (as kg:text holds it). The nodes join
 the inferred graph (they are derived, like the per-document counts of
 `kg.graph.statistics`); they are made from every document at once, so after all of them.
-Their rank is the query's order, and their page (`SHARED_PAGE` ranks each) lets the query
-read its first page by a look-up of one value instead of reading and sorting every node.
+Their rank is the query's order, and their page (`kg.graph.pages`) lets the query read its
+first page by a look-up of one value instead of reading and sorting every node.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from collections.abc import Iterable, Iterator
 from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
+from kg.graph.pages import page_of
 from kg.graph.vocabulary import KG, Iris
 
 Triple = tuple[Node, Node, Node]
 SHARED_KINDS = ("knowledge",)  # item kinds whose shared texts get a node (what the queries read)
-SHARED_PAGE = 1000  # shared texts a kg:sharedTextPage holds (the shared-knowledge query's page)
 
 
 def shared_text_triples(items: Iterable[tuple[str, str, str, str]], iris: Iris) -> Iterator[Triple]:
@@ -61,6 +61,6 @@ def shared_text_triples(items: Iterable[tuple[str, str, str, str]], iris: Iris) 
         yield node, KG.documentCount, Literal(len(documents))
         yield node, KG.itemCount, Literal(len(held))
         yield node, KG.sharedTextRank, Literal(rank)
-        yield node, KG.sharedTextPage, Literal((rank - 1) // SHARED_PAGE + 1)
+        yield node, KG.sharedTextPage, Literal(page_of(rank))
         for iri in sorted(held):
             yield node, KG.sharedBy, URIRef(iri)

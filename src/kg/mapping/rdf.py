@@ -9,14 +9,15 @@
         kg:overlapSource <docA> ; kg:overlapTarget <docB> ;
         kg:exactMatches 12 ; kg:closeMatches 3 ; kg:relatedMatches 0 ;
         kg:overlapRank 1 ; kg:overlapPage 1 .                   (1: the most exact, then close, then by code;
-                                                                the page: ranks 1-1000, 1001-2000 ...)
+                                                                the page: see kg.graph.pages)
     <task> kg:incorporatesUnit <unit> .
     <{base}text/{hash}> a kg:DistinctText ; rdf:value "…"@zh-Hant ;     (beyond the exhaustive cut-off: each
         kg:closeText <{base}text/{hash2}> .                             distinct text with a close text, and
     <item> kg:distinctText <{base}text/{hash}> .                        the items printing it; see below)
     <{base}incorporation/{hash}> a kg:UnitIncorporation ;
         owl:annotatedSource <task> ; owl:annotatedProperty kg:incorporatesUnit ;
-        owl:annotatedTarget <unit> ; kg:coverage 0.9545 .
+        owl:annotatedTarget <unit> ; kg:coverage 0.9545 ;
+        kg:incorporationRank 1 ; kg:incorporationPage 1 .      (by standard, task and unit code)
 
 Why: most mappings of a real corpus join identical texts (a unit printed inside every
 standard that embeds it), scored 1 and one-to-one; a reified node for each (7 triples)
@@ -27,8 +28,9 @@ SSSOM file and the per-pair counts, not in the graph. The reified nodes
 follow OWL's axiom annotation pattern (as SSSOM's OWL output does; kg:Mapping is a
 subclass of owl:Axiom). The per-pair counts are what `document-overlap` reads, so that
 query does not aggregate every mapping; their rank is the query's order, and their page
-(`OVERLAP_PAGE` ranks each) lets it read the first page by a look-up of one value instead of
-reading every pair's rank to filter it (a range filter is not an index look-up in the store).
+(`kg.graph.pages`) lets it read the first page by a look-up of one value instead of
+reading every pair's rank to filter it (a range filter is not an index look-up in the store);
+the incorporations are ranked and paged alike for `units-in-standards`.
 Every mapping, with its score, is in the SSSOM file.
 
 Beyond the exhaustive cut-off only each document's strongest partners are matched item by
@@ -50,6 +52,7 @@ from rdflib import OWL, RDF, XSD, Literal
 
 from kg.graph.convert import ZH
 from kg.graph.nquads import nt
+from kg.graph.pages import page_of
 from kg.graph.vocabulary import KG, Iris
 from kg.mapping.incorporation import Coverage
 from kg.mapping.model import RELATIONS, Mapping
@@ -57,7 +60,6 @@ from kg.mapping.text_links import TextLinks
 from kg.search.items import SearchItem
 
 IN_GRAPH = ("exact", "close")  # relations stored as triples; every relation is in the SSSOM file
-OVERLAP_PAGE = 1000  # document pairs a kg:overlapPage holds (the document-overlap query's page)
 
 
 def says_something(mapping: Mapping) -> bool:
@@ -112,16 +114,19 @@ def mapping_lines(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iri
         for relation in RELATIONS:
             yield f"{node} {_COUNTS[relation]} {_integer(counts[relation])} {graph}"
         yield f"{node} {_RANK} {_integer(rank)} {graph}"
-        yield f"{node} {_PAGE} {_integer((rank - 1) // OVERLAP_PAGE + 1)} {graph}"
-    for c in coverage:
-        if not c.incorporated or c.task is None:
-            continue
-        task, unit = f"<{iris.item(c.standard, c.task)}>", f"<{iris.document(c.unit)}>"
-        incorporates = f"<{KG.incorporatesUnit}>"
+        yield f"{node} {_PAGE} {_integer(page_of(rank))} {graph}"
+    incorporated = sorted(
+        (c.standard, c.task, c.unit, c.coverage) for c in coverage if c.incorporated and c.task is not None
+    )
+    incorporates = f"<{KG.incorporatesUnit}>"
+    for rank, (standard, task_code, unit_code, share) in enumerate(incorporated, start=1):
+        task, unit = f"<{iris.item(standard, task_code)}>", f"<{iris.document(unit_code)}>"
         yield f"{task} {incorporates} {unit} {graph}"
         node = f"<{iris.concept('incorporation', _digest(task[1:-1], unit[1:-1]))}>"
         yield from _axiom(node, _KIND[KG.UnitIncorporation], task, incorporates, unit, graph)
-        yield f"{node} <{KG.coverage}> {_decimal(c.coverage)} {graph}"
+        yield f"{node} <{KG.coverage}> {_decimal(share)} {graph}"
+        yield f"{node} <{KG.incorporationRank}> {_integer(rank)} {graph}"
+        yield f"{node} <{KG.incorporationPage}> {_integer(page_of(rank))} {graph}"
 
 
 def link_lines(links: TextLinks | None, items: Sequence[SearchItem], iris: Iris) -> Iterator[str]:
