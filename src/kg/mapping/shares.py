@@ -27,7 +27,8 @@ def pair_shares(stored: BuildMappings, *, min_relation: Relation = "close") -> p
     matched = stored.matched
     known = matched["row"].isin(documents) & matched["column"].isin(documents)
     matched = matched[known]
-    items = matched["row"].map(lambda code: documents[code]["items"]).to_numpy(dtype=float)
+    sizes = pandas.Series({code: d["items"] for code, d in documents.items()}, dtype=float)
+    items = sizes.reindex(matched["row"]).to_numpy()
     counts = matched[min_relation].to_numpy(dtype=float)
     share = np.divide(counts, items, out=np.zeros_like(counts), where=items > 0)
     frame = pandas.DataFrame({"row": matched["row"], "column": matched["column"], "share": share})
@@ -66,9 +67,8 @@ def strongest_pairs(shares: pandas.DataFrame, codes: list[str], limit: int) -> l
     share the other way (`back`)."""
     if shares.empty:
         return []
-    position = {code: n for n, code in enumerate(codes)}
-    rows = shares["row"].map(position).to_numpy()
-    columns = shares["column"].map(position).to_numpy()
+    index = pandas.Index(codes)
+    rows, columns = index.get_indexer(shares["row"]), index.get_indexer(shares["column"])
     forward = rows < columns
     pairs = pandas.DataFrame(
         {

@@ -89,7 +89,7 @@ def _matrix(graph: KnowledgeGraph, min_relation: str, chosen: list[str]) -> dict
     coverage = graph.coverage(incorporated_only=True)
     return {
         "documents": documents,
-        "matrix": square(found, shown),
+        "matrix": square(found, shown).to_dict(orient="index"),  # row -> column -> share, as floats
         "shown": shown,
         "total": len(codes),
         "chosen": bool(chosen),
