@@ -68,19 +68,22 @@ def matched_items(mappings: Iterable[tuple[str, str, str, str, str]]) -> pandas.
     the row document match an item of the column document at least exact, close and related.
 
     `mappings` are (document a, item a, document b, item b, relation); each counts both ways.
+    Counted in pandas: a corpus has millions of mappings.
     """
-    strongest: dict[tuple[str, str, str], int] = {}  # (row, column, row item) -> best relation's rank
-    for document_a, item_a, document_b, item_b, relation in mappings:
-        rank = RELATIONS.index(relation)
-        for key in ((document_a, document_b, item_a), (document_b, document_a, item_b)):
-            strongest[key] = min(rank, strongest.get(key, rank))
-    counts: dict[tuple[str, str], list[int]] = {}
-    for (row, column, _), rank in strongest.items():
-        at_least = counts.setdefault((row, column), [0] * len(RELATIONS))
-        for weaker in range(rank, len(RELATIONS)):
-            at_least[weaker] += 1
-    rows = [(row, column, *values) for (row, column), values in sorted(counts.items())]
-    return pandas.DataFrame(rows, columns=MATCHED_COLUMNS)
+    frame = pandas.DataFrame.from_records(list(mappings), columns=["a", "item_a", "b", "item_b", "relation"])
+    rank = frame["relation"].map({relation: n for n, relation in enumerate(RELATIONS)})
+    sides = pandas.concat(
+        [
+            pandas.DataFrame({"row": frame["a"], "column": frame["b"], "item": frame["item_a"], "rank": rank}),
+            pandas.DataFrame({"row": frame["b"], "column": frame["a"], "item": frame["item_b"], "rank": rank}),
+        ],
+        ignore_index=True,
+    )
+    strongest = sides.groupby(["row", "column", "item"], sort=False)["rank"].min().reset_index()
+    for n, relation in enumerate(RELATIONS):  # at least this relation: its rank or a stronger one
+        strongest[relation] = (strongest["rank"] <= n).astype(np.int64)
+    counts = strongest.groupby(["row", "column"], sort=True)[list(RELATIONS)].sum().reset_index()
+    return counts[MATCHED_COLUMNS].astype({relation: np.int64 for relation in RELATIONS})
 
 
 @dataclass
