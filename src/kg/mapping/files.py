@@ -74,8 +74,12 @@ def matched_items(mappings: Iterable[tuple[str, str, str, str, str]]) -> pandas.
     rank = frame["relation"].map({relation: n for n, relation in enumerate(RELATIONS)})
     sides = pandas.concat(
         [
-            pandas.DataFrame({"row": frame["a"], "column": frame["b"], "item": frame["item_a"], "rank": rank}),
-            pandas.DataFrame({"row": frame["b"], "column": frame["a"], "item": frame["item_b"], "rank": rank}),
+            pandas.DataFrame(
+                {"row": frame["a"], "column": frame["b"], "item": frame["item_a"], "rank": rank}
+            ),
+            pandas.DataFrame(
+                {"row": frame["b"], "column": frame["a"], "item": frame["item_b"], "rank": rank}
+            ),
         ],
         ignore_index=True,
     )

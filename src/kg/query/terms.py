@@ -65,6 +65,9 @@ def with_values(
         variable, arguments, end = call
         iris = sorted(look_up(arguments, declared))
         pieces.append(sparql[done : found[start].offset])
-        pieces.append(f"VALUES {variable} {{ {' '.join(f'<{iri}>' for iri in iris)} }}")
+        listed = " ".join(f"<{iri}>" for iri in iris)
+        # no IRI: no row, as an empty VALUES would say (rdflib fails on `VALUES ?x { }`, and
+        # keeps every row on `FILTER(false)`)
+        pieces.append(f"VALUES {variable} {{ {listed} }}" if iris else "FILTER(1 = 0)")
         done = end
     return "".join(pieces) + sparql[done:]
