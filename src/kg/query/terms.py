@@ -41,6 +41,9 @@ def string_value(text: str) -> str:
     return "".join(out)
 
 
+NO_ITEM = "urn:kg:no-item"  # the VALUES of a call that found nothing: an IRI no build holds
+
+
 def with_values(
     sparql: str,
     function: str,
@@ -65,9 +68,10 @@ def with_values(
         variable, arguments, end = call
         iris = sorted(look_up(arguments, declared))
         pieces.append(sparql[done : found[start].offset])
-        listed = " ".join(f"<{iri}>" for iri in iris)
-        # no IRI: no row, as an empty VALUES would say (rdflib fails on `VALUES ?x { }`, and
-        # keeps every row on `FILTER(false)`)
-        pieces.append(f"VALUES {variable} {{ {listed} }}" if iris else "FILTER(1 = 0)")
+        # No IRI: no row. rdflib fails on an empty `VALUES ?x { }`, keeps every row on
+        # `FILTER(false)` and evaluates the whole query before `FILTER(1 = 0)`; an IRI that no
+        # graph holds joins with nothing, at once, in both stores.
+        listed = " ".join(f"<{iri}>" for iri in iris or [NO_ITEM])
+        pieces.append(f"VALUES {variable} {{ {listed} }}")
         done = end
     return "".join(pieces) + sparql[done:]

@@ -27,6 +27,8 @@ here (the check is in tests/test_layers.py).
             dense.faiss           DENSE_FILE: FAISS index of the item vectors, by stable id
             lexical/              LEXICAL_FOLDER: BM25 index (bm25s's files and size.json,
                                   written by `kg.search.lexical`); row i is item i
+            terms.json, terms.npy the BM25 vocabulary's Chinese terms and their vectors
+                                  (`kg.search.term_gloss`: English words glossed with them)
           mappings/               MAPPINGS_FOLDER: overlap mappings (see `kg.mapping.files`)
             mappings.sssom.tsv    SSSOM_FILE: every mapping of every compared document pair
             coverage.json         COVERAGE_FILE: unit coverage by each standard's tasks
