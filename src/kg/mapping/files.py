@@ -72,14 +72,10 @@ def matched_items(mappings: Iterable[tuple[str, str, str, str, str]]) -> pandas.
     """
     frame = pandas.DataFrame.from_records(list(mappings), columns=["a", "item_a", "b", "item_b", "relation"])
     rank = frame["relation"].map({relation: n for n, relation in enumerate(RELATIONS)})
-    sides = pandas.concat(
+    sides = pandas.concat(  # each mapping counts for the item on either side
         [
-            pandas.DataFrame(
-                {"row": frame["a"], "column": frame["b"], "item": frame["item_a"], "rank": rank}
-            ),
-            pandas.DataFrame(
-                {"row": frame["b"], "column": frame["a"], "item": frame["item_b"], "rank": rank}
-            ),
+            pandas.DataFrame({"row": frame[row], "column": frame[column], "item": frame[item], "rank": rank})
+            for row, column, item in (("a", "b", "item_a"), ("b", "a", "item_b"))
         ],
         ignore_index=True,
     )
