@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,18 @@ NOTE_KEYS = {"code", "text", "line"}
 ASSESSMENT_KEYS = {"code", "title", "items", "line"}
 
 SEED_CODES = ["BAS1499-003", "BAS2421-003v4", "BGM4R0172v2", "KMM5R0915v2", "TTM3R0299v2"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_embeddings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One embedding cache for every build of the session (the `embedding_cache` setting, which
+    the `kg` processes the tests start inherit): each text is embedded by the real model once,
+    not again by each test's build. A test that counts what a build embeds gives its build
+    `embedding_cache=""`, the build folder's own cache."""
+    path = tmp_path_factory.mktemp("embeddings") / "embeddings.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KG_EMBEDDING_CACHE", str(path))
+        yield path
 
 
 @pytest.fixture(scope="session")

@@ -79,7 +79,7 @@ def test_bad_input_gets_one_clear_line_and_exit_1(tmp_path, content, message):
 
 def test_build_then_query_from_a_fresh_folder(tmp_path):
     build_dir = tmp_path / "build"
-    result = kg("build", "--build-dir", str(build_dir))
+    result = kg("build", "--build-dir", str(build_dir), "--embedding-cache", "")  # its own: counted
     assert result.returncode == 0, result.stderr
     assert "built 5 documents (2 standards, 3 units)" in result.stdout
     assert "search index: 458 items, e5-small (414 texts embedded, 0 from the cache)" in result.stdout

@@ -65,9 +65,12 @@ def _same_build(incremental: Settings, clean: Settings) -> None:
             assert list(found_a.iloc[:, 0]) == list(found_b.iloc[:, 0]), (question, by)
 
 
-def _build(sources: Path, build_dir: Path, clean: bool = False):
+def _build(sources: Path, build_dir: Path, clean: bool = False, own_embeddings: bool = True):
+    """A build with the folder's own embedding cache (which --clean forgets), or with the
+    session's shared one (`own_embeddings=False`: a reference build, the same vectors sooner)."""
     with contextlib.chdir(sources.parent):  # sources are recorded relative to the working folder
-        return build([Path(sources.name)], Settings.load(build_dir=build_dir), clean=clean)
+        settings = Settings.load(build_dir=build_dir, embedding_cache="" if own_embeddings else None)
+        return build([Path(sources.name)], settings, clean=clean)
 
 
 @pytest.mark.slow
@@ -101,7 +104,7 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
     # of the 6 pairs, the one between the two unchanged documents keeps its mappings
     assert (again.mappings["pairs_compared"], again.mappings["pairs_matched"]) == (6, 5)
     assert again.store["mode"] == "delta"  # the store too: the live one, updated
-    clean = _build(sources, tmp_path / "clean")
+    clean = _build(sources, tmp_path / "clean", own_embeddings=False)
     _same_build(
         Settings.load(build_dir=tmp_path / "incremental"), Settings.load(build_dir=tmp_path / "clean")
     )

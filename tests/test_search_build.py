@@ -24,7 +24,7 @@ from kg.store.layout import current_build
 def test_a_rebuild_after_adding_a_document_embeds_only_its_new_texts(tmp_path):
     sources = tmp_path / "raw"
     shutil.copytree(RAW, sources)
-    settings = Settings.load(build_dir=tmp_path / "build")
+    settings = Settings.load(build_dir=tmp_path / "build", embedding_cache="")  # its own cache: counted
     first = build([sources], settings)
     assert first.search["cached"] == 0
     assert first.search["embedded"] == first.search["items"] - _duplicate_texts(settings)
@@ -42,6 +42,23 @@ def test_a_rebuild_after_adding_a_document_embeds_only_its_new_texts(tmp_path):
     searcher = Searcher(current_build(settings.build_dir))
     hit = searcher.search("線上客服", by="item", top=1).results[0]
     assert (hit.item.document, hit.item.code) == ("TTM3R0300v1", "P3.2")
+
+
+def test_build_folders_share_an_embedding_cache_that_clean_leaves_alone(tmp_path):
+    shared = tmp_path / "embeddings.sqlite"
+    source = [RAW / "KMM5R0915v2.txt"]
+    first = build(source, Settings.load(build_dir=tmp_path / "a", embedding_cache=str(shared)))
+    assert first.search["embedded"] > 0 and first.search["cached"] == 0
+    second = build(source, Settings.load(build_dir=tmp_path / "b", embedding_cache=str(shared)), clean=True)
+    assert (second.search["embedded"], second.search["cached"]) == (0, first.search["embedded"])
+    assert not list((tmp_path / "a").rglob("embeddings.sqlite*"))  # the folders' own were never made
+
+
+def test_an_embedding_cache_that_cannot_be_opened_fails_the_build_and_publishes_nothing(tmp_path):
+    settings = Settings.load(build_dir=tmp_path / "build", embedding_cache=str(tmp_path))  # a folder
+    with pytest.raises(KgError, match=f"cannot open the embedding cache {tmp_path}"):
+        build([RAW / "KMM5R0915v2.txt"], settings)
+    assert not (tmp_path / "build" / "CURRENT").exists()
 
 
 def _duplicate_texts(settings: Settings) -> int:

@@ -224,7 +224,7 @@ def _index_search(
 ) -> IndexReport:
     """Embed (reusing the build folder's embedding cache) and index every searchable item."""
     sources = {d["source"]: d["sha256"] for d in documents}
-    cache = EmbeddingCache(embedding_cache(settings.build_dir))
+    cache = EmbeddingCache(embedding_cache(settings.build_dir, settings.embedding_cache))
     try:
         return build_search_index(folder, items, embedder, sources, cache, progress, vocabulary)
     finally:

@@ -77,6 +77,13 @@ OPTIONS: dict[str, Option] = {
         "building), st:<model name or folder> (a local sentence-transformers model), or none (build "
         "no search index). Searches use the model the index was built with unless this names another.",
     ),
+    "embedding_cache": Option(
+        "KG_EMBEDDING_CACHE",
+        "",
+        "A file of text embeddings that several build folders share (a test corpus and the full one); "
+        "builds read and add to it, and --clean leaves it alone. Empty: the build folder's own "
+        "cache/embeddings.sqlite.",
+    ),
     "workers": Option(
         "KG_WORKERS",
         "0",
@@ -158,6 +165,7 @@ class Settings:
     reasoner: str
     store: str
     embedder: str
+    embedding_cache: str
     workers: int
     host: str
     port: int

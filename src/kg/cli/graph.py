@@ -12,6 +12,7 @@ from kg.cli.common import (
     BaseIri,
     BuildDir,
     Embedder,
+    EmbeddingCachePath,
     Endpoint,
     MaxResults,
     QueryTimeout,
@@ -48,6 +49,7 @@ def build(
     reasoner: Reasoner = None,
     workers: Workers = None,
     embedder: Embedder = None,
+    embedding_cache: EmbeddingCachePath = None,
     strict: Strict = False,
     clean: Annotated[
         bool,
@@ -66,7 +68,12 @@ def build(
     from kg.builder import build as run_build
 
     settings = Settings.load(
-        build_dir=build_dir, base_iri=base_iri, reasoner=reasoner, workers=workers, embedder=embedder
+        build_dir=build_dir,
+        base_iri=base_iri,
+        reasoner=reasoner,
+        workers=workers,
+        embedder=embedder,
+        embedding_cache=embedding_cache,
     )
     try:
         with progress_reporter() as progress:

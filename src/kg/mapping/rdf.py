@@ -90,6 +90,7 @@ def mapping_lines(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iri
     (nothing to escape) or a number, and rdflib terms cost several times more.
     """
     graph = f"<{iris.graph('mappings')}> .\n"
+    mapping_node, overlap_node = _concepts(iris, "mapping"), _concepts(iris, "overlap")
     pairs: dict[tuple[str, str], Counter[str]] = {}
     for m in mappings:
         pairs.setdefault((m.a.document, m.b.document), Counter())[m.relation] += 1
@@ -100,14 +101,14 @@ def mapping_lines(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iri
         yield f"{b} {predicate} {a} {graph}"
         if not says_something(m):
             continue
-        node = f"<{iris.concept('mapping', _digest(m.a.iri, m.b.iri))}>"
+        node = f"<{mapping_node}{_digest(m.a.iri, m.b.iri)}>"
         yield from _axiom(node, _KIND[KG.Mapping], a, predicate, b, graph)
         yield f"{node} {_SCORE} {_decimal(m.score)} {graph}"
         if m.cardinality != "1:1":
             yield f'{node} {_CARDINALITY} "{m.cardinality}" {graph}'
     ranked = sorted(pairs.items(), key=lambda pair: (-pair[1]["exact"], -pair[1]["close"], pair[0]))
     for rank, ((first, second), counts) in enumerate(ranked, start=1):
-        node = f"<{iris.concept('overlap', _digest(first, second))}>"
+        node = f"<{overlap_node}{_digest(first, second)}>"
         yield f"{node} {_TYPE} {_KIND[KG.DocumentOverlap]} {graph}"
         yield f"{node} {_SOURCE} <{iris.document(first)}> {graph}"
         yield f"{node} {_TARGET} <{iris.document(second)}> {graph}"
@@ -119,10 +120,11 @@ def mapping_lines(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iri
         (c.standard, c.task, c.unit, c.coverage) for c in coverage if c.incorporated and c.task is not None
     )
     incorporates = f"<{KG.incorporatesUnit}>"
+    incorporation_node = _concepts(iris, "incorporation")
     for rank, (standard, task_code, unit_code, share) in enumerate(incorporated, start=1):
         task, unit = f"<{iris.item(standard, task_code)}>", f"<{iris.document(unit_code)}>"
         yield f"{task} {incorporates} {unit} {graph}"
-        node = f"<{iris.concept('incorporation', _digest(task[1:-1], unit[1:-1]))}>"
+        node = f"<{incorporation_node}{_digest(task[1:-1], unit[1:-1])}>"
         yield from _axiom(node, _KIND[KG.UnitIncorporation], task, incorporates, unit, graph)
         yield f"{node} <{KG.coverage}> {_decimal(share)} {graph}"
         yield f"{node} <{KG.incorporationRank}> {_integer(rank)} {graph}"
@@ -134,11 +136,12 @@ def link_lines(links: TextLinks | None, items: Sequence[SearchItem], iris: Iris)
     if links is None:
         return
     graph = f"<{iris.graph('mappings')}> .\n"
+    text_node = _concepts(iris, "text")
     for group, found in sorted(links.groups.items()):
         nodes = {}
         for i in sorted(set(found.pairs.ravel().tolist())):
             text = found.texts[i]
-            node = nodes[i] = f"<{iris.concept('text', _digest(group, text))}>"
+            node = nodes[i] = f"<{text_node}{_digest(group, text)}>"
             yield f"{node} {_TYPE} {_KIND[KG.DistinctText]} {graph}"
             yield f"{node} {_VALUE} {nt(Literal(text, lang=ZH))} {graph}"
             for row in found.rows[i]:
@@ -163,6 +166,12 @@ _COUNTS = {
     "related": f"<{KG.relatedMatches}>",
 }
 _ANNOTATED = f"<{OWL.annotatedSource}>", f"<{OWL.annotatedProperty}>", f"<{OWL.annotatedTarget}>"
+
+
+def _concepts(iris: Iris, scheme: str) -> str:
+    """What every `iris.concept(scheme, key)` starts with: the keys here are hex digests, which
+    minting leaves as they are, and minting each of millions costs seconds."""
+    return str(iris.concept(scheme, ""))
 
 
 def _axiom(node: str, kind: str, source: str, predicate: str, target: str, graph: str) -> Iterator[str]:

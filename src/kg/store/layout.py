@@ -90,9 +90,10 @@ GRAPHS = ("ontology", "asserted", "inferred", "mappings")
 _STAGED_CURRENT = f".{CURRENT_FILE}.tmp"
 
 
-def embedding_cache(build_dir: Path) -> Path:
-    """The embedding cache of a build folder (shared by its builds)."""
-    return build_dir / CACHE_FOLDER / EMBEDDING_CACHE_FILE
+def embedding_cache(build_dir: Path, shared: str = "") -> Path:
+    """The embedding cache of a build folder (shared by its builds), or the `shared` file that
+    several build folders use (the `embedding_cache` setting)."""
+    return Path(shared) if shared else build_dir / CACHE_FOLDER / EMBEDDING_CACHE_FILE
 
 
 def layout_cache(build_dir: Path) -> Path:
