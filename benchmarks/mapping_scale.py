@@ -45,7 +45,7 @@ from embed_ratio import measure
 from graph_scale import time_queries
 
 from kg.mapping.calibration import calibration_for
-from kg.mapping.close_texts import CloseTextCache, scoring_fingerprint
+from kg.mapping.close_texts import CloseTextCache
 from kg.mapping.corpus import document_pairs
 from kg.mapping.files import BuildMappings
 from kg.mapping.matching import match
@@ -53,7 +53,7 @@ from kg.mapping.material import Material
 from kg.mapping.model import at_least
 from kg.mapping.text_links import COMMON_TEXT_DOCUMENTS, link_counts
 from kg.settings import Settings
-from kg.store.layout import close_text_cache, current_build
+from kg.store.layout import current_build
 
 ROOT = Path(__file__).resolve().parent.parent
 EMBED_SAMPLE = 1000  # distinct texts embedded by each side of the embedding comparison
@@ -107,10 +107,7 @@ def recall(build_path: Path, rng: random.Random) -> dict[str, object]:
     material = Material.load(build_path)
     calibration, _ = calibration_for(material.embedder)
     # the build's own close text pairs (its cache), not all texts scored again
-    texts = CloseTextCache(
-        close_text_cache(build_path.parent.parent),
-        scoring_fingerprint(calibration.to_dict(), material.embedder),
-    )
+    texts = CloseTextCache.of(build_path.parent.parent, calibration, material.embedder)
     found, links = document_pairs(material, calibration, texts=texts)
     texts.close()
     compared = {tuple(sorted(p)) for p in found}

@@ -55,7 +55,7 @@ from kg.parse.model import Document
 from kg.search.calibration import WEAK_SHOWN, choose_threshold, fit_weights
 from kg.search.embedders import get_embedder
 from kg.search.engine import KIND_BOOST, Filters, Searcher
-from kg.search.evaluate import Question, _score, calibrate, load_questions
+from kg.search.evaluate import Question, Tally, calibrate, load_questions
 from kg.search.index import build_search_index, read_items
 from kg.search.items import SearchItem
 from kg.search.lexical import CJK, LexicalIndex
@@ -122,10 +122,7 @@ def measure(
 
     refusal: another "nothing found" rule, fitted on the fitting half (else the engine's own).
     """
-    rankings: list[list[str]] = []
-    relevant: list[set[str]] = []
-    languages: list[str] = []
-    no_answer = recognised = answerable = refused = 0
+    tally = Tally()
     shipped = searcher.score_model
     for fit, held in (folds(dev), folds(dev)[::-1]):
         model = calibrate(searcher, fit)
@@ -142,21 +139,11 @@ def measure(
                 weak, hits = True, hits[:WEAK_SHOWN]  # as the engine shows a refused question
             if rerank is not None and not weak:
                 hits = rerank(searcher, q.question, hits)
-            if q.no_answer:
-                no_answer += 1
-                recognised += weak
-                continue
-            answerable += 1
-            refused += weak
-            rankings.append([f"{h.item.document}/{h.item.code}" for h in hits[:10]])
-            relevant.append(set(q.items))
-            languages.append(q.lang)
+            tally.add(q, hits, weak, q.lang)
     searcher.score_model = shipped
-    scores = _score(rankings, relevant, (10,))
-    per_language = {}
-    for lang in ("zh", "en"):
-        chosen = [n for n, asked_in in enumerate(languages) if asked_in == lang]
-        per_language[lang] = _score([rankings[n] for n in chosen], [relevant[n] for n in chosen], (10,))
+    scores = tally.scores(ks=(10,))
+    per_language = {lang: tally.scores(lang, ks=(10,)) for lang in ("zh", "en")}
+    no_answer, recognised, answerable, refused = tally.refused
     return {
         "recall@10": round(scores.recall[10], 3),
         "mrr": round(scores.mrr, 3),

@@ -26,6 +26,15 @@ def test_search_prints_documents_with_their_evidence(build_dir):
     assert sum(line[:3].strip().endswith(".") for line in lines) == 2
 
 
+def test_search_prints_the_chinese_words_an_english_question_was_searched_with(build_dir):
+    table = kg("search", "complaint", "--top", "1", build_dir=build_dir)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[0].startswith("also searched in Chinese as: 客訴、投訴、客戶投訴、")
+    as_json = json.loads(kg("search", "complaint", "--json", build_dir=build_dir).stdout)
+    assert as_json["gloss"][:3] == ["客訴", "投訴", "客戶投訴"]
+    assert json.loads(kg("search", "客訴", "--json", build_dir=build_dir).stdout)["gloss"] == []
+
+
 def test_search_literal_reads_no_kinds(build_dir):
     result = kg("search", "哪些單元涵蓋客訴處理", "--top", "2", "--literal", build_dir=build_dir)
     lines = result.stdout.splitlines()
@@ -37,6 +46,8 @@ def test_search_says_when_nothing_matches_well(build_dir):
     result = kg("search", "how to bake bread", "--by", "item", build_dir=build_dir)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
+    if lines[0].startswith("also searched in Chinese as: "):  # English words the build could gloss
+        lines = lines[1:]
     assert lines[0] == "no document covers this question well; the closest items, all weak:"
     assert 1 <= len(lines) - 1 <= 3
     assert all(" weak  " in line for line in lines[1:])

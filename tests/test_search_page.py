@@ -29,6 +29,13 @@ def test_the_page_shows_what_was_understood_as_a_removable_chip(client):
     assert '<input type="hidden" name="ignore" value="document_kinds">' in without.text
 
 
+def test_the_page_shows_the_chinese_words_an_english_question_was_searched_with(client):
+    page = client.get("/search", params={"q": "complaint"})
+    gloss = re.search(r'<p class="gloss" id="gloss">(.*?)</p>', page.text, re.S)
+    assert gloss and "Also searched in Chinese as" in gloss.group(1) and "客訴、投訴" in gloss.group(1)
+    assert 'id="gloss"' not in client.get("/search", params={"q": "客訴"}).text
+
+
 def test_the_page_says_when_no_document_covers_the_question(client):
     page = client.get("/search", params={"q": "how to bake bread"})
     assert page.status_code == 200

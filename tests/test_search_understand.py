@@ -113,6 +113,15 @@ def test_a_level_and_a_code_filter(searcher):
 # --- calibrated scores and "nothing found" --------------------------------------------------------
 
 
+def test_an_english_question_says_which_chinese_words_it_was_searched_with(searcher):
+    hybrid = searcher.search("complaint handling", by="item")
+    assert hybrid.gloss[:3] == ("客訴", "投訴", "客戶投訴")  # the thesaurus group, as printed, first
+    assert hybrid.to_dict()["gloss"] == list(hybrid.gloss)
+    lexical = searcher.search("complaint handling", mode="lexical", by="item")
+    assert "客訴" in lexical.gloss and hybrid.gloss[: len(lexical.gloss)] == lexical.gloss  # no model terms
+    assert searcher.search("客訴處理").gloss == ()
+
+
 def test_scores_are_chances_between_zero_and_one(searcher):
     for question in ("客訴處理", "how do I train new customer service agents", "how to bake bread"):
         result = searcher.search(question, by="item", top=20)

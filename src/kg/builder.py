@@ -30,7 +30,7 @@ from kg.graph.reasoning import check_reasoner
 from kg.graph.shared_texts import shared_text_triples
 from kg.graph.vocabulary import Iris
 from kg.mapping.calibration import calibration_for
-from kg.mapping.close_texts import CloseTextCache, scoring_fingerprint
+from kg.mapping.close_texts import CloseTextCache
 from kg.mapping.corpus import map_corpus
 from kg.mapping.files import write_mappings
 from kg.mapping.material import Material
@@ -50,7 +50,6 @@ from kg.store.layout import (
     MANIFEST_FILE,
     build_lock,
     clear_caches,
-    close_text_cache,
     discard,
     document_cache,
     embedding_cache,
@@ -246,9 +245,7 @@ def _map_overlaps(
     if warning:
         report.warnings.append(warning)
     cache = PairCache(pair_cache(settings.build_dir), matching_fingerprint(calibration.to_dict()))
-    texts = CloseTextCache(
-        close_text_cache(settings.build_dir), scoring_fingerprint(calibration.to_dict(), material.embedder)
-    )
+    texts = CloseTextCache.of(settings.build_dir, calibration, material.embedder)
     try:
         workers = settings.workers or default_workers()
         result = map_corpus(material, calibration, progress, workers, cache, texts)

@@ -7,6 +7,7 @@ in worker processes and come back, in file order, as N-Triples bytes and a summa
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import RDF, Graph, Literal
 from rdflib.term import Node
@@ -216,13 +218,23 @@ def process_all(
         yield from _flag_duplicates(results, files, progress)
         return
     try:
-        with ProcessPoolExecutor(workers, initializer=_initialise, initargs=arguments) as pool:
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=arguments) as pool:
             chunk = max(1, min(32, len(files) // (workers * 8)))
             yield from _flag_duplicates(pool.map(process_file, files, chunksize=chunk), files, progress)
     except BrokenProcessPool:
         # a worker that could not start (a reasoner refusing the ontology ...) only breaks the
         # pool; starting here raises what stopped it, with its own message
         _initialise(*arguments)
+        raise
+
+
+def _start_worker(*arguments: Any) -> None:
+    """`_initialise` in a worker process. What stops it is raised again, with its own message,
+    by `process_all`; the worker's copy would only add concurrent.futures' traceback to stderr."""
+    try:
+        _initialise(*arguments)
+    except BaseException:
+        logging.getLogger("concurrent.futures").disabled = True
         raise
 
 

@@ -23,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.mapping.calibration import Calibration
 from kg.mapping.scoring import Scorer, gram_matrix, overlap_of_grams
 from kg.sqlite_cache import fingerprint_files, open_cache
+from kg.store.layout import close_text_cache
 
 BLOCK = 256  # rows scored at once: a few dense (rows x texts) arrays at a time
 _SLACK = 1e-4  # BLAS rounding: a pair within this of the line is decided row by row
@@ -126,6 +128,11 @@ class CloseTextCache:
             "close-text cache",
         )
         self.fingerprint = fingerprint
+
+    @classmethod
+    def of(cls, build_dir: Path, calibration: Calibration, embedder: str) -> CloseTextCache:
+        """The build folder's cache, under the fingerprint of this calibration and embedder."""
+        return cls(close_text_cache(build_dir), scoring_fingerprint(calibration.to_dict(), embedder))
 
     def get(self, group: str) -> Known | None:
         row = self.db.execute(

@@ -27,6 +27,8 @@ def header_lines(results: SearchResults) -> list[str]:
     lines = []
     if results.understood:
         lines.append(f"understood: {results.understood.describe()} (--literal to search the words only)")
+    if results.gloss:
+        lines.append(f"also searched in Chinese as: {'、'.join(results.gloss)}")
     if results.no_good_match:
         lines.append(NO_GOOD_MATCH)
     return lines

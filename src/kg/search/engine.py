@@ -203,11 +203,12 @@ class Searcher:
             ranked = _boost(ranked, self.index, understood.item_kinds, self.classified(understood))
         if weak:
             ranked = ranked[:WEAK_SHOWN]
+        said = (understood, self.score_model is not None, self.searched_gloss(query, mode))
         if by == "item":
             hits = [ItemHit(self.index.items[r], calibrated[r]) for r, _ in ranked[:top]]
-            return SearchResults(query, mode, by, hits, weak, understood, self.score_model is not None)
+            return SearchResults(query, mode, by, hits, weak, *said)
         documents = self._documents(ranked, calibrated, top, evidence)
-        return SearchResults(query, mode, by, documents, weak, understood, self.score_model is not None)
+        return SearchResults(query, mode, by, documents, weak, *said)
 
     def understood(self, query: str, filters: Filters, ignore: tuple[str, ...] = ()) -> Understood:
         """What the question asks for, less what explicit filters already say and what is ignored."""
@@ -283,6 +284,13 @@ class Searcher:
             return []
         listed = self.tokenizer.thesaurus.chinese_gloss(query)
         return list(dict.fromkeys(listed + [to_traditional(t) for t in self._terms(query)]))
+
+    def searched_gloss(self, query: str, mode: Mode) -> tuple[str, ...]:
+        """The Chinese words a search in `mode` gave an English question: its whole gloss where the
+        question is embedded, the thesaurus's words alone in lexical mode (see `_lexical`)."""
+        if mode == "lexical":
+            return () if CJK.search(query) else tuple(self.tokenizer.thesaurus.chinese_gloss(query))
+        return tuple(self.gloss(query))
 
     def query_tokens(self, query: str) -> list[str]:
         """The BM25 tokens the calibrated score reads: the query's, the thesaurus's words and the

@@ -237,31 +237,49 @@ class Breakdown:
         }
 
 
+@dataclass
+class Tally:
+    """Item answers to labelled questions, counted by group: the first ten items of each
+    answerable question against its labels, and which questions were refused."""
+
+    rankings: dict[str, list[list[str]]] = field(default_factory=dict)
+    relevant: dict[str, list[set[str]]] = field(default_factory=dict)
+    refused: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # as `Breakdown.refused`
+
+    def add(self, q: Question, hits: list[ItemHit], weak: bool, group: str) -> None:
+        """One question's item hits (best first) and whether the answer was "nothing found"."""
+        if q.no_answer:
+            self.refused[0] += 1
+            self.refused[1] += weak
+            return
+        self.refused[2] += 1
+        self.refused[3] += weak
+        self.rankings.setdefault(group, []).append([f"{h.item.document}/{h.item.code}" for h in hits[:10]])
+        self.relevant.setdefault(group, []).append(set(q.items))
+
+    def scores(self, group: str | None = None, ks: tuple[int, ...] = (1, 10)) -> Scores:
+        """The scores of one group, or of all answerable questions (None)."""
+        names = [group] if group is not None else list(self.rankings)
+        rankings = [r for name in names for r in self.rankings.get(name, [])]
+        return _score(rankings, [r for name in names for r in self.relevant.get(name, [])], ks)
+
+
 def breakdown(searcher: Searcher, questions: list[Question], mode: Mode = "hybrid") -> Breakdown:
     """Item recall@10, MRR and nDCG@10 per language and style; asked kinds; no-answer detection."""
     _check_labels(searcher, questions)
-    per_group: dict[str, tuple[list[list[str]], list[set[str]]]] = {}
-    asked = matched = no_answer = recognised = answerable = refused = 0
+    tally = Tally()
+    asked = matched = 0
     for q in questions:
         items = searcher.search(q.question, mode=mode, by="item", top=10)
-        if q.no_answer:
-            no_answer += 1
-            recognised += items.no_good_match
-            continue
-        answerable += 1
-        refused += items.no_good_match
-        rankings, relevant = per_group.setdefault(f"{q.lang} {q.style}", ([], []))
-        rankings.append([f"{h.item.document}/{h.item.code}" for h in items.results if isinstance(h, ItemHit)])
-        relevant.append(set(q.items))
-        if q.asks:
+        hits = [h for h in items.results if isinstance(h, ItemHit)]
+        tally.add(q, hits, items.no_good_match, f"{q.lang} {q.style}")
+        if q.asks and not q.no_answer:
             asked += 1
             documents = searcher.search(q.question, mode=mode, by="document", top=1).results
             first = documents[0] if documents else None
             matched += isinstance(first, DocumentHit) and _as_asked(searcher, first, dict(q.asks))
-    groups = {
-        name: (len(rankings), _score(rankings, relevant, (1, 10)))
-        for name, (rankings, relevant) in sorted(per_group.items())
-    }
+    groups = {name: (len(tally.rankings[name]), tally.scores(name)) for name in sorted(tally.rankings)}
+    no_answer, recognised, answerable, refused = tally.refused
     return Breakdown(groups, (asked, matched), (no_answer, recognised, answerable, refused))
 
 

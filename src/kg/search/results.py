@@ -60,6 +60,9 @@ class SearchResults:
     no_good_match: bool = False  # no item reaches the calibrated threshold: the hits are weak
     understood: Understood = field(default_factory=Understood)  # what the question was read to ask for
     calibrated: bool = False  # scores are calibrated chances of relevance (else the ranking's own)
+    # the Chinese words an English question was also searched with (Engine.gloss): shown, so that
+    # a reader sees why a hit matched and which reading was wrong ("handling" read as 描述)
+    gloss: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +70,7 @@ class SearchResults:
             "mode": self.mode,
             "by": self.by,
             "understood": self.understood.to_dict(),
+            "gloss": list(self.gloss),
             "calibrated": self.calibrated,
             "no_good_match": self.no_good_match,
             "results": [hit.to_dict() for hit in self.results],
