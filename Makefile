@@ -38,11 +38,13 @@ system-packages:
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# The tests run on every core, each file's tests in one process (module fixtures built once);
+# one OpenMP thread each, as the model's threads would otherwise fight over the same cores.
 test: system-packages $(BIN)/kg
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(BIN)/kg
 	$(BIN)/python benchmarks/mapping_scale.py --documents 200 1000 --rdflib-documents 200 \
