@@ -143,13 +143,12 @@ def measure(
     searcher.score_model = shipped
     scores = tally.scores(ks=(10,))
     per_language = {lang: tally.scores(lang, ks=(10,)) for lang in ("zh", "en")}
-    no_answer, recognised, answerable, refused = tally.refused
     return {
         "recall@10": round(scores.recall[10], 3),
         "mrr": round(scores.mrr, 3),
         "ndcg@10": round(scores.ndcg, 3),
-        "no_answer_recall": round(recognised / no_answer, 3) if no_answer else 0.0,
-        "wrongly_refused": round(refused / answerable, 3) if answerable else 0.0,
+        "no_answer_recall": round(tally.recognised / tally.no_answer, 3) if tally.no_answer else 0.0,
+        "wrongly_refused": round(tally.refused / tally.answerable, 3) if tally.answerable else 0.0,
         **{f"recall@10 {lang}": round(part.recall[10], 3) for lang, part in per_language.items()},
         **{f"mrr {lang}": round(part.mrr, 3) for lang, part in per_language.items()},
     }

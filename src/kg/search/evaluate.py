@@ -244,16 +244,19 @@ class Tally:
 
     rankings: dict[str, list[list[str]]] = field(default_factory=dict)
     relevant: dict[str, list[set[str]]] = field(default_factory=dict)
-    refused: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # as `Breakdown.refused`
+    no_answer: int = 0  # questions no document answers
+    recognised: int = 0  # of them, answered "nothing found"
+    answerable: int = 0
+    refused: int = 0  # of them, wrongly answered "nothing found"
 
     def add(self, q: Question, hits: list[ItemHit], weak: bool, group: str) -> None:
         """One question's item hits (best first) and whether the answer was "nothing found"."""
         if q.no_answer:
-            self.refused[0] += 1
-            self.refused[1] += weak
+            self.no_answer += 1
+            self.recognised += weak
             return
-        self.refused[2] += 1
-        self.refused[3] += weak
+        self.answerable += 1
+        self.refused += weak
         self.rankings.setdefault(group, []).append([f"{h.item.document}/{h.item.code}" for h in hits[:10]])
         self.relevant.setdefault(group, []).append(set(q.items))
 
@@ -279,8 +282,8 @@ def breakdown(searcher: Searcher, questions: list[Question], mode: Mode = "hybri
             first = documents[0] if documents else None
             matched += isinstance(first, DocumentHit) and _as_asked(searcher, first, dict(q.asks))
     groups = {name: (len(tally.rankings[name]), tally.scores(name)) for name in sorted(tally.rankings)}
-    no_answer, recognised, answerable, refused = tally.refused
-    return Breakdown(groups, (asked, matched), (no_answer, recognised, answerable, refused))
+    refusals = (tally.no_answer, tally.recognised, tally.answerable, tally.refused)
+    return Breakdown(groups, (asked, matched), refusals)
 
 
 def _as_asked(searcher: Searcher, hit: DocumentHit, asks: dict[str, Any]) -> bool:

@@ -60,7 +60,7 @@ class SearchResults:
     no_good_match: bool = False  # no item reaches the calibrated threshold: the hits are weak
     understood: Understood = field(default_factory=Understood)  # what the question was read to ask for
     calibrated: bool = False  # scores are calibrated chances of relevance (else the ranking's own)
-    # the Chinese words an English question was also searched with (Engine.gloss): shown, so that
+    # the Chinese words an English question was also searched with (`Searcher.searched_gloss`): shown, so that
     # a reader sees why a hit matched and which reading was wrong ("handling" read as 描述)
     gloss: tuple[str, ...] = ()
 
