@@ -174,3 +174,16 @@ def test_names_in_a_namespace() -> None:
     # In a string, an IRI of another namespace, a comment, or only declared: not used.
     quiet = f'PREFIX f: <{KGF}>\nSELECT * WHERE {{ ?s ?p "kgf:similarity" . ?s <x:kgf> ?o }} # kgf:similarity'
     assert names_in(quiet, KGF) == []
+
+
+def test_a_query_rdflib_cannot_evaluate_is_a_clear_error_not_a_crash(built) -> None:
+    """rdflib fails inside its evaluator on some valid queries (an empty VALUES block); the
+    oxigraph store answers them."""
+    from test_cli import assert_clean_failure, kg
+
+    query = "SELECT ?x WHERE { VALUES ?x { } ?x ?p ?o }"
+    assert KnowledgeGraph(built).run_query(query).rows == []
+    with pytest.raises(QueryError, match=r"the rdflib store could not evaluate this query \(AttributeError"):
+        KnowledgeGraph(built.with_(store="rdflib")).run_query(query)
+    result = kg("sparql", query, "--store", "rdflib", build_dir=built.build_dir)
+    assert_clean_failure(result, "the rdflib store could not evaluate this query", "use the oxigraph store")

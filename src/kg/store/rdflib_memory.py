@@ -10,6 +10,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result, ResultRow
 from rdflib.term import Node
 
+from kg.errors import KgError
 from kg.graph.vocabulary import sparql_prefixes
 from kg.store.base import EXTENSION_FUNCTIONS, Functions, GuardedCalls, QueryResult
 from kg.store.errors import QueryError, check_size, query_error
@@ -66,6 +67,13 @@ class RdflibStore:
             except RecursionError:  # rdflib's parser recurses per bracket: about 25 levels is its most
                 raise QueryError(
                     "the query nests brackets too deeply for the rdflib store (about 25 levels at most): "
+                    "use the oxigraph store"
+                ) from None
+            except KgError:
+                raise
+            except Exception as exc:  # rdflib's evaluator fails on some valid queries (VALUES ?x { })
+                raise QueryError(
+                    f"the rdflib store could not evaluate this query ({type(exc).__name__}: {exc}): "
                     "use the oxigraph store"
                 ) from None
             finally:
