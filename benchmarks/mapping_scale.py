@@ -111,7 +111,7 @@ def recall(build_path: Path, rng: random.Random) -> dict[str, object]:
     found, links = document_pairs(material, calibration, texts=texts)
     texts.close()
     compared = {tuple(sorted(p)) for p in found}
-    linked = set(link_counts(links, material)) if links else compared
+    linked = set(link_counts(links, material).as_dict()) if links else compared
     codes = sorted(material.documents)
     every = list(itertools.combinations(codes, 2))
     sample = every if len(every) <= RECALL_SAMPLE else rng.sample(every, RECALL_SAMPLE)

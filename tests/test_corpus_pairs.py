@@ -21,6 +21,7 @@ from kg.mapping.material import Material
 from kg.mapping.model import at_least
 from kg.mapping.text_links import (
     COMMON_TEXT_DOCUMENTS,
+    LinkCounts,
     link_counts,
     strongest_partners,
     text_links,
@@ -65,7 +66,7 @@ def _corpus() -> Material:
 
 def close_pairs(material: Material, texts: CloseTextCache | None = None) -> set[tuple[str, str]]:
     """The document pairs sharing a close (or identical) item, texts held by few documents."""
-    return set(link_counts(text_links(material, CALIBRATION, cache=texts), material))
+    return set(link_counts(text_links(material, CALIBRATION, cache=texts), material).as_dict())
 
 
 def test_beyond_the_cut_off_a_pair_sharing_a_close_item_is_never_lost():
@@ -234,15 +235,18 @@ def test_links_count_every_item_printing_one_text_or_two_close_ones():
     links = text_links(material, CALIBRATION)
     assert links.close_links() == 1  # one pair of distinct texts, however many items print them
     # A-B: A's two items each print B's text; A-C, B-C: through the close pair
-    assert link_counts(links, material) == {("A", "B"): 2, ("A", "C"): 2, ("B", "C"): 1}
+    assert link_counts(links, material).as_dict() == {("A", "B"): 2, ("A", "C"): 2, ("B", "C"): 1}
 
 
 def test_each_document_keeps_its_strongest_partners_and_every_partner_tied_with_the_last():
     counts = {("A", "B"): 9, ("A", "C"): 3, ("A", "D"): 3, ("A", "E"): 1, ("C", "D"): 1}
+    links = LinkCounts.from_dict(counts)
+    assert links.as_dict() == counts
     # C-D is neither C's nor D's strongest (both share 3 links with A): dropped with one partner
-    assert strongest_partners(counts, partners=1) == {("A", "B"), ("A", "C"), ("A", "D"), ("A", "E")}
+    assert strongest_partners(links, partners=1) == {("A", "B"), ("A", "C"), ("A", "D"), ("A", "E")}
     # A's second strongest is a tie (C and D): both stay; A-E is E's strongest, so it stays
-    assert strongest_partners(counts, partners=2) == set(counts)
+    assert strongest_partners(links, partners=2) == set(counts)
+    assert strongest_partners(LinkCounts.from_dict({})) == set()
 
 
 def test_the_graph_holds_every_close_link_once_between_distinct_texts():

@@ -80,59 +80,95 @@ def text_links(
     return TextLinks(found)
 
 
-def link_counts(links: TextLinks, material: Material) -> dict[tuple[str, str], int]:
-    """Per document pair (codes in order), how many item links it shares: two items printing one
-    text, or two printing close texts, neither text printed by more than `COMMON_TEXT_DOCUMENTS`."""
+@dataclass
+class LinkCounts:
+    """Per document pair sharing item links, how many: pair k is `codes[low[k]]` and
+    `codes[high[k]]` (low < high), sharing `links[k]`. Arrays, not a dict: a corpus of 3,000
+    documents has millions of such pairs, and only each document's strongest are kept."""
+
+    codes: list[str]
+    low: np.ndarray
+    high: np.ndarray
+    links: np.ndarray
+
+    def as_dict(self) -> dict[tuple[str, str], int]:
+        pairs = zip(self.low.tolist(), self.high.tolist(), self.links.tolist(), strict=True)
+        return {(self.codes[x], self.codes[y]): n for x, y, n in pairs}
+
+    @classmethod
+    def from_dict(cls, counts: dict[tuple[str, str], int]) -> LinkCounts:
+        codes = sorted({code for pair in counts for code in pair})
+        number = {code: n for n, code in enumerate(codes)}
+        ends = np.array([sorted((number[x], number[y])) for x, y in counts], dtype=np.int64).reshape(-1, 2)
+        return cls(codes, ends[:, 0], ends[:, 1], np.array(list(counts.values()), dtype=np.int64))
+
+
+def link_counts(links: TextLinks, material: Material) -> LinkCounts:
+    """Per document pair, how many item links it shares: two items printing one text, or two
+    printing close texts, neither text printed by more than `COMMON_TEXT_DOCUMENTS` documents."""
     codes = sorted(material.documents)
+    size = len(codes)
     number = {code: n for n, code in enumerate(codes)}
     of_row = np.array([number[item.document] for item in material.items], dtype=np.int64)
-    keys = []
+    keys = [np.empty(0, dtype=np.int64)]
     for group in links.groups.values():
-        holders = [of_row[rows] if _uncommon(of_row[rows]) else of_row[[]] for rows in group.rows]
-        for documents in holders:  # items printing one text
-            if len(documents) > 1:
-                first, second = np.triu_indices(len(documents), k=1)
-                keys.append(_keys(documents[first], documents[second], len(codes)))
-        # items printing two close texts: every holder of one with every holder of the other
-        if len(group.pairs):
-            sizes = np.array([len(h) for h in holders], dtype=np.int64)
-            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-            flat = np.concatenate([*holders, of_row[[]]])
-            left, right = group.pairs[:, 0], group.pairs[:, 1]
-            each = sizes[left] * sizes[right]
-            pair = np.repeat(np.arange(len(left)), each)
-            within = np.arange(len(pair)) - np.repeat(np.cumsum(each) - each, each)
-            width = sizes[right][pair]
-            a = flat[starts[left][pair] + within // width]
-            b = flat[starts[right][pair] + within % width]
-            keys.append(_keys(a, b, len(codes)))
-    if not keys:
-        return {}
+        texts = len(group.rows)
+        sizes = np.array([len(rows) for rows in group.rows], dtype=np.int64)
+        text_of = np.repeat(np.arange(texts), sizes)
+        documents = of_row[np.concatenate([np.asarray(rows, dtype=np.int64) for rows in group.rows])]
+        holders = np.bincount(np.unique(text_of * size + documents) // size, minlength=texts)
+        uncommon = holders <= COMMON_TEXT_DOCUMENTS
+        held = np.where(uncommon, sizes, 0)  # a common text holds no item here: it makes no link
+        flat = documents[uncommon[text_of]]
+        starts = np.cumsum(held) - held
+        every = np.arange(texts)
+        keys.append(_holder_pairs(flat, starts, held, every, every, size, within=True))  # one text
+        if len(group.pairs):  # two close texts: every holder of one with every holder of the other
+            keys.append(_holder_pairs(flat, starts, held, group.pairs[:, 0], group.pairs[:, 1], size))
     joined = np.concatenate(keys)
-    joined = joined[joined >= 0]
-    unique, counts = np.unique(joined, return_counts=True)
-    return {
-        (codes[key // len(codes)], codes[key % len(codes)]): int(n)
-        for key, n in zip(unique.tolist(), counts.tolist(), strict=True)
-    }
+    unique, counts = np.unique(joined[joined >= 0], return_counts=True)
+    return LinkCounts(codes, unique // size, unique % size, counts.astype(np.int64))
 
 
-def strongest_partners(counts: dict[tuple[str, str], int], partners: int = PARTNERS) -> set[tuple[str, str]]:
+def strongest_partners(counts: LinkCounts, partners: int = PARTNERS) -> set[tuple[str, str]]:
     """The pairs among each document's `partners` strongest (most links), and every pair tied
     with its last: a tie is not broken by anything arbitrary such as a code's order."""
-    by_document: dict[str, list[int]] = {}
-    for (x, y), n in counts.items():
-        by_document.setdefault(x, []).append(n)
-        by_document.setdefault(y, []).append(n)
-    floor = {
-        code: sorted(found, reverse=True)[min(partners, len(found)) - 1]
-        for code, found in by_document.items()
-    }
-    return {pair for pair, n in counts.items() if n >= floor[pair[0]] or n >= floor[pair[1]]}
+    low, high, links = counts.low, counts.high, counts.links
+    if not len(links):
+        return set()
+    document, shared = np.concatenate([low, high]), np.concatenate([links, links])
+    order = np.lexsort((-shared, document))  # by document, the most links first
+    document, shared = document[order], shared[order]
+    pairs_of = np.bincount(document, minlength=len(counts.codes))
+    first, held = np.cumsum(pairs_of) - pairs_of, pairs_of > 0
+    floor = np.zeros(len(counts.codes), dtype=shared.dtype)  # each document's last partner kept
+    floor[held] = shared[first[held] + np.minimum(partners, pairs_of[held]) - 1]
+    keep = (links >= floor[low]) | (links >= floor[high])
+    kept = zip(low[keep].tolist(), high[keep].tolist(), strict=True)
+    return {(counts.codes[x], counts.codes[y]) for x, y in kept}
 
 
-def _uncommon(documents: np.ndarray) -> bool:
-    return len(np.unique(documents)) <= COMMON_TEXT_DOCUMENTS
+def _holder_pairs(
+    flat: np.ndarray,
+    starts: np.ndarray,
+    held: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    size: int,
+    within: bool = False,
+) -> np.ndarray:
+    """The pair keys (`_keys`) of every item holding text `left[k]` with every item holding text
+    `right[k]`; `within`: left and right are one text, and each two of its items count once.
+    `flat` holds the items' documents text after text, text t's from `starts[t]`, `held[t]` long."""
+    each = held[left] * held[right]
+    pair = np.repeat(np.arange(len(left)), each)
+    offset = np.arange(len(pair)) - np.repeat(np.cumsum(each) - each, each)
+    width = held[right][pair]
+    i, j = offset // width, offset % width
+    if within:
+        chosen = i < j
+        pair, i, j = pair[chosen], i[chosen], j[chosen]
+    return _keys(flat[starts[left][pair] + i], flat[starts[right][pair] + j], size)
 
 
 def _keys(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
