@@ -82,6 +82,8 @@ def _score_new(
     close: float,
     progress: Callable[[int], None] | None,
 ) -> list[np.ndarray]:
+    if first_new >= len(order):
+        return []  # every text known: no bigram matrix of them all to make (seconds at corpus size)
     ordered = vectors[order]
     grams, sizes = gram_matrix([texts[i] for i in order])
     by_column = grams.T.tocsr()
