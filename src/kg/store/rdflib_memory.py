@@ -10,7 +10,6 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result, ResultRow
 from rdflib.term import Node
 
-from kg.errors import KgError
 from kg.graph.vocabulary import sparql_prefixes
 from kg.store.base import EXTENSION_FUNCTIONS, Functions, GuardedCalls, QueryResult
 from kg.store.errors import QueryError, check_size, query_error
@@ -69,8 +68,6 @@ class RdflibStore:
                     "the query nests brackets too deeply for the rdflib store (about 25 levels at most): "
                     "use the oxigraph store"
                 ) from None
-            except KgError:
-                raise
             except Exception as exc:  # rdflib's evaluator fails on some valid queries (VALUES ?x { })
                 raise QueryError(
                     f"the rdflib store could not evaluate this query ({type(exc).__name__}: {exc}): "
