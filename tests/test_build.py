@@ -173,8 +173,6 @@ def test_a_parallel_build_equals_a_serial_one(tmp_path):
 def test_kg_build_whose_workers_cannot_start_says_why_in_one_line(tmp_path):
     """What stops the worker processes (here a document cache that is a folder) is the one error
     line; the workers' own tracebacks (concurrent.futures prints them) are not shown."""
-    from test_cli import assert_clean_failure, kg
-
     sources = _recoded_corpus(tmp_path / "raw", copies=4)  # 20 files: enough to use worker processes
     (tmp_path / "build" / "cache" / "documents.sqlite").mkdir(parents=True)
     result = kg("build", str(sources), "--workers", "2", "--embedder", "none", build_dir=tmp_path / "build")

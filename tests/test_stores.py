@@ -27,6 +27,7 @@ from kg.store.base import Functions
 from kg.store.layout import BUILDS_FOLDER, CURRENT_FILE, MANIFEST_FILE
 from kg.store.oxigraph import OxigraphStore
 from kg.store.rdflib_memory import RdflibStore
+from test_cli import assert_clean_failure, kg
 
 KGF = "https://w3id.org/icap-kg/function#"
 
@@ -179,8 +180,6 @@ def test_names_in_a_namespace() -> None:
 def test_a_query_rdflib_cannot_evaluate_is_a_clear_error_not_a_crash(built) -> None:
     """rdflib fails inside its evaluator on some valid queries (an empty VALUES block); the
     oxigraph store answers them."""
-    from test_cli import assert_clean_failure, kg
-
     query = "SELECT ?x WHERE { VALUES ?x { } ?x ?p ?o }"
     assert KnowledgeGraph(built).run_query(query).rows == []
     with pytest.raises(QueryError, match=r"the rdflib store could not evaluate this query \(AttributeError"):

@@ -221,7 +221,8 @@ def _index_search(
     progress: Progress,
     vocabulary: Vocabulary,
 ) -> IndexReport:
-    """Embed (reusing the build folder's embedding cache) and index every searchable item."""
+    """Embed (reusing the build folder's embedding cache, or the shared one the settings name)
+    and index every searchable item."""
     sources = {d["source"]: d["sha256"] for d in documents}
     cache = EmbeddingCache(embedding_cache(settings.build_dir, settings.embedding_cache))
     try:
