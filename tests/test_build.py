@@ -22,7 +22,8 @@ from kg.check import check_build, check_sources
 from kg.errors import BuildError, KgError
 from kg.graph.ontology import load_shapes
 from kg.settings import Settings
-from kg.store.layout import DOCUMENTS_FILE, EXPORT_FILE, build_lock, current_build, read_manifest
+from kg.store.layout import DOCUMENTS_FILE, build_lock, current_build, read_manifest
+from kg.store.parts import GraphParts
 from test_cli import assert_clean_failure, kg
 
 
@@ -35,8 +36,8 @@ def test_build_writes_manifest_documents_export_and_store(built, seeds):
     assert manifest["triples"]["inferred"] > manifest["triples"]["asserted"] > 3000
     documents = json.loads((path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
     assert documents == [seeds[code].to_dict() for code in SEED_CODES]
-    quads = (path / EXPORT_FILE).read_text(encoding="utf-8").splitlines()
-    assert len(quads) == len(set(quads)) == sum(manifest["triples"].values())  # each quad once
+    quads = [line for part in GraphParts(path).files() for line in part.read_bytes().splitlines()]
+    assert len(quads) == len(set(quads)) == sum(manifest["triples"].values())  # each quad once, in one part
 
 
 def test_the_live_build_conforms_to_the_shapes(built):
@@ -121,7 +122,7 @@ def test_build_with_the_owlrl_reasoner_gives_the_same_graph(tmp_path):
     owlrl = build(sources, Settings.load(build_dir=tmp_path / "b", reasoner="owlrl"))
     assert rules.triples == owlrl.triples
 
-    assert (rules.path / EXPORT_FILE).read_bytes() == (owlrl.path / EXPORT_FILE).read_bytes()
+    assert list(GraphParts(rules.path).sorted_lines()) == list(GraphParts(owlrl.path).sorted_lines())
 
 
 def test_no_source_files_is_a_clear_error(tmp_path):
@@ -276,7 +277,8 @@ def test_a_killed_build_leaves_the_live_build_and_the_next_build_removes_its_fol
     assert answer.boolean is True
     fake = settings.build_dir / "builds" / ".tmp-20240101T000000000000Z"
     (fake / "search").mkdir(parents=True)
-    (fake / "graph.nq").write_bytes(b"left by a build killed long ago\n")
+    (fake / "graph").mkdir()
+    (fake / "graph" / "ontology.nq").write_bytes(b"left by a build killed long ago\n")
 
     new = build([sources], settings).path
     assert list((settings.build_dir / "builds").iterdir()) == [new]

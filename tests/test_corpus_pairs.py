@@ -288,7 +288,9 @@ def test_a_distinct_text_with_quotes_and_line_breaks_is_written_as_valid_n_quads
     ]
     links = TextLinks({"indicator": GroupLinks(texts, [[0], [1]], np.array([[0, 1]]))})
     graph = Dataset(default_union=True)
-    graph.parse(data="".join(link_lines(links, items, Iris())), format="nquads")
+    graph.parse(
+        data="".join(link_lines("indicator", links.groups["indicator"], items, Iris())), format="nquads"
+    )
     values = {str(o) for _, _, o, _ in graph.quads((None, RDF.value, None, None))}
     assert values == set(texts)
     assert all(

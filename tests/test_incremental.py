@@ -24,15 +24,16 @@ from kg.builder import BuildReport, build
 from kg.mapping.files import BuildMappings
 from kg.settings import Settings
 from kg.store import open_store
-from kg.store.delta import diff_sorted
+from kg.store.delta import diff_parts
 from kg.store.layout import (
     BUILDS_FOLDER,
     CACHE_FILES,
     CACHE_FOLDER,
     COVERAGE_FILE,
-    EXPORT_FILE,
+    GRAPH_FOLDER,
     MAPPINGS_FOLDER,
     PAIR_CACHE_FILE,
+    PARTS_FILE,
     STORE_FOLDER,
     TEMPORARY_PREFIX,
     current_build,
@@ -40,6 +41,7 @@ from kg.store.layout import (
     read_manifest,
 )
 from kg.store.oxigraph import update_store
+from kg.store.parts import GraphParts
 from kg.store.writer import DELTA_SHARE
 from test_cli import kg as kg_cli
 
@@ -50,7 +52,7 @@ QUESTIONS = ("客戶服務", "處理客戶投訴", "預算")
 
 def _same_build(incremental: Settings, clean: Settings) -> None:
     a, b = current_build(incremental.build_dir), current_build(clean.build_dir)
-    assert (a / EXPORT_FILE).read_bytes() == (b / EXPORT_FILE).read_bytes()  # every triple of every graph
+    _same_graph(a, b)
     assert _quads(a) == _quads(b)  # and the stores hold them, however each was made
     assert (a / MAPPINGS_FOLDER / COVERAGE_FILE).read_text() == (
         b / MAPPINGS_FOLDER / COVERAGE_FILE
@@ -104,13 +106,13 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
     # of the 6 pairs, the one between the two unchanged documents keeps its mappings
     assert (again.mappings["pairs_compared"], again.mappings["pairs_matched"]) == (6, 5)
     assert again.store["mode"] == "delta"  # the store too: the live one, updated
+    assert again.graph["linked"] >= 2  # the graph's parts of the two unchanged documents: linked, not made
     clean = _build(sources, tmp_path / "clean", own_embeddings=False)
     _same_build(
         Settings.load(build_dir=tmp_path / "incremental"), Settings.load(build_dir=tmp_path / "clean")
     )
-    assert "優質客戶服務的原則與實務" in (current_build(tmp_path / "incremental") / EXPORT_FILE).read_text(
-        "utf-8"
-    )
+    graph = b"".join(GraphParts(current_build(tmp_path / "incremental")).sorted_lines())
+    assert "優質客戶服務的原則與實務".encode() in graph
     assert clean.reused == 0
 
     # every cache a build keeps is one that --clean forgets
@@ -125,7 +127,13 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
     )
 
 
-# --- the store: updated from the live build's by the difference of the two graph.nq -------------
+# --- the store: updated from the live build's by the difference of the two graphs' parts --------
+
+
+def _same_graph(a: Path, b: Path) -> None:
+    """Every triple of every graph, in the same parts (names, bytes, lines, keys)."""
+    assert GraphParts(a).parts == GraphParts(b).parts
+    assert list(GraphParts(a).sorted_lines()) == list(GraphParts(b).sorted_lines())
 
 
 def _quads(build_path: Path) -> tuple[set[str], set[str]]:
@@ -145,7 +153,7 @@ def _same_store(built: BuildReport, clean: BuildReport) -> None:
     quads, graphs = _quads(built.path)
     assert (quads, graphs) == _quads(clean.path)
     assert any(quad.startswith("_:") for quad in quads)  # blank nodes (the ontology's) compared too
-    assert (built.path / EXPORT_FILE).read_bytes() == (clean.path / EXPORT_FILE).read_bytes()
+    _same_graph(built.path, clean.path)
     assert built.triples == clean.triples
 
 
@@ -203,7 +211,7 @@ def test_the_live_store_is_only_read_while_a_reader_has_it_open(tmp_path):
     reader = open_store(f"oxigraph:{live}")  # read-only, as the server opens it
     assert reader.query(ask).boolean is True
 
-    delta = diff_sorted(live / EXPORT_FILE, other / EXPORT_FILE, limit=10**7)  # every line differs
+    delta = diff_parts(GraphParts(live), GraphParts(other), limit=10**7)  # every line differs
     target = tmp_path / "target"
     target.mkdir()
     counts = update_store(live, target, delta.removed, delta.added)
@@ -279,11 +287,11 @@ def test_a_full_load_is_taken_when_the_live_build_cannot_be_updated(tmp_path, mo
     assert made.store == {"mode": "full", "reason": f"more than {int(DELTA_SHARE * lines)} lines differ"}
     _same_store(made, clean)
 
-    # the live build's graph.nq is gone: nothing to compare with
-    (made.path / EXPORT_FILE).unlink()
+    # the live build's graph has no parts (a build of an earlier version): nothing to compare with
+    (made.path / GRAPH_FOLDER / PARTS_FILE).unlink()
     live = made.path.name
     made = build([sources], settings)
-    assert made.store == {"mode": "full", "reason": f"the live build {live} has no graph.nq"}
+    assert made.store == {"mode": "full", "reason": f"the live build {live} has no graph in parts"}
     _same_store(made, clean)
 
     # the update fails (after the checkpoint was made): the partial store goes, a full load follows
@@ -299,13 +307,13 @@ def test_a_full_load_is_taken_when_the_live_build_cannot_be_updated(tmp_path, mo
     assert made.store == {"mode": "full", "reason": "the live build's store could not be updated (disk full)"}
     _same_store(made, clean)
 
-    # the live store lost a quad its graph.nq still lists: the check after the update sees it
+    # the live store lost a quad its graph still lists: the check after the update sees it
     store = ox.Store(str(made.path / STORE_FOLDER))
     store.remove(next(iter(store)))
     store.flush()
     del store
     made = build([sources], settings)
-    reason = f"the updated store holds {lines - 1} quads, graph.nq {lines} lines"
+    reason = f"the updated store holds {lines - 1} quads, the graph {lines} lines"
     assert made.store == {"mode": "full", "reason": reason}
     _same_store(made, clean)
     assert build([sources], settings).store["mode"] == "delta"  # and from a sound store, updates again

@@ -258,7 +258,7 @@ def spelt_layout_names(path: Path, files: set[str], folders: set[str]) -> list[s
 
 def test_layout_names_are_found() -> None:
     files, folders = layout_names()
-    assert {"manifest.json", "graph.nq", "items.jsonl", "dense.faiss", "mappings.sssom.tsv"} <= files
+    assert {"manifest.json", "parts.json", "items.jsonl", "dense.faiss", "mappings.sssom.tsv"} <= files
     assert {"coverage.json", "embeddings.sqlite", "CURRENT", "build.lock"} <= files
     assert {"oxigraph", "search", "mappings", "cache", "builds", "lexical"} <= folders
 

@@ -206,19 +206,12 @@ def test_publish_without_a_build(oxigraph: str, tmp_path: Path) -> None:
 
 
 def test_a_read_only_replica_loaded_from_the_export(built: Settings, tmp_path: Path) -> None:
-    """The deployment the README describes: replicas loaded from graph.nq, served read-only."""
-    from kg.store.layout import EXPORT_FILE
+    """The deployment the README describes: replicas loaded from the graph's parts, served read-only."""
+    from kg.store.parts import GraphParts
 
-    build_path = current_build(built.build_dir)
+    files = [str(path) for path in GraphParts(current_build(built.build_dir)).files()]
     loaded = subprocess.run(
-        [
-            oxigraph_binary(),
-            "load",
-            "--location",
-            str(tmp_path / "replica"),
-            "--file",
-            str(build_path / EXPORT_FILE),
-        ],
+        [oxigraph_binary(), "load", "--location", str(tmp_path / "replica"), "--file", *files],
         capture_output=True,
         timeout=120,
     )

@@ -19,13 +19,19 @@ from kg.builder import build
 from kg.graph.blank_nodes import stable_blank_nodes
 from kg.graph.vocabulary import Iris
 from kg.settings import Settings
-from kg.store.layout import DOCUMENTS_FILE, EXPORT_FILE, MANIFEST_FILE, current_build
+from kg.store.layout import DOCUMENTS_FILE, MANIFEST_FILE, current_build
 from kg.store.oxigraph import STORE_FOLDER
+from kg.store.parts import GraphParts
 from kg.store.sorting import SortedLines
 
 # What a build writes besides the store (a RocksDB folder whose files hold ids and timestamps).
 ARTIFACTS = [
-    "graph.nq",
+    "graph/parts.json",
+    "graph/ontology.nq",
+    "graph/concepts.nq",
+    "graph/corpus.nq",
+    "graph/overlap.nq",
+    *(f"graph/documents/{code}.nq" for code in SEED_CODES),
     "documents.json",
     "mappings/mappings.sssom.tsv",
     "mappings/coverage.json",
@@ -45,6 +51,11 @@ ARTIFACTS = [
 ]
 # Files that name the sources by the path given to the build (relative to the working folder).
 PATH_BEARING = {"documents.json", "search/meta.json"}
+
+
+def _artifacts(path: Path) -> set[str]:
+    """The files to compare: those listed, and the parts of the mappings graph (one per pair's leader)."""
+    return set(ARTIFACTS) | {name for name in _files(path) if name.startswith("graph/pairs/")}
 
 
 def _files(path: Path) -> set[str]:
@@ -84,15 +95,16 @@ def rebuilt(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 
 def test_two_builds_from_the_same_folder_are_byte_identical(rebuilt):
     first, again = rebuilt["first"], rebuilt["again"]
-    assert _files(first) == _files(again) == set(ARTIFACTS) | {MANIFEST_FILE}
-    for name in ARTIFACTS:
+    assert _files(first) == _files(again) == _artifacts(first) | {MANIFEST_FILE}
+    assert len(_artifacts(first)) > len(ARTIFACTS)  # the pairs' parts
+    for name in _artifacts(first):
         assert (first / name).read_bytes() == (again / name).read_bytes(), name
     assert _store_quads(first) == _store_quads(again)
 
 
 def test_a_build_from_another_folder_has_the_same_graph_mappings_and_index(rebuilt):
     first, elsewhere = rebuilt["first"], rebuilt["elsewhere"]
-    for name in set(ARTIFACTS) - PATH_BEARING:
+    for name in _artifacts(first) - PATH_BEARING:
         assert (first / name).read_bytes() == (elsewhere / name).read_bytes(), name
     assert _store_quads(first) == _store_quads(elsewhere)
     # only the paths as given differ: data/raw/X.txt here, ../../…/data/raw/X.txt there
@@ -120,9 +132,15 @@ def test_the_manifests_differ_only_in_build_id_timings_and_paths(rebuilt):
     assert first == again == elsewhere
 
 
-def test_graph_nq_is_sorted_each_quad_once(rebuilt):
-    lines = (rebuilt["first"] / EXPORT_FILE).read_bytes().splitlines()
-    assert lines == sorted(set(lines))
+def test_each_graph_part_is_sorted_and_each_quad_in_one_part_once(rebuilt):
+    parts = GraphParts(rebuilt["first"])
+    every = []
+    for path in parts.files():
+        lines = path.read_bytes().splitlines()
+        assert lines == sorted(set(lines)), path
+        every.extend(lines)
+    assert len(every) == len(set(every)) == parts.lines
+    assert list(parts.sorted_lines()) == sorted(line + b"\n" for line in every)
 
 
 def test_source_files_are_named_by_content_hash_and_file_name(built, query):
@@ -138,7 +156,7 @@ def test_ontology_blank_nodes_keep_their_labels_in_the_store(rebuilt):
     quads = _store_quads(rebuilt["first"]).decode("utf-8").splitlines()
     blank = [q for q in quads if q.startswith("_:")]
     assert blank and all(q.split()[0].startswith("_:b") and len(q.split()[0]) == 35 for q in blank)
-    exported = (rebuilt["first"] / EXPORT_FILE).read_text(encoding="utf-8").splitlines()
+    exported = GraphParts(rebuilt["first"]).path("ontology").read_text(encoding="utf-8").splitlines()
     assert set(blank) <= set(exported)
 
 

@@ -5,9 +5,11 @@ Documents stream through `kg.pipeline` (parse, convert, validate, reason, on eve
 core) and their N-Triples are appended to files, so memory stays that of a few
 documents whatever the corpus size. Every file is checked and every problem
 reported; if there is any, nothing is published.
-A finished build is swapped in atomically (see `kg.store.layout`), under the build
-folder's lock; the same files give the same bytes (graph.nq is sorted, see
-`kg.store.sorting`), except the manifest's timings and build id.
+The graph is written in parts (`kg.store.parts`: one per document, per document's pairs ...),
+each sorted; a part made from the same inputs as the live build's is linked from it, and the
+store is updated from the parts that changed. A finished build is swapped in atomically (see
+`kg.store.layout`), under the build folder's lock; the same files give the same bytes,
+except the manifest's timings and build id.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,9 +35,9 @@ from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import CloseTextCache
 from kg.mapping.corpus import map_corpus
 from kg.mapping.files import write_mappings
+from kg.mapping.graph_parts import mapping_parts
 from kg.mapping.material import Material
 from kg.mapping.pair_cache import PairCache, matching_fingerprint
-from kg.mapping.rdf import mapping_nquads
 from kg.parse import discover
 from kg.pipeline import Progress, default_workers, fingerprint, process_all, quiet
 from kg.search.cache import EmbeddingCache
@@ -45,7 +47,6 @@ from kg.search.items import SearchItem, Vocabulary, class_names, class_vocabular
 from kg.settings import DEFAULT_SOURCES, Settings
 from kg.store.layout import (
     DOCUMENTS_FILE,
-    EXPORT_FILE,
     GRAPHS,
     MANIFEST_FILE,
     build_lock,
@@ -55,12 +56,13 @@ from kg.store.layout import (
     embedding_cache,
     ensure_writable,
     layout_cache,
+    live_build,
     new_build_folder,
     pair_cache,
     publish,
     remove_leftovers,
 )
-from kg.store.sorting import SortedLines
+from kg.store.parts import PartsWriter, input_key, part_name
 from kg.store.writer import write_store
 
 
@@ -76,6 +78,7 @@ class BuildReport:
     search: dict[str, object] = field(default_factory=dict)
     mappings: dict[str, object] = field(default_factory=dict)
     store: dict[str, object] = field(default_factory=dict)  # how the store was made (kg.store.writer)
+    graph: dict[str, int] = field(default_factory=dict)  # its parts, those linked from the live build, lines
     read_from_cache: int = 0  # source files whose layout came from the parse cache
     reused: int = 0  # source files unchanged since an earlier build: not processed again
 
@@ -144,11 +147,11 @@ def _build_into(
     problems: list[str] = []
     seconds: dict[str, float] = {}
     iris = Iris(settings.base_iri)
-    export = folder / EXPORT_FILE
     shared_written: set[bytes] = set()
-    quads_out = SortedLines(export)  # sorted into graph.nq once the mappings are in too
+    parts = PartsWriter(folder, None if clean else live_build(settings.build_dir))
+    made_by = fingerprint(settings.base_iri, settings.reasoner, strict)  # what a document's quads depend on
     with _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
-        quads_out.write(nquads(load_ontology(), str(iris.graph("ontology"))))
+        parts.write("ontology", [nquads(load_ontology(), str(iris.graph("ontology")))])
         results = process_all(
             files,
             settings.base_iri,
@@ -168,21 +171,22 @@ def _build_into(
             if problems or result.model is None:
                 continue  # keep checking the rest, so every problem is reported at once
             report.warnings.extend(result.warnings)
-            quads_out.write(result.quads)
-            for line in result.shared_quads.splitlines(keepends=True):
-                if line not in shared_written:  # once: the sort drops repeats too, but later
-                    shared_written.add(line)
-                    quads_out.write(line)
+            summary = result.summary or {}
+            # the graph names the file by its name and hash only: the path as given is not in it
+            key = input_key(made_by, summary.get("sha256", ""), Path(summary.get("source", "")).name)
+            parts.put(part_name("documents", result.model["code"]), key, _chunk(result.quads))
+            shared_written.update(result.shared_quads.splitlines(keepends=True))
             documents_out.append(result.model)
             items.extend(document_items(result.model, iris))
             names.append((result.model["code"], class_names(result.model)))
             report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
+    parts.write("concepts", [b"".join(sorted(shared_written))])
     shared = shared_text_triples(((i.kind, i.document, i.iri, i.text) for i in items), iris)
     pages = document_pages((d["code"] for d in report.documents), iris)
     derived = itertools.chain(shared, pages)  # from every document, so made after all of them
-    quads_out.write(nquads(derived, str(iris.graph("inferred"))))
+    parts.write("corpus", [nquads(derived, str(iris.graph("inferred")))])
     if embedder is not None:
         vocabulary = class_vocabulary(names)
         made = _index_search(folder, items, embedder, report.documents, settings, progress, vocabulary)
@@ -194,22 +198,25 @@ def _build_into(
         }
         seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
         started = time.perf_counter()
-        report.mappings = _map_overlaps(folder, iris, report, settings, progress, quads_out)
+        report.mappings = _map_overlaps(folder, iris, report, settings, progress, parts)
         seconds["mapping"] = time.perf_counter() - started
     progress("storing", 0, 1)
+    graph = parts.close()
     started = time.perf_counter()
-    lines = quads_out.close()
-    seconds["sort"] = time.perf_counter() - started
-    started = time.perf_counter()
-    stored = write_store(folder, export, lines, settings.build_dir, clean)
+    stored = write_store(folder, graph, settings.build_dir, clean)
     counts, report.store = stored.counts, stored.how
-    seconds["store_compare"] = stored.compare_seconds  # of "store": comparing the old and new graph.nq
+    report.graph = {"parts": len(graph.parts), "linked": parts.linked, "lines": graph.lines}
+    seconds["store_compare"] = stored.compare_seconds  # of "store": comparing the changed parts
     report.triples = {name: counts.get(str(iris.graph(name)), 0) for name in GRAPHS}
     seconds["store"] = time.perf_counter() - started
     progress("storing", 1, 1)
     # per-document steps are summed over documents (CPU seconds when run in parallel)
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
+
+
+def _chunk(quads: bytes) -> Callable[[], list[bytes]]:
+    return lambda: [quads]
 
 
 def _index_search(
@@ -237,15 +244,16 @@ def _map_overlaps(
     report: BuildReport,
     settings: Settings,
     progress: Progress,
-    quads_out: SortedLines,
+    parts: PartsWriter,
 ) -> dict[str, object]:
     """Match the items of every document pair (but pairs matched by an earlier build with the same
-    two documents); the mappings go to files and the `mappings` graph."""
+    two documents); the mappings go to files and the `mappings` graph's parts."""
     material = Material.load(folder)
     calibration, warning = calibration_for(material.embedder)
     if warning:
         report.warnings.append(warning)
-    cache = PairCache(pair_cache(settings.build_dir), matching_fingerprint(calibration.to_dict()))
+    matching = matching_fingerprint(calibration.to_dict())
+    cache = PairCache(pair_cache(settings.build_dir), matching)
     texts = CloseTextCache.of(settings.build_dir, calibration, material.embedder)
     try:
         workers = settings.workers or default_workers()
@@ -254,8 +262,8 @@ def _map_overlaps(
         cache.close()
         texts.close()
     write_mappings(folder, result, material, iris.base, calibration)
-    for chunk in mapping_nquads(result.mappings, result.coverage, iris, result.links, material.items):
-        quads_out.write(chunk)
+    for name, key, make in mapping_parts(result, material.items, iris, matching):
+        parts.put(name, key, make)
     return {
         "pairs_compared": result.compared,
         "pairs_matched": result.matched,
@@ -277,6 +285,7 @@ def _write_manifest(folder: Path, report: BuildReport, iris: Iris, settings: Set
         "search": report.search,
         "mappings": report.mappings,
         "store": report.store,
+        "graph": report.graph,
         "seconds": report.seconds,
         "warnings": report.warnings,
         "documents": report.documents,

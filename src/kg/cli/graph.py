@@ -99,6 +99,9 @@ def build(
         )
     elif report.store:
         typer.echo(f"store: loaded in full ({report.store['reason']})")
+    if report.graph.get("linked"):
+        linked, parts = report.graph["linked"], report.graph["parts"]
+        typer.echo(f"graph: {linked} of {parts} parts unchanged (linked from the live build)")
     if report.search:
         found = report.search
         typer.echo(

@@ -36,6 +36,8 @@ class CorpusMappings:
     compared: int = 0  # document pairs compared item by item
     matched: int = 0  # of them, matched in this build (the others' mappings were kept from an earlier one)
     links: TextLinks | None = None  # beyond the cut-off: every close link of the corpus
+    by_pair: dict[tuple[str, str], list[Mapping]] = field(default_factory=dict)  # compared pairs, in order
+    keys: dict[str, str] = field(default_factory=dict)  # each document's side fingerprint (with a cache)
 
 
 def oriented(first: str, second: str, kinds: dict[str, str]) -> tuple[str, str]:
@@ -84,17 +86,17 @@ def map_corpus(
     pairs, links = document_pairs(material, calibration, progress, texts)
     rows = material.rows_by_document()
     sides = {code: material.side(code, rows.get(code, [])) for code in material.documents}
-    keys = {code: side_fingerprint(side) for code, side in sides.items()} if cache else {}
+    keys = {code: side_fingerprint(side) for code, side in sides.items()}
     known = cache.get((keys[x], keys[y]) for x, y in pairs) if cache else {}
     todo = [pair for pair in pairs if (keys.get(pair[0]), keys.get(pair[1])) not in known]
     found = dict(_match_pairs(sides, todo, calibration, workers, progress))
     if cache:
         cache.put(((keys[x], keys[y]), found[x, y]) for x, y in todo)
         cache.keep_only((keys[x], keys[y]) for x, y in pairs)
-    result = CorpusMappings(compared=len(pairs), matched=len(todo), links=links)
+    result = CorpusMappings(compared=len(pairs), matched=len(todo), links=links, keys=keys)
     for x, y in pairs:
         held = found[x, y] if (x, y) in found else known[keys[x], keys[y]]
-        mappings = as_mappings(held, sides[x], sides[y])
+        mappings = result.by_pair[x, y] = as_mappings(held, sides[x], sides[y])
         result.mappings.extend(mappings)
         if material.documents[x]["kind"] == "unit" and material.documents[y]["kind"] == "standard":
             tasks = material.documents[y]["tasks"]

@@ -56,7 +56,7 @@ from kg.graph.pages import page_of
 from kg.graph.vocabulary import KG, Iris
 from kg.mapping.incorporation import Coverage
 from kg.mapping.model import RELATIONS, Mapping
-from kg.mapping.text_links import TextLinks
+from kg.mapping.text_links import GroupLinks, TextLinks
 from kg.search.items import SearchItem
 
 IN_GRAPH = ("exact", "close")  # relations stored as triples; every relation is in the SSSOM file
@@ -75,25 +75,44 @@ def mapping_nquads(
     items: Sequence[SearchItem] = (),
     lines: int = 100_000,
 ) -> Iterator[bytes]:
-    """The `mappings` graph (see above) as N-Quads, in chunks of `lines` lines: a corpus has
+    """The whole `mappings` graph (see above) as N-Quads, in chunks of `lines` lines: a corpus has
     millions, which as one string would cost gigabytes at once. `links` (with the `items`
-    its rows point to): the corpus's close links between distinct texts."""
-    found = itertools.chain(mapping_lines(mappings, coverage, iris), link_lines(links, items, iris))
-    while chunk := "".join(itertools.islice(found, lines)):
+    its rows point to): the corpus's close links between distinct texts. (A build writes the
+    same lines in parts: `kg.mapping.graph_parts`.)"""
+    by_pair: dict[tuple[str, str], list[Mapping]] = {}
+    for m in mappings:
+        by_pair.setdefault((m.a.document, m.b.document), []).append(m)
+    groups = sorted(links.groups.items()) if links else []
+    found = itertools.chain(
+        itertools.chain.from_iterable(pair_lines(pair, held, iris) for pair, held in by_pair.items()),
+        overlap_lines(by_pair.items(), coverage, iris),
+        itertools.chain.from_iterable(link_lines(group, held, items, iris) for group, held in groups),
+    )
+    return encoded(found, lines)
+
+
+def encoded(lines: Iterable[str], size: int = 100_000) -> Iterator[bytes]:
+    """Lines of text as UTF-8 chunks of `size` lines."""
+    found = iter(lines)
+    while chunk := "".join(itertools.islice(found, size)):
         yield chunk.encode("utf-8")
 
 
-def mapping_lines(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iris: Iris) -> Iterator[str]:
-    """The N-Quads lines of the `mappings` graph, one per triple.
+def pair_lines(pair: tuple[str, str], mappings: Sequence[Mapping], iris: Iris) -> Iterator[str]:
+    """The N-Quads lines of one document pair's `mappings`: exact and close ones as triples (a
+    node where they say something) and the pair's `kg:DocumentOverlap` node with its counts
+    (its rank is in `overlap_lines`). Nothing for a pair without mappings.
 
     Written as text, not through rdflib terms: every term is an IRI minted by `Iris`
     (nothing to escape) or a number, and rdflib terms cost several times more.
     """
+    if not mappings:
+        return
     graph = f"<{iris.graph('mappings')}> .\n"
-    mapping_node, overlap_node = _concepts(iris, "mapping"), _concepts(iris, "overlap")
-    pairs: dict[tuple[str, str], Counter[str]] = {}
+    mapping_node = _concepts(iris, "mapping")
+    counts: Counter[str] = Counter()
     for m in mappings:
-        pairs.setdefault((m.a.document, m.b.document), Counter())[m.relation] += 1
+        counts[m.relation] += 1
         if m.relation not in IN_GRAPH:
             continue
         a, b, predicate = f"<{m.a.iri}>", f"<{m.b.iri}>", f"<{m.predicate}>"
@@ -106,14 +125,24 @@ def mapping_lines(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iri
         yield f"{node} {_SCORE} {_decimal(m.score)} {graph}"
         if m.cardinality != "1:1":
             yield f'{node} {_CARDINALITY} "{m.cardinality}" {graph}'
-    ranked = sorted(pairs.items(), key=lambda pair: (-pair[1]["exact"], -pair[1]["close"], pair[0]))
-    for rank, ((first, second), counts) in enumerate(ranked, start=1):
-        node = f"<{overlap_node}{_digest(first, second)}>"
-        yield f"{node} {_TYPE} {_KIND[KG.DocumentOverlap]} {graph}"
-        yield f"{node} {_SOURCE} <{iris.document(first)}> {graph}"
-        yield f"{node} {_TARGET} <{iris.document(second)}> {graph}"
-        for relation in RELATIONS:
-            yield f"{node} {_COUNTS[relation]} {_integer(counts[relation])} {graph}"
+    node = _overlap_node(pair, iris)
+    yield f"{node} {_TYPE} {_KIND[KG.DocumentOverlap]} {graph}"
+    yield f"{node} {_SOURCE} <{iris.document(pair[0])}> {graph}"
+    yield f"{node} {_TARGET} <{iris.document(pair[1])}> {graph}"
+    for relation in RELATIONS:
+        yield f"{node} {_COUNTS[relation]} {_integer(counts[relation])} {graph}"
+
+
+def overlap_lines(
+    pairs: Iterable[tuple[tuple[str, str], Sequence[Mapping]]], coverage: Iterable[Coverage], iris: Iris
+) -> Iterator[str]:
+    """The lines made from every pair's mappings at once: each `kg:DocumentOverlap` node's rank
+    and page (the most exact, then close, then by code), and the units' incorporations, ranked."""
+    graph = f"<{iris.graph('mappings')}> .\n"
+    counted = {pair: Counter(m.relation for m in held) for pair, held in pairs if held}
+    ranked = sorted(counted.items(), key=lambda pair: (-pair[1]["exact"], -pair[1]["close"], pair[0]))
+    for rank, (pair, _) in enumerate(ranked, start=1):
+        node = _overlap_node(pair, iris)
         yield f"{node} {_RANK} {_integer(rank)} {graph}"
         yield f"{node} {_PAGE} {_integer(page_of(rank))} {graph}"
     incorporated = sorted(
@@ -131,24 +160,44 @@ def mapping_lines(mappings: Iterable[Mapping], coverage: Iterable[Coverage], iri
         yield f"{node} <{KG.incorporationPage}> {_integer(page_of(rank))} {graph}"
 
 
-def link_lines(links: TextLinks | None, items: Sequence[SearchItem], iris: Iris) -> Iterator[str]:
-    """The N-Quads lines of the close links between distinct texts (see above)."""
-    if links is None:
-        return
+def text_digest(group: str, text: str) -> str:
+    """What names a kind group's distinct text: its node's IRIs order as these do."""
+    return _digest(group, text)
+
+
+def text_node(group: str, text: str, iris: Iris) -> str:
+    """The IRI of a kind group's distinct text (a `kg:DistinctText`)."""
+    return f"{_concepts(iris, 'text')}{text_digest(group, text)}"
+
+
+def link_lines(
+    group: str,
+    found: GroupLinks,
+    items: Sequence[SearchItem],
+    iris: Iris,
+    texts: Iterable[int] | None = None,
+    pairs: Iterable[tuple[int, int]] | None = None,
+) -> Iterator[str]:
+    """The N-Quads lines of a kind group's close links between distinct texts (see above): the
+    nodes of `texts` (default: every text with a close text) with the items printing them, and
+    the `kg:closeText` link of each of `pairs` (default: all), once, the smaller IRI first."""
     graph = f"<{iris.graph('mappings')}> .\n"
-    text_node = _concepts(iris, "text")
-    for group, found in sorted(links.groups.items()):
-        nodes = {}
-        for i in sorted(set(found.pairs.ravel().tolist())):
-            text = found.texts[i]
-            node = nodes[i] = f"<{text_node}{_digest(group, text)}>"
-            yield f"{node} {_TYPE} {_KIND[KG.DistinctText]} {graph}"
-            yield f"{node} {_VALUE} {nt(Literal(text, lang=ZH))} {graph}"
-            for row in found.rows[i]:
-                yield f"<{items[row].iri}> {_DISTINCT} {node} {graph}"
-        for i, j in found.pairs.tolist():
-            first, second = sorted((nodes[i], nodes[j]))
-            yield f"{first} {_CLOSE_TEXT} {second} {graph}"
+    if texts is None:
+        texts = sorted(set(found.pairs.ravel().tolist()))
+    for i in texts:
+        text = found.texts[i]
+        node = f"<{text_node(group, text, iris)}>"
+        yield f"{node} {_TYPE} {_KIND[KG.DistinctText]} {graph}"
+        yield f"{node} {_VALUE} {nt(Literal(text, lang=ZH))} {graph}"
+        for row in found.rows[i]:
+            yield f"<{items[row].iri}> {_DISTINCT} {node} {graph}"
+    nodes: dict[int, str] = {}
+    for i, j in found.pairs.tolist() if pairs is None else pairs:
+        for k in (i, j):
+            if k not in nodes:
+                nodes[k] = f"<{text_node(group, found.texts[k], iris)}>"
+        first, second = sorted((nodes[i], nodes[j]))
+        yield f"{first} {_CLOSE_TEXT} {second} {graph}"
 
 
 _TYPE = f"<{RDF.type}>"
@@ -166,6 +215,10 @@ _COUNTS = {
     "related": f"<{KG.relatedMatches}>",
 }
 _ANNOTATED = f"<{OWL.annotatedSource}>", f"<{OWL.annotatedProperty}>", f"<{OWL.annotatedTarget}>"
+
+
+def _overlap_node(pair: tuple[str, str], iris: Iris) -> str:
+    return f"<{_concepts(iris, 'overlap')}{_digest(*pair)}>"
 
 
 def _concepts(iris: Iris, scheme: str) -> str:

@@ -1,5 +1,6 @@
-"""What changed between two builds' graph.nq: the lines only in the old (removed) and only in
-the new (added), found by one streaming merge-walk over the two files.
+"""What changed between two builds' graphs: the lines only in the old (removed) and only in
+the new (added), found part by part (`kg.store.parts`) by one streaming merge-walk over the
+old and new file of each part whose bytes changed.
 
 Both files are sorted the same way, each line once (`kg.store.sorting`: UTF-8 bytes), so
 one pass over both, in step, finds every difference while holding only the differences.
@@ -7,15 +8,19 @@ Runs of lines the two files share (nearly all of them when one document changed)
 skipped whole, by comparing bytes (in C) rather than line by line; the lines around each
 difference are compared one by one, and checked to be in order. The walk gives up
 (`NoDelta`) as soon as more lines differ than the caller's limit (a full load is then
-cheaper) or when a file turns out not to be sorted that way (a build written before
-graph.nq was sorted): the caller then loads the store in full.
+cheaper) or when a file turns out not to be sorted that way: the caller then loads the
+store in full.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from kg.store.parts import GraphParts
 
 BLOCK = 2**20  # bytes read at a time from each file
 _FIRST_STRIDE = 256  # bytes compared first when looking for a shared run
@@ -37,12 +42,36 @@ class Delta:
         return len(self.removed) + len(self.added)
 
 
-def diff_sorted(old: Path, new: Path, limit: int, block: int = BLOCK) -> Delta:
+def diff_parts(old: GraphParts, new: GraphParts, limit: int) -> Delta:
+    """The lines only in the `old` graph and only in the `new` one, compared part by part.
+
+    A part with the same bytes in both is skipped; a line that moved from one part to another
+    (a text whose owner changed) is neither removed nor added. Raises NoDelta as `diff_sorted`.
+    """
+    delta = Delta(new_lines=new.lines)
+    for name in sorted(old.parts.keys() | new.parts.keys()):
+        before, after = old.parts.get(name), new.parts.get(name)
+        if before is not None and after is not None and before.sha256 == after.sha256:
+            continue
+        part = diff_sorted(
+            old.path(name) if before else None, new.path(name) if after else None, limit - len(delta)
+        )
+        delta.removed.extend(part.removed)
+        delta.added.extend(part.added)
+    moved = set(delta.removed).intersection(delta.added)
+    if moved:
+        delta.removed = [line for line in delta.removed if line not in moved]
+        delta.added = [line for line in delta.added if line not in moved]
+    return delta
+
+
+def diff_sorted(old: Path | None, new: Path | None, limit: int, block: int = BLOCK) -> Delta:
     """The lines only in `old` and only in `new` (two sorted files, each line once).
 
-    Raises NoDelta when more than `limit` lines differ, or when a file is not sorted."""
+    None stands for an empty file. Raises NoDelta when more than `limit` lines differ, or when
+    a file is not sorted."""
     delta = Delta()
-    with open(old, "rb") as old_file, open(new, "rb") as new_file:
+    with _open(old) as old_file, _open(new) as new_file:
         a, b = _Lines(old_file, old, block), _Lines(new_file, new, block)
         while a.ready() and b.ready():
             shared = a.skip_shared(b)
@@ -74,10 +103,14 @@ def diff_sorted(old: Path, new: Path, limit: int, block: int = BLOCK) -> Delta:
     return delta
 
 
+def _open(path: Path | None) -> BinaryIO:
+    return open(path, "rb") if path is not None else io.BytesIO()
+
+
 class _Lines:
     """A sorted file, read a block at a time: `data[pos:]` holds whole lines not yet used."""
 
-    def __init__(self, file: BinaryIO, path: Path, block: int) -> None:
+    def __init__(self, file: BinaryIO, path: Path | None, block: int) -> None:
         self.file, self.path, self.block = file, path, block
         self.data = b""
         self.pos = 0

@@ -18,8 +18,8 @@ here (the check is in tests/test_layers.py).
         <id>/                     one finished build
           manifest.json           MANIFEST_FILE: sources, hashes, counts, base IRI, settings, timings
           documents.json          DOCUMENTS_FILE: the parsed documents (the public JSON contract)
-          graph.nq                EXPORT_FILE: every named graph as N-Quads (loaded into the store;
-                                  for other tools); sorted from graph.nq.runs/ while building
+          graph/                  GRAPH_FOLDER: every named graph as sorted N-Quads files, in parts
+            parts.json            PARTS_FILE: each part's key, hash and lines (see `kg.store.parts`)
           oxigraph/               STORE_FOLDER: the persistent store that queries use (RocksDB)
           search/                 SEARCH_FOLDER: the search index (see `kg.search.index`)
             meta.json             SEARCH_META_FILE: embedder, fingerprint, dimension, probe vector ...
@@ -71,7 +71,8 @@ TEMPORARY_PREFIX = ".tmp-"
 # One build.
 MANIFEST_FILE = "manifest.json"
 DOCUMENTS_FILE = "documents.json"
-EXPORT_FILE = "graph.nq"
+GRAPH_FOLDER = "graph"
+PARTS_FILE = "parts.json"
 STORE_FOLDER = "oxigraph"
 SEARCH_FOLDER = "search"
 MAPPINGS_FOLDER = "mappings"

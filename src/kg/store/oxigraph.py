@@ -17,20 +17,19 @@ from kg.store.layout import STORE_FOLDER, graph_iris
 from kg.store.terms import to_oxigraph, to_rdflib
 
 
-def create_store(build_path: Path, nquads: Path) -> dict[str, int]:
-    """Load a build's N-Quads into a new store; returns each named graph's triple count.
+def create_store(build_path: Path, files: Iterable[Path]) -> dict[str, int]:
+    """Load a build's N-Quads `files` into a new store; returns each named graph's triple count.
 
     Blank nodes keep their labels (the ontology's are content-derived, see
-    `kg.graph.blank_nodes`), so the store holds exactly the export's quads: oxigraph's
+    `kg.graph.blank_nodes`), so the store holds exactly the files' quads: oxigraph's
     bulk loader would rename them at random, so lines that may hold one are set aside
     and added through the parser, which keeps labels.
     """
     store = ox.Store(str(build_path / STORE_FOLDER))
-    with open(nquads, "rb") as source:
-        reader = _WithoutBlankNodes(source)
-        # pyoxigraph reads any object with read(); its stubs accept only typing.IO, which a
-        # RawIOBase subclass is not.
-        store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
+    reader = _WithoutBlankNodes(list(files))
+    # pyoxigraph reads any object with read(); its stubs accept only typing.IO, which a
+    # RawIOBase subclass is not.
+    store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
     if reader.set_aside:
         store.bulk_extend(ox.parse(input=b"".join(reader.set_aside), format=ox.RdfFormat.N_QUADS))
     store.flush()
@@ -85,12 +84,14 @@ def _graph_counts(store: ox.Store) -> dict[str, int]:
 
 
 class _WithoutBlankNodes(io.RawIOBase):
-    """Reads N-Quads, keeping back (in `set_aside`) every line that may hold a blank node."""
+    """Reads N-Quads files one after another, keeping back (in `set_aside`) every line that may
+    hold a blank node."""
 
     CHUNK = 2**20
 
-    def __init__(self, source: BinaryIO) -> None:
-        self.source: BinaryIO | None = source
+    def __init__(self, files: list[Path]) -> None:
+        self.files = files[::-1]  # still to read, the next last
+        self.source: BinaryIO | None = None
         self.pending = b""  # the start of a line cut by the chunk boundary
         self.ready = memoryview(b"")
         self.set_aside: list[bytes] = []
@@ -99,7 +100,9 @@ class _WithoutBlankNodes(io.RawIOBase):
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self.ready and self.source is not None:
+        while not self.ready and (self.source is not None or self.files):
+            if self.source is None:
+                self.source = open(self.files.pop(), "rb")  # noqa: SIM115 (closed at its end)
             chunk = self.source.read(self.CHUNK)
             if chunk:
                 data = self.pending + chunk
@@ -107,7 +110,8 @@ class _WithoutBlankNodes(io.RawIOBase):
                 self.pending = data[cut:]
                 self.ready = memoryview(self._filter(data[:cut]))
             else:
-                self.ready = memoryview(self._filter(self.pending))
+                self.source.close()
+                self.ready = memoryview(self._filter(self.pending + b"\n" if self.pending else b""))
                 self.pending, self.source = b"", None
         size = min(len(buffer), len(self.ready))
         buffer[:size] = self.ready[:size]

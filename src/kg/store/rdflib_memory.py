@@ -1,4 +1,4 @@
-"""rdflib's in-memory Dataset, loaded from the build's N-Quads export."""
+"""rdflib's in-memory Dataset, loaded from the build's graph (its N-Quads parts)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from rdflib.term import Node
 from kg.graph.vocabulary import sparql_prefixes
 from kg.store.base import EXTENSION_FUNCTIONS, Functions, GuardedCalls, QueryResult
 from kg.store.errors import QueryError, check_size, query_error
-from kg.store.layout import EXPORT_FILE, graph_iris
+from kg.store.layout import graph_iris
+from kg.store.parts import GraphParts
 
 _PREFIXES = sparql_prefixes()
 _PREFIX_LINES = len(_PREFIXES.splitlines())
@@ -29,7 +30,8 @@ class RdflibStore:
         self.descriptor = f"rdflib:{build_path}"
         self.graphs = graph_iris(build_path)
         self.dataset = Dataset(default_union=True)
-        self.dataset.parse(build_path / EXPORT_FILE, format="nquads")
+        for path in GraphParts(build_path).files():
+            self.dataset.parse(path, format="nquads")
 
     def _target(self, graph: str) -> Graph:
         if graph == "all":

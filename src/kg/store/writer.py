@@ -1,11 +1,12 @@
 """Writing a new build's store: the one place that picks a full load or an update of the live
-build's store by the difference between the two graph.nq files.
+build's store by the difference between the two builds' graphs.
 
 A full load (`kg.store.oxigraph.create_store`) reads every quad; at 1,000 documents it is
 the longest step of a build that changed one document. When the live build has a store and
-a graph.nq, the new store is instead a checkpoint of the live one (hard links, cheap) with
-the lines only in the old graph.nq removed and those only in the new one added
-(`kg.store.delta`). Either way the store holds exactly the quads of the new graph.nq.
+its graph in parts (`kg.store.parts`), the new store is instead a checkpoint of the live one
+(hard links, cheap) with the lines only in the old graph removed and those only in the new
+one added, found in the parts whose bytes changed (`kg.store.delta`). Either way the store
+holds exactly the quads of the new graph's parts.
 
 A full load is taken with `--clean`, without a usable live build, when more than
 `DELTA_SHARE` of the new graph's lines differ (removed + added: then applying them one by
@@ -20,11 +21,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.store.delta import NoDelta, diff_sorted
-from kg.store.layout import EXPORT_FILE, STORE_FOLDER, live_build
+from kg.store.delta import NoDelta, diff_parts
+from kg.store.layout import STORE_FOLDER, live_build
 from kg.store.oxigraph import create_store, update_store
+from kg.store.parts import GraphParts
 
-# Above this share of the new graph.nq's lines (removed + added), a full load is taken.
+# Above this share of the new graph's lines (removed + added), a full load is taken.
 # Measured (benchmarks/store_delta.py, 1.7 million lines): updating 20% of the lines took
 # 0.48 times a full load, 50% took 1.18 times; so about 40% is even, and 30% leaves a margin.
 DELTA_SHARE = 0.3
@@ -34,24 +36,23 @@ DELTA_SHARE = 0.3
 class StoreMade:
     """A new store: each named graph's triple count (by IRI), how it was made (for the manifest:
     {"mode": "delta", "removed": m, "added": n, "from": build id} or {"mode": "full", "reason": ...}),
-    and the seconds spent comparing the two graph.nq."""
+    and the seconds spent comparing the two graphs."""
 
     counts: dict[str, int]
     how: dict[str, object] = field(default_factory=dict)
     compare_seconds: float = 0.0
 
 
-def write_store(folder: Path, export: Path, lines: int, build_dir: Path, clean: bool) -> StoreMade:
-    """Make the store of the build being written in `folder` from its sorted `export` (holding
-    `lines` lines), by delta from the live build of `build_dir` when that pays and `clean` is
-    not set."""
+def write_store(folder: Path, parts: GraphParts, build_dir: Path, clean: bool) -> StoreMade:
+    """Make the store of the build being written in `folder` from its graph's `parts`, by delta
+    from the live build of `build_dir` when that pays and `clean` is not set."""
     started = time.perf_counter()
-    compared = 0.0
+    compared, lines = 0.0, parts.lines
     previous = None if clean else live_build(build_dir)
     reason = _unusable(previous, clean)
     if previous is not None and not reason:
         try:
-            delta = diff_sorted(previous / EXPORT_FILE, export, limit=int(DELTA_SHARE * lines))
+            delta = diff_parts(GraphParts(previous), parts, limit=int(DELTA_SHARE * lines))
         except NoDelta as exc:
             reason = str(exc)
             compared = time.perf_counter() - started
@@ -65,9 +66,9 @@ def write_store(folder: Path, export: Path, lines: int, build_dir: Path, clean: 
                 if sum(counts.values()) == delta.new_lines == lines:
                     how = {"mode": "delta", "removed": len(delta.removed), "added": len(delta.added)}
                     return StoreMade(counts, how | {"from": previous.name}, compared)
-                reason = f"the updated store holds {sum(counts.values())} quads, graph.nq {lines} lines"
+                reason = f"the updated store holds {sum(counts.values())} quads, the graph {lines} lines"
             shutil.rmtree(folder / STORE_FOLDER, ignore_errors=True)
-    return StoreMade(create_store(folder, export), {"mode": "full", "reason": reason}, compared)
+    return StoreMade(create_store(folder, parts.files()), {"mode": "full", "reason": reason}, compared)
 
 
 def _unusable(previous: Path | None, clean: bool) -> str:
@@ -76,7 +77,8 @@ def _unusable(previous: Path | None, clean: bool) -> str:
         return "--clean"
     if previous is None:
         return "no earlier build"
-    missing = [name for name in (STORE_FOLDER, EXPORT_FILE) if not (previous / name).exists()]
-    if missing:
-        return f"the live build {previous.name} has no {' or '.join(missing)}"
+    if not (previous / STORE_FOLDER).exists():
+        return f"the live build {previous.name} has no store"
+    if not GraphParts.exists(previous):
+        return f"the live build {previous.name} has no graph in parts"
     return ""

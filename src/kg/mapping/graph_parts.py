@@ -1,0 +1,119 @@
+"""The `mappings` graph in parts (`kg.store.parts`), each made from what one change seldom touches.
+
+- `pairs/<code>`: the mappings of the document pairs a document leads (the first of each
+  compared pair, `kg.mapping.corpus.oriented`). A pair's mappings depend only on its two
+  documents as matching sees them (the pair cache's rule), so the part's key is its pairs
+  and both sides' fingerprints: after one document changed, only the parts of its pairs
+  are made again.
+- `texts/<code>`: the close links between distinct texts that a document owns. A text is
+  owned by the first document (by code) printing it, and a close link by the owner of its
+  node that sorts first. The key is the owned texts, the items printing them and the links;
+  a new document's texts touch the parts of the few documents owning their close texts.
+- `overlap`: each pair's rank and page and the units' incorporations, made from every pair
+  at once, so anew each build (a small part).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from kg.graph.vocabulary import Iris
+from kg.mapping.corpus import CorpusMappings
+from kg.mapping.rdf import encoded, link_lines, overlap_lines, pair_lines, text_digest
+from kg.mapping.text_links import GroupLinks, TextLinks
+from kg.search.items import SearchItem
+from kg.sqlite_cache import fingerprint_files
+from kg.store.parts import input_key, part_name
+
+PlannedPart = tuple[str, str, Callable[[], Iterator[bytes]]]  # name, key, its lines when made
+
+
+def mapping_parts(
+    result: CorpusMappings, items: Sequence[SearchItem], iris: Iris, matching: str
+) -> Iterator[PlannedPart]:
+    """The parts of the `mappings` graph of `result` (`items`: the rows its links point to),
+    with their keys; `matching` fingerprints the matching (code and calibration)."""
+    code = _code_fingerprint(f"{iris.base}\0{matching}")
+    led: dict[str, list[tuple[str, str]]] = {}
+    for pair in result.by_pair:
+        led.setdefault(pair[0], []).append(pair)
+    for leader, pairs in sorted(led.items()):
+        sides = (f"{y}\t{result.keys.get(x, '')}\t{result.keys.get(y, '')}" for x, y in pairs)
+        key = input_key(code, *sides) if result.keys else ""
+        yield part_name("pairs", leader), key, _pair_maker(result, pairs, iris)
+    yield "overlap", "", lambda: encoded(overlap_lines(result.by_pair.items(), result.coverage, iris))
+    if result.links is not None:
+        yield from _text_parts(result.links, items, iris, code)
+
+
+def _pair_maker(
+    result: CorpusMappings, pairs: list[tuple[str, str]], iris: Iris
+) -> Callable[[], Iterator[bytes]]:
+    lines = (pair_lines(pair, result.by_pair[pair], iris) for pair in pairs)
+    return lambda: encoded(itertools.chain.from_iterable(lines))
+
+
+@dataclass
+class _Owned:
+    """What one document owns of the close links: per kind group, text rows and link pairs."""
+
+    groups: list[tuple[str, GroupLinks, list[int], list[tuple[int, int]]]] = field(default_factory=list)
+    digest: hashlib._Hash = field(default_factory=hashlib.sha256)
+
+
+def _text_parts(
+    links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: str
+) -> Iterator[PlannedPart]:
+    owned: dict[str, _Owned] = {}
+    for group, found in sorted(links.groups.items()):
+        linked = np.unique(found.pairs.ravel()).tolist()
+        names = {i: text_digest(group, found.texts[i]) for i in linked}
+        owner = {i: min(items[row].document for row in found.rows[i]) for i in linked}
+        owners = sorted(set(owner.values()))
+        position = {name: n for n, name in enumerate(owners)}
+        number = np.full(len(found.texts), -1, dtype=np.int64)  # each text's owner, by position
+        value = np.zeros(len(found.texts), dtype=np.uint64)  # each text's digest as a number
+        for i in linked:
+            number[i], value[i] = position[owner[i]], int(names[i], 16)
+        a, b = found.pairs[:, 0], found.pairs[:, 1]
+        low, high = np.minimum(value[a], value[b]), np.maximum(value[a], value[b])
+        first = np.where(value[a] < value[b], a, b)
+        holder = number[first]
+        order = np.lexsort((high, low, holder))
+        bounds = np.searchsorted(holder[order], np.arange(len(owners) + 1))
+        texts_of: dict[str, list[int]] = {}
+        for i in linked:
+            texts_of.setdefault(owner[i], []).append(i)
+        for n, name in enumerate(owners):
+            mine = order[bounds[n] : bounds[n + 1]]
+            entry = owned.setdefault(name, _Owned())
+            rows = texts_of.get(name, [])
+            entry.groups.append((group, found, rows, found.pairs[mine].tolist()))
+            entry.digest.update(group.encode() + b"\0")
+            for i in rows:
+                printed = " ".join(sorted(items[row].iri for row in found.rows[i]))
+                entry.digest.update(f"{names[i]}\t{printed}\n".encode())
+            entry.digest.update(low[mine].tobytes() + high[mine].tobytes())
+    for name, entry in sorted(owned.items()):
+        key = input_key(code, entry.digest.hexdigest())
+        yield part_name("texts", name), key, _text_maker(entry, items, iris)
+
+
+def _text_maker(entry: _Owned, items: Sequence[SearchItem], iris: Iris) -> Callable[[], Iterator[bytes]]:
+    def lines() -> Iterator[str]:
+        for group, found, texts, pairs in entry.groups:
+            yield from link_lines(group, found, items, iris, texts, [(i, j) for i, j in pairs])
+
+    return lambda: encoded(lines())
+
+
+def _code_fingerprint(salt: str) -> str:
+    """The code the parts' lines come from, with `salt` (base IRI, matching)."""
+    folder = Path(__file__).parent
+    return fingerprint_files([folder / "rdf.py", Path(__file__)], salt=salt)

@@ -1,0 +1,174 @@
+"""A build's graph in parts: sorted N-Quads files, each made from inputs one change seldom touches.
+
+    graph/
+      parts.json              PARTS_FILE: {"parts": {name: {"key", "sha256", "lines"}}}
+      ontology.nq             the ontology graph
+      concepts.nq             classification concepts several documents describe (occupations ...)
+      corpus.nq               what is made from every document (shared texts, document pages)
+      documents/<code>.nq     one document's own asserted and inferred quads
+      pairs/<code>.nq         the mappings of the document pairs a document leads
+      texts/<code>.nq         the close links between distinct texts a document owns
+      overlap.nq              the document pairs' ranks and the unit incorporations
+
+Every line of the graph is in exactly one part, each part is sorted (UTF-8 bytes) and holds
+each line once, so the parts together are the graph, and `sorted_lines` merges them into
+the one sorted file earlier builds wrote as graph.nq. A part's `key` fingerprints what its
+lines were made from: a new build whose part has the key of the live build's same part
+hard-links that file instead of making it again, so a build after one document changed
+writes the few parts that document touches. Its `sha256` (of the bytes) lets the store
+update (`kg.store.delta.diff_parts`) skip every part whose bytes did not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from kg.errors import KgError
+from kg.store.layout import GRAPH_FOLDER, PARTS_FILE
+from kg.store.sorting import SortedLines
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str  # a fingerprint of its inputs ("" when it is made anew every build)
+    sha256: str  # of its bytes
+    lines: int
+
+
+def part_name(folder: str, code: str) -> str:
+    """The part of one document in `folder` ("documents", "pairs", "texts"): the code, quoted
+    so that any code is one file name."""
+    return f"{folder}/{quote(code, safe='')}"
+
+
+def input_key(*parts: str | bytes) -> str:
+    """A part's key: a digest of the strings and bytes it is made from."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+class GraphParts:
+    """The parts of a finished (or a being-written) build's graph."""
+
+    def __init__(self, build_path: Path, parts: dict[str, Part] | None = None) -> None:
+        self.folder = build_path / GRAPH_FOLDER
+        if parts is None:
+            parts = _read_index(self.folder / PARTS_FILE)
+        self.parts = parts
+
+    @classmethod
+    def exists(cls, build_path: Path) -> bool:
+        return (build_path / GRAPH_FOLDER / PARTS_FILE).is_file()
+
+    def path(self, name: str) -> Path:
+        return self.folder / f"{name}.nq"
+
+    def files(self) -> list[Path]:
+        """Every part's file, in name order."""
+        return [self.path(name) for name in sorted(self.parts)]
+
+    @property
+    def lines(self) -> int:
+        return sum(part.lines for part in self.parts.values())
+
+    def sorted_lines(self) -> Iterator[bytes]:
+        """Every line of the graph once, sorted: the parts merged (they share no line)."""
+        with ExitStack() as files:
+            opened = [files.enter_context(open(path, "rb", buffering=2**16)) for path in self.files()]
+            yield from heapq.merge(*opened)
+
+    def write_nquads(self, output: Path) -> int:
+        """The whole graph as one sorted N-Quads file; returns its lines."""
+        count = 0
+        with open(output, "wb") as out:
+            for line in self.sorted_lines():
+                out.write(line)
+                count += 1
+        return count
+
+
+class PartsWriter:
+    """Writes the parts of a new build's graph, linking those the live build already has."""
+
+    def __init__(self, build_path: Path, previous: Path | None = None) -> None:
+        self.folder = build_path / GRAPH_FOLDER
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.parts: dict[str, Part] = {}
+        self.previous = GraphParts(previous) if previous and GraphParts.exists(previous) else None
+        self.linked = 0  # parts taken from the previous build
+
+    def reuse(self, name: str, key: str) -> bool:
+        """Take the previous build's part `name` when it was made from the same inputs (`key`)."""
+        old = self.previous.parts.get(name) if self.previous and key else None
+        if old is None or old.key != key:
+            return False
+        source, target = self.previous.path(name), self._target(name)  # type: ignore[union-attr]
+        try:
+            os.link(source, target)
+        except FileNotFoundError:
+            return False
+        except OSError:  # another file system, or links not allowed: a copy does too
+            shutil.copyfile(source, target)
+        self._add(name, old)
+        self.linked += 1
+        return True
+
+    def put(self, name: str, key: str, make: Callable[[], Iterable[bytes]]) -> None:
+        """Part `name`: the previous build's when made from the same inputs, else written from `make()`."""
+        if not self.reuse(name, key):
+            self.write(name, make(), key)
+
+    def write(self, name: str, chunks: Iterable[bytes], key: str = "") -> Part:
+        """Write part `name` from chunks of N-Quads lines (any order, repeats allowed)."""
+        target = self._target(name)
+        lines = SortedLines(target)
+        for chunk in chunks:
+            lines.write(chunk)
+        count = lines.close()
+        return self._add(name, Part(key, _sha256(target), count))
+
+    def close(self) -> GraphParts:
+        """Write the index of the parts; returns them."""
+        index = {"parts": {name: asdict(part) for name, part in sorted(self.parts.items())}}
+        (self.folder / PARTS_FILE).write_text(json.dumps(index, indent=0), encoding="utf-8")
+        return GraphParts(self.folder.parent, dict(self.parts))
+
+    def _target(self, name: str) -> Path:
+        if name in self.parts:
+            raise ValueError(f"the graph part {name} is written twice")
+        path = self.folder / f"{name}.nq"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _add(self, name: str, part: Part) -> Part:
+        self.parts[name] = part
+        return part
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while block := file.read(2**20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_index(path: Path) -> dict[str, Part]:
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+        return {name: Part(**fields) for name, fields in index["parts"].items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise KgError(f"the graph's parts cannot be read from {path} ({exc}): run `kg build` again") from None

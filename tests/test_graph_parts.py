@@ -1,0 +1,144 @@
+"""The graph in parts (kg.store.parts, kg.mapping.graph_parts) and the store delta taken from the
+parts that changed (kg.store.delta.diff_parts), on files and corpora of their own."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from kg.errors import KgError
+from kg.graph.vocabulary import Iris
+from kg.mapping.corpus import map_corpus
+from kg.mapping.graph_parts import mapping_parts
+from kg.mapping.material import Material
+from kg.mapping.rdf import mapping_nquads
+from kg.search.items import SearchItem
+from kg.store.delta import diff_parts
+from kg.store.layout import GRAPH_FOLDER, PARTS_FILE
+from kg.store.parts import GraphParts, PartsWriter, part_name
+from test_corpus_pairs import CALIBRATION, DIMENSION, _corpus, _unit
+
+
+def _line(n: int, graph: str = "g") -> bytes:
+    return f"<s{n:03d}> <p> <o> <{graph}> .\n".encode()
+
+
+def _write(
+    folder, parts: dict[str, tuple[str, list[bytes]]], previous=None
+) -> tuple[GraphParts, PartsWriter]:
+    writer = PartsWriter(folder, previous)
+    for name, (key, lines) in parts.items():
+        writer.put(name, key, lambda lines=lines: [b"".join(lines)])
+    return writer.close(), writer
+
+
+def test_parts_are_sorted_each_line_once_and_merge_into_one_sorted_graph(tmp_path):
+    made, _ = _write(tmp_path, {"b": ("", [_line(3), _line(1), _line(3)]), "a/x y": ("", [_line(2)])})
+    assert (tmp_path / GRAPH_FOLDER / "a/x y.nq").read_bytes() == _line(2)
+    assert made.path("b").read_bytes() == _line(1) + _line(3)  # sorted, the repeat once
+    assert made.lines == 3 and list(made.sorted_lines()) == [_line(1), _line(2), _line(3)]
+    again = GraphParts(tmp_path)  # read back from parts.json
+    assert again.parts == made.parts and again.files() == made.files()
+    assert part_name("documents", "A/B 1") == "documents/A%2FB%201"  # any code is one file name
+
+
+def test_a_part_made_from_the_same_inputs_is_linked_from_the_previous_build(tmp_path):
+    old, _ = _write(tmp_path / "old", {"kept": ("k1", [_line(1)]), "changed": ("k2", [_line(2)])})
+    new, writer = _write(
+        tmp_path / "new",
+        {"kept": ("k1", [_line(9)]), "changed": ("k3", [_line(3)]), "fresh": ("", [_line(4)])},
+        previous=tmp_path / "old",
+    )
+    assert writer.linked == 1
+    assert new.path("kept").stat().st_ino == old.path("kept").stat().st_ino  # a hard link, not made again
+    assert new.path("kept").read_bytes() == _line(1)
+    assert new.path("changed").read_bytes() == _line(3)
+    # a part without a key is always made; so is every part without a previous build
+    _, alone = _write(tmp_path / "alone", {"kept": ("k1", [_line(1)])})
+    assert alone.linked == 0
+
+
+def test_a_part_written_twice_and_an_unreadable_index_are_errors(tmp_path):
+    writer = PartsWriter(tmp_path)
+    writer.write("a", [_line(1)])
+    with pytest.raises(ValueError, match="written twice"):
+        writer.write("a", [_line(2)])
+    writer.close()
+    (tmp_path / GRAPH_FOLDER / PARTS_FILE).write_text("{not json", encoding="utf-8")
+    with pytest.raises(KgError, match=r"parts\.json .*run `kg build` again"):
+        GraphParts(tmp_path)
+
+
+def test_the_delta_reads_only_changed_parts_and_a_line_that_moved_is_neither_removed_nor_added(tmp_path):
+    old, _ = _write(
+        tmp_path / "old",
+        {"same": ("", [_line(1)]), "a": ("", [_line(2), _line(3)]), "gone": ("", [_line(4)])},
+    )
+    new, _ = _write(
+        tmp_path / "new",
+        {"same": ("", [_line(1)]), "a": ("", [_line(2)]), "b": ("", [_line(3), _line(5)])},
+    )
+    old.path("same").write_bytes(b"not read: its hash is the new one's\n")
+    delta = diff_parts(old, new, limit=10)
+    assert delta.removed == [_line(4)]  # line 3 moved from a to b: it stays in the store
+    assert delta.added == [_line(5)]
+    assert delta.new_lines == 4
+
+
+def _grown(material: Material) -> Material:
+    """The corpus with one document's text changed and a new document close to the unit."""
+    items = list(material.items)
+    vectors = material.vectors.copy()
+    changed = next(n for n, item in enumerate(items) if item.document.startswith("OTHER-"))
+    items[changed] = dataclasses.replace(items[changed], text="其他項目改寫")
+    axis = np.eye(DIMENSION, dtype=np.float32)
+    added = SearchItem(
+        len(items),
+        "https://example.org/ADDED/P1",
+        "ADDED",
+        "unit",
+        None,
+        "P1",
+        "indicator",
+        "建立緊急應變計畫書",
+        None,
+        None,
+    )
+    vectors = np.vstack([vectors, _unit(axis[0] + 0.05 * axis[5])[None, :]]).astype(np.float32)
+    documents = material.documents | {"ADDED": {"kind": "unit", "title": "ADDED", "tasks": {}}}
+    return Material([*items, added], vectors, [*material.scopes, frozenset()], material.embedder, documents)
+
+
+def _mapping_parts(folder, material: Material, previous=None) -> tuple[GraphParts, PartsWriter]:
+    result = map_corpus(material, CALIBRATION)
+    writer = PartsWriter(folder, previous)
+    for name, key, make in mapping_parts(result, material.items, Iris(), "matching"):
+        writer.put(name, key, make)
+    return writer.close(), writer
+
+
+def test_the_mappings_graph_in_parts_is_the_whole_graph_each_line_in_one_part(tmp_path):
+    material = _corpus()
+    made, _ = _mapping_parts(tmp_path, material)
+    result = map_corpus(material, CALIBRATION)
+    whole = b"".join(mapping_nquads(result.mappings, result.coverage, Iris(), result.links, material.items))
+    every = [line for path in made.files() for line in path.read_bytes().splitlines(keepends=True)]
+    assert len(every) == len(set(every)) == made.lines  # no line in two parts
+    assert b"".join(made.sorted_lines()) == b"".join(sorted(set(whole.splitlines(keepends=True))))
+    kinds = {name.split("/")[0] for name in made.parts}
+    assert kinds == {"pairs", "texts", "overlap"}
+
+
+def test_after_a_change_the_parts_kept_from_the_previous_build_equal_parts_made_afresh(tmp_path):
+    _mapping_parts(tmp_path / "before", _corpus())
+    grown = _grown(_corpus())
+    kept, writer = _mapping_parts(tmp_path / "after", grown, previous=tmp_path / "before")
+    fresh, _ = _mapping_parts(tmp_path / "fresh", grown)
+    assert kept.parts.keys() == fresh.parts.keys()
+    for name in fresh.parts:
+        assert kept.path(name).read_bytes() == fresh.path(name).read_bytes(), name
+    # the parts the change does not touch are linked: here the new document is close to the unit
+    # and its 24 near neighbours, whose pairs and texts change; the rest (39 of 53) are kept
+    assert len(fresh.parts) / 2 < writer.linked < len(fresh.parts)
