@@ -48,16 +48,13 @@ def diff_parts(old: GraphParts, new: GraphParts, limit: int) -> Delta:
     A part with the same bytes in both is skipped; a line that moved from one part to another
     (a text whose owner changed) is neither removed nor added. Raises NoDelta as `diff_sorted`.
     """
-    delta = Delta(new_lines=new.lines)
+    delta = Delta()
     for name in sorted(old.parts.keys() | new.parts.keys()):
         before, after = old.parts.get(name), new.parts.get(name)
         if before is not None and after is not None and before.sha256 == after.sha256:
             continue
-        part = diff_sorted(
-            old.path(name) if before else None, new.path(name) if after else None, limit - len(delta)
-        )
-        delta.removed.extend(part.removed)
-        delta.added.extend(part.added)
+        diff_sorted(old.path(name) if before else None, new.path(name) if after else None, limit, into=delta)
+    delta.new_lines = new.lines
     moved = set(delta.removed).intersection(delta.added)
     if moved:
         delta.removed = [line for line in delta.removed if line not in moved]
@@ -65,12 +62,13 @@ def diff_parts(old: GraphParts, new: GraphParts, limit: int) -> Delta:
     return delta
 
 
-def diff_sorted(old: Path | None, new: Path | None, limit: int, block: int = BLOCK) -> Delta:
-    """The lines only in `old` and only in `new` (two sorted files, each line once).
-
-    None stands for an empty file. Raises NoDelta when more than `limit` lines differ, or when
-    a file is not sorted."""
-    delta = Delta()
+def diff_sorted(
+    old: Path | None, new: Path | None, limit: int, block: int = BLOCK, into: Delta | None = None
+) -> Delta:
+    """The lines only in `old` and only in `new` (two sorted files, each line once), added to
+    `into` when given. None stands for an empty file. Raises NoDelta when more than `limit`
+    lines differ (in `into` as a whole), or when a file is not sorted."""
+    delta = into if into is not None else Delta()
     with _open(old) as old_file, _open(new) as new_file:
         a, b = _Lines(old_file, old, block), _Lines(new_file, new, block)
         while a.ready() and b.ready():
