@@ -1,7 +1,8 @@
 """Benchmark: where an incremental build's mapping stage spends its time, on a finished build.
 
 An incremental build that changed one document matches a handful of pairs again, yet its
-mapping stage takes minutes at 3,000 documents: every output is made again from the caches.
+mapping stage takes minutes at 3,000 documents: every file is made again from the caches
+(the mappings graph's parts are linked from the live build when made from the same inputs).
 This runs the stage's parts one by one on the live build of a build folder, with that
 folder's pair and close-text caches (as the next `kg build` would find them, no pair left to
 match), and times each without a profiler (cProfile inflates the per-line Python of the
@@ -11,9 +12,17 @@ writers two to three times):
 - pair choice: the close links and each document's strongest partners (`document_pairs`);
 - map_corpus: pair choice again, the pair cache read, the mappings and unit coverage made;
 - files: the SSSOM table, coverage.json, matched.tsv and meta.json (`write_mappings`);
-- graph lines: the mappings graph as N-Quads text (`mapping_nquads`), alone;
-- into the sorter: the same lines written into `SortedLines` (sorted runs spilled);
-- sorter close: those runs merged into one file (what the build's sort stage adds per line).
+- parts made: the mappings graph's parts (`mapping_parts`) written by `PartsWriter` into a
+  scratch build with no previous build, so every part is made (its lines made and sorted):
+  what a first or `--clean` build spends on the mappings graph;
+- parts linked: the same into a second scratch build with the first as the previous build,
+  so every part with a key is hard-linked and only the keys are worked out (the parts made
+  anew every build, `overlap`, are written again): what a build in which no document pair
+  and no close text changed spends on the mappings graph.
+
+The mappings graph used to be timed as one stream of lines (`mapping_nquads`) and one sort
+of them ("graph lines", "into the sorter", "sorter close" in results before the graph was
+written in parts); "mapping_graph_lines" and "mapping_graph_bytes" now count the made parts.
 
     python benchmarks/mapping_stage.py --build-dir /path/to/build-folder
 
@@ -39,12 +48,12 @@ from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import CloseTextCache
 from kg.mapping.corpus import document_pairs, map_corpus
 from kg.mapping.files import write_mappings
+from kg.mapping.graph_parts import mapping_parts
 from kg.mapping.material import Material
 from kg.mapping.pair_cache import PairCache, matching_fingerprint
-from kg.mapping.rdf import mapping_nquads
 from kg.pipeline import default_workers
 from kg.store.layout import current_build, pair_cache, read_manifest
-from kg.store.sorting import SortedLines
+from kg.store.parts import GraphParts, PartsWriter
 
 T = TypeVar("T")
 
@@ -62,7 +71,8 @@ def measure(build_dir: Path) -> dict[str, object]:
     seconds: dict[str, float] = {}
     material = timed(seconds, "material", lambda: Material.load(build))
     calibration, _ = calibration_for(material.embedder)
-    pairs = PairCache(pair_cache(build_dir), matching_fingerprint(calibration.to_dict()))
+    matching = matching_fingerprint(calibration.to_dict())
+    pairs = PairCache(pair_cache(build_dir), matching)
     texts = CloseTextCache.of(build_dir, calibration, material.embedder)
     try:
         timed(seconds, "pair choice", lambda: document_pairs(material, calibration, texts=texts))
@@ -79,19 +89,15 @@ def measure(build_dir: Path) -> dict[str, object]:
     try:
         timed(seconds, "files", lambda: write_mappings(scratch, result, material, iris.base, calibration))
 
-        def lines() -> int:
-            chunks = mapping_nquads(result.mappings, result.coverage, iris, result.links, material.items)
-            return sum(len(chunk) for chunk in chunks)
+        def write_parts(folder: Path, previous: Path | None) -> tuple[GraphParts, int]:
+            writer = PartsWriter(folder, previous)
+            for name, key, make in mapping_parts(result, material.items, iris, matching):
+                writer.put(name, key, make)
+            return writer.close(), writer.linked
 
-        size = timed(seconds, "graph lines", lines)
-        sorter = SortedLines(scratch / "mappings.nq")
-
-        def into_sorter() -> None:
-            for chunk in mapping_nquads(result.mappings, result.coverage, iris, result.links, material.items):
-                sorter.write(chunk)
-
-        timed(seconds, "into the sorter", into_sorter)
-        written = timed(seconds, "sorter close", sorter.close)
+        made, _ = timed(seconds, "parts made", lambda: write_parts(scratch / "made", None))
+        size = sum(path.stat().st_size for path in made.files())
+        _, linked = timed(seconds, "parts linked", lambda: write_parts(scratch / "linked", scratch / "made"))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return {
@@ -101,8 +107,10 @@ def measure(build_dir: Path) -> dict[str, object]:
         "pairs_compared": result.compared,
         "pairs_matched": result.matched,
         "mappings": len(result.mappings),
-        "mapping_graph_lines": written,
+        "mapping_graph_lines": made.lines,
         "mapping_graph_bytes": size,
+        "mapping_graph_parts": len(made.parts),
+        "mapping_graph_parts_linked": linked,
         "seconds": seconds,
     }
 

@@ -64,9 +64,11 @@ from kg.search.term_gloss import TermGloss, to_traditional
 from kg.store.layout import (
     CURRENT_FILE,
     DOCUMENTS_FILE,
+    GRAPH_FOLDER,
     MAPPINGS_FOLDER,
     SEARCH_FOLDER,
     SSSOM_FILE,
+    STORE_FOLDER,
     current_build,
 )
 
@@ -316,7 +318,7 @@ def blend50(searcher: Searcher, question: str, hits: list[ItemHit]) -> list[Item
 def context_build(build: Path, scratch: Path, embedder_name: str) -> Path:
     """A copy of `build` whose search index embeds and tokenises each item with its context."""
     target = scratch / "builds" / build.name
-    shutil.copytree(build, target, ignore=shutil.ignore_patterns("oxigraph", "graph.nq*"))
+    shutil.copytree(build, target, ignore=shutil.ignore_patterns(STORE_FOLDER, GRAPH_FOLDER))
     (scratch / CURRENT_FILE).write_text(build.name, encoding="utf-8")
     parsed = json.loads((build / DOCUMENTS_FILE).read_text(encoding="utf-8"))
     context: dict[tuple[str, str], str] = {}

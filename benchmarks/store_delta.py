@@ -4,15 +4,26 @@ against loaded in full, on a synthetic corpus.
 1. `benchmarks/corpus.py` writes a corpus (kept in --work: a second run reuses corpus and build);
    `kg build` builds it in a child process (the build with embeddings and overlap, unless
    --embedder none); then, as in mapping_scale, one unit is changed, removed and put back,
-   each an incremental build whose stages (the manifest's seconds) and store are reported.
-2. The store stage alone, on the live graph.nq before and after the change (median of
-   --repeats runs): the full load (`create_store`), the merge-walk (`diff_sorted`), the update
-   (`update_store`: checkpoint, removals, additions, counts), and `SortedLines` sorting the
-   new graph.nq's lines (fed in shuffled chunks, as documents arrive).
+   each an incremental build whose stages (the manifest's seconds), graph (parts, parts
+   linked from the live build, lines) and store are reported.
+2. The store stage alone, on the live build's graph parts (`kg.store.parts`) before and after
+   the change (median of --repeats runs): the full load from every part (`create_store`), the
+   part-by-part merge-walk (`diff_parts`: only the parts whose bytes changed), the update
+   (`update_store`: checkpoint, removals, additions, counts), and `PartsWriter` sorting the new
+   graph's lines into its parts (each part's lines fed in shuffled chunks, as a document's
+   quads arrive): every part (a build that links none) and only the parts the changed build
+   could not link from the live one (their key changed or is made anew every build).
 3. The fallback rule: the update with a growing share of the lines removed and as many added
    (lines of the graph, their subject renamed), against the full load: where it stops paying.
 
     python benchmarks/store_delta.py --documents 1000 --work /tmp/kg-store-delta
+
+Until builds wrote the graph in parts, step 2 walked two whole sorted graph.nq files
+(`diff_sorted`), loaded the store from that one file and timed one `SortedLines` of the whole
+graph; benchmarks/results/store_delta.json holds such a run until this is run again. Its keys
+are kept: "compare_seconds" now times `diff_parts`, "full_load_seconds" the load of every
+part's file, "sort_seconds" the writing of every part; "parts", "changed_parts" (the parts
+whose bytes differ: those walked), "made_parts", "made_lines" and "made_sort_seconds" are new.
 
 Reports the machine. Not a test: nothing here asserts a time.
 """
@@ -31,17 +42,18 @@ import pyoxigraph as ox
 from common import machine, median_seconds
 from corpus import write_corpus
 
-from kg.store.delta import diff_sorted
-from kg.store.layout import EXPORT_FILE, STORE_FOLDER, current_build
+from kg.store.delta import diff_parts
+from kg.store.layout import GRAPH_FOLDER, STORE_FOLDER, current_build
 from kg.store.oxigraph import create_store, update_store
-from kg.store.sorting import SortedLines
+from kg.store.parts import GraphParts, PartsWriter
 from kg.store.writer import DELTA_SHARE
 
-CHUNK_LINES = 5000  # lines per chunk fed to the sort (about one document's quads)
+CHUNK_LINES = 5000  # lines per chunk fed to the sort (a part's lines come in chunks this size at most)
+CHANGED = "changed"  # the folder in --work/kept holding the changed build's graph parts
 
 
 def child_build(sources: Path, build_dir: Path, embedder: str | None) -> dict[str, object]:
-    """`kg build` in a child process; the manifest's seconds, store and triples."""
+    """`kg build` in a child process; the manifest's seconds, graph parts, store and triples."""
     import subprocess
 
     command = [sys.executable, "-m", "kg", "build", str(sources), "--build-dir", str(build_dir)]
@@ -54,20 +66,21 @@ def child_build(sources: Path, build_dir: Path, embedder: str | None) -> dict[st
     return {
         "wall": round(time.perf_counter() - started, 1),
         "seconds": manifest["seconds"],
+        "graph": manifest["graph"],
         "store": manifest["store"],
         "triples": manifest["triples"],
     }
 
 
 def keep_live(build_dir: Path, into: Path) -> Path:
-    """A copy of the live build's store (a checkpoint) and graph.nq, to compare with later."""
+    """A copy of the live build's store (a checkpoint) and graph parts, to compare with later."""
     shutil.rmtree(into, ignore_errors=True)
     into.mkdir(parents=True)
     live = current_build(build_dir)
     store = ox.Store.read_only(str(live / STORE_FOLDER))
     store.backup(str(into / STORE_FOLDER))
     del store
-    shutil.copy(live / EXPORT_FILE, into / EXPORT_FILE)
+    shutil.copytree(live / GRAPH_FOLDER, into / GRAPH_FOLDER)
     return into
 
 
@@ -82,7 +95,7 @@ def incremental(sources: Path, build_dir: Path, embedder: str | None, kept: Path
     try:
         unit.write_text("".join(lines), encoding="utf-8")
         steps["changed_one"] = child_build(sources, build_dir, embedder)
-        shutil.copy(current_build(build_dir) / EXPORT_FILE, kept / "changed.nq")
+        shutil.copytree(current_build(build_dir) / GRAPH_FOLDER, kept / CHANGED / GRAPH_FOLDER)
         unit.unlink()
         steps["removed_one"] = child_build(sources, build_dir, embedder)
     finally:
@@ -92,8 +105,8 @@ def incremental(sources: Path, build_dir: Path, embedder: str | None, kept: Path
 
 
 def store_stage(kept: Path, repeats: int) -> dict[str, object]:
-    """The store stage alone, before (kept) and after the change (kept/changed.nq)."""
-    old, new = kept / EXPORT_FILE, kept / "changed.nq"
+    """The store stage alone, before (kept) and after the change (kept/changed)."""
+    old, new = GraphParts(kept), GraphParts(kept / CHANGED)
     scratch = kept / "scratch"
 
     def fresh() -> Path:
@@ -101,24 +114,39 @@ def store_stage(kept: Path, repeats: int) -> dict[str, object]:
         scratch.mkdir()
         return scratch
 
-    shuffled = new.read_bytes().splitlines(keepends=True)
-    lines = len(shuffled)
-    delta = diff_sorted(old, new, limit=lines)
-    full = median_seconds(lambda: create_store(fresh(), new), repeats, 3)
-    walk = median_seconds(lambda: diff_sorted(old, new, limit=lines), repeats, 3)
+    lines = new.lines
+    delta = diff_parts(old, new, limit=lines)
+    full = median_seconds(lambda: create_store(fresh(), new.files()), repeats, 3)
+    walk = median_seconds(lambda: diff_parts(old, new, limit=lines), repeats, 3)
     update = median_seconds(lambda: update_store(kept, fresh(), delta.removed, delta.added), repeats, 3)
-    random.Random(3).shuffle(shuffled)
+    changed = [
+        name
+        for name in sorted(old.parts.keys() | new.parts.keys())
+        if name not in old.parts or name not in new.parts or old.parts[name].sha256 != new.parts[name].sha256
+    ]
+    # what PartsWriter.reuse links: a part whose key (what it is made from) the live build's has
+    made = [name for name, part in new.parts.items() if not part.key or part.key != _key(old, name)]
+    shuffled: dict[str, list[bytes]] = {}  # each part's lines, shuffled
+    rng = random.Random(3)
+    for name in sorted(new.parts):
+        shuffled[name] = new.path(name).read_bytes().splitlines(keepends=True)
+        rng.shuffle(shuffled[name])
 
-    def sort() -> None:
-        writer = SortedLines(fresh() / EXPORT_FILE)
-        for start in range(0, len(shuffled), CHUNK_LINES):
-            writer.write(b"".join(shuffled[start : start + CHUNK_LINES]))
+    def sort(names: list[str]) -> None:
+        writer = PartsWriter(fresh())
+        for name in names:
+            part = shuffled[name]
+            chunks = (b"".join(part[at : at + CHUNK_LINES]) for at in range(0, len(part), CHUNK_LINES))
+            writer.write(name, chunks)
         writer.close()
 
-    sorting = median_seconds(sort, repeats, 3)
+    sorting = median_seconds(lambda: sort(sorted(new.parts)), repeats, 3)
+    sorting_made = median_seconds(lambda: sort(made), repeats, 3)
     shutil.rmtree(scratch, ignore_errors=True)
     return {
         "lines": lines,
+        "parts": len(new.parts),
+        "changed_parts": len(changed),
         "removed": len(delta.removed),
         "added": len(delta.added),
         "full_load_seconds": full,
@@ -127,12 +155,20 @@ def store_stage(kept: Path, repeats: int) -> dict[str, object]:
         "delta_seconds": round(walk + update, 3),
         "full_over_delta": round(full / (walk + update), 1),
         "sort_seconds": sorting,
+        "made_parts": len(made),
+        "made_lines": sum(new.parts[name].lines for name in made),
+        "made_sort_seconds": sorting_made,
     }
+
+
+def _key(parts: GraphParts, name: str) -> str | None:
+    part = parts.parts.get(name)
+    return part.key if part else None
 
 
 def share_sweep(kept: Path, full_seconds: float, shares: list[float]) -> list[dict[str, object]]:
     """The update with `share` of the graph's lines changed (half removed, half added)."""
-    every = (kept / EXPORT_FILE).read_bytes().splitlines(keepends=True)
+    every = list(GraphParts(kept).sorted_lines())  # the graph's lines in the order graph.nq held them
     lines, total = [line for line in every if line.startswith(b"<")], len(every)
     del every
     rng = random.Random(5)
