@@ -11,12 +11,13 @@ import pytest
 from kg.errors import KgError
 from kg.graph.vocabulary import Iris
 from kg.mapping.corpus import map_corpus
-from kg.mapping.graph_parts import mapping_parts
+from kg.mapping.files import write_mappings
 from kg.mapping.material import Material
 from kg.mapping.rdf import mapping_nquads
+from kg.mapping.stage import StageReport, map_in_parts
 from kg.search.items import SearchItem
 from kg.store.delta import diff_parts
-from kg.store.layout import GRAPH_FOLDER, PARTS_FILE
+from kg.store.layout import GRAPH_FOLDER, MAPPINGS_FOLDER, PARTS_FILE
 from kg.store.parts import GraphParts, PartsWriter, part_name
 from test_corpus_pairs import CALIBRATION, DIMENSION, _corpus, _unit
 
@@ -111,34 +112,46 @@ def _grown(material: Material) -> Material:
     return Material([*items, added], vectors, [*material.scopes, frozenset()], material.embedder, documents)
 
 
-def _mapping_parts(folder, material: Material, previous=None) -> tuple[GraphParts, PartsWriter]:
-    result = map_corpus(material, CALIBRATION)
+def _stage(folder, material: Material, previous=None) -> tuple[GraphParts, StageReport]:
+    """The mapping stage of `material` into `folder`: its graph parts (written alone) and report."""
     writer = PartsWriter(folder, previous)
-    for name, key, make in mapping_parts(result, material.items, Iris(), "matching"):
-        writer.put(name, key, make)
-    return writer.close(), writer
+    report = map_in_parts(folder, material, CALIBRATION, Iris(), writer, previous, "matching")
+    return writer.close(), report
 
 
-def test_the_mappings_graph_in_parts_is_the_whole_graph_each_line_in_one_part(tmp_path):
+def _mapping_files(folder) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in (folder / MAPPINGS_FOLDER).iterdir() if path.is_file()}
+
+
+def test_the_mapping_stage_in_parts_writes_the_whole_graph_and_the_same_files(tmp_path):
     material = _corpus()
-    made, _ = _mapping_parts(tmp_path, material)
+    made, report = _stage(tmp_path / "parts", material)
     result = map_corpus(material, CALIBRATION)
     whole = b"".join(mapping_nquads(result.mappings, result.coverage, Iris(), result.links, material.items))
     every = [line for path in made.files() for line in path.read_bytes().splitlines(keepends=True)]
     assert len(every) == len(set(every)) == made.lines  # no line in two parts
     assert b"".join(made.sorted_lines()) == b"".join(sorted(set(whole.splitlines(keepends=True))))
-    kinds = {name.split("/")[0] for name in made.parts}
-    assert kinds == {"pairs", "texts", "overlap"}
+    assert {name.split("/")[0] for name in made.parts} == {"pairs", "texts", "overlap"}
+    # the mapping files equal those written from every mapping at once
+    (tmp_path / "whole").mkdir()
+    write_mappings(tmp_path / "whole", result, material, Iris().base, CALIBRATION)
+    assert _mapping_files(tmp_path / "parts") == _mapping_files(tmp_path / "whole")
+    assert (report.compared, report.matched, report.mappings) == (
+        result.compared,
+        result.compared,
+        len(result.mappings),
+    )
 
 
 def test_after_a_change_the_parts_kept_from_the_previous_build_equal_parts_made_afresh(tmp_path):
-    _mapping_parts(tmp_path / "before", _corpus())
+    _stage(tmp_path / "before", _corpus())
     grown = _grown(_corpus())
-    kept, writer = _mapping_parts(tmp_path / "after", grown, previous=tmp_path / "before")
-    fresh, _ = _mapping_parts(tmp_path / "fresh", grown)
-    assert kept.parts.keys() == fresh.parts.keys()
+    kept, report = _stage(tmp_path / "after", grown, previous=tmp_path / "before")
+    fresh, clean = _stage(tmp_path / "fresh", grown)
+    assert kept.parts == fresh.parts
     for name in fresh.parts:
         assert kept.path(name).read_bytes() == fresh.path(name).read_bytes(), name
-    # the parts the change does not touch are linked: here the new document is close to the unit
-    # and its 24 near neighbours, whose pairs and texts change; the rest (39 of 53) are kept
-    assert len(fresh.parts) / 2 < writer.linked < len(fresh.parts)
+    assert _mapping_files(tmp_path / "after") == _mapping_files(tmp_path / "fresh")
+    # only the pairs of leaders whose pairs changed are matched; the others' parts are linked
+    assert 0 < report.matched < clean.matched == clean.compared
+    assert 0 < report.linked < len([name for name in fresh.parts if name.startswith("pairs/")])

@@ -54,8 +54,9 @@ PATH_BEARING = {"documents.json", "search/meta.json"}
 
 
 def _artifacts(path: Path) -> set[str]:
-    """The files to compare: those listed, and the parts of the mappings graph (one per pair's leader)."""
-    return set(ARTIFACTS) | {name for name in _files(path) if name.startswith("graph/pairs/")}
+    """The files to compare: those listed, and the mappings' parts (one per pair's leading document)."""
+    kept_by_pair = ("graph/pairs/", "mappings/pairs/")
+    return set(ARTIFACTS) | {name for name in _files(path) if name.startswith(kept_by_pair)}
 
 
 def _files(path: Path) -> set[str]:

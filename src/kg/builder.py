@@ -33,11 +33,9 @@ from kg.graph.shared_texts import shared_text_triples
 from kg.graph.vocabulary import Iris
 from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import CloseTextCache
-from kg.mapping.corpus import map_corpus
-from kg.mapping.files import write_mappings
-from kg.mapping.graph_parts import mapping_parts
 from kg.mapping.material import Material
 from kg.mapping.pair_cache import PairCache, matching_fingerprint
+from kg.mapping.stage import map_in_parts
 from kg.parse import discover
 from kg.pipeline import Progress, default_workers, fingerprint, process_all, quiet
 from kg.search.cache import EmbeddingCache
@@ -148,7 +146,8 @@ def _build_into(
     seconds: dict[str, float] = {}
     iris = Iris(settings.base_iri)
     shared_written: set[bytes] = set()
-    parts = PartsWriter(folder, None if clean else live_build(settings.build_dir))
+    previous = None if clean else live_build(settings.build_dir)  # its parts are linked when unchanged
+    parts = PartsWriter(folder, previous)
     made_by = fingerprint(settings.base_iri, settings.reasoner, strict)  # what a document's quads depend on
     with _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
         parts.write("ontology", [nquads(load_ontology(), str(iris.graph("ontology")))])
@@ -198,7 +197,7 @@ def _build_into(
         }
         seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
         started = time.perf_counter()
-        report.mappings = _map_overlaps(folder, iris, report, settings, progress, parts)
+        report.mappings = _map_overlaps(folder, iris, report, settings, progress, parts, previous)
         seconds["mapping"] = time.perf_counter() - started
     progress("storing", 0, 1)
     graph = parts.close()
@@ -245,9 +244,11 @@ def _map_overlaps(
     settings: Settings,
     progress: Progress,
     parts: PartsWriter,
+    previous: Path | None,
 ) -> dict[str, object]:
     """Match the items of every document pair (but pairs matched by an earlier build with the same
-    two documents); the mappings go to files and the `mappings` graph's parts."""
+    two documents); the mappings go to files and the `mappings` graph's parts, both taken from
+    the `previous` build where a document's pairs did not change (`kg.mapping.stage`)."""
     material = Material.load(folder)
     calibration, warning = calibration_for(material.embedder)
     if warning:
@@ -257,20 +258,21 @@ def _map_overlaps(
     texts = CloseTextCache.of(settings.build_dir, calibration, material.embedder)
     try:
         workers = settings.workers or default_workers()
-        result = map_corpus(material, calibration, progress, workers, cache, texts)
+        result = map_in_parts(
+            folder, material, calibration, iris, parts, previous, matching, progress, workers, cache, texts
+        )
     finally:
         cache.close()
         texts.close()
-    write_mappings(folder, result, material, iris.base, calibration)
-    for name, key, make in mapping_parts(result, material.items, iris, matching):
-        parts.put(name, key, make)
     return {
         "pairs_compared": result.compared,
         "pairs_matched": result.matched,
         "pairs_kept": result.compared - result.matched,  # both documents unchanged: mappings kept
-        "mappings": len(result.mappings),
+        "mappings": result.mappings,
         "close_text_links": result.links.close_links() if result.links else None,
-        "incorporated": [f"{c.unit} -> {c.standard} {c.task}" for c in result.coverage if c.incorporated],
+        "incorporated": [
+            f"{c['unit']} -> {c['standard']} {c['task']}" for c in result.coverage if c["incorporated"]
+        ],
     }
 
 

@@ -69,6 +69,68 @@ def document_pairs(
     return sorted(oriented(x, y, kinds) for x, y in candidates), links
 
 
+@dataclass
+class CorpusPlan:
+    """What a corpus compares: the (oriented) pairs, beyond the cut-off its close links, and each
+    document's side as matching reads it, with its fingerprint (`side_fingerprint`)."""
+
+    pairs: list[tuple[str, str]]
+    links: TextLinks | None
+    sides: dict[str, Side]
+    keys: dict[str, str]
+
+    def led(self) -> dict[str, list[tuple[str, str]]]:
+        """The pairs by the document leading them (the first of each), in order."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for pair in self.pairs:
+            found.setdefault(pair[0], []).append(pair)
+        return found
+
+    def mappings(self, pair: tuple[str, str], rows: list[MappingRow]) -> list[Mapping]:
+        return as_mappings(rows, self.sides[pair[0]], self.sides[pair[1]])
+
+    def coverage(self, material: Material, pair: tuple[str, str], mappings: list[Mapping]) -> Coverage | None:
+        """How much of the unit the standard's tasks cover, for a unit-standard pair."""
+        x, y = pair
+        if material.documents[x]["kind"] != "unit" or material.documents[y]["kind"] != "standard":
+            return None
+        return unit_coverage(self.sides[x], self.sides[y], mappings, material.documents[y]["tasks"])
+
+
+def plan_corpus(
+    material: Material,
+    calibration: Calibration,
+    progress: Callable[[str, int, int], None] | None = None,
+    texts: CloseTextCache | None = None,
+) -> CorpusPlan:
+    """The pairs to compare (`document_pairs`) and the sides matching reads."""
+    pairs, links = document_pairs(material, calibration, progress, texts)
+    rows = material.rows_by_document()
+    sides = {code: material.side(code, rows.get(code, [])) for code in material.documents}
+    return CorpusPlan(pairs, links, sides, {code: side_fingerprint(side) for code, side in sides.items()})
+
+
+def pair_rows(
+    plan: CorpusPlan,
+    pairs: list[tuple[str, str]],
+    calibration: Calibration,
+    progress: Callable[[str, int, int], None] | None = None,
+    workers: int = 1,
+    cache: PairCache | None = None,
+) -> tuple[dict[tuple[str, str], list[MappingRow]], int]:
+    """The mapping rows of each of `pairs`, and how many pairs were matched: a pair the `cache`
+    holds (both documents unchanged) is not matched again; the others are, on `workers`
+    processes, and put in the cache."""
+    keys = plan.keys
+    known = cache.get((keys[x], keys[y]) for x, y in pairs) if cache else {}
+    todo = [pair for pair in pairs if (keys[pair[0]], keys[pair[1]]) not in known]
+    found = dict(_match_pairs(plan.sides, todo, calibration, workers, progress))
+    if cache:
+        cache.put(((keys[x], keys[y]), found[x, y]) for x, y in todo)
+    rows = {(x, y): found[x, y] if (x, y) in found else known[keys[x], keys[y]] for x, y in pairs}
+    return rows, len(todo)
+
+
 def map_corpus(
     material: Material,
     calibration: Calibration,
@@ -81,26 +143,20 @@ def map_corpus(
 
     Pairs are matched on `workers` processes; pairs the `cache` holds (both documents
     unchanged) are not matched again, and the cache is left holding this corpus's pairs.
-    `texts` keeps the close text pairs that decide which pairs are compared.
+    `texts` keeps the close text pairs that decide which pairs are compared. (A build
+    works leader by leader instead, keeping what did not change: `kg.mapping.stage`.)
     """
-    pairs, links = document_pairs(material, calibration, progress, texts)
-    rows = material.rows_by_document()
-    sides = {code: material.side(code, rows.get(code, [])) for code in material.documents}
-    keys = {code: side_fingerprint(side) for code, side in sides.items()}
-    known = cache.get((keys[x], keys[y]) for x, y in pairs) if cache else {}
-    todo = [pair for pair in pairs if (keys.get(pair[0]), keys.get(pair[1])) not in known]
-    found = dict(_match_pairs(sides, todo, calibration, workers, progress))
+    plan = plan_corpus(material, calibration, progress, texts)
+    rows, matched = pair_rows(plan, plan.pairs, calibration, progress, workers, cache)
     if cache:
-        cache.put(((keys[x], keys[y]), found[x, y]) for x, y in todo)
-        cache.keep_only((keys[x], keys[y]) for x, y in pairs)
-    result = CorpusMappings(compared=len(pairs), matched=len(todo), links=links, keys=keys)
-    for x, y in pairs:
-        held = found[x, y] if (x, y) in found else known[keys[x], keys[y]]
-        mappings = result.by_pair[x, y] = as_mappings(held, sides[x], sides[y])
+        cache.keep_only((plan.keys[x], plan.keys[y]) for x, y in plan.pairs)
+    result = CorpusMappings(compared=len(plan.pairs), matched=matched, links=plan.links, keys=plan.keys)
+    for pair in plan.pairs:
+        mappings = result.by_pair[pair] = plan.mappings(pair, rows[pair])
         result.mappings.extend(mappings)
-        if material.documents[x]["kind"] == "unit" and material.documents[y]["kind"] == "standard":
-            tasks = material.documents[y]["tasks"]
-            result.coverage.append(unit_coverage(sides[x], sides[y], mappings, tasks))
+        coverage = plan.coverage(material, pair, mappings)
+        if coverage is not None:
+            result.coverage.append(coverage)
     return result
 
 

@@ -27,8 +27,8 @@ from kg.errors import KgError
 from kg.mapping.calibration import Calibration
 from kg.mapping.corpus import CorpusMappings
 from kg.mapping.material import Material
-from kg.mapping.model import RELATIONS
-from kg.mapping.sssom import write_sssom
+from kg.mapping.model import RELATIONS, Mapping
+from kg.mapping.sssom import sssom_rows, write_sssom_parts
 from kg.store.layout import COVERAGE_FILE, MAPPINGS_FOLDER, MATCHED_FILE, SSSOM_FILE
 from kg.store.layout import MAPPINGS_META_FILE as META_FILE
 
@@ -36,13 +36,33 @@ from kg.store.layout import MAPPINGS_META_FILE as META_FILE
 def write_mappings(
     build_path: Path, result: CorpusMappings, material: Material, base_iri: str, calibration: Calibration
 ) -> None:
+    """The mapping files of every pair's mappings at once (a build writes them from parts:
+    `kg.mapping.stage`)."""
+    rows = sssom_rows(result.mappings, base_iri, material.embedder)
+    coverage = [c.to_dict() for c in result.coverage]
+    matched = matched_of(result.mappings)
+    write_mapping_files(
+        build_path, [rows], coverage, matched, material, base_iri, calibration, result.compared
+    )
+
+
+def write_mapping_files(
+    build_path: Path,
+    sssom: Iterable[Iterable[str] | Path],
+    coverage: list[dict],
+    matched: pandas.DataFrame,
+    material: Material,
+    base_iri: str,
+    calibration: Calibration,
+    compared: int,
+) -> None:
+    """Write the mapping files: the SSSOM table from its rows in parts (`write_sssom_parts`),
+    the unit `coverage` (`Coverage.to_dict()`s), the `matched` table, and the metadata."""
     folder = build_path / MAPPINGS_FOLDER
     folder.mkdir(exist_ok=True)
-    write_sssom(folder / SSSOM_FILE, result.mappings, base_iri, material.embedder)
-    coverage = [c.to_dict() for c in result.coverage]
+    mappings = write_sssom_parts(folder / SSSOM_FILE, sssom, base_iri, material.embedder)
     (folder / COVERAGE_FILE).write_text(json.dumps(coverage, ensure_ascii=False, indent=1), encoding="utf-8")
-    sides = ((m.a.document, m.a.iri, m.b.document, m.b.iri, m.relation) for m in result.mappings)
-    matched_items(sides).to_csv(folder / MATCHED_FILE, sep="\t", index=False)
+    matched.to_csv(folder / MATCHED_FILE, sep="\t", index=False)
     items: dict[str, int] = {code: 0 for code in material.documents}
     for item in material.items:
         items[item.document] += 1
@@ -54,13 +74,18 @@ def write_mappings(
             code: {"kind": d["kind"], "title": d["title"], "items": items[code]}
             for code, d in sorted(material.documents.items())
         },
-        "pairs_compared": result.compared,
-        "mappings": len(result.mappings),
+        "pairs_compared": compared,
+        "mappings": mappings,
     }
     (folder / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 MATCHED_COLUMNS = ["row", "column", *RELATIONS]
+
+
+def matched_of(mappings: Iterable[Mapping]) -> pandas.DataFrame:
+    """`matched_items` of mappings."""
+    return matched_items((m.a.document, m.a.iri, m.b.document, m.b.iri, m.relation) for m in mappings)
 
 
 def matched_items(mappings: Iterable[tuple[str, str, str, str, str]]) -> pandas.DataFrame:

@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from kg.graph.vocabulary import Iris
-from kg.mapping.corpus import CorpusMappings
-from kg.mapping.rdf import encoded, link_lines, overlap_lines, pair_lines, text_digest
+from kg.mapping.model import Mapping
+from kg.mapping.rdf import encoded, link_lines, pair_lines, text_digest
 from kg.mapping.text_links import GroupLinks, TextLinks
 from kg.search.items import SearchItem
 from kg.sqlite_cache import fingerprint_files
@@ -34,29 +34,25 @@ from kg.store.parts import input_key, part_name
 PlannedPart = tuple[str, str, Callable[[], Iterator[bytes]]]  # name, key, its lines when made
 
 
-def mapping_parts(
-    result: CorpusMappings, items: Sequence[SearchItem], iris: Iris, matching: str
-) -> Iterator[PlannedPart]:
-    """The parts of the `mappings` graph of `result` (`items`: the rows its links point to),
-    with their keys; `matching` fingerprints the matching (code and calibration)."""
-    code = _code_fingerprint(f"{iris.base}\0{matching}")
-    led: dict[str, list[tuple[str, str]]] = {}
-    for pair in result.by_pair:
-        led.setdefault(pair[0], []).append(pair)
-    for leader, pairs in sorted(led.items()):
-        sides = (f"{y}\t{result.keys.get(x, '')}\t{result.keys.get(y, '')}" for x, y in pairs)
-        key = input_key(code, *sides) if result.keys else ""
-        yield part_name("pairs", leader), key, _pair_maker(result, pairs, iris)
-    yield "overlap", "", lambda: encoded(overlap_lines(result.by_pair.items(), result.coverage, iris))
-    if result.links is not None:
-        yield from _text_parts(result.links, items, iris, code)
+def code_fingerprint(salt: str) -> str:
+    """The code a build's mapping parts come from (the graph's lines, the SSSOM rows, the
+    summaries), with `salt` (base IRI, matching, embedder)."""
+    folder = Path(__file__).parent
+    names = ("rdf.py", "graph_parts.py", "sssom.py", "stage.py", "incorporation.py", "files.py")
+    return fingerprint_files([folder / name for name in names], salt=salt)
 
 
-def _pair_maker(
-    result: CorpusMappings, pairs: list[tuple[str, str]], iris: Iris
-) -> Callable[[], Iterator[bytes]]:
-    lines = (pair_lines(pair, result.by_pair[pair], iris) for pair in pairs)
-    return lambda: encoded(itertools.chain.from_iterable(lines))
+def pair_part_key(code: str, pairs: list[tuple[str, str]], keys: dict[str, str], tasks: str = "") -> str:
+    """The key of a leader's parts: its pairs and both sides' fingerprints (`tasks`: anything
+    else the parts read, such as the standards' task titles)."""
+    return input_key(code, tasks, *(f"{y}\t{keys[x]}\t{keys[y]}" for x, y in pairs))
+
+
+def pair_part_lines(pairs: dict[tuple[str, str], list[Mapping]], iris: Iris) -> Iterator[bytes]:
+    """A leader's part of the `mappings` graph: each of its pairs' lines (`pair_lines`)."""
+    return encoded(
+        itertools.chain.from_iterable(pair_lines(pair, held, iris) for pair, held in pairs.items())
+    )
 
 
 @dataclass
@@ -67,9 +63,8 @@ class _Owned:
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
 
 
-def _text_parts(
-    links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: str
-) -> Iterator[PlannedPart]:
+def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: str) -> Iterator[PlannedPart]:
+    """The `texts/<code>` parts of the close links (see above), with their keys."""
     owned: dict[str, _Owned] = {}
     for group, found in sorted(links.groups.items()):
         linked = np.unique(found.pairs.ravel()).tolist()
@@ -111,9 +106,3 @@ def _text_maker(entry: _Owned, items: Sequence[SearchItem], iris: Iris) -> Calla
             yield from link_lines(group, found, items, iris, texts, [(i, j) for i, j in pairs])
 
     return lambda: encoded(lines())
-
-
-def _code_fingerprint(salt: str) -> str:
-    """The code the parts' lines come from, with `salt` (base IRI, matching)."""
-    folder = Path(__file__).parent
-    return fingerprint_files([folder / "rdf.py", Path(__file__)], salt=salt)

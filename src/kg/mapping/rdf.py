@@ -85,7 +85,11 @@ def mapping_nquads(
     groups = sorted(links.groups.items()) if links else []
     found = itertools.chain(
         itertools.chain.from_iterable(pair_lines(pair, held, iris) for pair, held in by_pair.items()),
-        overlap_lines(by_pair.items(), coverage, iris),
+        overlap_lines(
+            ((pair, Counter(m.relation for m in held)) for pair, held in by_pair.items() if held),
+            incorporations(c.to_dict() for c in coverage),
+            iris,
+        ),
         itertools.chain.from_iterable(link_lines(group, held, items, iris) for group, held in groups),
     )
     return encoded(found, lines)
@@ -134,20 +138,20 @@ def pair_lines(pair: tuple[str, str], mappings: Sequence[Mapping], iris: Iris) -
 
 
 def overlap_lines(
-    pairs: Iterable[tuple[tuple[str, str], Sequence[Mapping]]], coverage: Iterable[Coverage], iris: Iris
+    counts: Iterable[tuple[tuple[str, str], dict[str, int]]],
+    incorporations: Iterable[tuple[str, str, str, float]],
+    iris: Iris,
 ) -> Iterator[str]:
-    """The lines made from every pair's mappings at once: each `kg:DocumentOverlap` node's rank
-    and page (the most exact, then close, then by code), and the units' incorporations, ranked."""
+    """The lines made from every pair at once: the rank and page of each pair with mappings
+    (`counts`: by relation; the most exact, then close, then by code), and the units'
+    `incorporations` (standard, task, unit, share), ranked."""
     graph = f"<{iris.graph('mappings')}> .\n"
-    counted = {pair: Counter(m.relation for m in held) for pair, held in pairs if held}
-    ranked = sorted(counted.items(), key=lambda pair: (-pair[1]["exact"], -pair[1]["close"], pair[0]))
+    ranked = sorted(counts, key=lambda pair: (-pair[1].get("exact", 0), -pair[1].get("close", 0), pair[0]))
     for rank, (pair, _) in enumerate(ranked, start=1):
         node = _overlap_node(pair, iris)
         yield f"{node} {_RANK} {_integer(rank)} {graph}"
         yield f"{node} {_PAGE} {_integer(page_of(rank))} {graph}"
-    incorporated = sorted(
-        (c.standard, c.task, c.unit, c.coverage) for c in coverage if c.incorporated and c.task is not None
-    )
+    incorporated = sorted(incorporations)
     incorporates = f"<{KG.incorporatesUnit}>"
     incorporation_node = _concepts(iris, "incorporation")
     for rank, (standard, task_code, unit_code, share) in enumerate(incorporated, start=1):
@@ -158,6 +162,13 @@ def overlap_lines(
         yield f"{node} <{KG.coverage}> {_decimal(share)} {graph}"
         yield f"{node} <{KG.incorporationRank}> {_integer(rank)} {graph}"
         yield f"{node} <{KG.incorporationPage}> {_integer(page_of(rank))} {graph}"
+
+
+def incorporations(coverage: Iterable[dict]) -> Iterator[tuple[str, str, str, float]]:
+    """(standard, task, unit, share) of each unit a task incorporates, from `Coverage.to_dict()`s."""
+    for c in coverage:
+        if c["incorporated"] and c["task"] is not None:
+            yield c["standard"], c["task"], c["unit"], c["coverage"]
 
 
 def text_digest(group: str, text: str) -> str:

@@ -8,7 +8,7 @@ the build's base IRI, so the file reads the same whatever the base.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -47,10 +47,14 @@ def write_sssom(
 
     `mapping_date` (optional in SSSOM) is written only when `when` is given.
     """
+    return write_sssom_parts(path, [sssom_rows(mappings, base_iri, embedder)], base_iri, embedder, when)
 
-    def curie(iri: str) -> str:
-        return f"{PREFIX}:{iri[len(base_iri) :]}" if iri.startswith(base_iri) else iri
 
+def write_sssom_parts(
+    path: Path, parts: Iterable[Iterable[str] | Path], base_iri: str, embedder: str, when: date | None = None
+) -> int:
+    """Write SSSOM TSV (atomically) from its rows in parts: `sssom_rows`, or files of them
+    (copied as they are); returns the number of rows."""
     header = [
         "curie_map:",
         *(f"  {p}: {iri}" for p, iri in ({PREFIX: base_iri} | CURIE_MAP).items()),
@@ -61,6 +65,32 @@ def write_sssom(
     ]
     if when is not None:  # builds leave it out, so the same files give the same bytes any day
         header.append(f"mapping_date: {when.isoformat()}")
+    rows = 0
+    staged = path.with_name(path.name + ".tmp")
+    with open(staged, "w", encoding="utf-8", newline="") as out:
+        out.writelines(f"#{line}\n" for line in header)
+        out.write("\t".join(COLUMNS) + "\n")
+        for part in parts:
+            if isinstance(part, Path):
+                out.flush()
+                with open(part, "rb") as rows_file:
+                    while block := rows_file.read(2**20):
+                        out.buffer.write(block)
+                        rows += block.count(b"\n")
+                continue
+            for row in part:
+                out.write(row)
+                rows += 1
+    os.replace(staged, path)
+    return rows
+
+
+def sssom_rows(mappings: Iterable[Mapping], base_iri: str, embedder: str) -> Iterator[str]:
+    """The SSSOM TSV rows (each ending with a newline) of the mappings."""
+
+    def curie(iri: str) -> str:
+        return f"{PREFIX}:{iri[len(base_iri) :]}" if iri.startswith(base_iri) else iri
+
     measure = _cell(f"cosine of {embedder} embeddings and shared character bigrams")
     sides: dict[str, str] = {}  # item IRI -> its four cells: an item is in many mappings
 
@@ -70,19 +100,11 @@ def write_sssom(
             sides[item.iri] = "\t".join(_cell(v) for v in cells)
         return sides[item.iri]
 
-    rows = 0
-    staged = path.with_name(path.name + ".tmp")
-    with open(staged, "w", encoding="utf-8", newline="") as out:
-        out.writelines(f"#{line}\n" for line in header)
-        out.write("\t".join(COLUMNS) + "\n")
-        for m in mappings:
-            out.write(
-                f"{side(m.a)}\tskos:{m.relation}Match\t{side(m.b)}\t{JUSTIFICATION}\t"
-                f"{m.score:.4f}\t{measure}\t{m.cardinality}\n"
-            )
-            rows += 1
-    os.replace(staged, path)
-    return rows
+    for m in mappings:
+        yield (
+            f"{side(m.a)}\tskos:{m.relation}Match\t{side(m.b)}\t{JUSTIFICATION}\t"
+            f"{m.score:.4f}\t{measure}\t{m.cardinality}\n"
+        )
 
 
 def _cell(value: str) -> str:

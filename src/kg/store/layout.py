@@ -34,6 +34,8 @@ here (the check is in tests/test_layers.py).
             coverage.json         COVERAGE_FILE: unit coverage by each standard's tasks
             matched.tsv           MATCHED_FILE: items of each document matching another's (the matrix)
             meta.json             MAPPINGS_META_FILE: calibration, items per document, pairs compared
+            pairs/                MAPPING_PARTS_FOLDER: each leading document's SSSOM rows (<code>.tsv),
+                                  and parts.json (PARTS_FILE) with their keys and summaries
 
 A build is written to `builds/.tmp-<id>` and renamed into place; only then is
 CURRENT replaced. A failed build therefore never touches the live one. A build
@@ -86,6 +88,7 @@ SSSOM_FILE = "mappings.sssom.tsv"
 COVERAGE_FILE = "coverage.json"
 MATCHED_FILE = "matched.tsv"
 MAPPINGS_META_FILE = "meta.json"
+MAPPING_PARTS_FOLDER = "pairs"
 
 GRAPHS = ("ontology", "asserted", "inferred", "mappings")
 _STAGED_CURRENT = f".{CURRENT_FILE}.tmp"

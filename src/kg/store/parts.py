@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from kg.errors import KgError
@@ -42,12 +43,17 @@ class Part:
     key: str  # a fingerprint of its inputs ("" when it is made anew every build)
     sha256: str  # of its bytes
     lines: int
+    summary: Any = None  # what the rest of a build needs of the part without reading it (JSON)
 
 
 def part_name(folder: str, code: str) -> str:
-    """The part of one document in `folder` ("documents", "pairs", "texts"): the code, quoted
-    so that any code is one file name."""
-    return f"{folder}/{quote(code, safe='')}"
+    """The part of one document in `folder` ("documents", "pairs", "texts")."""
+    return f"{folder}/{safe_name(code)}"
+
+
+def safe_name(code: str) -> str:
+    """A document code as one file name (quoted: any code is one)."""
+    return quote(code, safe="")
 
 
 def input_key(*parts: str | bytes) -> str:
@@ -63,18 +69,20 @@ def input_key(*parts: str | bytes) -> str:
 class GraphParts:
     """The parts of a finished (or a being-written) build's graph."""
 
+    FOLDER, SUFFIX, SORTED = GRAPH_FOLDER, ".nq", True  # where, and whether each part's lines are sorted
+
     def __init__(self, build_path: Path, parts: dict[str, Part] | None = None) -> None:
-        self.folder = build_path / GRAPH_FOLDER
+        self.folder = build_path / self.FOLDER
         if parts is None:
             parts = _read_index(self.folder / PARTS_FILE)
         self.parts = parts
 
     @classmethod
     def exists(cls, build_path: Path) -> bool:
-        return (build_path / GRAPH_FOLDER / PARTS_FILE).is_file()
+        return (build_path / cls.FOLDER / PARTS_FILE).is_file()
 
     def path(self, name: str) -> Path:
-        return self.folder / f"{name}.nq"
+        return self.folder / f"{name}{self.SUFFIX}"
 
     def files(self) -> list[Path]:
         """Every part's file, in name order."""
@@ -101,19 +109,28 @@ class GraphParts:
 
 
 class PartsWriter:
-    """Writes the parts of a new build's graph, linking those the live build already has."""
+    """Writes the parts of a new build's graph (or of another file kept in parts: `kind`),
+    linking those the live build already has."""
 
-    def __init__(self, build_path: Path, previous: Path | None = None) -> None:
-        self.folder = build_path / GRAPH_FOLDER
+    def __init__(
+        self, build_path: Path, previous: Path | None = None, kind: type[GraphParts] = GraphParts
+    ) -> None:
+        self.kind, self.build_path = kind, build_path
+        self.folder = build_path / kind.FOLDER
         self.folder.mkdir(parents=True, exist_ok=True)
         self.parts: dict[str, Part] = {}
-        self.previous = GraphParts(previous) if previous and GraphParts.exists(previous) else None
+        self.previous = kind(previous) if previous and kind.exists(previous) else None
         self.linked = 0  # parts taken from the previous build
+
+    def known(self, name: str, key: str) -> Part | None:
+        """The previous build's part `name` when it was made from the same inputs (`key`)."""
+        old = self.previous.parts.get(name) if self.previous and key else None
+        return old if old is not None and old.key == key else None
 
     def reuse(self, name: str, key: str) -> bool:
         """Take the previous build's part `name` when it was made from the same inputs (`key`)."""
-        old = self.previous.parts.get(name) if self.previous and key else None
-        if old is None or old.key != key:
+        old = self.known(name, key)
+        if old is None:
             return False
         source, target = self.previous.path(name), self._target(name)  # type: ignore[union-attr]
         try:
@@ -131,25 +148,33 @@ class PartsWriter:
         if not self.reuse(name, key):
             self.write(name, make(), key)
 
-    def write(self, name: str, chunks: Iterable[bytes], key: str = "") -> Part:
-        """Write part `name` from chunks of N-Quads lines (any order, repeats allowed)."""
+    def write(self, name: str, chunks: Iterable[bytes], key: str = "", summary: Any = None) -> Part:
+        """Write part `name` from chunks of lines: sorted, each once, for a kind kept sorted
+        (the graph's N-Quads); else as they come."""
         target = self._target(name)
-        lines = SortedLines(target)
-        for chunk in chunks:
-            lines.write(chunk)
-        count = lines.close()
-        return self._add(name, Part(key, _sha256(target), count))
+        if self.kind.SORTED:
+            lines = SortedLines(target)
+            for chunk in chunks:
+                lines.write(chunk)
+            count = lines.close()
+        else:
+            count = 0
+            with open(target, "wb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+                    count += chunk.count(b"\n")
+        return self._add(name, Part(key, _sha256(target), count, summary))
 
     def close(self) -> GraphParts:
         """Write the index of the parts; returns them."""
         index = {"parts": {name: asdict(part) for name, part in sorted(self.parts.items())}}
         (self.folder / PARTS_FILE).write_text(json.dumps(index, indent=0), encoding="utf-8")
-        return GraphParts(self.folder.parent, dict(self.parts))
+        return self.kind(self.build_path, dict(self.parts))
 
     def _target(self, name: str) -> Path:
         if name in self.parts:
             raise ValueError(f"the graph part {name} is written twice")
-        path = self.folder / f"{name}.nq"
+        path = self.folder / f"{name}{self.kind.SUFFIX}"
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 

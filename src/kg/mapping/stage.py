@@ -1,0 +1,147 @@
+"""The mapping stage of a build, kept in parts by the document that leads each pair.
+
+A compared pair (x, y) is led by x (`kg.mapping.corpus.oriented`: the unit of a unit and a
+standard, else the smaller code). All a build writes of a pair depends on the pair alone:
+its mappings (the pair cache's rule), their SSSOM rows, its matched-item counts and unit
+coverage, its lines in the `mappings` graph. So the stage goes leader by leader: a leader
+whose pairs and their two sides are what they were in the live build (the same key) takes
+its parts from it (hard links), and only the others' pairs are read from the pair cache or
+matched, turned into mappings and written. What is made from every pair at once (the pairs'
+ranks, the SSSOM file, matched.tsv, coverage.json) is then put together from the parts and
+their summaries, without making any mapping again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas
+
+from kg.graph.vocabulary import Iris
+from kg.mapping.calibration import Calibration
+from kg.mapping.close_texts import CloseTextCache
+from kg.mapping.corpus import CorpusPlan, pair_rows, plan_corpus
+from kg.mapping.files import MATCHED_COLUMNS, matched_of, write_mapping_files
+from kg.mapping.graph_parts import code_fingerprint, pair_part_key, pair_part_lines, text_parts
+from kg.mapping.material import Material
+from kg.mapping.model import RELATIONS, Mapping
+from kg.mapping.pair_cache import PairCache
+from kg.mapping.rdf import encoded, incorporations, overlap_lines
+from kg.mapping.sssom import sssom_rows
+from kg.mapping.text_links import TextLinks
+from kg.store.layout import MAPPING_PARTS_FOLDER, MAPPINGS_FOLDER
+from kg.store.parts import GraphParts, PartsWriter, part_name, safe_name
+
+
+class SssomParts(GraphParts):
+    """Each leading document's SSSOM rows, in the order the SSSOM file holds them."""
+
+    FOLDER, SUFFIX, SORTED = f"{MAPPINGS_FOLDER}/{MAPPING_PARTS_FOLDER}", ".tsv", False
+
+
+@dataclass
+class StageReport:
+    compared: int = 0  # document pairs compared item by item
+    matched: int = 0  # of them, matched in this build (the others kept from the cache or the live build)
+    linked: int = 0  # leading documents whose parts were linked from the live build
+    mappings: int = 0
+    coverage: list[dict] = field(default_factory=list)  # `Coverage.to_dict()` of each unit-standard pair
+    links: TextLinks | None = None
+
+
+def map_in_parts(
+    folder: Path,
+    material: Material,
+    calibration: Calibration,
+    iris: Iris,
+    graph: PartsWriter,
+    previous: Path | None,
+    matching: str,
+    progress: Callable[[str, int, int], None] | None = None,
+    workers: int = 1,
+    cache: PairCache | None = None,
+    texts: CloseTextCache | None = None,
+) -> StageReport:
+    """Map the build in `folder` (its `material`) into the mapping files and the `mappings` graph's
+    parts (`graph`), taking what did not change from the `previous` build; `matching`
+    fingerprints the matching (code and calibration)."""
+    plan = plan_corpus(material, calibration, progress, texts)
+    code = code_fingerprint(f"{iris.base}\0{matching}\0{material.embedder}")
+    rows_out = PartsWriter(folder, previous, SssomParts)
+    led = plan.led()
+    keys = {
+        leader: pair_part_key(code, pairs, plan.keys, _tasks(material, pairs))
+        for leader, pairs in led.items()
+    }
+    kept = {
+        leader
+        for leader, key in keys.items()
+        if rows_out.known(safe_name(leader), key) and graph.known(part_name("pairs", leader), key)
+    }
+    todo = [pair for leader, pairs in led.items() if leader not in kept for pair in pairs]
+    rows, matched = pair_rows(plan, todo, calibration, progress, workers, cache)
+    if cache:
+        cache.keep_only((plan.keys[x], plan.keys[y]) for x, y in plan.pairs)
+    for leader, pairs in led.items():
+        name, key = safe_name(leader), keys[leader]
+        if leader in kept:
+            rows_out.reuse(name, key)
+            graph.reuse(part_name("pairs", leader), key)
+            continue
+        mappings = {pair: plan.mappings(pair, rows.pop(pair)) for pair in pairs}
+        every = [m for held in mappings.values() for m in held]
+        text = encoded(sssom_rows(every, iris.base, material.embedder))
+        rows_out.write(name, text, key, _summary(plan, material, mappings))
+        graph.write(part_name("pairs", leader), pair_part_lines(mappings, iris), key)
+    made = rows_out.close()
+    summaries = [made.parts[safe_name(leader)].summary for leader in led]
+    report = StageReport(len(plan.pairs), matched, len(kept), made.lines, links=plan.links)
+    report.coverage = [c for summary in summaries for c in summary["coverage"]]
+    counts = [
+        ((leader, other), dict(zip(RELATIONS, numbers, strict=True)))
+        for leader, summary in zip(led, summaries, strict=True)
+        for other, *numbers in summary["counts"]
+    ]
+    graph.write("overlap", encoded(overlap_lines(counts, incorporations(report.coverage), iris)))
+    if plan.links is not None:
+        for part, key, make in text_parts(plan.links, material.items, iris, code):
+            graph.put(part, key, make)
+    matched_rows = [row for summary in summaries for row in summary["matched"]]
+    table = pandas.DataFrame(matched_rows, columns=MATCHED_COLUMNS).sort_values(["row", "column"])
+    files = [made.path(safe_name(leader)) for leader in led]
+    write_mapping_files(
+        folder, files, report.coverage, table, material, iris.base, calibration, len(plan.pairs)
+    )
+    return report
+
+
+def _summary(plan: CorpusPlan, material: Material, mappings: dict[tuple[str, str], list[Mapping]]) -> dict:
+    """What the rest of the stage needs of a leader's pairs: per pair with mappings, their count
+    by relation; the matched-item counts (`matched_items`); the unit coverage."""
+    counts = []
+    coverage = []
+    for (_, other), held in mappings.items():
+        if held:
+            counted = Counter(m.relation for m in held)
+            counts.append([other, *(counted[relation] for relation in RELATIONS)])
+    for pair, held in mappings.items():
+        found = plan.coverage(material, pair, held)
+        if found is not None:
+            coverage.append(found.to_dict())
+    table = matched_of(m for held in mappings.values() for m in held).itertuples(index=False)
+    matched = [[row, column, *map(int, numbers)] for row, column, *numbers in table]
+    return {"counts": counts, "matched": matched, "coverage": coverage}
+
+
+def _tasks(material: Material, pairs: list[tuple[str, str]]) -> str:
+    """The task titles a leader's unit coverage reads (a unit's standards'), as one string."""
+    if material.documents[pairs[0][0]]["kind"] != "unit":
+        return ""
+    chosen = {
+        y: material.documents[y]["tasks"] for _, y in pairs if material.documents[y]["kind"] == "standard"
+    }
+    return json.dumps(chosen, ensure_ascii=False, sort_keys=True)
