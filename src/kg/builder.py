@@ -149,6 +149,7 @@ def _build_into(
     previous = None if clean else live_build(settings.build_dir)  # its parts are linked when unchanged
     parts = PartsWriter(folder, previous)
     made_by = fingerprint(settings.base_iri, settings.reasoner, strict)  # what a document's quads depend on
+    started = time.perf_counter()
     with _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
         parts.write("ontology", [nquads(load_ontology(), str(iris.graph("ontology")))])
         results = process_all(
@@ -181,11 +182,14 @@ def _build_into(
             report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
+    seconds["documents"] = time.perf_counter() - started  # wall time of the steps above, and the rest
+    started = time.perf_counter()
     parts.write("concepts", [b"".join(sorted(shared_written))])
     shared = shared_text_triples(((i.kind, i.document, i.iri, i.text) for i in items), iris)
     pages = document_pages((d["code"] for d in report.documents), iris)
     derived = itertools.chain(shared, pages)  # from every document, so made after all of them
     parts.write("corpus", [nquads(derived, str(iris.graph("inferred")))])
+    seconds["corpus"] = time.perf_counter() - started
     if embedder is not None:
         vocabulary = class_vocabulary(names)
         made = _index_search(folder, items, embedder, report.documents, settings, progress, vocabulary)
@@ -197,7 +201,7 @@ def _build_into(
         }
         seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
         started = time.perf_counter()
-        report.mappings = _map_overlaps(folder, iris, report, settings, progress, parts, previous)
+        report.mappings = _map_overlaps(folder, iris, report, settings, progress, parts, previous, seconds)
         seconds["mapping"] = time.perf_counter() - started
     progress("storing", 0, 1)
     graph = parts.close()
@@ -245,11 +249,14 @@ def _map_overlaps(
     progress: Progress,
     parts: PartsWriter,
     previous: Path | None,
+    seconds: dict[str, float],
 ) -> dict[str, object]:
     """Match the items of every document pair (but pairs matched by an earlier build with the same
     two documents); the mappings go to files and the `mappings` graph's parts, both taken from
     the `previous` build where a document's pairs did not change (`kg.mapping.stage`)."""
+    started = time.perf_counter()
     material = Material.load(folder)
+    seconds["mapping_material"] = time.perf_counter() - started
     calibration, warning = calibration_for(material.embedder)
     if warning:
         report.warnings.append(warning)
@@ -264,6 +271,7 @@ def _map_overlaps(
     finally:
         cache.close()
         texts.close()
+    seconds.update({f"mapping_{step}": value for step, value in result.seconds.items()})
     return {
         "pairs_compared": result.compared,
         "pairs_matched": result.matched,

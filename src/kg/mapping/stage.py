@@ -14,6 +14,7 @@ their summaries, without making any mapping again.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class StageReport:
     mappings: int = 0
     coverage: list[dict] = field(default_factory=list)  # `Coverage.to_dict()` of each unit-standard pair
     links: TextLinks | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # plan, pairs, parts, files
 
 
 def map_in_parts(
@@ -69,7 +71,9 @@ def map_in_parts(
     """Map the build in `folder` (its `material`) into the mapping files and the `mappings` graph's
     parts (`graph`), taking what did not change from the `previous` build; `matching`
     fingerprints the matching (code and calibration)."""
+    clock = _Clock()
     plan = plan_corpus(material, calibration, progress, texts)
+    clock.lap("plan")
     code = code_fingerprint(f"{iris.base}\0{matching}\0{material.embedder}")
     rows_out = PartsWriter(folder, previous, SssomParts)
     led = plan.led()
@@ -86,6 +90,7 @@ def map_in_parts(
     rows, matched = pair_rows(plan, todo, calibration, progress, workers, cache)
     if cache:
         cache.keep_only((plan.keys[x], plan.keys[y]) for x, y in plan.pairs)
+    clock.lap("pairs")
     for leader, pairs in led.items():
         name, key = safe_name(leader), keys[leader]
         if leader in kept:
@@ -110,13 +115,29 @@ def map_in_parts(
     if plan.links is not None:
         for part, key, make in text_parts(plan.links, material.items, iris, code):
             graph.put(part, key, make)
+    clock.lap("parts")
     matched_rows = [row for summary in summaries for row in summary["matched"]]
     table = pandas.DataFrame(matched_rows, columns=MATCHED_COLUMNS).sort_values(["row", "column"])
     files = [made.path(safe_name(leader)) for leader in led]
     write_mapping_files(
         folder, files, report.coverage, table, material, iris.base, calibration, len(plan.pairs)
     )
+    clock.lap("files")
+    report.seconds = clock.laps
     return report
+
+
+class _Clock:
+    """Seconds between laps, by name."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self.last
+        self.last = now
 
 
 def _summary(plan: CorpusPlan, material: Material, mappings: dict[tuple[str, str], list[Mapping]]) -> dict:
