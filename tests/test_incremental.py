@@ -101,7 +101,7 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
         "TTM3R0299v2",
     }
     # the removed file's and the changed file's old results are gone from the document cache
-    kept = sqlite3.connect(document_cache(tmp_path / "incremental")).execute("SELECT source FROM documents")
+    kept = sqlite3.connect(document_cache(tmp_path / "incremental")).execute("SELECT source FROM results")
     assert sorted(Path(source).name for (source,) in kept) == sorted(p.name for p in sources.iterdir())
     # of the 6 pairs, the one between the two unchanged documents keeps its mappings
     assert (again.mappings["pairs_compared"], again.mappings["pairs_matched"]) == (6, 5)

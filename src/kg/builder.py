@@ -18,6 +18,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,8 +37,8 @@ from kg.mapping.close_texts import CloseTextCache
 from kg.mapping.material import Material
 from kg.mapping.pair_cache import PairCache, matching_fingerprint
 from kg.mapping.stage import map_in_parts
-from kg.parse import discover
-from kg.pipeline import Progress, default_workers, fingerprint, process_all, quiet
+from kg.parse import discover, display_path
+from kg.pipeline import DocumentResult, Progress, default_workers, fingerprint, process_all, quiet
 from kg.search.cache import EmbeddingCache
 from kg.search.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from kg.search.index import NO_INDEX, IndexReport, build_search_index
@@ -149,8 +150,9 @@ def _build_into(
     previous = None if clean else live_build(settings.build_dir)  # its parts are linked when unchanged
     parts = PartsWriter(folder, previous)
     made_by = fingerprint(settings.base_iri, settings.reasoner, strict)  # what a document's quads depend on
+    kept = closing(DocumentCache(document_cache(settings.build_dir), made_by))  # quads of files kept
     started = time.perf_counter()
-    with _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
+    with _JsonArray(folder / DOCUMENTS_FILE) as documents_out, kept as cache:
         parts.write("ontology", [nquads(load_ontology(), str(iris.graph("ontology")))])
         results = process_all(
             files,
@@ -174,7 +176,7 @@ def _build_into(
             summary = result.summary or {}
             # the graph names the file by its name and hash only: the path as given is not in it
             key = input_key(made_by, summary.get("sha256", ""), Path(summary.get("source", "")).name)
-            parts.put(part_name("documents", result.model["code"]), key, _chunk(result.quads))
+            parts.put(part_name("documents", result.model["code"]), key, _quads(result, cache))
             shared_written.update(result.shared_quads.splitlines(keepends=True))
             documents_out.append(result.model)
             items.extend(document_items(result.model, iris))
@@ -218,8 +220,12 @@ def _build_into(
     return report
 
 
-def _chunk(quads: bytes) -> Callable[[], list[bytes]]:
-    return lambda: [quads]
+def _quads(result: DocumentResult, kept: DocumentCache) -> Callable[[], list[bytes]]:
+    """A document's quads: made just now, or (a file not processed again) read from the cache."""
+    if not result.reused:
+        return lambda: [result.quads]
+    sha256 = (result.summary or {}).get("sha256", "")
+    return lambda: [kept.quads(sha256, display_path(result.path))]
 
 
 def _index_search(

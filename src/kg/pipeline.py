@@ -54,7 +54,7 @@ class DocumentResult:
     line: int = 0
     model: dict | None = None
     summary: dict | None = None
-    quads: bytes = b""  # the document's own asserted and inferred quads
+    quads: bytes = b""  # the document's own asserted and inferred quads (none when reused: in the cache)
     shared_quads: bytes = b""  # quads about concepts other documents share (occupations ...)
     from_cache: bool = False  # its layout came from the parse cache (a PDF ... read before)
     reused: bool = False  # the whole result came from the document cache (kg.document_cache)
@@ -97,7 +97,7 @@ def _initialise(
     )
 
 
-_KEPT = ("warnings", "code", "source", "line", "model", "summary", "quads", "shared_quads")
+_KEPT = ("warnings", "code", "source", "line", "model", "summary", "shared_quads")  # and the quads apart
 
 
 def fingerprint(base_iri: str, reasoner: str | None, strict: bool) -> str:
@@ -165,7 +165,7 @@ def process_file(path: Path) -> DocumentResult:
         result.quads += nquads((t for t in triples if t[0] not in shared), iri)
         result.shared_quads += nquads((t for t in triples if t[0] in shared), iri)
     if _context.documents is not None and not result.problems:
-        _context.documents.put(data, source, {name: getattr(result, name) for name in _KEPT})
+        _context.documents.put(data, source, {name: getattr(result, name) for name in _KEPT}, result.quads)
     return result
 
 

@@ -34,7 +34,7 @@ from kg.mapping.pair_cache import PairCache
 from kg.mapping.rdf import encoded, incorporations, overlap_lines
 from kg.mapping.sssom import sssom_rows
 from kg.mapping.text_links import TextLinks
-from kg.store.layout import MAPPING_PARTS_FOLDER, MAPPINGS_FOLDER
+from kg.store.layout import MAPPING_PARTS_FOLDER, MAPPING_SUMMARIES_FOLDER, MAPPINGS_FOLDER
 from kg.store.parts import GraphParts, PartsWriter, part_name, safe_name
 
 
@@ -42,6 +42,12 @@ class SssomParts(GraphParts):
     """Each leading document's SSSOM rows, in the order the SSSOM file holds them."""
 
     FOLDER, SUFFIX, SORTED = f"{MAPPINGS_FOLDER}/{MAPPING_PARTS_FOLDER}", ".tsv", False
+
+
+class SummaryParts(GraphParts):
+    """What the rest of the stage needs of each leading document's pairs (`_summary`), as JSON."""
+
+    FOLDER, SUFFIX, SORTED = f"{MAPPINGS_FOLDER}/{MAPPING_SUMMARIES_FOLDER}", ".json", False
 
 
 @dataclass
@@ -76,6 +82,7 @@ def map_in_parts(
     clock.lap("plan")
     code = code_fingerprint(f"{iris.base}\0{matching}\0{material.embedder}")
     rows_out = PartsWriter(folder, previous, SssomParts)
+    summaries_out = PartsWriter(folder, previous, SummaryParts)
     led = plan.led()
     keys = {
         leader: pair_part_key(code, pairs, plan.keys, _tasks(material, pairs))
@@ -84,7 +91,9 @@ def map_in_parts(
     kept = {
         leader
         for leader, key in keys.items()
-        if rows_out.known(safe_name(leader), key) and graph.known(part_name("pairs", leader), key)
+        if rows_out.known(safe_name(leader), key)
+        and summaries_out.known(safe_name(leader), key)
+        and graph.known(part_name("pairs", leader), key)
     }
     todo = [pair for leader, pairs in led.items() if leader not in kept for pair in pairs]
     rows, matched = pair_rows(plan, todo, calibration, progress, workers, cache)
@@ -95,15 +104,18 @@ def map_in_parts(
         name, key = safe_name(leader), keys[leader]
         if leader in kept:
             rows_out.reuse(name, key)
+            summaries_out.reuse(name, key)
             graph.reuse(part_name("pairs", leader), key)
             continue
         mappings = {pair: plan.mappings(pair, rows.pop(pair)) for pair in pairs}
         every = [m for held in mappings.values() for m in held]
         text = encoded(sssom_rows(every, iris.base, material.embedder))
-        rows_out.write(name, text, key, _summary(plan, material, mappings))
+        rows_out.write(name, text, key)
+        summary = json.dumps(_summary(plan, material, mappings), ensure_ascii=False)
+        summaries_out.write(name, [summary.encode("utf-8")], key)
         graph.write(part_name("pairs", leader), pair_part_lines(mappings, iris), key)
-    made = rows_out.close()
-    summaries = [made.parts[safe_name(leader)].summary for leader in led]
+    made, summarised = rows_out.close(), summaries_out.close()
+    summaries = [json.loads(summarised.path(safe_name(leader)).read_bytes()) for leader in led]
     report = StageReport(len(plan.pairs), matched, len(kept), made.lines, links=plan.links)
     report.coverage = [c for summary in summaries for c in summary["coverage"]]
     counts = [

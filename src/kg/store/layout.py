@@ -35,7 +35,9 @@ here (the check is in tests/test_layers.py).
             matched.tsv           MATCHED_FILE: items of each document matching another's (the matrix)
             meta.json             MAPPINGS_META_FILE: calibration, items per document, pairs compared
             pairs/                MAPPING_PARTS_FOLDER: each leading document's SSSOM rows (<code>.tsv),
-                                  and parts.json (PARTS_FILE) with their keys and summaries
+                                  and parts.json (PARTS_FILE) with their keys (`kg.mapping.stage`)
+            summaries/            MAPPING_SUMMARIES_FOLDER: each leading document's pair counts,
+                                  matched items and unit coverage (<code>.json), and parts.json
 
 A build is written to `builds/.tmp-<id>` and renamed into place; only then is
 CURRENT replaced. A failed build therefore never touches the live one. A build
@@ -89,6 +91,7 @@ COVERAGE_FILE = "coverage.json"
 MATCHED_FILE = "matched.tsv"
 MAPPINGS_META_FILE = "meta.json"
 MAPPING_PARTS_FOLDER = "pairs"
+MAPPING_SUMMARIES_FOLDER = "summaries"
 
 GRAPHS = ("ontology", "asserted", "inferred", "mappings")
 _STAGED_CURRENT = f".{CURRENT_FILE}.tmp"

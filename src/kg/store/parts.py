@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from kg.errors import KgError
@@ -43,7 +42,6 @@ class Part:
     key: str  # a fingerprint of its inputs ("" when it is made anew every build)
     sha256: str  # of its bytes
     lines: int
-    summary: Any = None  # what the rest of a build needs of the part without reading it (JSON)
 
 
 def part_name(folder: str, code: str) -> str:
@@ -148,7 +146,7 @@ class PartsWriter:
         if not self.reuse(name, key):
             self.write(name, make(), key)
 
-    def write(self, name: str, chunks: Iterable[bytes], key: str = "", summary: Any = None) -> Part:
+    def write(self, name: str, chunks: Iterable[bytes], key: str = "") -> Part:
         """Write part `name` from chunks of lines: sorted, each once, for a kind kept sorted
         (the graph's N-Quads); else as they come."""
         target = self._target(name)
@@ -163,7 +161,7 @@ class PartsWriter:
                 for chunk in chunks:
                     out.write(chunk)
                     count += chunk.count(b"\n")
-        return self._add(name, Part(key, _sha256(target), count, summary))
+        return self._add(name, Part(key, _sha256(target), count))
 
     def close(self) -> GraphParts:
         """Write the index of the parts; returns them."""
