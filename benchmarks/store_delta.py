@@ -9,8 +9,8 @@ against loaded in full, on a synthetic corpus.
 2. The store stage alone, on the live build's graph parts (`kg.store.parts`) before and after
    the change (median of --repeats runs): the full load from every part (`create_store`), the
    part-by-part merge-walk (`diff_parts`: only the parts whose bytes changed), the update
-   (`update_store`: checkpoint, removals, additions, counts), and `PartsWriter` sorting the new
-   graph's lines into its parts (each part's lines fed in shuffled chunks, as a document's
+   (`update_store`: checkpoint, removals and additions each checked against the store),
+   and `PartsWriter` sorting the new graph's lines into its parts (each part's lines fed in shuffled chunks, as a document's
    quads arrive): every part (a build that links none) and only the parts the changed build
    could not link from the live one (their key changed or is made anew every build).
 3. The fallback rule: the update with a growing share of the lines removed and as many added
@@ -44,7 +44,7 @@ from corpus import write_corpus
 
 from kg.store.delta import diff_parts
 from kg.store.layout import GRAPH_FOLDER, STORE_FOLDER, current_build
-from kg.store.oxigraph import create_store, update_store
+from kg.store.oxigraph import create_store, stored_counts, update_store
 from kg.store.parts import GraphParts, PartsWriter
 from kg.store.writer import DELTA_SHARE
 
@@ -118,7 +118,10 @@ def store_stage(kept: Path, repeats: int) -> dict[str, object]:
     delta = diff_parts(old, new, limit=lines)
     full = median_seconds(lambda: create_store(fresh(), new.files()), repeats, 3)
     walk = median_seconds(lambda: diff_parts(old, new, limit=lines), repeats, 3)
-    update = median_seconds(lambda: update_store(kept, fresh(), delta.removed, delta.added), repeats, 3)
+    counts = stored_counts(kept)
+    update = median_seconds(
+        lambda: update_store(kept, fresh(), delta.removed, delta.added, counts), repeats, 3
+    )
     changed = [
         name
         for name in sorted(old.parts.keys() | new.parts.keys())
@@ -173,6 +176,7 @@ def share_sweep(kept: Path, full_seconds: float, shares: list[float]) -> list[di
     del every
     rng = random.Random(5)
     rows = []
+    counts = stored_counts(kept)
     for share in shares:
         picked = rng.sample(lines, min(len(lines), int(share * total / 2)))
         added = [line.replace(b">", b"-changed>", 1) for line in picked]
@@ -180,7 +184,7 @@ def share_sweep(kept: Path, full_seconds: float, shares: list[float]) -> list[di
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir()
         started = time.perf_counter()
-        update_store(kept, target, picked, added)
+        update_store(kept, target, picked, added, counts)
         seconds = time.perf_counter() - started
         shutil.rmtree(target, ignore_errors=True)
         rows.append(

@@ -40,7 +40,7 @@ from kg.store.layout import (
     document_cache,
     read_manifest,
 )
-from kg.store.oxigraph import update_store
+from kg.store.oxigraph import StoreMismatch, update_store
 from kg.store.parts import GraphParts
 from kg.store.writer import DELTA_SHARE
 from test_cli import kg as kg_cli
@@ -214,9 +214,18 @@ def test_the_live_store_is_only_read_while_a_reader_has_it_open(tmp_path):
     delta = diff_parts(GraphParts(live), GraphParts(other), limit=10**7)  # every line differs
     target = tmp_path / "target"
     target.mkdir()
-    counts = update_store(live, target, delta.removed, delta.added)
+    manifest = read_manifest(live)
+    before = {manifest["graphs"][name]: count for name, count in manifest["triples"].items() if count}
+    counts = update_store(live, target, delta.removed, delta.added, before)
     assert sum(counts.values()) == delta.new_lines
     assert _quads(target)[0] == _quads(other)[0]
+    # a quad removed that the store lacks, or added that it holds, is no update of this store
+    for removed, added, said in ((delta.added[:1], [], "lacks"), ([], delta.removed[:1], "holds")):
+        shutil.rmtree(target / STORE_FOLDER)
+        with pytest.raises(StoreMismatch, match=f"the live store {said} a quad"):
+            update_store(live, target, removed, added, before)
+    with pytest.raises(StoreMismatch, match="added twice"):
+        update_store(live, target, [], delta.added[:1] * 2, before)
     assert {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in (live / STORE_FOLDER).iterdir()} == files
     assert reader.query(ask).boolean is True
 
@@ -307,15 +316,19 @@ def test_a_full_load_is_taken_when_the_live_build_cannot_be_updated(tmp_path, mo
     assert made.store == {"mode": "full", "reason": "the live build's store could not be updated (disk full)"}
     _same_store(made, clean)
 
-    # the live store lost a quad its graph still lists: the check after the update sees it
+    # the live store lost a quad its graph still lists, one the next update removes: the update sees it
+    unit = GraphParts(made.path).path("documents/KMM5R0915v2").read_bytes().splitlines()[0]
     store = ox.Store(str(made.path / STORE_FOLDER))
-    store.remove(next(iter(store)))
+    lost = next(ox.parse(input=unit + b"\n", format=ox.RdfFormat.N_QUADS))
+    store.remove(lost)
     store.flush()
     del store
+    (sources / "KMM5R0915v2.txt").unlink()
     made = build([sources], settings)
-    reason = f"the updated store holds {lines - 1} quads, the graph {lines} lines"
+    reason = f"the live store lacks a quad its graph lists ({lost}): the live build's store is not its graph"
     assert made.store == {"mode": "full", "reason": reason}
-    _same_store(made, clean)
+    _same_store(made, build([sources], _graph_only(tmp_path / "without"), clean=True))
+    shutil.copy(RAW / "KMM5R0915v2.txt", sources / "KMM5R0915v2.txt")
     assert build([sources], settings).store["mode"] == "delta"  # and from a sound store, updates again
 
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.store.delta import NoDelta, diff_parts
-from kg.store.layout import STORE_FOLDER, live_build
-from kg.store.oxigraph import create_store, update_store
+from kg.store.layout import STORE_FOLDER, live_build, read_manifest
+from kg.store.oxigraph import StoreMismatch, create_store, update_store
 from kg.store.parts import GraphParts
 
 # Above this share of the new graph's lines (removed + added), a full load is taken.
@@ -59,7 +59,9 @@ def write_store(folder: Path, parts: GraphParts, build_dir: Path, clean: bool) -
         else:
             compared = time.perf_counter() - started
             try:
-                counts = update_store(previous, folder, delta.removed, delta.added)
+                counts = update_store(previous, folder, delta.removed, delta.added, _counts(previous))
+            except StoreMismatch as exc:
+                reason = f"{exc}: the live build's store is not its graph"
             except OSError as exc:
                 reason = f"the live build's store could not be updated ({exc})"
             else:
@@ -69,6 +71,12 @@ def write_store(folder: Path, parts: GraphParts, build_dir: Path, clean: bool) -
                 reason = f"the updated store holds {sum(counts.values())} quads, the graph {lines} lines"
             shutil.rmtree(folder / STORE_FOLDER, ignore_errors=True)
     return StoreMade(create_store(folder, parts.files()), {"mode": "full", "reason": reason}, compared)
+
+
+def _counts(build_path: Path) -> dict[str, int]:
+    """A finished build's triples by graph IRI (its manifest's)."""
+    manifest = read_manifest(build_path)
+    return {manifest["graphs"][name]: count for name, count in manifest["triples"].items() if count}
 
 
 def _unusable(previous: Path | None, clean: bool) -> str:
