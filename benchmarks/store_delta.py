@@ -11,8 +11,9 @@ against loaded in full, on a synthetic corpus.
    part-by-part merge-walk (`diff_parts`: only the parts whose bytes changed), the update
    (`update_store`: checkpoint, removals and additions each checked against the store),
    and `PartsWriter` sorting the new graph's lines into its parts (each part's lines fed in
-   shuffled chunks, as a document's quads arrive): every part (a build that links none) and only the parts the changed build
-   could not link from the live one (their key changed or is made anew every build).
+   shuffled chunks, as a document's quads arrive): every part (a build that links none)
+   and only the parts the changed build could not link from the live one (their key
+   changed or is made anew every build).
 3. The fallback rule: the update with a growing share of the lines removed and as many added
    (lines of the graph, their subject renamed), against the full load: where it stops paying.
 
