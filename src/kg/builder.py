@@ -43,6 +43,7 @@ from kg.search.cache import EmbeddingCache
 from kg.search.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from kg.search.index import NO_INDEX, IndexReport, build_search_index
 from kg.search.items import SearchItem, Vocabulary, class_names, class_vocabulary, document_items
+from kg.search.token_cache import TokenCache, tokenizer_fingerprint
 from kg.settings import DEFAULT_SOURCES, Settings
 from kg.store.layout import (
     DOCUMENTS_FILE,
@@ -60,6 +61,7 @@ from kg.store.layout import (
     pair_cache,
     publish,
     remove_leftovers,
+    token_cache,
 )
 from kg.store.parts import PartsWriter, input_key, part_name
 from kg.store.writer import write_store
@@ -241,10 +243,12 @@ def _index_search(
     and index every searchable item."""
     sources = {d["source"]: d["sha256"] for d in documents}
     cache = EmbeddingCache(embedding_cache(settings.build_dir, settings.embedding_cache))
+    tokens = TokenCache(token_cache(settings.build_dir), tokenizer_fingerprint())
     try:
-        return build_search_index(folder, items, embedder, sources, cache, progress, vocabulary)
+        return build_search_index(folder, items, embedder, sources, cache, progress, vocabulary, tokens)
     finally:
         cache.close()
+        tokens.close()
 
 
 def _map_overlaps(

@@ -30,6 +30,7 @@ from kg.search.embedders import Embedder
 from kg.search.items import SearchItem, Vocabulary
 from kg.search.lexical import LexicalIndex, get_tokenizer
 from kg.search.term_gloss import write_terms
+from kg.search.token_cache import TokenCache
 from kg.store.layout import DENSE_FILE, ITEMS_FILE, LEXICAL_FOLDER, SEARCH_FOLDER, SEARCH_META_FILE
 
 FORMAT = 1
@@ -54,8 +55,10 @@ def build_search_index(
     cache: EmbeddingCache | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     vocabulary: Vocabulary | None = None,
+    tokens: TokenCache | None = None,
 ) -> IndexReport:
-    """Embed and tokenise every item and write the index into `folder/search`.
+    """Embed and tokenise every item and write the index into `folder/search` (`cache` keeps
+    embeddings between builds, `tokens` the texts' search tokens).
 
     vocabulary: the documents' occupation and industry names (`kg.search.items.class_vocabulary`),
     kept so that a question naming one can be read (`kg.search.understand`).
@@ -71,7 +74,7 @@ def build_search_index(
     if len(set(ids.tolist())) != len(ids):
         raise KgError("two search items share an IRI: item codes must be unique within a document")
     DenseIndex.build(vectors, ids).save(out / DENSE_FILE)
-    lexical = LexicalIndex.build([i.text for i in items], get_tokenizer())
+    lexical = LexicalIndex.build([i.text for i in items], get_tokenizer(), cache=tokens)
     lexical.save(out / LEXICAL_FOLDER)
     with open(out / ITEMS_FILE, "w", encoding="utf-8") as lines:
         for item in items:

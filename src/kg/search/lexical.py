@@ -24,6 +24,7 @@ import numpy as np
 
 from kg.errors import KgError
 from kg.search.thesaurus import Thesaurus
+from kg.search.token_cache import TokenCache
 
 _WORD = re.compile(r"[\w\u3400-\u9fff]")  # a token must hold a letter, digit or CJK character
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # a Chinese character
@@ -100,12 +101,22 @@ class LexicalIndex:
 
     @classmethod
     def build(
-        cls, texts: Sequence[str], tokenizer: Tokenizer, k1: float = BM25_K1, b: float = BM25_B
+        cls,
+        texts: Sequence[str],
+        tokenizer: Tokenizer,
+        k1: float = BM25_K1,
+        b: float = BM25_B,
+        cache: TokenCache | None = None,
     ) -> LexicalIndex:
+        """BM25 over `texts`, each distinct text tokenised once (or read from the `cache`)."""
         import bm25s
 
         # each distinct text once: a unit printed inside standards repeats most of its texts
-        tokens = {text: tokenizer.tokens(text) or [""] for text in dict.fromkeys(texts)}
+        if cache is not None:
+            found = cache.tokens(texts, tokenizer.tokens)
+        else:
+            found = {text: tokenizer.tokens(text) for text in dict.fromkeys(texts)}
+        tokens = {text: words or [""] for text, words in found.items()}
         corpus = [tokens[t] for t in texts]  # bm25s needs a token per row
         retriever = bm25s.BM25(k1=k1, b=b)
         if corpus:

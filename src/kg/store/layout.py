@@ -13,6 +13,7 @@ here (the check is in tests/test_layers.py).
         documents.sqlite          DOCUMENT_CACHE_FILE: each source file's processed result
         pairs.sqlite              PAIR_CACHE_FILE: each compared document pair's mappings
         close_texts.sqlite        CLOSE_TEXT_CACHE_FILE: which distinct texts score close
+        tokens.sqlite             TOKEN_CACHE_FILE: each distinct text's search tokens
       builds/                     BUILDS_FOLDER
         .tmp-<id>/                TEMPORARY_PREFIX: a build being written
         <id>/                     one finished build
@@ -70,6 +71,7 @@ LAYOUT_CACHE_FILE = "layouts.sqlite"
 DOCUMENT_CACHE_FILE = "documents.sqlite"
 PAIR_CACHE_FILE = "pairs.sqlite"
 CLOSE_TEXT_CACHE_FILE = "close_texts.sqlite"
+TOKEN_CACHE_FILE = "tokens.sqlite"
 BUILDS_FOLDER = "builds"
 TEMPORARY_PREFIX = ".tmp-"
 # One build.
@@ -123,12 +125,18 @@ def close_text_cache(build_dir: Path) -> Path:
     return build_dir / CACHE_FOLDER / CLOSE_TEXT_CACHE_FILE
 
 
+def token_cache(build_dir: Path) -> Path:
+    """The token cache of a build folder: each distinct text's search tokens (kg.search.token_cache)."""
+    return build_dir / CACHE_FOLDER / TOKEN_CACHE_FILE
+
+
 CACHE_FILES = (
     EMBEDDING_CACHE_FILE,
     LAYOUT_CACHE_FILE,
     DOCUMENT_CACHE_FILE,
     PAIR_CACHE_FILE,
     CLOSE_TEXT_CACHE_FILE,
+    TOKEN_CACHE_FILE,
 )
 
 

@@ -1,0 +1,44 @@
+"""The search tokens kept between builds (kg.search.token_cache)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kg.search.lexical import LexicalIndex, get_tokenizer
+from kg.search.token_cache import TokenCache, tokenizer_fingerprint
+
+TEXTS = ["處理顧客抱怨", "客訴處理流程", "處理顧客抱怨", "預算編列與控制", "Customer complaints"]
+
+
+def test_each_distinct_text_is_tokenised_once_and_kept_under_the_tokenizers_fingerprint(tmp_path):
+    tokenizer = get_tokenizer()
+    asked: list[str] = []
+
+    def tokenize(text: str) -> list[str]:
+        asked.append(text)
+        return tokenizer.tokens(text)
+
+    cache = TokenCache(tmp_path / "tokens.sqlite", tokenizer_fingerprint())
+    first = cache.tokens(TEXTS, tokenize)
+    assert first == {text: tokenizer.tokens(text) for text in TEXTS}
+    assert asked == list(dict.fromkeys(TEXTS)) and cache.tokenized == 4
+    cache.close()
+
+    again = TokenCache(tmp_path / "tokens.sqlite", tokenizer_fingerprint())  # the next build
+    assert again.tokens([*TEXTS, "新的文字"], tokenize) == first | {"新的文字": tokenizer.tokens("新的文字")}
+    assert again.tokenized == 1 and asked[-1] == "新的文字"
+    other = TokenCache(tmp_path / "tokens.sqlite", "another tokenizer")
+    other.tokens(TEXTS, tokenize)
+    assert other.tokenized == 4  # tokens of another tokenizer are not taken
+
+
+def test_an_index_built_with_kept_tokens_scores_as_one_built_without(tmp_path):
+    tokenizer = get_tokenizer()
+    plain = LexicalIndex.build(TEXTS, tokenizer)
+    cache = TokenCache(tmp_path / "tokens.sqlite", tokenizer_fingerprint())
+    LexicalIndex.build(TEXTS, tokenizer, cache=cache)
+    kept = LexicalIndex.build(TEXTS, tokenizer, cache=cache)  # every token from the cache
+    assert cache.tokenized == 0
+    query = tokenizer.query_tokens("客訴處理")
+    assert np.array_equal(plain.scores(query), kept.scores(query))
+    assert plain.chinese_terms() == kept.chinese_terms()
