@@ -303,6 +303,13 @@ def test_a_full_load_is_taken_when_the_live_build_cannot_be_updated(tmp_path, mo
     assert made.store == {"mode": "full", "reason": f"the live build {live} has no graph in parts"}
     _same_store(made, clean)
 
+    # its index of parts is damaged: nothing is linked from it, and the store is loaded in full
+    (made.path / GRAPH_FOLDER / PARTS_FILE).write_text("{not json", encoding="utf-8")
+    made = build([sources], settings)
+    assert made.store["mode"] == "full" and "parts cannot be read" in str(made.store["reason"])
+    assert made.graph["linked"] == 0
+    _same_store(made, clean)
+
     # the update fails (after the checkpoint was made): the partial store goes, a full load follows
     real = writer.update_store
 

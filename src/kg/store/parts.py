@@ -117,7 +117,7 @@ class PartsWriter:
         self.folder = build_path / kind.FOLDER
         self.folder.mkdir(parents=True, exist_ok=True)
         self.parts: dict[str, Part] = {}
-        self.previous = kind(previous) if previous and kind.exists(previous) else None
+        self.previous = _readable(kind, previous)
         self.linked = 0  # parts taken from the previous build
 
     def known(self, name: str, key: str) -> Part | None:
@@ -181,6 +181,17 @@ class PartsWriter:
         return part
 
 
+def _readable(kind: type[GraphParts], build_path: Path | None) -> GraphParts | None:
+    """A build's parts of this kind, or None when it has none or they cannot be read (then
+    nothing is linked from it: a new build makes every part)."""
+    if build_path is None or not kind.exists(build_path):
+        return None
+    try:
+        return kind(build_path)
+    except KgError:
+        return None
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as file:
@@ -192,6 +203,6 @@ def _sha256(path: Path) -> str:
 def _read_index(path: Path) -> dict[str, Part]:
     try:
         index = json.loads(path.read_text(encoding="utf-8"))
-        return {name: Part(**fields) for name, fields in index["parts"].items()}
+        return {name: Part(f["key"], f["sha256"], f["lines"]) for name, f in index["parts"].items()}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise KgError(f"the graph's parts cannot be read from {path} ({exc}): run `kg build` again") from None

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.errors import KgError
 from kg.store.delta import NoDelta, diff_parts
 from kg.store.layout import STORE_FOLDER, live_build, read_manifest
 from kg.store.oxigraph import StoreMismatch, create_store, update_store
@@ -89,4 +90,8 @@ def _unusable(previous: Path | None, clean: bool) -> str:
         return f"the live build {previous.name} has no store"
     if not GraphParts.exists(previous):
         return f"the live build {previous.name} has no graph in parts"
+    try:
+        GraphParts(previous)
+    except KgError as exc:
+        return str(exc)
     return ""
