@@ -38,6 +38,7 @@ from kg.mapping.material import Material
 from kg.mapping.pair_cache import PairCache, matching_fingerprint
 from kg.mapping.stage import map_in_parts
 from kg.parse import discover, display_path
+from kg.parse.model import Document
 from kg.pipeline import DocumentResult, Progress, default_workers, fingerprint, process_all, quiet
 from kg.search.cache import EmbeddingCache
 from kg.search.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
@@ -144,6 +145,7 @@ def _build_into(
 ) -> BuildReport:
     report = BuildReport(path=folder)
     items: list[SearchItem] = []
+    models: list[Document] = []  # the parsed documents, for the mapping stage
     names: list[tuple[str, dict[str, list[str]]]] = []  # (document, its occupation/industry names)
     problems: list[str] = []
     seconds: dict[str, float] = {}
@@ -181,7 +183,9 @@ def _build_into(
             parts.put(part_name("documents", result.model["code"]), key, _quads(result, cache))
             shared_written.update(result.shared_quads.splitlines(keepends=True))
             documents_out.append(result.model)
-            items.extend(document_items(result.model, iris))
+            model = Document.from_dict(result.model)
+            models.append(model)
+            items.extend(document_items(model, iris))
             names.append((result.model["code"], class_names(result.model)))
             report.documents.append(result.summary or {})
     if problems:
@@ -205,7 +209,9 @@ def _build_into(
         }
         seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
         started = time.perf_counter()
-        report.mappings = _map_overlaps(folder, iris, report, settings, progress, parts, previous, seconds)
+        report.mappings = _map_overlaps(
+            folder, iris, report, settings, progress, parts, previous, seconds, items, models
+        )
         seconds["mapping"] = time.perf_counter() - started
     progress("storing", 0, 1)
     graph = parts.close()
@@ -260,12 +266,14 @@ def _map_overlaps(
     parts: PartsWriter,
     previous: Path | None,
     seconds: dict[str, float],
+    items: list[SearchItem],
+    models: list[Document],
 ) -> dict[str, object]:
     """Match the items of every document pair (but pairs matched by an earlier build with the same
     two documents); the mappings go to files and the `mappings` graph's parts, both taken from
     the `previous` build where a document's pairs did not change (`kg.mapping.stage`)."""
     started = time.perf_counter()
-    material = Material.load(folder)
+    material = Material.load(folder, items, models)
     seconds["mapping_material"] = time.perf_counter() - started
     calibration, warning = calibration_for(material.embedder)
     if warning:

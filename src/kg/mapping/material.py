@@ -29,7 +29,11 @@ class Material:
     documents: dict[str, dict]  # code -> {"kind", "title", "tasks": {code: title}}
 
     @classmethod
-    def load(cls, build_path: Path) -> Material:
+    def load(
+        cls, build_path: Path, items: list[SearchItem] | None = None, models: list[Document] | None = None
+    ) -> Material:
+        """A build's material; the build that wrote it passes its `items` and document `models`
+        (still in memory) rather than have them read back."""
         folder = build_path / SEARCH_FOLDER
         if not (folder / SEARCH_META_FILE).is_file():
             raise KgError(
@@ -37,18 +41,26 @@ class Material:
                 "vectors: run `kg build` with an embedder (not --embedder none)"
             )
         meta = json.loads((folder / SEARCH_META_FILE).read_text(encoding="utf-8"))
-        items = read_items(build_path)
+        items = items if items is not None else read_items(build_path)
         vectors = DenseIndex.load(folder / DENSE_FILE).vectors()
         if len(items) != len(vectors):
             raise KgError(f"the search index in {folder} is incomplete: run `kg build` again")
-        parsed = json.loads((build_path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
-        return cls.from_parts(items, vectors, parsed, str(meta["embedder"]))
+        if models is None:
+            parsed = json.loads((build_path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
+            models = [Document.from_dict(d) for d in parsed]
+        return cls.of(items, vectors, models, str(meta["embedder"]))
 
     @classmethod
     def from_parts(
         cls, items: list[SearchItem], vectors: np.ndarray, parsed: list[dict], embedder: str
     ) -> Material:
-        models = [Document.from_dict(d) for d in parsed]
+        return cls.of(items, vectors, [Document.from_dict(d) for d in parsed], embedder)
+
+    @classmethod
+    def of(
+        cls, items: list[SearchItem], vectors: np.ndarray, models: list[Document], embedder: str
+    ) -> Material:
+        """The material of parsed documents (`models`) and their `items` and `vectors`, row by row."""
         referenced = _task_references(models)
         scopes = [
             frozenset([item.task]) if item.task else referenced.get((item.document, item.code), frozenset())
