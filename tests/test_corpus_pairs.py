@@ -238,6 +238,15 @@ def test_links_count_every_item_printing_one_text_or_two_close_ones():
     assert link_counts(links, material).as_dict() == {("A", "B"): 2, ("A", "C"): 2, ("B", "C"): 1}
 
 
+def test_links_counted_in_one_array_or_by_sorting_are_the_same():
+    material = _corpus()
+    links = text_links(material, CALIBRATION)
+    dense, sorted_ = link_counts(links, material), link_counts(links, material, dense_limit=0)
+    assert dense.as_dict() == sorted_.as_dict() and len(dense.links) > 100
+    for name in ("low", "high", "links"):
+        assert np.array_equal(getattr(dense, name), getattr(sorted_, name)), name
+
+
 def test_each_document_keeps_its_strongest_partners_and_every_partner_tied_with_the_last():
     counts = {("A", "B"): 9, ("A", "C"): 3, ("A", "D"): 3, ("A", "E"): 1, ("C", "D"): 1}
     links = LinkCounts.from_dict(counts)

@@ -31,6 +31,7 @@ from kg.mapping.material import Material
 
 COMMON_TEXT_DOCUMENTS = 50  # a unit is embedded in a handful of standards, a generic skill in hundreds
 PARTNERS = 20  # each document's partners matched item by item (and every partner tied with the last)
+DENSE_COUNTS = 25_000_000  # pair numbers counted in one array (200 MB): up to 5,000 documents
 
 
 @dataclass
@@ -103,9 +104,12 @@ class LinkCounts:
         return cls(codes, ends[:, 0], ends[:, 1], np.array(list(counts.values()), dtype=np.int64))
 
 
-def link_counts(links: TextLinks, material: Material) -> LinkCounts:
+def link_counts(links: TextLinks, material: Material, dense_limit: int = DENSE_COUNTS) -> LinkCounts:
     """Per document pair, how many item links it shares: two items printing one text, or two
-    printing close texts, neither text printed by more than `COMMON_TEXT_DOCUMENTS` documents."""
+    printing close texts, neither text printed by more than `COMMON_TEXT_DOCUMENTS` documents.
+
+    The tens of millions of links are counted by pair number in one array when there are at
+    most `dense_limit` numbers (documents squared), else by sorting them (seconds more)."""
     codes = sorted(material.documents)
     size = len(codes)
     number = {code: n for n, code in enumerate(codes)}
@@ -126,7 +130,13 @@ def link_counts(links: TextLinks, material: Material) -> LinkCounts:
         if len(group.pairs):  # two close texts: every holder of one with every holder of the other
             keys.append(_holder_pairs(flat, starts, held, group.pairs[:, 0], group.pairs[:, 1], size))
     joined = np.concatenate(keys)
-    unique, counts = np.unique(joined[joined >= 0], return_counts=True)
+    joined = joined[joined >= 0]
+    if size * size <= dense_limit:
+        counted = np.bincount(joined, minlength=size * size)
+        unique = np.flatnonzero(counted)
+        counts = counted[unique]
+    else:
+        unique, counts = np.unique(joined, return_counts=True)
     return LinkCounts(codes, unique // size, unique % size, counts.astype(np.int64))
 
 
