@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+import kg.store.parts as parts_module
 from kg.errors import KgError
 from kg.graph.vocabulary import Iris
 from kg.mapping.corpus import map_corpus
@@ -43,6 +44,17 @@ def test_parts_are_sorted_each_line_once_and_merge_into_one_sorted_graph(tmp_pat
     again = GraphParts(tmp_path)  # read back from parts.json
     assert again.parts == made.parts and again.files() == made.files()
     assert part_name("documents", "A/B 1") == "documents/A%2FB%201"  # any code is one file name
+
+
+def test_thousands_of_parts_merge_into_one_sorted_graph(tmp_path, monkeypatch):
+    monkeypatch.setattr(parts_module, "MERGED", 3)  # merged three files at a time, then the runs
+    planned = {f"documents/D{n}": ("", [_line(n), _line(n + 50)]) for n in range(10)}
+    made, _ = _write(tmp_path, planned)
+    assert list(made.sorted_lines()) == sorted(
+        [_line(n) for n in range(10)] + [_line(n + 50) for n in range(10)]
+    )
+    assert made.write_nquads(tmp_path / "graph.nq") == 20
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["graph", "graph.nq"]  # the runs are gone
 
 
 def test_a_part_made_from_the_same_inputs_is_linked_from_the_previous_build(tmp_path):

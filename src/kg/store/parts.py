@@ -26,6 +26,7 @@ import heapq
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
@@ -35,6 +36,8 @@ from urllib.parse import quote
 from kg.errors import KgError
 from kg.store.layout import GRAPH_FOLDER, PARTS_FILE
 from kg.store.sorting import SortedLines
+
+MERGED = 200  # part files merged at once (a process may open about a thousand files)
 
 
 @dataclass(frozen=True)
@@ -90,17 +93,28 @@ class GraphParts:
     def lines(self) -> int:
         return sum(part.lines for part in self.parts.values())
 
-    def sorted_lines(self) -> Iterator[bytes]:
-        """Every line of the graph once, sorted: the parts merged (they share no line)."""
-        with ExitStack() as files:
-            opened = [files.enter_context(open(path, "rb", buffering=2**16)) for path in self.files()]
-            yield from heapq.merge(*opened)
+    def sorted_lines(self, scratch: Path | None = None) -> Iterator[bytes]:
+        """Every line of the graph once, sorted: the parts merged (they share no line), at most
+        `MERGED` files open at once (a corpus has thousands of parts: merged runs of them go to
+        a temporary folder in `scratch`, by default the system's)."""
+        files = self.files()
+        if len(files) <= MERGED:
+            yield from _merged(files)
+            return
+        with tempfile.TemporaryDirectory(dir=scratch) as folder:
+            runs: list[Path] = []
+            for start in range(0, len(files), MERGED):
+                run = Path(folder) / f"{len(runs):05d}.nq"
+                with open(run, "wb") as out:
+                    out.writelines(_merged(files[start : start + MERGED]))
+                runs.append(run)
+            yield from _merged(runs)
 
     def write_nquads(self, output: Path) -> int:
         """The whole graph as one sorted N-Quads file; returns its lines."""
         count = 0
         with open(output, "wb") as out:
-            for line in self.sorted_lines():
+            for line in self.sorted_lines(output.parent):
                 out.write(line)
                 count += 1
         return count
@@ -179,6 +193,12 @@ class PartsWriter:
     def _add(self, name: str, part: Part) -> Part:
         self.parts[name] = part
         return part
+
+
+def _merged(paths: list[Path]) -> Iterator[bytes]:
+    with ExitStack() as files:
+        opened = [files.enter_context(open(path, "rb", buffering=2**16)) for path in paths]
+        yield from heapq.merge(*opened)
 
 
 def _readable(kind: type[GraphParts], build_path: Path | None) -> GraphParts | None:
