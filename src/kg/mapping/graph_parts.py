@@ -59,7 +59,7 @@ def pair_part_lines(pairs: dict[tuple[str, str], list[Mapping]], iris: Iris) -> 
 class _Owned:
     """What one document owns of the close links: per kind group, text rows and link pairs."""
 
-    groups: list[tuple[str, GroupLinks, list[int], list[tuple[int, int]]]] = field(default_factory=list)
+    groups: list[tuple[str, GroupLinks, list[int], np.ndarray]] = field(default_factory=list)
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
 
 
@@ -89,7 +89,7 @@ def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: 
             mine = order[bounds[n] : bounds[n + 1]]
             entry = owned.setdefault(name, _Owned())
             rows = texts_of.get(name, [])
-            entry.groups.append((group, found, rows, found.pairs[mine].tolist()))
+            entry.groups.append((group, found, rows, found.pairs[mine]))
             entry.digest.update(group.encode() + b"\0")
             for i in rows:
                 printed = " ".join(sorted(items[row].iri for row in found.rows[i]))
@@ -103,6 +103,6 @@ def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: 
 def _text_maker(entry: _Owned, items: Sequence[SearchItem], iris: Iris) -> Callable[[], Iterator[bytes]]:
     def lines() -> Iterator[str]:
         for group, found, texts, pairs in entry.groups:
-            yield from link_lines(group, found, items, iris, texts, [(i, j) for i, j in pairs])
+            yield from link_lines(group, found, items, iris, texts, [(i, j) for i, j in pairs.tolist()])
 
     return lambda: encoded(lines())
