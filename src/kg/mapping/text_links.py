@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kg.mapping.calibration import Calibration
-from kg.mapping.close_texts import CloseTextCache, close_text_pairs, new_blocks
+from kg.mapping.close_texts import CloseTextCache, Known, close_text_pairs, new_blocks
 from kg.mapping.matching import kind_group
 from kg.mapping.material import Material
 
@@ -75,7 +75,7 @@ def text_links(
         names = list(held)
         vectors = material.vectors[[held[name][0] for name in names]]
         pairs = close_text_pairs(names, vectors, scorer, close, known[group], block_done)
-        if cache:
+        if cache and not _same(known[group], names, pairs):  # tens of megabytes: written when changed
             cache.put(group, names, pairs)
         found[group] = GroupLinks(names, [held[name] for name in names], pairs)
     return TextLinks(found)
@@ -185,6 +185,10 @@ def _keys(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
     """A number per document pair (smaller first); -1 where both are one document."""
     low, high = np.minimum(a, b), np.maximum(a, b)
     return np.where(low == high, -1, low * size + high)
+
+
+def _same(known: Known | None, texts: list[str], pairs: np.ndarray) -> bool:
+    return known is not None and known[0] == texts and np.array_equal(known[1], pairs)
 
 
 def _distinct_texts(material: Material) -> dict[str, dict[str, list[int]]]:
