@@ -59,15 +59,16 @@ def test_thousands_of_parts_merge_into_one_sorted_graph(tmp_path, monkeypatch):
 
 def test_a_part_made_from_the_same_inputs_is_linked_from_the_previous_build(tmp_path):
     old, _ = _write(tmp_path / "old", {"kept": ("k1", [_line(1)]), "changed": ("k2", [_line(2)])})
-    new, writer = _write(
-        tmp_path / "new",
-        {"kept": ("k1", [_line(9)]), "changed": ("k3", [_line(3)]), "fresh": ("", [_line(4)])},
-        previous=tmp_path / "old",
-    )
+    planned = {"kept": ("k1", [_line(9)]), "changed": ("k3", [_line(3)]), "fresh": ("", [_line(4)])}
+    new, writer = _write(tmp_path / "new", planned, previous=tmp_path / "old")
     assert writer.linked == 1
     assert new.path("kept").stat().st_ino == old.path("kept").stat().st_ino  # a hard link, not made again
     assert new.path("kept").read_bytes() == _line(1)
     assert new.path("changed").read_bytes() == _line(3)
+    # a part whose file is gone from the previous build is made again
+    old.path("kept").unlink()
+    again, writer = _write(tmp_path / "again", planned, previous=tmp_path / "old")
+    assert writer.linked == 0 and again.path("kept").read_bytes() == _line(9)
     # a part without a key is always made; so is every part without a previous build
     _, alone = _write(tmp_path / "alone", {"kept": ("k1", [_line(1)])})
     assert alone.linked == 0

@@ -135,9 +135,12 @@ class PartsWriter:
         self.linked = 0  # parts taken from the previous build
 
     def known(self, name: str, key: str) -> Part | None:
-        """The previous build's part `name` when it was made from the same inputs (`key`)."""
-        old = self.previous.parts.get(name) if self.previous and key else None
-        return old if old is not None and old.key == key else None
+        """The previous build's part `name` when it was made from the same inputs (`key`) and
+        its file is there."""
+        if self.previous is None or not key:
+            return None
+        old = self.previous.parts.get(name)
+        return old if old is not None and old.key == key and self.previous.path(name).is_file() else None
 
     def reuse(self, name: str, key: str) -> bool:
         """Take the previous build's part `name` when it was made from the same inputs (`key`)."""
