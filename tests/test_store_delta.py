@@ -1,4 +1,4 @@
-"""The merge-walk over two sorted graph.nq files (kg.store.delta), on small files of its own."""
+"""The merge-walk over two sorted N-Quads files (kg.store.delta), on small files of its own."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sorting N-Quads lines in bounded memory, so that graph.nq is the same file every build.
+"""Sorting N-Quads lines in bounded memory, so that each graph part is the same file every build.
 
 Documents stream through the build and their quads arrive in chunks; sorting the
 whole file at the end would hold it all in memory. `SortedLines` keeps at most about
