@@ -154,9 +154,9 @@ def _build_into(
     previous = None if clean else live_build(settings.build_dir)  # its parts are linked when unchanged
     parts = PartsWriter(folder, previous)
     made_by = fingerprint(settings.base_iri, settings.reasoner, strict)  # what a document's quads depend on
-    kept = closing(DocumentCache(document_cache(settings.build_dir), made_by))  # quads of files kept
+    results_kept = closing(DocumentCache(document_cache(settings.build_dir), made_by))  # their quads
     started = time.perf_counter()
-    with _JsonArray(folder / DOCUMENTS_FILE) as documents_out, kept as cache:
+    with _JsonArray(folder / DOCUMENTS_FILE) as documents_out, results_kept as cache:
         parts.write("ontology", [nquads(load_ontology(), str(iris.graph("ontology")))])
         results = process_all(
             files,

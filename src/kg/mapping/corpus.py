@@ -36,8 +36,6 @@ class CorpusMappings:
     compared: int = 0  # document pairs compared item by item
     matched: int = 0  # of them, matched in this build (the others' mappings were kept from an earlier one)
     links: TextLinks | None = None  # beyond the cut-off: every close link of the corpus
-    by_pair: dict[tuple[str, str], list[Mapping]] = field(default_factory=dict)  # compared pairs, in order
-    keys: dict[str, str] = field(default_factory=dict)  # each document's side fingerprint (with a cache)
 
 
 def oriented(first: str, second: str, kinds: dict[str, str]) -> tuple[str, str]:
@@ -150,9 +148,9 @@ def map_corpus(
     rows, matched = pair_rows(plan, plan.pairs, calibration, progress, workers, cache)
     if cache:
         cache.keep_only((plan.keys[x], plan.keys[y]) for x, y in plan.pairs)
-    result = CorpusMappings(compared=len(plan.pairs), matched=matched, links=plan.links, keys=plan.keys)
+    result = CorpusMappings(compared=len(plan.pairs), matched=matched, links=plan.links)
     for pair in plan.pairs:
-        mappings = result.by_pair[pair] = plan.mappings(pair, rows[pair])
+        mappings = plan.mappings(pair, rows[pair])
         result.mappings.extend(mappings)
         coverage = plan.coverage(material, pair, mappings)
         if coverage is not None:

@@ -40,21 +40,14 @@ COLUMNS = (
 )
 
 
-def write_sssom(
-    path: Path, mappings: Iterable[Mapping], base_iri: str, embedder: str, when: date | None = None
-) -> int:
-    """Write the mappings as SSSOM TSV (atomically); returns the number of rows.
-
-    `mapping_date` (optional in SSSOM) is written only when `when` is given.
-    """
-    return write_sssom_parts(path, [sssom_rows(mappings, base_iri, embedder)], base_iri, embedder, when)
-
-
 def write_sssom_parts(
     path: Path, parts: Iterable[Iterable[str] | Path], base_iri: str, embedder: str, when: date | None = None
 ) -> int:
     """Write SSSOM TSV (atomically) from its rows in parts: `sssom_rows`, or files of them
-    (copied as they are); returns the number of rows."""
+    (copied as they are); returns the number of rows.
+
+    `mapping_date` (optional in SSSOM) is written only when `when` is given.
+    """
     header = [
         "curie_map:",
         *(f"  {p}: {iri}" for p, iri in ({PREFIX: base_iri} | CURIE_MAP).items()),
