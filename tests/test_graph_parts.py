@@ -168,3 +168,15 @@ def test_after_a_change_the_parts_kept_from_the_previous_build_equal_parts_made_
     # only the pairs of leaders whose pairs changed are matched; the others' parts are linked
     assert 0 < report.matched < clean.matched == clean.compared
     assert 0 < report.linked < len([name for name in fresh.parts if name.startswith("pairs/")])
+
+
+def test_a_part_is_copied_where_the_file_system_cannot_link_it(tmp_path, monkeypatch):
+    old, _ = _write(tmp_path / "old", {"kept": ("k1", [_line(1)])})
+
+    def refuse(source, target):
+        raise PermissionError("links not allowed here")
+
+    monkeypatch.setattr(parts_module.os, "link", refuse)
+    new, writer = _write(tmp_path / "new", {"kept": ("k1", [_line(9)])}, previous=tmp_path / "old")
+    assert writer.linked == 1 and new.path("kept").read_bytes() == _line(1)
+    assert new.path("kept").stat().st_ino != old.path("kept").stat().st_ino  # a copy

@@ -7,6 +7,7 @@ changed or removed; a document pair whose two documents are unchanged is not mat
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -21,6 +22,8 @@ import pytest
 import kg
 import kg.store.writer as writer
 from kg.builder import BuildReport, build
+from kg.document_cache import DocumentCache
+from kg.errors import KgError
 from kg.mapping.files import BuildMappings
 from kg.settings import Settings
 from kg.store import open_store
@@ -125,6 +128,16 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
     _same_build(
         Settings.load(build_dir=tmp_path / "incremental"), Settings.load(build_dir=tmp_path / "clean")
     )
+
+
+def test_the_quads_of_a_file_the_document_cache_does_not_hold_are_a_clear_error(tmp_path):
+    cache = DocumentCache(tmp_path / "documents.sqlite", "fingerprint")
+    cache.put(b"text", "a.txt", {"code": "A"}, b"<a> <b> <c> <g> .\n")
+    assert cache.get(b"text", "a.txt") == {"code": "A"}  # the result, without its quads
+    assert cache.quads(hashlib.sha256(b"text").hexdigest(), "a.txt") == b"<a> <b> <c> <g> .\n"
+    with pytest.raises(KgError, match=r"the document cache no longer holds b\.txt: run `kg build` again"):
+        cache.quads(hashlib.sha256(b"text").hexdigest(), "b.txt")
+    cache.close()
 
 
 # --- the store: updated from the live build's by the difference of the two graphs' parts --------
