@@ -10,8 +10,10 @@ miss the pair), and unrelated documents.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 
 import numpy as np
+import pytest
 
 from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import BLOCK, CloseTextCache, close_text_pairs, new_blocks, scoring_fingerprint
@@ -21,7 +23,9 @@ from kg.mapping.material import Material
 from kg.mapping.model import at_least
 from kg.mapping.text_links import (
     COMMON_TEXT_DOCUMENTS,
+    GroupLinks,
     LinkCounts,
+    TextLinks,
     link_counts,
     strongest_partners,
     text_links,
@@ -238,13 +242,60 @@ def test_links_count_every_item_printing_one_text_or_two_close_ones():
     assert link_counts(links, material).as_dict() == {("A", "B"): 2, ("A", "C"): 2, ("B", "C"): 1}
 
 
-def test_links_counted_in_one_array_or_by_sorting_are_the_same():
-    material = _corpus()
-    links = text_links(material, CALIBRATION)
-    dense, sorted_ = link_counts(links, material), link_counts(links, material, dense_limit=0)
-    assert dense.as_dict() == sorted_.as_dict() and len(dense.links) > 100
-    for name in ("low", "high", "links"):
-        assert np.array_equal(getattr(dense, name), getattr(sorted_, name)), name
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("common", [2, 3, COMMON_TEXT_DOCUMENTS])
+def test_links_counted_by_sparse_products_are_those_counted_item_by_item(monkeypatch, seed, common):
+    monkeypatch.setattr("kg.mapping.text_links.COMMON_TEXT_DOCUMENTS", common)
+    material, links = _printed_texts(seed)
+    counted = link_counts(links, material)
+    expected = _counted_item_by_item(links, material, common)
+    assert counted.as_dict() == expected and len(expected) > 10
+    keys = counted.low * len(counted.codes) + counted.high
+    assert np.all(np.diff(keys) > 0) and np.all(counted.low < counted.high)  # each pair once, in order
+
+
+def _printed_texts(seed: int) -> tuple[Material, TextLinks]:
+    """Documents printing texts of two kind groups, a text often in several documents and
+    sometimes twice in one, and random close pairs between a group's texts."""
+    rng = np.random.default_rng(seed)
+    codes = [f"D{n:02d}" for n in range(25)]
+    rows = [(str(rng.choice(codes)), f"text {rng.integers(80)}", 0) for _ in range(200)]
+    material = _material(rows)
+    groups = {}
+    for group, kept in (
+        ("skills", lambda t: int(t.split()[1]) % 2),
+        ("other", lambda t: not int(t.split()[1]) % 2),
+    ):
+        held: dict[str, list[int]] = {}
+        for row, (_, text, _) in enumerate(rows):
+            if kept(text):
+                held.setdefault(text, []).append(row)
+        texts = list(held)
+        pairs = sorted({tuple(sorted(rng.choice(len(texts), 2, replace=False).tolist())) for _ in range(20)})
+        groups[group] = GroupLinks(
+            texts, [held[t] for t in texts], np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        )
+    return material, TextLinks(groups)
+
+
+def _counted_item_by_item(links: TextLinks, material: Material, common: int) -> dict[tuple[str, str], int]:
+    """The rule of `link_counts`, one item link at a time."""
+    counts: Counter[tuple[str, str]] = Counter()
+
+    def link(a: str, b: str) -> None:
+        if a != b:
+            counts[min(a, b), max(a, b)] += 1
+
+    for group in links.groups.values():
+        holders = [[material.items[row].document for row in rows] for rows in group.rows]
+        uncommon = [len(set(documents)) <= common for documents in holders]
+        for documents, kept in zip(holders, uncommon, strict=True):
+            for a, b in itertools.combinations(documents, 2) if kept else ():
+                link(a, b)
+        for x, y in group.pairs.tolist():
+            for a, b in itertools.product(holders[x], holders[y]) if uncommon[x] and uncommon[y] else ():
+                link(a, b)
+    return dict(counts)
 
 
 def test_each_document_keeps_its_strongest_partners_and_every_partner_tied_with_the_last():
@@ -256,6 +307,24 @@ def test_each_document_keeps_its_strongest_partners_and_every_partner_tied_with_
     # A's second strongest is a tie (C and D): both stay; A-E is E's strongest, so it stays
     assert strongest_partners(links, partners=2) == set(counts)
     assert strongest_partners(LinkCounts.from_dict({})) == set()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_strongest_partners_follow_the_rule_one_document_at_a_time(seed):
+    rng = np.random.default_rng(seed)
+    codes = [f"D{n:02d}" for n in range(30)]
+    counts = {
+        (x, y): int(rng.integers(1, 6))  # few values: many ties
+        for x, y in itertools.combinations(codes, 2)
+        if rng.random() < 0.4
+    }
+    partners = 4
+    floor = {}
+    for code in codes:
+        shared = sorted((n for pair, n in counts.items() if code in pair), reverse=True)
+        floor[code] = shared[min(partners, len(shared)) - 1] if shared else 0
+    expected = {pair for pair, n in counts.items() if n >= floor[pair[0]] or n >= floor[pair[1]]}
+    assert strongest_partners(LinkCounts.from_dict(counts), partners) == expected
 
 
 def test_the_graph_holds_every_close_link_once_between_distinct_texts():

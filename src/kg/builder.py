@@ -186,7 +186,7 @@ def _build_into(
             model = Document.from_dict(result.model)
             models.append(model)
             items.extend(document_items(model, iris))
-            names.append((result.model["code"], class_names(result.model)))
+            names.append((model.code, class_names(model)))
             report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
@@ -321,6 +321,9 @@ def _write_manifest(folder: Path, report: BuildReport, iris: Iris, settings: Set
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder: `json.dumps` with options makes one per call
+
+
 class _JsonArray:
     """Writes a JSON array one element at a time."""
 
@@ -334,7 +337,7 @@ class _JsonArray:
         return self
 
     def append(self, value: object) -> None:
-        self.file.write(("," if self.count else "") + "\n" + json.dumps(value, ensure_ascii=False))
+        self.file.write(("," if self.count else "") + "\n" + _JSON.encode(value))
         self.count += 1
 
     def __exit__(self, *exc: object) -> None:

@@ -31,7 +31,6 @@ from kg.mapping.material import Material
 
 COMMON_TEXT_DOCUMENTS = 50  # a unit is embedded in a handful of standards, a generic skill in hundreds
 PARTNERS = 20  # each document's partners matched item by item (and every partner tied with the last)
-DENSE_COUNTS = 25_000_000  # pair numbers counted in one array (200 MB): up to 5,000 documents
 
 
 @dataclass
@@ -104,87 +103,66 @@ class LinkCounts:
         return cls(codes, ends[:, 0], ends[:, 1], np.array(list(counts.values()), dtype=np.int64))
 
 
-def link_counts(links: TextLinks, material: Material, dense_limit: int = DENSE_COUNTS) -> LinkCounts:
+def link_counts(links: TextLinks, material: Material) -> LinkCounts:
     """Per document pair, how many item links it shares: two items printing one text, or two
     printing close texts, neither text printed by more than `COMMON_TEXT_DOCUMENTS` documents.
 
-    The tens of millions of links are counted by pair number in one array when there are at
-    most `dense_limit` numbers (documents squared), else by sorting them (seconds more)."""
+    With H the items each text has in each document (texts by documents) and C the close text
+    pairs, the counts are H'H (one text) plus H'CH and its transpose (two close texts) above the
+    diagonal: sparse products that add the tens of millions of item links up without listing them."""
+    import scipy.sparse as sp
+
     codes = sorted(material.documents)
     size = len(codes)
     number = {code: n for n, code in enumerate(codes)}
     of_row = np.array([number[item.document] for item in material.items], dtype=np.int64)
-    keys = [np.empty(0, dtype=np.int64)]
+    total = sp.csr_matrix((size, size), dtype=np.int64)
     for group in links.groups.values():
         texts = len(group.rows)
         sizes = np.array([len(rows) for rows in group.rows], dtype=np.int64)
-        text_of = np.repeat(np.arange(texts), sizes)
         documents = of_row[np.concatenate([np.asarray(rows, dtype=np.int64) for rows in group.rows])]
-        holders = np.bincount(np.unique(text_of * size + documents) // size, minlength=texts)
-        uncommon = holders <= COMMON_TEXT_DOCUMENTS
-        held = np.where(uncommon, sizes, 0)  # a common text holds no item here: it makes no link
-        flat = documents[uncommon[text_of]]
-        starts = np.cumsum(held) - held
-        every = np.arange(texts)
-        keys.append(_holder_pairs(flat, starts, held, every, every, size, within=True))  # one text
-        if len(group.pairs):  # two close texts: every holder of one with every holder of the other
-            keys.append(_holder_pairs(flat, starts, held, group.pairs[:, 0], group.pairs[:, 1], size))
-    joined = np.concatenate(keys)
-    joined = joined[joined >= 0]
-    if size * size <= dense_limit:
-        counted = np.bincount(joined, minlength=size * size)
-        unique = np.flatnonzero(counted)
-        counts = counted[unique]
-    else:
-        unique, counts = np.unique(joined, return_counts=True)
-    return LinkCounts(codes, unique // size, unique % size, counts.astype(np.int64))
+        ones = np.ones(len(documents), dtype=np.int64)
+        held = sp.csr_matrix((ones, (np.repeat(np.arange(texts), sizes), documents)), shape=(texts, size))
+        held.sum_duplicates()
+        holders = np.diff(held.indptr)  # documents printing each text
+        held.data *= np.repeat(holders <= COMMON_TEXT_DOCUMENTS, holders)  # a common text makes no link
+        held.eliminate_zeros()
+        by_document = held.T.tocsr()
+        total = total + by_document @ held
+        if len(group.pairs):
+            close = sp.csr_matrix(
+                (np.ones(len(group.pairs), dtype=np.int64), (group.pairs[:, 0], group.pairs[:, 1])),
+                shape=(texts, texts),
+            )
+            one_way = by_document @ (close @ held)
+            total = total + one_way + one_way.T
+    upper = sp.triu(total, k=1, format="csr")  # rows by low, columns by high: the pairs in order
+    upper.sort_indices()
+    upper.eliminate_zeros()
+    low = np.repeat(np.arange(size, dtype=np.int64), np.diff(upper.indptr))
+    return LinkCounts(codes, low, upper.indices.astype(np.int64), upper.data.astype(np.int64))
 
 
 def strongest_partners(counts: LinkCounts, partners: int = PARTNERS) -> set[tuple[str, str]]:
     """The pairs among each document's `partners` strongest (most links), and every pair tied
     with its last: a tie is not broken by anything arbitrary such as a code's order."""
+    import scipy.sparse as sp
+
     low, high, links = counts.low, counts.high, counts.links
     if not len(links):
         return set()
-    document, shared = np.concatenate([low, high]), np.concatenate([links, links])
-    order = np.lexsort((-shared, document))  # by document, the most links first
-    document, shared = document[order], shared[order]
-    pairs_of = np.bincount(document, minlength=len(counts.codes))
-    first, held = np.cumsum(pairs_of) - pairs_of, pairs_of > 0
-    floor = np.zeros(len(counts.codes), dtype=shared.dtype)  # each document's last partner kept
-    floor[held] = shared[first[held] + np.minimum(partners, pairs_of[held]) - 1]
+    size = len(counts.codes)
+    ends = (np.concatenate([low, high]), np.concatenate([high, low]))
+    both = sp.csr_matrix((np.concatenate([links, links]), ends), shape=(size, size))  # a row per document
+    floor = np.zeros(size, dtype=links.dtype)  # each document's last partner kept: its k-th most links
+    for document in range(size):
+        shared = both.data[both.indptr[document] : both.indptr[document + 1]]
+        if len(shared):
+            k = min(partners, len(shared))
+            floor[document] = -np.partition(-shared, k - 1)[k - 1]
     keep = (links >= floor[low]) | (links >= floor[high])
     kept = zip(low[keep].tolist(), high[keep].tolist(), strict=True)
     return {(counts.codes[x], counts.codes[y]) for x, y in kept}
-
-
-def _holder_pairs(
-    flat: np.ndarray,
-    starts: np.ndarray,
-    held: np.ndarray,
-    left: np.ndarray,
-    right: np.ndarray,
-    size: int,
-    within: bool = False,
-) -> np.ndarray:
-    """The pair keys (`_keys`) of every item holding text `left[k]` with every item holding text
-    `right[k]`; `within`: left and right are one text, and each two of its items count once.
-    `flat` holds the items' documents text after text, text t's from `starts[t]`, `held[t]` long."""
-    each = held[left] * held[right]
-    pair = np.repeat(np.arange(len(left)), each)
-    offset = np.arange(len(pair)) - np.repeat(np.cumsum(each) - each, each)
-    width = held[right][pair]
-    i, j = offset // width, offset % width
-    if within:
-        chosen = i < j
-        pair, i, j = pair[chosen], i[chosen], j[chosen]
-    return _keys(flat[starts[left][pair] + i], flat[starts[right][pair] + j], size)
-
-
-def _keys(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
-    """A number per document pair (smaller first); -1 where both are one document."""
-    low, high = np.minimum(a, b), np.maximum(a, b)
-    return np.where(low == high, -1, low * size + high)
 
 
 def _same(known: Known | None, texts: list[str], pairs: np.ndarray) -> bool:

@@ -28,7 +28,7 @@ from kg.search.cache import EmbeddingCache, EmbeddingStats, embed_passages
 from kg.search.dense import DenseIndex
 from kg.search.embedders import Embedder
 from kg.search.items import SearchItem, Vocabulary
-from kg.search.lexical import LexicalIndex, get_tokenizer
+from kg.search.lexical import LexicalIndex
 from kg.search.term_gloss import write_terms
 from kg.search.token_cache import TokenCache
 from kg.store.layout import DENSE_FILE, ITEMS_FILE, LEXICAL_FOLDER, SEARCH_FOLDER, SEARCH_META_FILE
@@ -38,6 +38,7 @@ FORMAT = 1
 PROBE_TEXT = "職能基準 competency standard"
 PROBE_TOLERANCE = 1e-3
 NO_INDEX = "none"
+_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder: `json.dumps` with options makes one per call
 
 
 @dataclass
@@ -74,11 +75,11 @@ def build_search_index(
     if len(set(ids.tolist())) != len(ids):
         raise KgError("two search items share an IRI: item codes must be unique within a document")
     DenseIndex.build(vectors, ids).save(out / DENSE_FILE)
-    lexical = LexicalIndex.build([i.text for i in items], get_tokenizer(), cache=tokens)
+    lexical = LexicalIndex.build([i.text for i in items], cache=tokens)  # jieba loaded only if needed
     lexical.save(out / LEXICAL_FOLDER)
     with open(out / ITEMS_FILE, "w", encoding="utf-8") as lines:
         for item in items:
-            lines.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+            lines.write(_JSON.encode(item.to_dict()) + "\n")
     seconds["index"] = time.perf_counter() - started
     started = time.perf_counter()
     write_terms(out, lexical.chinese_terms(), embedder, cache)  # kg.search.term_gloss

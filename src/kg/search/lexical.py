@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from kg.errors import KgError
+from kg.search.bm25 import index_texts
 from kg.search.thesaurus import Thesaurus
 from kg.search.token_cache import TokenCache
 
@@ -103,29 +104,30 @@ class LexicalIndex:
     def build(
         cls,
         texts: Sequence[str],
-        tokenizer: Tokenizer,
+        tokenizer: Tokenizer | None = None,
         k1: float = BM25_K1,
         b: float = BM25_B,
         cache: TokenCache | None = None,
     ) -> LexicalIndex:
-        """BM25 over `texts`, each distinct text tokenised once (or read from the `cache`)."""
+        """BM25 over `texts`, each distinct text tokenised once (or read from the `cache`) by
+        `tokenizer`, by default the process-wide one, loaded only when a text must be tokenised."""
         import bm25s
 
         # each distinct text once: a unit printed inside standards repeats most of its texts
+        def tokenize(text: str) -> list[str]:
+            return (tokenizer or get_tokenizer()).tokens(text)
+
         if cache is not None:
-            found = cache.tokens(texts, tokenizer.tokens)
+            found = cache.tokens(texts, tokenize)
         else:
-            found = {text: tokenizer.tokens(text) for text in dict.fromkeys(texts)}
-        tokens = {text: words or [""] for text, words in found.items()}
-        corpus = [tokens[t] for t in texts]  # bm25s needs a token per row
+            found = {text: tokenize(text) for text in dict.fromkeys(texts)}
+        tokens = {text: words or [""] for text, words in found.items()}  # bm25s needs a token per row
         retriever = bm25s.BM25(k1=k1, b=b)
-        if corpus:
+        if texts:
             # bm25s numbers tokens in set order, which changes with every process (hash
-            # randomisation); numbered in sorted order, the same texts give the same files.
-            vocabulary = {token: i for i, token in enumerate(sorted({t for row in corpus for t in row}))}
-            ids = [[vocabulary[token] for token in row] for row in corpus]
-            retriever.index((ids, vocabulary), show_progress=False)
-        return cls(retriever, len(corpus))
+            # randomisation); `index_texts` numbers them in sorted order: the same texts give the same files
+            index_texts(retriever, texts, tokens)
+        return cls(retriever, len(texts))
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
