@@ -157,7 +157,8 @@ def _build_into(
     results_kept = closing(DocumentCache(document_cache(settings.build_dir), made_by))  # their quads
     started = time.perf_counter()
     with _JsonArray(folder / DOCUMENTS_FILE) as documents_out, results_kept as cache:
-        parts.write("ontology", [nquads(load_ontology(), str(iris.graph("ontology")))])
+        # made_by fingerprints the ontology file and the code that writes it: linked while unchanged
+        parts.put("ontology", input_key(made_by, "ontology"), lambda: [_ontology_quads(iris)])
         results = process_all(
             files,
             settings.base_iri,
@@ -226,6 +227,10 @@ def _build_into(
     # per-document steps are summed over documents (CPU seconds when run in parallel)
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
+
+
+def _ontology_quads(iris: Iris) -> bytes:
+    return nquads(load_ontology(), str(iris.graph("ontology")))
 
 
 def _quads(result: DocumentResult, kept: DocumentCache) -> Callable[[], list[bytes]]:

@@ -8,12 +8,14 @@ hash and file name, never by the folder it was read from.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
 
 from kg.settings import DEFAULT_BASE_IRI, check_base_iri
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")  # what `quote` leaves as it is: most codes
 KG = Namespace("https://w3id.org/icap-kg/ontology#")
 KGF = Namespace("https://w3id.org/icap-kg/function#")
 CEASN = Namespace("https://purl.org/ctdlasn/terms/")
@@ -47,7 +49,14 @@ class Iris:
         self.base = base if base.endswith(("/", "#", ":")) else base + "/"
 
     def _mint(self, *parts: str) -> URIRef:
-        return URIRef(self.base + "/".join(quote(p, safe="") for p in parts))
+        return URIRef(self._path(*parts))
+
+    def _path(self, *parts: str) -> str:
+        return self.base + "/".join(p if _UNRESERVED.fullmatch(p) else quote(p, safe="") for p in parts)
+
+    def item_iri(self, document_code: str, item_code: str) -> str:
+        """`item` as text, without making a URIRef (search items keep their IRI so)."""
+        return self._path(document_code, item_code)
 
     def document(self, code: str) -> URIRef:
         return self._mint(code)

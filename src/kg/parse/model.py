@@ -21,6 +21,16 @@ def _json(value: Any) -> Any:
     return value.to_dict() if hasattr(value, "to_dict") else value
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A record class's field names, kept (`fields` is slow for the millions of records of a corpus)."""
+    if cls not in _FIELD_NAMES:
+        _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return _FIELD_NAMES[cls]
+
+
 def _line(data: dict[str, Any]) -> int:
     return data.get("line", 0)  # 0: unknown (a hand-made entry without its line)
 
@@ -54,8 +64,9 @@ class Record:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """The record from its JSON; fields the JSON lacks take their defaults."""
-        values = {f.name: _json(data[f.name]) for f in fields(cls) if f.name in data}
-        if any(f.name == "line" for f in fields(cls)):
+        names = _field_names(cls)
+        values = {name: _json(data[name]) for name in names if name in data}
+        if "line" in names:
             values["line"] = _line(data)
         return cls(**values)
 

@@ -72,7 +72,7 @@ def document_items(document: dict[str, Any] | Document, iris: Iris) -> Iterator[
         text = ref.text.strip()
         if not text or not item_kind(ref.kind).searchable:
             continue
-        iri = str(iris.item(document.code, ref.code))
+        iri = iris.item_iri(document.code, ref.code)
         yield SearchItem(
             id=stable_id(iri),
             iri=iri,
