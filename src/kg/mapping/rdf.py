@@ -8,8 +8,8 @@
     <{base}overlap/{hash}> a kg:DocumentOverlap ;               (one per document pair with a mapping)
         kg:overlapSource <docA> ; kg:overlapTarget <docB> ;
         kg:exactMatches 12 ; kg:closeMatches 3 ; kg:relatedMatches 0 ;
-        kg:overlapRank 1 ; kg:overlapPage 1 .                   (1: the most exact, then close, then by code;
-                                                                the page: see kg.graph.pages)
+        kg:overlapRank 1 ; kg:overlapPage 1 .                   (the first page only, 100 pairs: the most
+                                                                exact, then close, then by code)
     <task> kg:incorporatesUnit <unit> .
     <{base}text/{hash}> a kg:DistinctText ; rdf:value "…"@zh-Hant ;     (beyond the exhaustive cut-off: each
         kg:closeText <{base}text/{hash2}> .                             distinct text with a close text, and
@@ -27,9 +27,10 @@ the plain triple alone: a missing node means score 1, cardinality 1:1. Related m
 SSSOM file and the per-pair counts, not in the graph. The reified nodes
 follow OWL's axiom annotation pattern (as SSSOM's OWL output does; kg:Mapping is a
 subclass of owl:Axiom). The per-pair counts are what `document-overlap` reads, so that
-query does not aggregate every mapping; their rank is the query's order, and their page
-(`kg.graph.pages`) lets it read the first page by a look-up of one value instead of
-reading every pair's rank to filter it (a range filter is not an index look-up in the store);
+query does not aggregate every mapping; the pairs of the first page (`kg.graph.pages`)
+have their rank, the query's order, and page, which it reads by a look-up of one value
+instead of sorting every pair. Only the first: the order is by counts, so a rank on every
+pair would move for tens of thousands of pairs with any changed document;
 the incorporations are ranked and paged alike for `units-in-standards`.
 Every mapping, with its score, is in the SSSOM file.
 
@@ -142,12 +143,18 @@ def overlap_lines(
     incorporations: Iterable[tuple[str, str, str, float]],
     iris: Iris,
 ) -> Iterator[str]:
-    """The lines made from every pair at once: the rank and page of each pair with mappings
-    (`counts`: by relation; the most exact, then close, then by code), and the units'
-    `incorporations` (standard, task, unit, share), ranked."""
+    """The lines made from every pair at once: the rank and page of each pair on the first page
+    of those with mappings (`counts`: by relation; the most exact, then close, then by code),
+    and the units' `incorporations` (standard, task, unit, share), ranked.
+
+    Only the first page: the order is by counts, which any changed document moves, and a rank
+    on every pair would move tens of thousands of ranks each time (every triple an incremental
+    build's store update removes and adds again)."""
     graph = f"<{iris.graph('mappings')}> .\n"
     ranked = sorted(counts, key=lambda pair: (-pair[1].get("exact", 0), -pair[1].get("close", 0), pair[0]))
     for rank, (pair, _) in enumerate(ranked, start=1):
+        if page_of(rank) > 1:
+            break
         node = _overlap_node(pair, iris)
         yield f"{node} {_RANK} {_integer(rank)} {graph}"
         yield f"{node} {_PAGE} {_integer(page_of(rank))} {graph}"
