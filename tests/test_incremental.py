@@ -368,3 +368,21 @@ def test_kg_build_says_how_the_store_was_made(tmp_path):
     assert line in again.stdout.splitlines()
     forced = kg_cli("build", str(sources), *options, "--clean", build_dir=tmp_path / "build")
     assert "store: loaded in full (--clean)" in forced.stdout.splitlines()
+
+
+def test_an_unchanged_rebuild_links_every_graph_part_made_from_unchanged_inputs(tmp_path):
+    sources = _seeds(tmp_path, *FOUR)
+    settings = Settings.load(build_dir=tmp_path / "build", embedder="none")
+    with contextlib.chdir(sources.parent):
+        build([Path(sources.name)], settings)
+        first = GraphParts(current_build(tmp_path / "build"))
+        inodes = {name: first.path(name).stat().st_ino for name in first.parts}
+        again = build([Path(sources.name)], settings)
+    parts = GraphParts(current_build(tmp_path / "build"))
+    assert parts.parts.keys() == inodes.keys()
+    made = {name for name in parts.parts if parts.path(name).stat().st_ino != inodes[name]}
+    # the ontology, every document and the corpus-wide part are the live build's files; the
+    # concepts (gathered from every document's results) are written each build
+    assert made == {"concepts"} and again.graph["linked"] == len(inodes) - 1
+    assert {"ontology", "corpus"} <= inodes.keys()
+

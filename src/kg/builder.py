@@ -194,10 +194,8 @@ def _build_into(
     seconds["documents"] = time.perf_counter() - started  # wall time of the steps above, and the rest
     started = time.perf_counter()
     parts.write("concepts", [b"".join(sorted(shared_written))])
-    shared = shared_text_triples(((i.kind, i.document, i.iri, i.text) for i in items), iris)
-    pages = document_pages((d["code"] for d in report.documents), iris)
-    derived = itertools.chain(shared, pages)  # from every document, so made after all of them
-    parts.write("corpus", [nquads(derived, str(iris.graph("inferred")))])
+    codes = [d["code"] for d in report.documents]
+    parts.put("corpus", _corpus_key(made_by, items, codes), lambda: [_corpus_quads(items, codes, iris)])
     seconds["corpus"] = time.perf_counter() - started
     if embedder is not None:
         vocabulary = class_vocabulary(names)
@@ -227,6 +225,19 @@ def _build_into(
     # per-document steps are summed over documents (CPU seconds when run in parallel)
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
+
+
+def _corpus_key(made_by: str, items: list[SearchItem], codes: list[str]) -> str:
+    """What the corpus part is made from: every item's kind, document, IRI and text, the
+    documents' codes, and (`made_by`) the code that makes it and the base IRI."""
+    listed = "\n".join(f"{i.kind}\t{i.document}\t{i.iri}\t{i.text}" for i in items)
+    return input_key(made_by, "corpus", listed, "\t".join(codes))
+
+
+def _corpus_quads(items: list[SearchItem], codes: list[str], iris: Iris) -> bytes:
+    """The shared texts and the documents' pages: made from every document at once."""
+    shared = shared_text_triples(((i.kind, i.document, i.iri, i.text) for i in items), iris)
+    return nquads(itertools.chain(shared, document_pages(codes, iris)), str(iris.graph("inferred")))
 
 
 def _ontology_quads(iris: Iris) -> bytes:
