@@ -385,4 +385,3 @@ def test_an_unchanged_rebuild_links_every_graph_part_made_from_unchanged_inputs(
     # concepts (gathered from every document's results) are written each build
     assert made == {"concepts"} and again.graph["linked"] == len(inodes) - 1
     assert {"ontology", "corpus"} <= inodes.keys()
-

@@ -61,7 +61,7 @@ def write_mapping_files(
     folder = build_path / MAPPINGS_FOLDER
     folder.mkdir(exist_ok=True)
     mappings = write_sssom_parts(folder / SSSOM_FILE, sssom, base_iri, material.embedder)
-    (folder / COVERAGE_FILE).write_text(json.dumps(coverage, ensure_ascii=False, indent=1), encoding="utf-8")
+    (folder / COVERAGE_FILE).write_text(_json_lines(coverage), encoding="utf-8")
     matched.to_csv(folder / MATCHED_FILE, sep="\t", index=False)
     items: dict[str, int] = {code: 0 for code in material.documents}
     for item in material.items:
@@ -191,3 +191,10 @@ def _read_table(path: Path) -> pandas.DataFrame:
         table[f"{side}_code"] = table[f"{side}_id"].str.rpartition("/")[2]
     table["relation"] = table["predicate_id"].str.removeprefix("skos:").str.removesuffix("Match")
     return table
+
+
+def _json_lines(records: list[dict]) -> str:
+    """A JSON array with a record a line: readable, and written by json's C encoder (any
+    `indent` makes it use the Python one, seconds for a corpus's coverage)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    return "[" + ",".join("\n" + encode(record) for record in records) + "\n]\n"
