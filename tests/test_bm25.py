@@ -70,3 +70,12 @@ def test_a_saved_index_loads_and_scores_as_bm25s_own(tmp_path):
         known = [t for t in query if t in expected.vocab_dict]
         assert np.array_equal(loaded.scores(query), expected.get_scores(known))
     assert loaded.scores(tokenizer.query_tokens("客訴"))[1] > 0
+
+
+def test_tokens_of_texts_not_indexed_are_left_out():
+    texts, tokens = _corpus(5)
+    made = bm25s.BM25()
+    index_texts(made, texts, tokens | {"a text no row prints": ["never", "indexed"]})
+    expected = _by_bm25s(texts, tokens)
+    assert made.vocab_dict == expected.vocab_dict and "never" not in made.vocab_dict
+    assert np.array_equal(made.scores["data"], expected.scores["data"])

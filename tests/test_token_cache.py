@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from kg.search.lexical import LexicalIndex, get_tokenizer
 from kg.search.token_cache import TokenCache, tokenizer_fingerprint
@@ -42,3 +43,18 @@ def test_an_index_built_with_kept_tokens_scores_as_one_built_without(tmp_path):
     query = tokenizer.query_tokens("客訴處理")
     assert np.array_equal(plain.scores(query), kept.scores(query))
     assert plain.chinese_terms() == kept.chinese_terms()
+
+
+def test_the_tokenizer_is_not_loaded_when_every_text_is_kept(tmp_path, monkeypatch):
+    cache = TokenCache(tmp_path / "tokens.sqlite", tokenizer_fingerprint())
+    warm = LexicalIndex.build(TEXTS, cache=cache)  # the process-wide tokenizer, loaded here
+
+    def refuse() -> None:
+        raise AssertionError("jieba loaded although every text's tokens are kept")
+
+    monkeypatch.setattr("kg.search.lexical.get_tokenizer", refuse)
+    kept = LexicalIndex.build(TEXTS, cache=cache)
+    query = get_tokenizer().query_tokens("客訴處理")
+    assert np.array_equal(warm.scores(query), kept.scores(query))
+    with pytest.raises(AssertionError, match="jieba loaded"):
+        LexicalIndex.build([*TEXTS, "一段新的文字"], cache=cache)

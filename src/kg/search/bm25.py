@@ -6,7 +6,9 @@ every standard that embeds it), and a row's scores follow from its text alone on
 corpus's document frequencies and mean length are known. So each distinct text's term
 counts are taken once and the rest is numpy, through bm25s's own scoring functions: the
 matrix is the one `index` makes, value for value (tests compare them), and bm25s saves,
-loads and queries it as its own.
+loads and queries it as its own. The scoring functions and the CSC builder used are
+bm25s's internals: bm25s is pinned (constraints.txt), and `tests/test_bm25.py` compares the
+result with its public `index`, so a version that changes them fails there first.
 """
 
 from __future__ import annotations
@@ -19,17 +21,17 @@ import numpy as np
 
 def index_texts(retriever: Any, texts: Sequence[str], tokens: dict[str, list[str]]) -> None:
     """Index `texts` (row i is texts[i]) into a `bm25s.BM25`, as `retriever.index((ids, vocabulary))`
-    would with the tokens numbered in sorted order; `tokens` holds each distinct text's tokens
-    (at least one each)."""
+    would with the tokens numbered in sorted order; `tokens` gives each text's tokens (at least
+    one each)."""
     from bm25s import scoring
 
-    vocabulary = {token: i for i, token in enumerate(sorted({t for words in tokens.values() for t in words}))}
+    distinct = list(dict.fromkeys(texts))
+    vocabulary = {token: i for i, token in enumerate(sorted({t for text in distinct for t in tokens[text]}))}
     if retriever.method in retriever.methods_requiring_nonoccurrence:  # scores of absent terms: bm25s's way
         retriever.index(
             ([[vocabulary[t] for t in tokens[text]] for text in texts], vocabulary), show_progress=False
         )
         return
-    distinct = list(tokens)
     position = {text: n for n, text in enumerate(distinct)}
     text_of_row = np.fromiter((position[text] for text in texts), dtype=np.int64, count=len(texts))
     lengths = np.array([len(tokens[text]) for text in distinct], dtype=np.int64)
