@@ -262,13 +262,10 @@ def _printed_texts(seed: int) -> tuple[Material, TextLinks]:
     rows = [(str(rng.choice(codes)), f"text {rng.integers(80)}", 0) for _ in range(200)]
     material = _material(rows)
     groups = {}
-    for group, kept in (
-        ("skills", lambda t: int(t.split()[1]) % 2),
-        ("other", lambda t: not int(t.split()[1]) % 2),
-    ):
+    for group, parity in (("skills", 1), ("other", 0)):  # odd texts in one group, even in the other
         held: dict[str, list[int]] = {}
         for row, (_, text, _) in enumerate(rows):
-            if kept(text):
+            if int(text.split()[1]) % 2 == parity:
                 held.setdefault(text, []).append(row)
         texts = list(held)
         pairs = sorted({tuple(sorted(rng.choice(len(texts), 2, replace=False).tolist())) for _ in range(20)})
