@@ -50,10 +50,10 @@ def write_store(folder: Path, parts: GraphParts, build_dir: Path, clean: bool) -
     started = time.perf_counter()
     compared, lines = 0.0, parts.lines
     previous = None if clean else live_build(build_dir)
-    reason = _unusable(previous, clean)
-    if previous is not None and not reason:
+    live, reason = _live_parts(previous, clean)
+    if previous is not None and live is not None:
         try:
-            delta = diff_parts(GraphParts(previous), parts, limit=int(DELTA_SHARE * lines))
+            delta = diff_parts(live, parts, limit=int(DELTA_SHARE * lines))
         except NoDelta as exc:
             reason = str(exc)
             compared = time.perf_counter() - started
@@ -80,18 +80,18 @@ def _counts(build_path: Path) -> dict[str, int]:
     return {manifest["graphs"][name]: count for name, count in manifest["triples"].items() if count}
 
 
-def _unusable(previous: Path | None, clean: bool) -> str:
-    """Why the live build cannot be the start of the new store ("" when it can)."""
+def _live_parts(previous: Path | None, clean: bool) -> tuple[GraphParts | None, str]:
+    """The live build's graph parts, read once, when its store can be the start of the new one;
+    else None and why not."""
     if clean:
-        return "--clean"
+        return None, "--clean"
     if previous is None:
-        return "no earlier build"
+        return None, "no earlier build"
     if not (previous / STORE_FOLDER).exists():
-        return f"the live build {previous.name} has no store"
+        return None, f"the live build {previous.name} has no store"
     if not GraphParts.exists(previous):
-        return f"the live build {previous.name} has no graph in parts"
+        return None, f"the live build {previous.name} has no graph in parts"
     try:
-        GraphParts(previous)
+        return GraphParts(previous), ""
     except KgError as exc:
-        return str(exc)
-    return ""
+        return None, str(exc)
