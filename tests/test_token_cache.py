@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import numpy as np
 import pytest
 
 from kg.search.lexical import LexicalIndex, get_tokenizer
 from kg.search.token_cache import TokenCache, tokenizer_fingerprint
+from kg.sqlite_cache import rows_for_keys, text_key, write_quietly
 
 TEXTS = ["處理顧客抱怨", "客訴處理流程", "處理顧客抱怨", "預算編列與控制", "Customer complaints"]
 
@@ -58,3 +61,18 @@ def test_the_tokenizer_is_not_loaded_when_every_text_is_kept(tmp_path, monkeypat
     assert np.array_equal(warm.scores(query), kept.scores(query))
     with pytest.raises(AssertionError, match="jieba loaded"):
         LexicalIndex.build([*TEXTS, "一段新的文字"], cache=cache)
+
+
+def test_cache_lookups_go_a_chunk_of_keys_at_a_time_and_failed_writes_cost_only_time(tmp_path):
+    db = sqlite3.connect(tmp_path / "cache.sqlite")
+    db.execute("CREATE TABLE kept (fingerprint TEXT, key BLOB, value TEXT)")
+    texts = [f"text {n}" for n in range(1234)]  # more keys than one query may hold
+    write_quietly(db, "INSERT INTO kept VALUES (?, ?, ?)", [("f", text_key(t), t) for t in texts])
+    write_quietly(db, "INSERT INTO kept VALUES (?, ?, ?)", [("other", text_key(t), "x") for t in texts])
+    keys = [text_key(t) for t in texts[::2]] + [text_key("not kept")]
+    rows = list(
+        rows_for_keys(db, "SELECT key, value FROM kept WHERE fingerprint = ? AND key IN", ["f"], keys)
+    )
+    assert sorted(value for _, value in rows) == sorted(texts[::2])
+    write_quietly(db, "INSERT INTO missing_table VALUES (?)", [(1,)])  # an SQLite error: ignored
+    assert db.execute("SELECT COUNT(*) FROM kept").fetchone() == (2468,)

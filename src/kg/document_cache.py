@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
-from kg.sqlite_cache import keep_only, open_cache
+from kg.sqlite_cache import keep_only, open_cache, write_quietly
 
 
 class DocumentCache:
@@ -67,14 +66,8 @@ class DocumentCache:
 
     def put(self, data: bytes, source: str, result: dict[str, Any], quads: bytes) -> None:
         key = (hashlib.sha256(data).hexdigest(), source, self.fingerprint)
-        try:
-            with self.db:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
-                    (*key, pickle.dumps(result), quads),
-                )
-        except sqlite3.Error:
-            pass  # a cache that cannot be written (full disk, locked) only costs time
+        row = (*key, pickle.dumps(result), quads)
+        write_quietly(self.db, "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", [row])
 
     def keep_only(self, keys: Iterable[tuple[str, str]]) -> None:
         """Drop every result but these (sha256, source) under the current fingerprint: after a

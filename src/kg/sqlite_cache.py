@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from kg.errors import KgError
+
+_CHUNK = 500  # keys per query: under SQLite's variable limit
 
 
 def open_cache(path: Path, schema: str, name: str) -> sqlite3.Connection:
@@ -25,6 +28,31 @@ def open_cache(path: Path, schema: str, name: str) -> sqlite3.Connection:
     except (sqlite3.Error, OSError) as exc:
         raise KgError(f"cannot open the {name} {path}: {exc}") from None
     return db
+
+
+def text_key(text: str) -> bytes:
+    """A text's key in a cache keyed by text (its SHA-256)."""
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def rows_for_keys(
+    db: sqlite3.Connection, select: str, fixed: Sequence[Any], keys: Sequence[Any]
+) -> Iterator[Any]:
+    """The rows of `select`, a query whose last condition is `<key column> IN`, for `keys`
+    (after the `fixed` parameters), asked a chunk of keys at a time."""
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        yield from db.execute(f"{select} ({','.join('?' * len(chunk))})", [*fixed, *chunk])
+
+
+def write_quietly(db: sqlite3.Connection, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Run `statement` for each row in one transaction; a cache that cannot be written (full
+    disk, locked) only costs time, so SQLite errors are ignored."""
+    try:
+        with db:
+            db.executemany(statement, rows)
+    except sqlite3.Error:
+        pass
 
 
 def fingerprint_files(paths: Iterable[Path], salt: str = "") -> str:

@@ -7,7 +7,6 @@ rest come from here. The cache is one SQLite file beside the builds
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from kg.search.embedders import Embedder
-from kg.sqlite_cache import open_cache
+from kg.sqlite_cache import open_cache, rows_for_keys, text_key
 
 BATCH = 64
 
@@ -25,10 +24,6 @@ class EmbeddingStats:
     texts: int = 0  # distinct texts asked for
     embedded: int = 0  # of which newly embedded
     cached: int = 0  # of which read from the cache
-
-
-def _key(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8")).digest()
 
 
 class EmbeddingCache:
@@ -45,17 +40,11 @@ class EmbeddingCache:
 
     def get(self, model: str, keys: Sequence[bytes], dimension: int) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}
-        for start in range(0, len(keys), 500):  # stay under SQLite's variable limit
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT text_sha256, vector FROM vectors WHERE model = ? AND text_sha256 IN ({marks})",
-                [model, *chunk],
-            )
-            for key, blob in rows:
-                vector = np.frombuffer(blob, dtype=np.float32)
-                if vector.size == dimension:
-                    found[key] = vector
+        select = "SELECT text_sha256, vector FROM vectors WHERE model = ? AND text_sha256 IN"
+        for key, blob in rows_for_keys(self.db, select, [model], keys):
+            vector = np.frombuffer(blob, dtype=np.float32)
+            if vector.size == dimension:
+                found[key] = vector
         return found
 
     def put(self, model: str, entries: Sequence[tuple[bytes, np.ndarray]]) -> None:
@@ -80,7 +69,7 @@ def embed_passages(
 
     as_queries: embed them as questions are (kept apart in the cache), not as passages.
     """
-    keys = [_key(t) for t in texts]
+    keys = [text_key(t) for t in texts]
     distinct = dict(zip(keys, texts, strict=True))
     model = f"{embedder.fingerprint} (queries)" if as_queries else embedder.fingerprint
     embed = embedder.embed_queries if as_queries else embedder.embed_passages

@@ -9,16 +9,12 @@ does not hold under the same fingerprint. Deleting it only costs time; `--clean`
 
 from __future__ import annotations
 
-import hashlib
 import json
-import sqlite3
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 
-from kg.sqlite_cache import fingerprint_files, open_cache
-
-_CHUNK = 500  # keys per query: under SQLite's variable limit
+from kg.sqlite_cache import fingerprint_files, open_cache, rows_for_keys, text_key, write_quietly
 
 
 def tokenizer_fingerprint() -> str:
@@ -46,31 +42,20 @@ class TokenCache:
 
     def tokens(self, texts: Iterable[str], tokenize: Callable[[str], list[str]]) -> dict[str, list[str]]:
         """Each distinct text's tokens: kept ones read, the others made by `tokenize` and kept."""
-        keys = {text: hashlib.sha256(text.encode("utf-8")).digest() for text in dict.fromkeys(texts)}
+        keys = {text: text_key(text) for text in dict.fromkeys(texts)}
         by_key = {key: text for text, key in keys.items()}
-        found: dict[str, list[str]] = {}
-        ordered = list(by_key)
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start : start + _CHUNK]
-            rows = self.db.execute(
-                f"SELECT text_sha256, tokens FROM tokens WHERE fingerprint = ? "
-                f"AND text_sha256 IN ({','.join('?' * len(chunk))})",
-                [self.fingerprint, *chunk],
-            )
-            for key, tokens in rows:
-                found[by_key[key]] = json.loads(tokens)
-        missing = [text for text in keys if text not in found]
-        made = [(text, tokenize(text)) for text in missing]
+        select = "SELECT text_sha256, tokens FROM tokens WHERE fingerprint = ? AND text_sha256 IN"
+        found = {
+            by_key[key]: json.loads(tokens)
+            for key, tokens in rows_for_keys(self.db, select, [self.fingerprint], list(by_key))
+        }
+        made = [(text, tokenize(text)) for text in keys if text not in found]
         found.update(made)
         self.tokenized = len(made)
-        rows_out = [
+        rows = [
             (self.fingerprint, keys[text], json.dumps(tokens, ensure_ascii=False)) for text, tokens in made
         ]
-        try:
-            with self.db:
-                self.db.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", rows_out)
-        except sqlite3.Error:
-            pass  # a cache that cannot be written (full disk, locked) only costs time
+        write_quietly(self.db, "INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", rows)
         return found
 
     def close(self) -> None:
