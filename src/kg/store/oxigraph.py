@@ -73,12 +73,14 @@ def update_store(
         if quad not in store:
             raise StoreMismatch(f"the live store lacks a quad its graph lists ({quad})")
         store.remove(quad)
-        counts[_graph_of(quad)] = counts.get(_graph_of(quad), 0) - 1
+        graph = _graph_of(quad)
+        counts[graph] = counts.get(graph, 0) - 1
     new = list(ox.parse(input=b"".join(added), format=ox.RdfFormat.N_QUADS))
     for quad in new:
         if quad in store:
             raise StoreMismatch(f"the live store holds a quad its graph does not list ({quad})")
-        counts[_graph_of(quad)] = counts.get(_graph_of(quad), 0) + 1
+        graph = _graph_of(quad)
+        counts[graph] = counts.get(graph, 0) + 1
     # bulk_extend writes files of sorted keys: 3 times faster than extend's transaction
     store.bulk_extend(new)
     for graph, count in counts.items():
