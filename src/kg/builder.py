@@ -208,8 +208,10 @@ def _build_into(
         }
         seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
         started = time.perf_counter()
+        material = Material.of(items, made.vectors, models, embedder.name)  # the vectors in memory
+        seconds["mapping_material"] = time.perf_counter() - started
         report.mappings = _map_overlaps(
-            folder, iris, report, settings, progress, parts, previous, seconds, items, models
+            folder, iris, report, settings, progress, parts, previous, seconds, material
         )
         seconds["mapping"] = time.perf_counter() - started
     progress("storing", 0, 1)
@@ -282,15 +284,11 @@ def _map_overlaps(
     parts: PartsWriter,
     previous: Path | None,
     seconds: dict[str, float],
-    items: list[SearchItem],
-    models: list[Document],
+    material: Material,
 ) -> dict[str, object]:
     """Match the items of every document pair (but pairs matched by an earlier build with the same
     two documents); the mappings go to files and the `mappings` graph's parts, both taken from
     the `previous` build where a document's pairs did not change (`kg.mapping.stage`)."""
-    started = time.perf_counter()
-    material = Material.load(folder, items, models)
-    seconds["mapping_material"] = time.perf_counter() - started
     calibration, warning = calibration_for(material.embedder)
     if warning:
         report.warnings.append(warning)

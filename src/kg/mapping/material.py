@@ -29,11 +29,8 @@ class Material:
     documents: dict[str, dict]  # code -> {"kind", "title", "tasks": {code: title}}
 
     @classmethod
-    def load(
-        cls, build_path: Path, items: list[SearchItem] | None = None, models: list[Document] | None = None
-    ) -> Material:
-        """A build's material; the build that wrote it passes its `items` and document `models`
-        (still in memory) rather than have them read back."""
+    def load(cls, build_path: Path) -> Material:
+        """A finished build's material, read back (the build itself passes what it holds to `of`)."""
         folder = build_path / SEARCH_FOLDER
         if not (folder / SEARCH_META_FILE).is_file():
             raise KgError(
@@ -41,13 +38,12 @@ class Material:
                 "vectors: run `kg build` with an embedder (not --embedder none)"
             )
         meta = json.loads((folder / SEARCH_META_FILE).read_text(encoding="utf-8"))
-        items = items if items is not None else read_items(build_path)
+        items = read_items(build_path)
         vectors = DenseIndex.load(folder / DENSE_FILE).vectors()
         if len(items) != len(vectors):
             raise KgError(f"the search index in {folder} is incomplete: run `kg build` again")
-        if models is None:
-            parsed = json.loads((build_path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
-            models = [Document.from_dict(d) for d in parsed]
+        parsed = json.loads((build_path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
+        models = [Document.from_dict(d) for d in parsed]
         return cls.of(items, vectors, models, str(meta["embedder"]))
 
     @classmethod

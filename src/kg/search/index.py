@@ -46,6 +46,7 @@ class IndexReport:
     items: int
     stats: EmbeddingStats
     seconds: dict[str, float]
+    vectors: np.ndarray  # row i is item i's: what the build maps overlaps with
 
 
 def build_search_index(
@@ -95,7 +96,8 @@ def build_search_index(
         "probe": [round(float(x), 6) for x in embedder.embed_passages([PROBE_TEXT])[0]],
     }
     (out / SEARCH_META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    return IndexReport(items=len(items), stats=stats, seconds={k: round(v, 3) for k, v in seconds.items()})
+    seconds = {k: round(v, 3) for k, v in seconds.items()}
+    return IndexReport(items=len(items), stats=stats, seconds=seconds, vectors=vectors)
 
 
 class SearchIndex:
