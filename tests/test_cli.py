@@ -188,7 +188,7 @@ def test_sparql_syntax_error_names_the_position(cli_build):
         (["INSERT DATA { <a:b> <a:c> <a:d> }"], "SPARQL updates (INSERT) are not allowed"),
         (["   "], "the query is empty"),
         (["ASK {}", "--format", "pdf"], "unknown format 'pdf'"),
-        (["ASK {}", "--format", "turtle"], "turtle is a format for CONSTRUCT/DESCRIBE results"),
+        (["ASK {}", "--format", "turtle"], "turtle is no format for SELECT/ASK results; they print as table"),
         (["ASK {}", "--graph", "mine"], "unknown graph 'mine'"),
         (["--file", "nowhere.rq"], "nowhere.rq: no such query file"),
         ([], "give a query or --file FILE"),
@@ -230,15 +230,47 @@ def test_sparql_construct_in_other_rdf_formats(cli_build, fmt, rdflib_format):
     }
 
 
-def test_sparql_construct_with_a_select_format_still_prints_turtle(cli_build):
-    result = kg(
-        "sparql",
-        'CONSTRUCT { ?i skos:notation ?c } WHERE { ?i kg:code ?c FILTER(?c = "P4.3.1") }',
-        "--format",
-        "csv",
-        build_dir=cli_build,
-    )
-    assert '<https://w3id.org/icap-kg/id/BAS1499-003/P4.3.1> skos:notation "P4.3.1"' in result.stdout
+CONSTRUCT_ONE = 'CONSTRUCT { ?i skos:notation ?c } WHERE { ?i kg:code ?c FILTER(?c = "P4.3.1") }'
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("table", "turtle"), ("json", "json-ld"), ("xml", "xml")])
+def test_sparql_construct_with_a_select_format_prints_that_rdf_form(cli_build, fmt, rdflib_format):
+    from rdflib import Graph
+
+    result = kg("sparql", CONSTRUCT_ONE, "--format", fmt, build_dir=cli_build)
+    assert result.returncode == 0, result.stderr
+    assert len(Graph().parse(data=result.stdout, format=rdflib_format)) == 1
+    if fmt == "json":
+        assert json.loads(result.stdout)[0]["@id"] == "https://w3id.org/icap-kg/id/BAS1499-003/P4.3.1"
+
+
+def test_sparql_construct_as_csv_is_an_error_not_turtle(cli_build):
+    result = kg("sparql", CONSTRUCT_ONE, "--format", "csv", build_dir=cli_build)
+    assert_clean_failure(result, "csv is no format for CONSTRUCT/DESCRIBE results; they print as turtle")
+
+
+def test_sparql_select_star_keeps_the_querys_variable_order(cli_build):
+    query = 'SELECT * WHERE { ?task kg:code "T2" ; kg:inDocument ?document . ?document skos:notation ?code }'
+    for star in (query, query.replace("SELECT *", "SELECT DISTINCT *")):
+        result = kg("sparql", star, "--format", "csv", build_dir=cli_build)
+        assert result.stdout.splitlines()[0] == "task,document,code", result.stderr
+    named = kg("sparql", query.replace("*", "?code ?task"), "--format", "csv", build_dir=cli_build)
+    assert named.stdout.splitlines()[0] == "code,task"
+
+
+def test_version_and_the_serve_extra_are_printed_as_they_are():
+    from kg import __version__
+
+    assert kg("--version").stdout == f"kg {__version__}\n"
+    assert "pip install 'kg[serve]'" in kg("serve", "--help").stdout
+
+
+def test_document_codes_are_taken_in_any_letter_case(cli_build):
+    lower = kg("overlap", "kmm5r0915v2", "bas1499-003", "--json", build_dir=cli_build)
+    assert lower.returncode == 0, lower.stderr
+    assert (json.loads(lower.stdout)["a"], json.loads(lower.stdout)["b"]) == ("KMM5R0915v2", "BAS1499-003")
+    misspelt = kg("overlap", "KMM5R0951v2", "BAS1499-003", build_dir=cli_build)
+    assert_clean_failure(misspelt, "did you mean KMM5R0915v2")
 
 
 def test_sparql_runs_a_named_query_by_its_name(cli_build):

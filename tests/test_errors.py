@@ -7,7 +7,7 @@ import typer
 from rdflib import Graph, Literal, URIRef
 
 from kg.cli.common import handles_errors
-from kg.errors import KgError, ParseError, StrictError, no_such_document
+from kg.errors import KgError, ParseError, StrictError, document_code, no_such_document
 from kg.pipeline import _ill_typed
 from kg.query.errors import QueryError, undeclared_prefix
 
@@ -23,6 +23,19 @@ def test_an_unknown_code_suggests_the_code_meant():
     assert no_such_document("BAS1499-03", SEEDS).endswith("did you mean BAS1499-003?")
     guessed = no_such_document("ABC-00", ["ABC-001", "ABC-002", "XYZ-001"])  # best first; ties either way
     assert guessed.split("; ")[1] in ("did you mean ABC-001 or ABC-002?", "did you mean ABC-002 or ABC-001?")
+
+
+def test_a_code_in_another_letter_case_names_the_document_when_only_one_matches():
+    assert document_code("kmm5r0915v2", SEEDS) == document_code("KMM5R0915V2", SEEDS) == "KMM5R0915v2"
+    assert document_code("BAS1499-003", SEEDS) == "BAS1499-003"
+    with pytest.raises(KgError, match="did you mean KMM5R0915v2"):
+        document_code("KMM5R0951v2", SEEDS)
+
+    class Missing(KgError):
+        pass
+
+    with pytest.raises(Missing, match="no document 'abc-1' in this build"):  # two codes match: neither
+        document_code("abc-1", ["ABC-1", "abc-1a", "Abc-1"], error=Missing)
 
 
 def test_without_a_likely_code_a_few_documents_are_listed_and_many_are_not():

@@ -234,9 +234,15 @@ def test_a_refit_is_scored_by_the_f1_it_reaches(built):
         (lambda s: kg.overlap(UNIT, STANDARD, s, kinds=("skills",)), "unknown item kind 'skills'"),
         (lambda s: kg.open(settings=s).matrix(min_relation="near"), "unknown mapping relation"),
         (lambda s: kg.item_mappings(UNIT, "P9.9", s), "document KMM5R0915v2 has no item 'P9.9'"),
-        (lambda s: kg.item_mappings("kmm5r0915v2", "P4.2", s), "did you mean KMM5R0915v2"),
+        (lambda s: kg.item_mappings("KMM5R0951v2", "P4.2", s), "did you mean KMM5R0915v2"),
     ],
 )
+def test_document_codes_are_read_in_any_letter_case(built):
+    assert kg.item_mappings(UNIT.lower(), "P4.2", built).equals(kg.item_mappings(UNIT, "P4.2", built))
+    lower = kg.overlap(UNIT.lower(), STANDARD.lower(), built)
+    assert (lower.a, lower.b) == (UNIT, STANDARD)
+
+
 def test_bad_requests_say_what_is_wrong(built, call, message):
     with pytest.raises(KgError, match=message):
         call(built)

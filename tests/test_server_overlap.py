@@ -96,7 +96,7 @@ def test_api_overlap_matrix_and_coverage_are_the_cli_json(client, server_setting
         ("/api/overlap", {"a": UNIT}, 400, "b: field required"),
         ("/api/overlap", {}, 400, "a: field required; b: field required"),
         ("/api/overlap", {"a": "NOPE-1", "b": UNIT}, 404, "no document 'NOPE-1' in this build"),
-        ("/api/overlap", {"a": "kmm5r0915v2", "b": STANDARD}, 404, "did you mean KMM5R0915v2?"),
+        ("/api/overlap", {"a": "KMM5R0951v2", "b": STANDARD}, 404, "did you mean KMM5R0915v2?"),
         ("/api/overlap", {"a": UNIT, "b": UNIT}, 400, f"give two different documents, not '{UNIT}' twice"),
         ("/api/overlap", {"a": UNIT, "b": STANDARD, "min-relation": "near"}, 400, "unknown mapping relation"),
         ("/api/overlap", {"a": UNIT, "b": STANDARD, "kind": "verb"}, 400, "unknown item kind 'verb'"),

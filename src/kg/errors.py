@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 
 class KgError(Exception):
@@ -47,6 +47,19 @@ class StrictError(KgError):
     def __init__(self, warnings: list[str]) -> None:
         self.warnings = warnings
         super().__init__(_listing(f"{_counted(len(warnings), 'warning')} (errors with --strict)", warnings))
+
+
+def document_code(
+    code: str, known: Collection[str], where: str = "this build", error: type[KgError] = KgError
+) -> str:
+    """The code of `known` that `code` names: itself, or the one code equal to it in any letter
+    case (kmm5r0915v2 is KMM5R0915v2); otherwise `error`, naming the codes likely meant."""
+    if code in known:
+        return code
+    same = [k for k in known if k.lower() == code.lower()]
+    if len(same) == 1:
+        return same[0]
+    raise error(no_such_document(code, known, where))
 
 
 def no_such_document(code: str, known: Iterable[str], where: str = "this build") -> str:

@@ -29,7 +29,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from kg.errors import KgError, no_such_document
+from kg.errors import KgError, document_code
 from kg.graph.vocabulary import Iris
 from kg.mapping import overlap as mapping
 from kg.mapping import shares
@@ -181,15 +181,18 @@ class KnowledgeGraph:
         """The parsed documents (their JSON, see docs/document-model.md), by code."""
         return self._live().documents
 
+    def code(self, code: str) -> str:
+        """The build's code of a document named in any letter case (kmm5r0915v2: KMM5R0915v2);
+        NotFound, naming the codes likely meant, for one the build does not have."""
+        return document_code(code, self._live().documents, error=NotFound)
+
     def document(self, code: str) -> dict[str, Any]:
         """One parsed document (its JSON, see docs/document-model.md); NotFound for an unknown code."""
-        documents = self._live().documents
-        if code not in documents:
-            raise NotFound(no_such_document(code, documents))
-        return documents[code]
+        return self._live().documents[self.code(code)]
 
     def items(self, code: str) -> dict[str, ItemRef]:
         """Every coded item of a document, by code, in the document's order (`Document.iter_items`)."""
+        code = self.code(code)
         document = self.document(code)
         return self._live().part(
             f"items:{code}", lambda: {ref.code: ref for ref in Document.from_dict(document).iter_items()}
@@ -361,6 +364,7 @@ class KnowledgeGraph:
     def closest(self, code: str, item_code: str, *, top: int = 8) -> list[tuple[SearchItem, float]]:
         """The items of other documents nearest in meaning to one item (cosine of their vectors)."""
         index = self.searcher.index
+        code = self.code(code)
         vector = index.dense.vector(stable_id(str(self.iris.item(code, item_code))))
         if vector is None:
             return []
@@ -392,8 +396,7 @@ class KnowledgeGraph:
         """
         mapping.check_overlap_options(min_relation, kinds)
         material = self.material  # first: a build without vectors says so, whatever the codes
-        for code in (a, b):
-            self.document(code)  # NotFound for a code the build does not have
+        a, b = self.code(a), self.code(b)  # NotFound for a code the build does not have
         return mapping.overlap(material, a, b, min_relation=min_relation, kinds=kinds)
 
     def matrix(self, *, min_relation: Relation = "close") -> pandas.DataFrame:
@@ -430,8 +433,8 @@ class KnowledgeGraph:
         """One item's stored mappings to items of other documents, strongest first: their document,
         code, kind, text, relation and score (no rows: the item has no counterpart)."""
         stored = self.stored_mappings
-        if document in self.parsed:
-            self.item(document, code)  # NotFound for an item the document does not have
+        document = self.code(document)
+        self.item(document, code)  # NotFound for an item the document does not have
         return mapping.item_mappings(stored, document, code)
 
     def mappings(self) -> pandas.DataFrame:
@@ -497,8 +500,7 @@ class KnowledgeGraph:
         ranking = None
         codes = list(dict.fromkeys(against))
         if codes:
-            for code in codes:
-                self.document(code)  # NotFound (naming the code likely meant) for an unknown code
+            codes = list(dict.fromkeys(self.code(code) for code in codes))
             matcher.check(codes)
         else:
             ranking = matcher.rank_documents(lines)

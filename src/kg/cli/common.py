@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 import click
 import typer
 
+from kg import __version__
 from kg.errors import KgError
 from kg.settings import OPTIONS
 
@@ -25,6 +26,24 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"kg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print kg's version and exit.", callback=_print_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Options before any command."""
 
 
 def setting_help(name: str) -> str:

@@ -33,7 +33,7 @@ def serve(
 ) -> None:
     """Serve the built graph on the web: SPARQL endpoint, search and document pages, linked data.
 
-    Needs the serve extra (pip install 'kg[serve]'). Pages: / (home), /search?q=…, /query,
+    Needs the serve extra (pip install 'kg\\[serve]'). Pages: / (home), /search?q=…, /query,
     /document/CODE; endpoints: /sparql, /api/search?q=…
 
     With --sparql-endpoint URL, /sparql, /query and the RDF forms of linked data ask that

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from kg.course.outline import CourseLine
-from kg.errors import KgError, no_such_document
+from kg.errors import KgError, document_code
 from kg.mapping.calibration import Calibration
 from kg.mapping.material import Material
 
@@ -79,13 +79,12 @@ class CourseMatcher:
             for code, rows in material.rows_by_document().items()
         }
 
-    def check(self, documents: Sequence[str]) -> None:
-        """A KgError (naming the code likely meant) for a document the build does not have."""
+    def check(self, documents: Sequence[str]) -> list[str]:
+        """The build's codes of `documents` (in any letter case), or a KgError naming the code
+        likely meant for one the build does not have."""
         if not documents:
             raise KgError("name at least one document to cover (--against CODE)")
-        for code in documents:
-            if code not in self.material.documents:
-                raise KgError(no_such_document(code, self.material.documents))
+        return [document_code(code, self.material.documents) for code in documents]
 
     def vectors(self, lines: Sequence[CourseLine]) -> np.ndarray:
         """The lines' embeddings: each distinct text embedded once, and kept (`CACHED_LINES`), since
@@ -116,7 +115,7 @@ class CourseMatcher:
         self, lines: Sequence[CourseLine], documents: Sequence[str], vectors: np.ndarray | None = None
     ) -> list[LineMatch]:
         """Every (line, item) pair that covers, best first within each line, lines in order."""
-        self.check(documents)
+        documents = self.check(documents)
         vectors = self.vectors(lines) if vectors is None else vectors
         thresholds = self.calibration.thresholds
         found: list[LineMatch] = []

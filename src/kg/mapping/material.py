@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.errors import KgError, no_such_document
+from kg.errors import KgError, document_code
 from kg.mapping.matching import Side
 from kg.parse.model import Activity, Document, Task
 from kg.search.dense import DenseIndex
@@ -76,8 +76,7 @@ class Material:
 
     def side(self, document: str, rows: list[int] | None = None) -> Side:
         """One document's items as a matching side."""
-        if document not in self.documents:
-            raise KgError(no_such_document(document, self.documents))
+        document = document_code(document, self.documents)
         rows = rows if rows is not None else self.rows_by_document().get(document, [])
         items = [self.items[r] for r in rows]
         return Side(document, items, self.vectors[rows], [self.scopes[r] for r in rows])

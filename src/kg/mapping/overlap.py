@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas
 
-from kg.errors import KgError, no_such_document
+from kg.errors import KgError, document_code
 from kg.mapping.calibration import calibration_for
 from kg.mapping.corpus import oriented
 from kg.mapping.files import MAPPINGS_FOLDER, SSSOM_FILE, BuildMappings
@@ -133,8 +133,7 @@ def coverage(stored: BuildMappings, *, incorporated_only: bool = False) -> panda
 def item_mappings(stored: BuildMappings, document: str, code: str) -> pandas.DataFrame:
     """The stored mappings of one item to items of other documents, strongest first: their
     document, code, kind, text, relation and score (no rows: the item has no counterpart)."""
-    if document not in stored.meta["documents"]:
-        raise KgError(no_such_document(document, stored.meta["documents"]))
+    document = document_code(document, stored.meta["documents"])
     sides = []
     for mine, other in (("subject", "object"), ("object", "subject")):
         found = stored.table.iloc[stored.rows_of(mine, document, code)]

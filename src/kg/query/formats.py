@@ -43,16 +43,16 @@ class Format:
 
 
 def render(result: QueryResult, fmt: str = "table") -> str:
-    """Text for a result, as `kg sparql --format` prints it: CONSTRUCT/DESCRIBE results are
-    Turtle unless `fmt` is another RDF format; an RDF format for a SELECT/ASK result is an error."""
+    """Text for a result, as `kg sparql --format` prints it. CONSTRUCT/DESCRIBE results are
+    Turtle for the default `table`, and json or xml name their RDF forms (JSON-LD, RDF/XML), as
+    in the server's `format=`; any other format for another kind of result is an error."""
     chosen = FORMATS[fmt]
+    if result.kind == "graph" and result.kind not in chosen.kinds:
+        same = [f for f in FORMATS.values() if result.kind in f.kinds and fmt in f.short_names]
+        chosen = FORMATS["turtle"] if fmt == "table" else same[0] if same else chosen
     if result.kind not in chosen.kinds:
-        if result.kind != "graph":
-            form, offered = FORMS[result.kind], ", ".join(cli_formats(result.kind))
-            raise QueryError(
-                f"{fmt} is a format for {FORMS['graph']} results; {form} results print as {offered}"
-            )
-        chosen = FORMATS["turtle"]
+        form, offered = FORMS[result.kind], ", ".join(cli_formats(result.kind))
+        raise QueryError(f"{fmt} is no format for {form} results; they print as {offered}")
     return chosen.write(result)
 
 

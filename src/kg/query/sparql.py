@@ -10,6 +10,7 @@ from kg.query.errors import QueryError, UpdateRefused
 from kg.query.guard import check_query, names_in, update_keyword
 from kg.store import EXTENSION_FUNCTIONS, GRAPH_NAMES, GraphStore, QueryResult
 from kg.store.base import Functions, function_name
+from kg.store.lexer import tokens
 
 __all__ = ["check_request", "execute", "read_query_file", "update_keyword"]
 
@@ -60,7 +61,25 @@ def execute(
     checked before it went to a worker process is not checked again there).
     `kg.KnowledgeGraph.run_query` calls this with the build's store and functions.
     """
-    return store.query(sparql, graph, _functions(store, sparql, functions), max_results)
+    result = store.query(sparql, graph, _functions(store, sparql, functions), max_results)
+    if result.kind == "select":
+        result.variables = in_query_order(sparql, result.variables)
+    return result
+
+
+def in_query_order(sparql: str, variables: list[str]) -> list[str]:
+    """The columns of a `SELECT *` in the order the query first names them (stores order them
+    by name or by hash); the variables of any other SELECT as the query lists them already."""
+    found = tokens(sparql)
+    select = next((n for n, t in enumerate(found) if t.kind == "word" and t.text.upper() == "SELECT"), None)
+    if select is None:
+        return variables
+    rest = [t for t in found[select + 1 :] if t.text.upper() not in ("DISTINCT", "REDUCED")]
+    if not rest or rest[0].text != "*":
+        return variables
+    named = list(dict.fromkeys(t.text[1:] for t in rest if t.kind == "var"))
+    first = {name: n for n, name in enumerate(named)}
+    return sorted(variables, key=lambda v: first.get(v, len(named)))  # stable: unnamed ones keep their order
 
 
 def _functions(store: GraphStore, sparql: str, functions: Functions | None) -> Functions | None:

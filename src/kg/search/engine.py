@@ -21,7 +21,7 @@ from typing import Literal, cast, get_args
 
 import numpy as np
 
-from kg.errors import KgError, no_such_document
+from kg.errors import KgError, document_code
 from kg.search.calibration import WEAK_SHOWN, ScoreModel, Signals, load_model
 from kg.search.embedders import get_embedder
 from kg.search.index import SearchIndex
@@ -69,13 +69,13 @@ class Filters:
         for level in self.levels:
             if not 1 <= level <= 6:
                 raise KgError(f"level {level} is out of range: levels run from 1 to 6")
-        for code in self.documents:
-            if code not in index.documents:
-                raise KgError(no_such_document(code, index.documents, "this build's search index"))
+        documents = tuple(
+            document_code(c, index.documents, "this build's search index") for c in self.documents
+        )
         tests = [
             (self.item_kinds, "kind"),
             (self.document_kinds, "document_kind"),
-            (self.documents, "document"),
+            (documents, "document"),
             (self.levels, "level"),
         ]
         if not any(allowed for allowed, _ in tests):

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from kg.errors import KgError, no_such_document
+from kg.errors import KgError, document_code
 from kg.knowledge_graph import KnowledgeGraph, NotFound
 from kg.mapping.display import DEFAULT_PAIR_RELATION, MEANINGFUL_SHARE, WEAK_RELATIONS, shows_closest_task
 from kg.mapping.model import RELATIONS, as_relation
@@ -81,8 +81,7 @@ def _matrix(graph: KnowledgeGraph, min_relation: str, chosen: list[str]) -> dict
     for code in chosen:
         if len(code) > MAX_CODE:
             raise KgError(f"document: a document code has at most {MAX_CODE} characters, not {len(code)}")
-        if code not in documents:
-            raise NotFound(no_such_document(code, documents))
+    chosen = [document_code(code, documents, error=NotFound) for code in chosen]
     found = graph.pair_shares(min_relation=as_relation(min_relation))
     codes = sorted(documents)
     shown = list(dict.fromkeys(chosen)) or most_overlapping(found, codes, MATRIX_DOCUMENTS)
