@@ -19,6 +19,8 @@ LAYERS: dict[str, int] = {
     "kg": 0,  # the package: __version__; lazily loads kg.api by importlib (not an import statement)
     "kg.errors": 0,  # the errors users see; imports nothing of kg
     "kg.sqlite_cache": 0,  # opening the build's SQLite caches; imports kg.errors only
+    "kg.atomic": 0,  # files written whole or not at all; imports kg.errors only
+    "kg.workbooks": 0,  # what the Excel workbooks kg writes share; imports nothing of kg
     "kg.settings": 0,  # every setting and its check; imports kg.errors only
     "kg.parse": 1,  # raw documents -> the document model
     "kg.graph": 2,  # model -> RDF, ontology, reasoning, SHACL
@@ -29,6 +31,7 @@ LAYERS: dict[str, int] = {
     "kg.mapping": 4,  # overlap mappings between documents (uses search's items and vectors)
     "kg.query": 5,  # SPARQL over a store, with search as extension functions
     "kg.course": 5,  # course coverage: course outlines against documents (uses mapping's scorer)
+    "kg.export": 5,  # documents as CASE, CTDL-ASN, RDF and tables (reads the model and mappings)
     "kg.api": 6,  # the Python API (kg.sparql, kg.find, kg.build ...)
     "kg.knowledge_graph": 6,  # one build as an object
     "kg.builder": 6,  # kg build
@@ -42,6 +45,7 @@ LAYERS: dict[str, int] = {
 SIDEWAYS: set[tuple[str, str]] = {
     ("kg.settings", "kg.errors"),
     ("kg.sqlite_cache", "kg.errors"),
+    ("kg.atomic", "kg.errors"),
     ("kg", "kg.errors"),
     ("kg", "kg.settings"),
     ("kg.pipeline", "kg.graph"),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -215,6 +215,11 @@ def item_mappings(document: str, code: str, settings: Settings | None = None) ->
     return _graph(settings).item_mappings(document, code)
 
 
+def export(codes: Sequence[str] = (), fmt: str = "case", settings: Settings | None = None) -> bytes:
+    """Documents (all when no codes) as case, ctdl-asn, jsonld, turtle, csv or xlsx: `kg export`."""
+    return _graph(settings).export(codes, fmt)
+
+
 def export_sssom(path: str | Path, settings: Settings | None = None) -> int:
     """Write the build's mappings as SSSOM TSV to `path`; returns the number of mappings."""
     return _graph(settings).export_sssom(path)
@@ -300,6 +305,7 @@ __all__ = [
     "coverage_chart",
     "coverage_table",
     "documents",
+    "export",
     "export_sssom",
     "find",
     "has_build",

@@ -24,7 +24,8 @@ import contextlib
 import json
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -52,7 +53,14 @@ from kg.search.similarity import SIMILARITY, Similarity
 from kg.settings import Settings
 from kg.store import GraphStore, QueryResult, open_store, store_descriptor
 from kg.store.base import SparqlFunction
-from kg.store.layout import DOCUMENTS_FILE, GRAPHS, current_build, read_manifest
+from kg.store.layout import (
+    DOCUMENTS_FILE,
+    GRAPHS,
+    MAPPINGS_FOLDER,
+    MAPPINGS_META_FILE,
+    current_build,
+    read_manifest,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -440,6 +448,26 @@ class KnowledgeGraph:
     def mappings(self) -> pandas.DataFrame:
         """Every stored mapping of the build, one row each (SSSOM columns, document, code, relation)."""
         return self.stored_mappings.table
+
+    def export(self, codes: Sequence[str] = (), fmt: str = "case") -> bytes:
+        """Documents of the build (all when no `codes`, which may be in any letter case) in an
+        exchange format (`kg.export.FORMATS`): case, ctdl-asn, jsonld, turtle, csv or xlsx.
+
+        CASE and CTDL-ASN carry the items' exact and close mappings to other documents when the
+        build has mappings (read from its mapping table: the first export of a large build
+        loads it)."""
+        from kg.export import export, export_format
+
+        export_format(fmt)  # an unknown format fails before anything is read
+        live = self._live()
+        chosen = list(dict.fromkeys(self.code(code) for code in codes)) or list(live.documents)
+        documents = [Document.from_dict(live.documents[code]) for code in chosen]
+        stored = (
+            self.stored_mappings if (live.path / MAPPINGS_FOLDER / MAPPINGS_META_FILE).is_file() else None
+        )
+        built = datetime.strptime(live.manifest["built_at"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+        changed = built.isoformat(timespec="seconds")
+        return export(fmt, documents, live.iris, changed, live.path, stored)
 
     def export_sssom(self, path: str | Path) -> int:
         """Write the build's mappings as SSSOM TSV to `path`; returns the number of mappings."""

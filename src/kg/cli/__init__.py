@@ -6,13 +6,14 @@ publish.py  kg publish
 search.py   kg search, eval
 overlap.py  kg overlap
 cover.py    kg cover
+export.py   kg export
 serve.py    kg serve
 """
 
 from __future__ import annotations
 
 # Importing the command modules registers their commands on `app`.
-from kg.cli import cover, graph, overlap, publish, search, serve  # noqa: F401
+from kg.cli import cover, export, graph, overlap, publish, search, serve  # noqa: F401
 from kg.cli.common import app
 
 __all__ = ["app", "main"]

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import tempfile
 from pathlib import Path
 
+from kg.atomic import write_atomically
 from kg.course.report import CourseCoverage, DocumentCoverage
+from kg.workbooks import sheet_title
 
 KIND_NAMES = {
     "task": "工作任務",
@@ -89,17 +90,6 @@ def line_rows(coverage: CourseCoverage) -> list[list[object]]:
     return rows
 
 
-def _sheet_title(text: str, used: set[str]) -> str:
-    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    title = "".join("_" if c in "[]:*?/\\" else c for c in text)[:31]
-    base, n = title, 2
-    while title in used:
-        title = f"{base[:28]}-{n}"
-        n += 1
-    used.add(title)
-    return title
-
-
 def write_xlsx(coverage: CourseCoverage, path: Path) -> None:
     """The workbook: a sheet per document, 缺口 (gaps) and 課程 (course lines)."""
     from openpyxl import Workbook
@@ -110,7 +100,7 @@ def write_xlsx(coverage: CourseCoverage, path: Path) -> None:
     book.remove(book.active)
     used: set[str] = set()
     for document in coverage.documents:
-        sheet = book.create_sheet(_sheet_title(document.document, used))
+        sheet = book.create_sheet(sheet_title(document.document, used))
         sheet.append([f"{document.document} {document.title}"])
         sheet.append([document.summary()["text"]])
         sheet.append(ITEM_HEADINGS)
@@ -129,13 +119,13 @@ def write_xlsx(coverage: CourseCoverage, path: Path) -> None:
         ("缺口", GAP_HEADINGS, gap_rows(coverage)),
         ("課程", LINE_HEADINGS, line_rows(coverage)),
     ):
-        sheet = book.create_sheet(_sheet_title(title, used))
+        sheet = book.create_sheet(sheet_title(title, used))
         sheet.append(headings)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append(row)
-    _replace(path, lambda handle: book.save(handle))
+    write_atomically(path, lambda handle: book.save(handle))
 
 
 def csv_text(coverage: CourseCoverage) -> str:
@@ -151,25 +141,7 @@ def csv_text(coverage: CourseCoverage) -> str:
 
 def write_csv(coverage: CourseCoverage, path: Path) -> None:
     data = csv_text(coverage).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
-    _replace(path, lambda handle: handle.write(data))
-
-
-def _replace(path: Path, write: object) -> None:
-    """Write through a temporary file in the target's folder, then move it into place."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        from kg.errors import KgError
-
-        raise KgError(f"{path}: the folder {folder} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)  # type: ignore[operator]
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, lambda handle: handle.write(data))
 
 
 def xlsx_bytes(coverage: CourseCoverage) -> bytes:

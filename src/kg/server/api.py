@@ -1,11 +1,17 @@
-"""The JSON API: `/api/search` and `/api/overlap`, the JSON of `kg search` and `kg overlap`, same options."""
+"""The JSON API: `/api/search` and `/api/overlap`, the JSON of `kg search` and `kg overlap`, same options;
+`/api/export`, the files of `kg export`."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
+from kg.errors import KgError
+from kg.export import FORMATS as EXPORT_FORMATS
+from kg.export import export_format
 from kg.knowledge_graph import KnowledgeGraph
 from kg.mapping.display import DEFAULT_PAIR_RELATION
 from kg.mapping.model import as_relation
@@ -148,3 +154,26 @@ def overlap_coverage(
 ) -> list[dict[str, Any]]:
     """For each unit and standard, the task covering most of the unit: `kg overlap --coverage --json`."""
     return coverage_json(knowledge_graph(request).coverage(incorporated_only=incorporated))
+
+
+@router.get("/api/export")
+def export(
+    request: Request,
+    document: Annotated[
+        list[str] | None,
+        Query(description="A document's code (any letter case); repeatable; none: all."),
+    ] = None,
+    fmt: Annotated[
+        str, Query(alias="format", description=f"One of {', '.join(EXPORT_FORMATS)} (default case).")
+    ] = "case",
+) -> Response:
+    """Documents as CASE, CTDL-ASN, JSON-LD, Turtle, CSV or XLSX: `kg export`'s files, as downloads."""
+    chosen = export_format(fmt)
+    for code in document or []:
+        if len(code) > MAX_CODE:
+            raise KgError(f"document: a document code has at most {MAX_CODE} characters, not {len(code)}")
+    data = knowledge_graph(request).export(document or [], chosen.name)
+    name = "-".join(document or ["icap"])[:100] if len(document or []) <= 3 else "icap"
+    headers = {"Content-Disposition": f'attachment; filename="{quote(name)}{chosen.suffix}"'}
+    media = chosen.media_type + ("; charset=utf-8" if chosen.name != "xlsx" else "")
+    return Response(data, media_type=media, headers=headers)

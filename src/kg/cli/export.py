@@ -1,0 +1,57 @@
+"""Documents in the formats other systems read: kg export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli.common import BuildDir, app, handles_errors
+from kg.errors import KgError
+from kg.export import FORMATS
+from kg.settings import Settings
+
+FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values()) + "."
+
+
+@app.command()
+@handles_errors
+def export(
+    codes: Annotated[
+        list[str] | None, typer.Argument(help="Document codes (any letter case); none: every document.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "case",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (whole or not at all).")
+    ] = None,
+    build_dir: BuildDir = None,
+) -> None:
+    """Export documents as 1EdTech CASE, CTDL-ASN, JSON-LD, Turtle, CSV or XLSX.
+
+    CASE and CTDL-ASN carry the document's tree (tasks, activities, indicators, knowledge,
+    skills ...) and its items' exact and close mappings to other documents. Without --output
+    the export goes to standard output (xlsx needs --output).
+
+    Example: kg export BAS1499-003 --format case > BAS1499-003.case.json
+             kg export --format xlsx --output icap.xlsx
+    """
+    from kg.atomic import write_atomically
+    from kg.export import export_format
+    from kg.knowledge_graph import KnowledgeGraph
+
+    chosen = export_format(fmt)
+    if output is None and chosen.name == "xlsx":
+        raise KgError("xlsx is a binary workbook: give --output FILE.xlsx")
+    graph = KnowledgeGraph(Settings.load(build_dir=build_dir))
+    try:
+        data = graph.export(codes or [], chosen.name)
+    finally:
+        graph.close()
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_atomically(output, lambda stream: stream.write(data))
+    typer.echo(f"wrote {output} ({chosen.description}, {len(data):,} bytes)", err=True)
