@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import uuid
@@ -12,7 +13,7 @@ import jsonschema
 import pytest
 from openpyxl import load_workbook
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 import kg
 from conftest import SEED_CODES
@@ -235,3 +236,59 @@ def test_the_api_serves_the_same_files_as_downloads(client, graph):
 def test_bad_api_requests_are_4xx_with_the_reason(client, params, status, message):
     answer = client.get("/api/export", params=params, headers={"Accept": "application/json"})
     assert answer.status_code == status and message in answer.json()["error"]
+
+
+def test_a_dump_is_a_release_of_the_whole_build_described_in_void_and_dcat(graph, built, tmp_path):
+    from rdflib.namespace import DCAT, VOID
+
+    from kg.store.layout import current_build
+    from kg.store.parts import GraphParts
+
+    release = graph.dump(tmp_path / "release")
+    folder = tmp_path / "release"
+    assert (
+        sorted(p.name for p in folder.iterdir())
+        == sorted(release.files)
+        == sorted(["graph.nq.gz", "mappings.sssom.tsv", "documents.json", "void.ttl"])
+    )
+    live = current_build(built.build_dir)
+    with gzip.open(folder / "graph.nq.gz", "rb") as quads:
+        lines = quads.read().splitlines(keepends=True)
+    assert lines == list(GraphParts(live).sorted_lines()) and release.lines == len(lines)
+    assert (folder / "documents.json").read_bytes() == (live / "documents.json").read_bytes()
+    void = Graph().parse(folder / "void.ttl", format="turtle")
+    dataset = URIRef(BASE + "dataset")
+    manifest = json.loads((live / "manifest.json").read_text(encoding="utf-8"))
+    assert int(void.value(dataset, VOID.triples)) == sum(manifest["triples"].values())
+    subsets = {
+        str(void.value(s, DCTERMS.title)): int(void.value(s, VOID.triples))
+        for s in void.objects(dataset, VOID.subset)
+    }
+    assert subsets == manifest["triples"]
+    sizes = {
+        Path(str(d)).name: int(void.value(d, DCAT.byteSize)) for d in void.objects(dataset, DCAT.distribution)
+    }
+    assert sizes == {name: (folder / name).stat().st_size for name in release.files if name != "void.ttl"}
+    entities = {
+        str(void.value(p, VOID["class"])).rpartition("#")[2]: int(void.value(p, VOID.entities))
+        for p in void.objects(dataset, VOID.classPartition)
+    }
+    assert entities == {"CompetencyStandard": 2, "CompetencyUnit": 3}
+
+
+def test_a_dump_never_writes_into_a_folder_with_files_nor_leaves_half_a_release(graph, built, tmp_path):
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(KgError, match="is not an empty folder"):
+        graph.dump(taken)
+    assert [p.name for p in taken.iterdir()] == ["notes.txt"]
+    result = run_kg("export", "--dump", str(tmp_path / "a" / "b"), build_dir=built.build_dir)
+    assert_clean_failure(result, "does not exist")
+    assert_clean_failure(
+        run_kg("export", "BAS1499-003", "--dump", str(tmp_path / "r"), build_dir=built.build_dir),
+        "give it no codes",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+    printed = run_kg("export", "--dump", str(tmp_path / "empty"), build_dir=built.build_dir)
+    assert printed.returncode == 0 and "void.ttl" in printed.stdout

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "kg.mapping": 4,  # overlap mappings between documents (uses search's items and vectors)
     "kg.query": 5,  # SPARQL over a store, with search as extension functions
     "kg.course": 5,  # course coverage: course outlines against documents (uses mapping's scorer)
+    "kg.catalogue": 5,  # browsing the documents by facet (reads the parsed documents' JSON)
     "kg.export": 5,  # documents as CASE, CTDL-ASN, RDF and tables (reads the model and mappings)
     "kg.api": 6,  # the Python API (kg.sparql, kg.find, kg.build ...)
     "kg.knowledge_graph": 6,  # one build as an object

@@ -215,7 +215,7 @@ def item_mappings(document: str, code: str, settings: Settings | None = None) ->
     return _graph(settings).item_mappings(document, code)
 
 
-def export(codes: Sequence[str] = (), fmt: str = "case", settings: Settings | None = None) -> bytes:
+def export_documents(codes: Sequence[str] = (), fmt: str = "case", settings: Settings | None = None) -> bytes:
     """Documents (all when no codes) as case, ctdl-asn, jsonld, turtle, csv or xlsx: `kg export`."""
     return _graph(settings).export(codes, fmt)
 
@@ -305,7 +305,7 @@ __all__ = [
     "coverage_chart",
     "coverage_table",
     "documents",
-    "export",
+    "export_documents",
     "export_sssom",
     "find",
     "has_build",

@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from kg.catalogue import Catalogue
 from kg.errors import KgError, document_code
 from kg.graph.vocabulary import Iris
 from kg.mapping import overlap as mapping
@@ -67,8 +68,15 @@ if TYPE_CHECKING:
 
     from kg.course.matching import CourseMatcher
     from kg.course.report import CourseCoverage
+    from kg.export.dump import Release
 
 T = TypeVar("T")
+
+
+def _built_at(manifest: dict[str, Any]) -> str:
+    """When a build was made, as ISO 8601 (UTC): its id is that time, compact."""
+    built = datetime.strptime(manifest["built_at"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+    return built.isoformat(timespec="seconds")
 
 
 class NotFound(KgError):
@@ -188,6 +196,12 @@ class KnowledgeGraph:
     def parsed(self) -> dict[str, dict[str, Any]]:
         """The parsed documents (their JSON, see docs/document-model.md), by code."""
         return self._live().documents
+
+    def catalogue(self) -> Catalogue:
+        """The build's documents filed by facet (kind, 領域類別, 職類別, 職業別, 行業別, 級別), for
+        browsing: `graph.catalogue().browse({"level": ["5"]}, sort="title")`."""
+        live = self._live()
+        return live.part("catalogue", lambda: Catalogue.of(live.documents.values()))
 
     def code(self, code: str) -> str:
         """The build's code of a document named in any letter case (kmm5r0915v2: KMM5R0915v2);
@@ -468,6 +482,14 @@ class KnowledgeGraph:
         built = datetime.strptime(live.manifest["built_at"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
         changed = built.isoformat(timespec="seconds")
         return export(fmt, documents, live.iris, changed, live.path, stored)
+
+    def dump(self, folder: str | Path) -> Release:
+        """A release of the whole build in `folder` (new or empty): graph.nq.gz, mappings.sssom.tsv,
+        documents.json and void.ttl, a VoID/DCAT description with counts (`kg export --dump`)."""
+        from kg.export.dump import write_dump
+
+        live = self._live()
+        return write_dump(live.path, Path(folder), live.manifest, _built_at(live.manifest))
 
     def export_sssom(self, path: str | Path) -> int:
         """Write the build's mappings as SSSOM TSV to `path`; returns the number of mappings."""

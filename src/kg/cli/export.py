@@ -26,6 +26,14 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (whole or not at all).")
     ] = None,
+    dump: Annotated[
+        Path | None,
+        typer.Option(
+            "--dump",
+            help="Write a release of the whole build into this new or empty folder: graph.nq.gz, "
+            "mappings.sssom.tsv, documents.json and void.ttl (VoID/DCAT: counts, licence, source, files).",
+        ),
+    ] = None,
     build_dir: BuildDir = None,
 ) -> None:
     """Export documents as 1EdTech CASE, CTDL-ASN, JSON-LD, Turtle, CSV or XLSX.
@@ -36,11 +44,22 @@ def export(
 
     Example: kg export BAS1499-003 --format case > BAS1499-003.case.json
              kg export --format xlsx --output icap.xlsx
+             kg export --dump release/
     """
     from kg.atomic import write_atomically
     from kg.export import export_format
     from kg.knowledge_graph import KnowledgeGraph
 
+    if dump is not None:
+        if codes or output is not None:
+            raise KgError("--dump writes the whole build into its folder: give it no codes and no --output")
+        graph = KnowledgeGraph(Settings.load(build_dir=build_dir))
+        try:
+            release = graph.dump(dump)
+        finally:
+            graph.close()
+        typer.echo(f"wrote {release.folder}: {', '.join(release.files)} ({release.lines:,} quads)")
+        return
     chosen = export_format(fmt)
     if output is None and chosen.name == "xlsx":
         raise KgError("xlsx is a binary workbook: give --output FILE.xlsx")

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kg.errors import KgError
 from kg.knowledge_graph import KnowledgeGraph
-from kg.server import api, cover_page, errors, linked_data, overlap_page, pages, sparql
+from kg.server import api, browse_page, cover_page, errors, linked_data, overlap_page, pages, sparql
 from kg.server.templating import STATIC
 from kg.server.workers import start_workers
 from kg.settings import Settings
@@ -59,5 +59,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(overlap_page.router)
     app.include_router(cover_page.router)
+    app.include_router(browse_page.router)
     app.include_router(linked_data.router)  # last: it answers any other path under the base IRI
     return app

@@ -55,11 +55,14 @@ def page_links(graph: KnowledgeGraph) -> Callable[[str], str | None]:
     return page_of
 
 
+HOME_DOCUMENTS = 20  # listed on the home page; the browse page has them all
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     graph = knowledge_graph(request)
-    documents = sorted(graph.parsed.values(), key=lambda d: (d["kind"], d["code"]))
-    return render(request, "home.html", documents=documents, graph=graph, examples=EXAMPLES)
+    found = graph.catalogue().browse(size=HOME_DOCUMENTS)
+    return render(request, "home.html", found=found, graph=graph, examples=EXAMPLES)
 
 
 EXAMPLES = ("哪些單元涵蓋客訴處理", "新人訓練", "客服KPI", "how to deal with angry customers")

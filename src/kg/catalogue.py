@@ -1,0 +1,180 @@
+"""Browsing a build's documents by facet, as ESCO and O*NET OnLine browse theirs.
+
+Each document is filed under its kind, 領域類別 (a unit's domain), 職類別 (a standard's job
+category), 職業別 and 行業別 (every occupation and industry its cells list) and 級別 (level).
+Choosing values narrows the list: values of one facet add up (OR), facets narrow each other
+(AND). Each facet's counts are those of the documents the *other* facets' choices leave, so
+a count says how many documents choosing that value (too) would show.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.errors import KgError
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # the query parameter
+    zh: str
+    en: str
+
+
+FACETS = (
+    Facet("kind", "類別", "Kind"),
+    Facet("domain", "領域類別", "Domain"),
+    Facet("category", "職類別", "Job category"),
+    Facet("occupation", "職業別", "Occupation"),
+    Facet("industry", "行業別", "Industry"),
+    Facet("level", "級別", "Level"),
+)
+SORTS = {"code": "代碼 Code", "title": "名稱 Title", "level": "級別 Level", "tasks": "工作任務 Tasks"}
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One document as the list shows it, and the facet values it is filed under."""
+
+    code: str
+    kind: str
+    title: str
+    level: int | None
+    tasks: int
+    values: dict[str, tuple[str, ...]]
+
+    def row(self) -> dict[str, Any]:
+        """The entry as a flat record (the API's JSON, the CSV's row)."""
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "title": self.title,
+            "level": self.level,
+            "tasks": self.tasks,
+            **{f.name: list(self.values[f.name]) for f in FACETS if f.name not in ("kind", "level")},
+        }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    chosen: bool
+
+
+@dataclass
+class Page:
+    """One page of the documents the choices leave, and every facet's values with counts."""
+
+    entries: list[Entry]
+    total: int  # documents the choices leave
+    page: int
+    pages: int
+    size: int
+    sort: str
+    chosen: dict[str, list[str]]
+    counts: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+
+def _concept(concept: Mapping[str, Any] | None) -> str | None:
+    if not concept or not (concept.get("name") or concept.get("code")):
+        return None
+    name, code = (concept.get("name") or "").strip(), (concept.get("code") or "").strip()
+    return f"{name} ({code})" if name and code else name or code
+
+
+def entry(document: Mapping[str, Any]) -> Entry:
+    """A parsed document (its documents.json entry) as a catalogue entry."""
+
+    def concepts(many: str, one: str) -> tuple[str, ...]:
+        listed = [_concept(c) for c in document.get(many) or [document.get(one)]]
+        return tuple(dict.fromkeys(v for v in listed if v))
+
+    level = document.get("level")
+    values = {
+        "kind": (document["kind"],),
+        "domain": tuple(v for v in [(document.get("domain") or "").strip()] if v),
+        "category": tuple(v for v in [_concept(document.get("category"))] if v),
+        "occupation": concepts("occupations", "occupation"),
+        "industry": concepts("industries", "industry"),
+        "level": (str(level),) if level is not None else (),
+    }
+    title = document.get("title") or ""
+    return Entry(document["code"], document["kind"], title, level, len(document.get("tasks") or []), values)
+
+
+class Catalogue:
+    """Every document of a build, filed by facet."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.entries = sorted(entries, key=lambda e: e.code)
+
+    @classmethod
+    def of(cls, documents: Iterable[Mapping[str, Any]]) -> Catalogue:
+        return cls([entry(d) for d in documents])
+
+    def browse(
+        self,
+        chosen: Mapping[str, Sequence[str]] | None = None,
+        sort: str = "code",
+        page: int = 1,
+        size: int = PAGE_SIZE,
+    ) -> Page:
+        """The documents filed under the `chosen` values (by facet name), sorted, one page of them."""
+        picked = {name: list(dict.fromkeys(values)) for name, values in (chosen or {}).items() if values}
+        known = {f.name for f in FACETS}
+        for name in picked:
+            if name not in known:
+                raise KgError(f"unknown facet {name!r}; the facets are: {', '.join(sorted(known))}")
+        if sort not in SORTS:
+            raise KgError(f"unknown sort {sort!r}; sort by one of: {', '.join(SORTS)}")
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise KgError(f"size (documents a page) must be 1 to {MAX_PAGE_SIZE}, not {size}")
+        if page < 1:
+            raise KgError(f"page must be 1 or more, not {page}")
+        passes = {
+            name: [any(v in e.values[name] for v in values) for e in self.entries]
+            for name, values in picked.items()
+        }
+        left = [e for n, e in enumerate(self.entries) if all(p[n] for p in passes.values())]
+        counts = {}
+        for facet in FACETS:  # each facet counted over what the other facets' choices leave
+            others = [p for name, p in passes.items() if name != facet.name]
+            counted = Counter(
+                v
+                for n, e in enumerate(self.entries)
+                if all(p[n] for p in others)
+                for v in e.values[facet.name]
+            )
+            for value in picked.get(facet.name, []):
+                counted.setdefault(value, 0)
+            ordered = sorted(counted.items(), key=lambda vc: _value_order(facet.name, vc))
+            counts[facet.name] = [FacetValue(v, c, v in picked.get(facet.name, [])) for v, c in ordered]
+        pages = max(1, -(-len(left) // size))
+        if page > pages:
+            raise KgError(f"page {page} is past the last page ({pages})")
+        left.sort(key=_sort_key(sort))
+        shown = left[(page - 1) * size : page * size]
+        return Page(shown, len(left), page, pages, size, sort, picked, counts)
+
+
+def _value_order(facet: str, value_count: tuple[str, int]) -> tuple:
+    value, count = value_count
+    if facet in ("level", "kind"):
+        return (0, value)  # levels 1 to 6, kinds by name: their own order
+    return (-count, value)  # most documents first
+
+
+def _sort_key(sort: str) -> Any:
+    if sort == "title":
+        return lambda e: (e.title, e.code)
+    if sort == "level":
+        return lambda e: (e.level is None, e.level or 0, e.code)
+    if sort == "tasks":
+        return lambda e: (-e.tasks, e.code)
+    return lambda e: e.code

@@ -1,0 +1,166 @@
+"""Browsing the documents by facet: /documents (the page) and /api/documents (JSON, CSV, XLSX)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kg.catalogue import FACETS, PAGE_SIZE, SORTS, Page
+from kg.errors import KgError
+from kg.server.api import knowledge_graph
+from kg.server.templating import render
+from kg.workbooks import sheet_title
+
+router = APIRouter()
+FacetValues = Annotated[list[str] | None, Query()]
+HEADINGS = ["代碼 Code", "名稱 Title", "類別 Kind", "級別 Level", "工作任務 Tasks"] + [
+    f"{f.zh} {f.en}" for f in FACETS if f.name not in ("kind", "level")
+]
+
+
+def _browse(request: Request, chosen: dict[str, list[str] | None], sort: str, page: int, size: int) -> Page:
+    return (
+        knowledge_graph(request)
+        .catalogue()
+        .browse({name: values or [] for name, values in chosen.items()}, sort=sort, page=page, size=size)
+    )
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents_page(
+    request: Request,
+    kind: FacetValues = None,
+    domain: FacetValues = None,
+    category: FacetValues = None,
+    occupation: FacetValues = None,
+    industry: FacetValues = None,
+    level: FacetValues = None,
+    sort: str = "code",
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> HTMLResponse:
+    """Every document, narrowed by facet values, sorted and paged."""
+    chosen = {"kind": kind, "domain": domain, "category": category, "occupation": occupation}
+    chosen |= {"industry": industry, "level": level}
+    found = _browse(request, chosen, sort, page, size)
+    return render(
+        request,
+        "documents.html",
+        found=found,
+        facets=FACETS,
+        sorts=SORTS,
+        link=_linker(found),
+        downloads={
+            fmt: "/api/documents?"
+            + urlencode([*_params(found.chosen, found.sort, found.size), ("format", fmt)])
+            for fmt in ("csv", "xlsx", "json")
+        },
+    )
+
+
+@router.get("/api/documents")
+def documents_api(
+    request: Request,
+    kind: FacetValues = None,
+    domain: FacetValues = None,
+    category: FacetValues = None,
+    occupation: FacetValues = None,
+    industry: FacetValues = None,
+    level: FacetValues = None,
+    sort: str = "code",
+    page: int = 1,
+    size: int = PAGE_SIZE,
+    fmt: Annotated[str, Query(alias="format", description="json (default), csv or xlsx.")] = "json",
+) -> Response:
+    """The documents the facet values leave: one page as JSON with the facets' counts, or every
+    one of them as CSV or XLSX (the page's download)."""
+    if fmt not in ("json", "csv", "xlsx"):
+        raise KgError(f"unknown format {fmt!r}; choose one of: json, csv, xlsx")
+    chosen = {"kind": kind, "domain": domain, "category": category, "occupation": occupation}
+    chosen |= {"industry": industry, "level": level}
+    if fmt == "json":
+        found = _browse(request, chosen, sort, page, size)
+        body = {
+            "total": found.total,
+            "page": found.page,
+            "pages": found.pages,
+            "documents": [e.row() for e in found.entries],
+            "facets": {
+                name: [{"value": v.value, "count": v.count, "chosen": v.chosen} for v in values]
+                for name, values in found.counts.items()
+            },
+        }
+        return Response(_json(body), media_type="application/json")
+    catalogue = knowledge_graph(request).catalogue()
+    every = catalogue.browse(
+        {k: v or [] for k, v in chosen.items()}, sort=sort, size=max(1, len(catalogue.entries))
+    )
+    rows = [_cells(e.row()) for e in every.entries]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(HEADINGS)
+        writer.writerows(rows)
+        data, media = out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
+    else:
+        data, media = _xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    headers = {"Content-Disposition": f'attachment; filename="documents.{fmt}"'}
+    return Response(data, media_type=media, headers=headers)
+
+
+def _cells(row: dict[str, Any]) -> list[object]:
+    listed = ["domain", "category", "occupation", "industry"]
+    level = row["level"] if row["level"] is not None else ""
+    return [row["code"], row["title"], row["kind"], level, row["tasks"], *("; ".join(row[n]) for n in listed)]
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = sheet_title("文件 Documents", set())
+    sheet.append(HEADINGS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _json(body: dict[str, Any]) -> bytes:
+    import json
+
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def _params(chosen: dict[str, list[str]], sort: str, size: int, page: int = 1) -> list[tuple[str, object]]:
+    """A listing's query parameters, defaults left out."""
+    params: list[tuple[str, object]] = [(n, v) for n, values in chosen.items() for v in values]
+    params += [("sort", sort)] if sort != "code" else []
+    params += [("size", size)] if size != PAGE_SIZE else []
+    params += [("page", page)] if page > 1 else []
+    return params
+
+
+def _linker(found: Page) -> Any:
+    """The links the page draws: a facet value toggled on or off (back to page 1), another page."""
+
+    def link(facet: str | None = None, value: str | None = None, page: int = 1) -> str:
+        chosen = {n: list(v) for n, v in found.chosen.items()}
+        if facet is not None and value is not None:
+            values = chosen.setdefault(facet, [])
+            chosen[facet] = [v for v in values if v != value] if value in values else [*values, value]
+        params = _params(chosen, found.sort, found.size, page)
+        return "/documents" + ("?" + urlencode(params) if params else "")
+
+    return link

@@ -1,0 +1,126 @@
+"""Browsing documents by facet (kg.catalogue) and its pages (/documents, /api/documents)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import SEED_CODES
+from kg.catalogue import Catalogue, entry
+from kg.errors import KgError
+
+
+def _document(code: str, kind: str = "standard", level: int | None = 3, **fields: object) -> dict:
+    return {"code": code, "kind": kind, "title": f"title {code}", "level": level, "tasks": [{}], **fields}
+
+
+OCCUPATION = {"name": "客服人員", "code": "4222"}
+CORPUS = [
+    _document(
+        "A-1",
+        occupations=[OCCUPATION, {"name": "收銀員", "code": "4211"}],
+        category={"name": "行政", "code": "BAS"},
+    ),
+    _document("A-2", level=5, occupation=OCCUPATION, industry={"name": "零售業", "code": "G47"}),
+    _document("A-3", level=5, category={"name": "行政", "code": "BAS"}),
+    _document("U-1", kind="unit", level=5, domain="行銷與銷售/行銷管理"),
+    _document("U-2", kind="unit", level=None, domain=" "),
+]
+
+
+def _counts(page, facet: str) -> dict[str, int]:
+    return {v.value: v.count for v in page.counts[facet]}
+
+
+def test_a_document_is_filed_under_every_value_its_cells_list():
+    filed = entry(CORPUS[0]).values
+    assert filed["occupation"] == ("客服人員 (4222)", "收銀員 (4211)")  # several codes in one cell
+    assert (
+        filed["category"] == ("行政 (BAS)",) and filed["level"] == ("3",) and filed["kind"] == ("standard",)
+    )
+    assert entry(CORPUS[1]).values["occupation"] == ("客服人員 (4222)",)  # the single field of older JSON
+    assert entry(CORPUS[4]).values["domain"] == () and entry(CORPUS[4]).values["level"] == ()
+
+
+def test_values_of_one_facet_add_up_and_facets_narrow_each_other():
+    catalogue = Catalogue.of(CORPUS)
+    assert [e.code for e in catalogue.browse({"level": ["5"]}).entries] == ["A-2", "A-3", "U-1"]
+    assert [e.code for e in catalogue.browse({"level": ["3", "5"]}).entries] == ["A-1", "A-2", "A-3", "U-1"]
+    both = catalogue.browse({"level": ["5"], "kind": ["standard"]})
+    assert [e.code for e in both.entries] == ["A-2", "A-3"] and both.total == 2
+
+
+def test_each_facets_counts_are_what_the_other_facets_leave():
+    page = Catalogue.of(CORPUS).browse({"level": ["5"]})
+    assert _counts(page, "kind") == {"standard": 2, "unit": 1}  # among level 5
+    assert _counts(page, "level") == {"3": 1, "5": 3}  # level's own choice does not narrow its counts
+    assert [v.chosen for v in page.counts["level"]] == [False, True]
+    assert _counts(page, "occupation") == {"客服人員 (4222)": 1}
+    unknown = Catalogue.of(CORPUS).browse({"domain": ["不存在"]})
+    assert unknown.total == 0 and _counts(unknown, "domain")["不存在"] == 0  # a choice stays visible
+
+
+def test_sorting_and_paging():
+    catalogue = Catalogue.of(CORPUS)
+    first = catalogue.browse(sort="level", size=2)
+    assert [e.code for e in first.entries] == ["A-1", "A-2"] and first.pages == 3
+    last = catalogue.browse(sort="level", size=2, page=3)
+    assert [e.code for e in last.entries] == ["U-2"]  # no level last
+    assert [e.code for e in catalogue.browse(sort="title").entries] == sorted(d["code"] for d in CORPUS)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda c: c.browse({"colour": ["red"]}), "unknown facet 'colour'; the facets are: category, domain"),
+        (lambda c: c.browse(sort="size"), "unknown sort 'size'; sort by one of: code, title, level, tasks"),
+        (lambda c: c.browse(page=0), "page must be 1 or more, not 0"),
+        (lambda c: c.browse(page=9), r"page 9 is past the last page \(1\)"),
+        (lambda c: c.browse(size=0), "size .* must be 1 to 500, not 0"),
+    ],
+)
+def test_bad_choices_say_what_is_wrong(call, message):
+    with pytest.raises(KgError, match=message):
+        call(Catalogue.of(CORPUS))
+
+
+def test_the_page_lists_documents_with_facet_counts_and_links(client):
+    page = client.get("/documents", params={"kind": "unit"})
+    assert page.status_code == 200
+    assert "KMM5R0915v2" in page.text and "BAS1499-003" not in page.text
+    assert 'href="/documents"' in page.text  # clear all
+    assert 'data-facet="domain"' in page.text and "行銷與銷售/行銷管理" in page.text
+    assert 'href="/api/documents?kind=unit&amp;format=xlsx"' in page.text
+    every = client.get("/documents")
+    assert all(code in every.text for code in SEED_CODES) and 'href="/documents"' in client.get("/").text
+
+
+def test_the_api_gives_a_page_as_json_and_every_document_as_csv_or_xlsx(client):
+    body = client.get("/api/documents", params={"kind": "unit", "size": 2}).json()
+    assert body["total"] == 3 and body["pages"] == 2 and len(body["documents"]) == 2
+    assert {v["value"]: v["count"] for v in body["facets"]["kind"]} == {"standard": 2, "unit": 3}
+    table = client.get("/api/documents", params={"kind": "unit", "size": 2, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(table.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["代碼 Code", "名稱 Title"] and len(rows) == 4  # every page's documents
+    book = load_workbook(io.BytesIO(client.get("/api/documents", params={"format": "xlsx"}).content))
+    assert book.active.max_row == 1 + len(SEED_CODES)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "message"),
+    [
+        ("/documents", {"colour": "red"}, None),
+        ("/api/documents", {"sort": "size"}, "unknown sort 'size'"),
+        ("/api/documents", {"page": 9}, "page 9 is past the last page"),
+        ("/api/documents", {"format": "pdf"}, "unknown format 'pdf'"),
+    ],
+)
+def test_bad_requests_are_400(client, path, params, message):
+    answer = client.get(path, params=params, headers={"Accept": "application/json"})
+    if message is None:  # an unknown parameter is ignored, as everywhere else
+        assert answer.status_code == 200
+    else:
+        assert answer.status_code == 400 and message in answer.json()["error"]
