@@ -10,18 +10,17 @@ so the same build answers behind any host name.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from kg.knowledge_graph import KnowledgeGraph, NotFound
-from kg.query.formats import media_types, serialize_result
+from kg.query.formats import media_types, serialize_result, short_names
 from kg.server.api import knowledge_graph
 from kg.server.errors import HttpError
-from kg.server.negotiation import NotAcceptable, choose
-from kg.server.pages import document_page, item_page, page_links
+from kg.server.negotiation import NotAcceptable, by_name, choose
+from kg.server.pages import base_path, document_page, item_page, page_links
 from kg.server.sparql import run_sparql
 from kg.server.templating import render
 from kg.store import QueryResult
@@ -30,11 +29,6 @@ router = APIRouter()
 
 _SAFE_IRI = re.compile(r"[^\s<>\"{}|\\^`]+")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-def base_path(graph: KnowledgeGraph) -> str:
-    """The path part of the build's base IRI (`/id/` for http://127.0.0.1:8000/id/)."""
-    return urlsplit(graph.iris.base).path or "/"
 
 
 async def describe(request: Request, iri: str) -> QueryResult:
@@ -53,8 +47,13 @@ async def resolve(request: Request, graph: KnowledgeGraph, path: str) -> Respons
     if not local or not _SAFE_IRI.fullmatch(iri):
         raise NotFound(f"no resource at {path}")
     offers = {"html": HTML_TYPES} | media_types("graph")
+    named = request.query_params.getlist("format")  # a link's choice (the pages' downloads)
     try:
-        fmt = choose(request.headers.get("accept"), offers, "html")
+        if named:
+            names: dict[str, tuple[str, ...]] = {"html": ("html",), **short_names("graph")}
+            fmt = by_name(named, names, offers)
+        else:
+            fmt = choose(request.headers.get("accept"), offers, "html")
     except NotAcceptable:
         offered = ", ".join(types[0] for types in offers.values())
         raise HttpError(406, f"a resource is offered as {offered}") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -29,6 +29,12 @@ from kg.store import GRAPH_NAMES, QueryResult
 router = APIRouter()
 
 SHOWN_ROWS = 1000  # rows of a query result drawn as a table; the downloads carry all
+
+
+def base_path(graph: KnowledgeGraph) -> str:
+    """The path part of the build's base IRI (`/id/` for http://127.0.0.1:8000/id/): where the
+    server answers the build's IRIs (`kg.server.linked_data`)."""
+    return urlsplit(graph.iris.base).path or "/"
 
 
 def page_links(graph: KnowledgeGraph) -> Callable[[str], str | None]:
@@ -267,18 +273,41 @@ def item_page(request: Request, code: str, item_code: str) -> HTMLResponse:
         mapped = None  # nor one without overlap mappings
     items = graph.items(code)
     children = [other for other in items.values() if other.parents and other.parents[-1].code == item_code]
+    parent = item.parents[-1].code if item.parents else None
+    siblings = [
+        other
+        for other in items.values()
+        if other.kind == item.kind
+        and other.code != item.code
+        and (other.parents[-1].code if other.parents else None) == parent
+    ]
+    needed_by = [  # the tasks and activities that list this knowledge or skill
+        other
+        for other in items.values()
+        if item.code in (getattr(other.record, "knowledge", None) or [])
+        or item.code in (getattr(other.record, "skills", None) or [])
+    ]
+    iri = str(graph.iris.item(item.document.code, item.code))
+    local = base_path(graph) + iri[len(graph.iris.base) :]
     return render(
         request,
         "item.html",
         item=item,
         entry=item.to_dict(),
         children=children,
+        siblings=siblings[:SIBLINGS],
+        more_siblings=max(0, len(siblings) - SIBLINGS),
+        needed_by=needed_by,
         document=item.document,
         items=items,
         closest=closest,
         mapped=mapped,
-        iri=str(graph.iris.item(code, item_code)),
+        iri=iri,
+        downloads={"Turtle": f"{local}?format=turtle", "JSON-LD": f"{local}?format=jsonld"},
     )
+
+
+SIBLINGS = 12  # of an item's kind under the same parent, listed on its page
 
 
 @router.get("/document/{code}", response_class=HTMLResponse)

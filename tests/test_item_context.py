@@ -1,0 +1,68 @@
+"""An item's page in context (issue: browse like ESCO): what needs it, its siblings, downloads."""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import Graph, URIRef
+
+from kg.parse.model import Activity, Task
+
+STANDARD = "BAS1499-003"
+BASE = "https://w3id.org/icap-kg/id/"
+
+
+def _section(html: str, anchor: str) -> str:
+    found = re.search(rf'id="{anchor}">(.*?)</ul>', html, re.S)
+    assert found, anchor
+    return found.group(1)
+
+
+def test_a_knowledge_item_lists_the_tasks_and_activities_that_need_it(client, seeds):
+    document = seeds[STANDARD]
+    holders = [
+        r for r in document.iter_items() if isinstance(r.record, Task | Activity) and r.record.knowledge
+    ]
+    needed = holders[0].record.knowledge[0]
+    expected = {r.code for r in holders if needed in r.record.knowledge}
+    page = client.get(f"/document/{STANDARD}/{needed}")
+    assert page.status_code == 200
+    listed = set(re.findall(r'class="code" href="/document/[^/]+/([^"]+)"', _section(page.text, "needed-by")))
+    assert listed == expected
+
+
+def test_an_item_lists_its_siblings_and_offers_its_rdf(client, seeds):
+    task = seeds[STANDARD].tasks[0]
+    first, second = task.activities[0], task.activities[1]
+    page = client.get(f"/document/{STANDARD}/{first.code}")
+    assert f'href="/document/{STANDARD}/{second.code}"' in _section(page.text, "siblings")
+    assert f'/document/{STANDARD}/{first.code}"' not in _section(page.text, "siblings")
+    links = re.findall(r'class="download" href="([^"]+)"', page.text)
+    assert links == [
+        f"/icap-kg/id/{STANDARD}/{first.code}?format=turtle",
+        f"/icap-kg/id/{STANDARD}/{first.code}?format=jsonld",
+    ]
+    turtle = client.get(links[0])
+    assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
+    item = URIRef(f"{BASE}{STANDARD}/{first.code}")
+    assert (item, None, None) in Graph().parse(data=turtle.text, format="turtle")
+    jsonld = client.get(links[1])
+    assert jsonld.headers["content-type"].startswith("application/ld+json")
+    assert client.get(links[0].replace("turtle", "pdf")).status_code == 406
+
+
+def test_a_document_page_offers_every_export_and_prints_as_its_table(client):
+    page = client.get(f"/document/{STANDARD}")
+    links = re.findall(r'class="download" href="([^"]+)"', page.text)
+    assert [link.rsplit("=", 1)[1] for link in links] == [
+        "case",
+        "ctdl-asn",
+        "turtle",
+        "jsonld",
+        "csv",
+        "xlsx",
+    ]
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+    css = client.get("/static/style.css").text
+    assert "@media print" in css and "header.site" in css.split("@media print", 1)[1]
