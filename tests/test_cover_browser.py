@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from test_server_browser import browser  # noqa: F401  (the headless Chromium fixture)
-
 pytestmark = pytest.mark.slow
 
 OUTLINE = (
@@ -13,7 +11,7 @@ OUTLINE = (
 )
 
 
-def test_an_outline_pasted_on_the_cover_page(live_server, browser):  # noqa: F811
+def test_an_outline_pasted_on_the_cover_page(live_server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ready
     from selenium.webdriver.support.ui import Select, WebDriverWait

@@ -66,3 +66,11 @@ def test_a_document_page_offers_every_export_and_prints_as_its_table(client):
         assert client.get(link.replace("&amp;", "&")).status_code == 200, link
     css = client.get("/static/style.css").text
     assert "@media print" in css and "header.site" in css.split("@media print", 1)[1]
+
+
+def test_incorporation_counts_print_as_numbers(client):
+    """A coverage record's `items` count, not the dict's `items` method (Jinja reads attributes first)."""
+    for path in ("/overlap", "/document/KMM5R0915v2", "/overlap?a=KMM5R0915v2&b=BAS1499-003"):
+        page = client.get(path).text
+        assert "built-in method" not in page, path
+        assert re.search(r">\d+/\d+</a>|\d+/\d+（", page), path
