@@ -60,6 +60,7 @@ bench: $(BIN)/kg
 	$(BIN)/python benchmarks/serve_load.py --clients 50 --duration 60 \
 		--output benchmarks/results/serve_load.json
 	$(BIN)/python benchmarks/pdf_read.py --output benchmarks/results/pdf_read.json
+	$(BIN)/python benchmarks/browse_scale.py --documents 3000 --output benchmarks/results/browse_scale.json
 	$(BIN)/python benchmarks/read_formats.py --output benchmarks/results/read_formats.json
 	$(BIN)/python benchmarks/store_delta.py --documents 1000 --embedder none --work $$(mktemp -d) \
 		--output benchmarks/results/store_delta.json
