@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -124,3 +125,23 @@ def test_bad_requests_are_400(client, path, params, message):
         assert answer.status_code == 200
     else:
         assert answer.status_code == 400 and message in answer.json()["error"]
+
+
+def test_the_search_page_narrows_by_classification_and_pages(client):
+    plain = client.get("/search", params={"q": "客訴處理"})
+    assert plain.status_code == 200 and 'id="search-facets"' in plain.text
+    assert 'data-facet="domain"' in plain.text and "行銷與銷售/行銷管理" in plain.text
+    narrowed = client.get("/search", params={"q": "客訴處理", "domain": "行銷與銷售/行銷管理"})
+    documents = re.findall(r'class="doc-title" href="/document/([^"]+)"', narrowed.text)
+    assert documents == ["KMM5R0915v2"]  # the one unit of that domain
+    assert 'name="domain" value="行銷與銷售/行銷管理"' in narrowed.text  # the form keeps the choice
+    first = client.get("/search", params={"q": "客訴處理", "top": 2})
+    second = client.get("/search", params={"q": "客訴處理", "top": 2, "page": 2})
+    on_first = re.findall(r'class="doc-title" href="/document/([^"]+)"', first.text)
+    on_second = re.findall(r'class="doc-title" href="/document/([^"]+)"', second.text)
+    assert len(on_first) == 2 and on_second and not set(on_first) & set(on_second)
+    assert 'rel="next" href="/search?q=' in first.text and "page=2" in first.text
+    nothing = client.get("/search", params={"q": "客訴處理", "domain": "不存在的領域"})
+    assert nothing.status_code == 200 and "no document is filed under the classes chosen" in nothing.text
+    far = client.get("/search", params={"q": "客訴處理", "top": 100, "page": 9})
+    assert far.status_code == 400 and "past the 500 best documents" in far.text

@@ -118,6 +118,28 @@ class Catalogue:
     def of(cls, documents: Iterable[Mapping[str, Any]]) -> Catalogue:
         return cls([entry(d) for d in documents])
 
+    def codes(self, chosen: Mapping[str, Sequence[str]]) -> list[str]:
+        """The codes of every document filed under the `chosen` values (a search's filter)."""
+        passes = self._passes(_checked(chosen))
+        return [e.code for n, e in enumerate(self.entries) if all(p[n] for p in passes.values())]
+
+    def value_counts(self, codes: Iterable[str], facets: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+        """How many of these documents each value of each named facet files, most first."""
+        by_code = {e.code: e for e in self.entries}
+        counts: dict[str, Counter[str]] = {name: Counter() for name in facets}
+        for code in codes:
+            if code in by_code:
+                for name in facets:
+                    counts[name].update(by_code[code].values[name])
+        return {name: sorted(c.items(), key=lambda vc: _value_order(name, vc)) for name, c in counts.items()}
+
+    def _passes(self, picked: dict[str, list[str]]) -> dict[str, list[bool]]:
+        """Per chosen facet, whether each entry is filed under one of its chosen values."""
+        return {
+            name: [any(v in e.values[name] for v in values) for e in self.entries]
+            for name, values in picked.items()
+        }
+
     def browse(
         self,
         chosen: Mapping[str, Sequence[str]] | None = None,
@@ -126,21 +148,14 @@ class Catalogue:
         size: int = PAGE_SIZE,
     ) -> Page:
         """The documents filed under the `chosen` values (by facet name), sorted, one page of them."""
-        picked = {name: list(dict.fromkeys(values)) for name, values in (chosen or {}).items() if values}
-        known = {f.name for f in FACETS}
-        for name in picked:
-            if name not in known:
-                raise KgError(f"unknown facet {name!r}; the facets are: {', '.join(sorted(known))}")
+        picked = _checked(chosen or {})
         if sort not in SORTS:
             raise KgError(f"unknown sort {sort!r}; sort by one of: {', '.join(SORTS)}")
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise KgError(f"size (documents a page) must be 1 to {MAX_PAGE_SIZE}, not {size}")
         if page < 1:
             raise KgError(f"page must be 1 or more, not {page}")
-        passes = {
-            name: [any(v in e.values[name] for v in values) for e in self.entries]
-            for name, values in picked.items()
-        }
+        passes = self._passes(picked)
         left = [e for n, e in enumerate(self.entries) if all(p[n] for p in passes.values())]
         counts = {}
         for facet in FACETS:  # each facet counted over what the other facets' choices leave
@@ -161,6 +176,17 @@ class Catalogue:
         left.sort(key=_sort_key(sort))
         shown = left[(page - 1) * size : page * size]
         return Page(shown, len(left), page, pages, size, sort, picked, counts)
+
+
+def _checked(chosen: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The chosen values by facet, each once, facets without values left out; a KgError for an
+    unknown facet."""
+    picked = {name: list(dict.fromkeys(values)) for name, values in chosen.items() if values}
+    known = {f.name for f in FACETS}
+    for name in picked:
+        if name not in known:
+            raise KgError(f"unknown facet {name!r}; the facets are: {', '.join(sorted(known))}")
+    return picked
 
 
 def _value_order(facet: str, value_count: tuple[str, int]) -> tuple:

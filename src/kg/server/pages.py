@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
@@ -11,13 +11,14 @@ from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 
+from kg.catalogue import FACETS
 from kg.errors import KgError
 from kg.knowledge_graph import KnowledgeGraph
 from kg.query.formats import media_types
 from kg.query.named import named_queries
 from kg.search.engine import MODES
 from kg.search.items import document_kind_names, searchable_kinds
-from kg.search.results import SearchResults
+from kg.search.results import DocumentHit, SearchResults
 from kg.server.api import MAX_TOP, knowledge_graph, run_search
 from kg.server.errors import status_of
 from kg.server.highlight import query_terms
@@ -84,12 +85,20 @@ def search_page(
     document_kind: Annotated[str, Query(alias="document-kind")] = "",
     level: str = "",
     ignore: Annotated[list[str] | None, Query()] = None,
+    domain: Annotated[list[str] | None, Query()] = None,
+    category: Annotated[list[str] | None, Query()] = None,
+    occupation: Annotated[list[str] | None, Query()] = None,
+    industry: Annotated[list[str] | None, Query()] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
     """Documents that answer a question, each with its evidence, the question's words marked.
 
     What the question was read to ask for shows as chips; a chip's link searches again
-    without that part (`ignore=`), which the form then keeps.
+    without that part (`ignore=`), which the form then keeps. Classification facets (as on
+    /documents) narrow the answer to the documents filed under the values chosen; their
+    counts are of the best `FACET_DEPTH` documents for the question. Pages of `top` documents.
     """
+    classes = {"domain": domain, "category": category, "occupation": occupation, "industry": industry}
     form: dict[str, Any] = {
         "q": q,
         "mode": mode,
@@ -98,6 +107,8 @@ def search_page(
         "document_kind": document_kind,
         "level": level,
         "ignore": list(ignore or []),
+        "classes": {name: list(values) for name, values in classes.items() if values},
+        "page": page,
     }
     context: dict[str, Any] = {
         "form": form,
@@ -108,6 +119,11 @@ def search_page(
         "error": None,
         "terms": (),
         "chips": [],
+        "facets": [f for f in FACETS if f.name in SEARCH_FACETS],
+        "counts": {},
+        "more": False,
+        "link": _search_linker(form),
+        "facet_depth": FACET_DEPTH,
     }
     status = 200
     if q.strip():
@@ -119,21 +135,68 @@ def search_page(
             status = 400
         if not context["error"]:
             try:
-                context["results"] = run_search(
-                    request,
-                    q,
-                    mode=mode,
-                    top=top,
-                    kind=[kind] if kind else None,
-                    document_kind=[document_kind] if document_kind else None,
-                    level=levels,
-                    ignore=form["ignore"],
-                )
-                context["chips"] = understood_chips(request, context["results"])
-                context["terms"] = query_terms(" ".join(q.split()))
+                context.update(_faceted_search(request, form, levels))
             except KgError as exc:
                 context["error"], status = str(exc), status_of(exc)
     return render(request, "search.html", status_code=status, **context)
+
+
+def _faceted_search(request: Request, form: dict[str, Any], levels: list[int]) -> dict[str, Any]:
+    """The search page's answer: one page of documents, narrowed to the classes chosen, and the
+    classes of the question's best `FACET_DEPTH` documents, counted."""
+    top, page = form["top"], form["page"]
+    if page > 1 and top * page > MAX_SEARCH_DEPTH:
+        raise KgError(f"page {page} of {top} documents is past the {MAX_SEARCH_DEPTH} best documents")
+    catalogue = knowledge_graph(request).catalogue()
+    filed = catalogue.codes(form["classes"]) if form["classes"] else None
+    if filed == []:
+        return {"error": "沒有文件屬於所選的分類 no document is filed under the classes chosen"}
+    found = run_search(
+        request,
+        form["q"],
+        mode=form["mode"],
+        top=min(max(FACET_DEPTH, top * page), MAX_SEARCH_DEPTH),
+        kind=[form["kind"]] if form["kind"] else None,
+        document_kind=[form["document_kind"]] if form["document_kind"] else None,
+        document=filed,
+        level=levels,
+        ignore=form["ignore"],
+    )
+    hits = cast(list[DocumentHit], found.results)  # the page groups by document
+    found.results = hits[(page - 1) * top : page * top]
+    return {
+        "results": found,
+        "counts": catalogue.value_counts([hit.document for hit in hits[:FACET_DEPTH]], SEARCH_FACETS),
+        "more": len(hits) > top * page,
+        "chips": understood_chips(request, found),
+        "terms": query_terms(" ".join(form["q"].split())),
+    }
+
+
+SEARCH_FACETS = ("domain", "category", "occupation", "industry")  # the form has kind and level
+FACET_DEPTH = 100  # the best documents for a question whose classification the facets count
+MAX_SEARCH_DEPTH = 500  # documents a question's pages reach
+
+
+def _search_linker(form: dict[str, Any]) -> Callable[..., str]:
+    """Links of the search page: a classification value toggled (back to page 1), or another page."""
+
+    def link(facet: str | None = None, value: str | None = None, page: int = 1) -> str:
+        classes = {name: list(values) for name, values in form["classes"].items()}
+        if facet is not None and value is not None:
+            values = classes.setdefault(facet, [])
+            classes[facet] = [v for v in values if v != value] if value in values else [*values, value]
+        params: list[tuple[str, object]] = [("q", form["q"])]
+        defaults = {"mode": "hybrid", "top": 10, "kind": "", "document-kind": "", "level": ""}
+        current = {"mode": form["mode"], "top": form["top"], "kind": form["kind"]}
+        current |= {"document-kind": form["document_kind"], "level": form["level"]}
+        params += [(name, value) for name, value in current.items() if value != defaults[name]]
+        params += [("ignore", part) for part in form["ignore"]]
+        params += [(name, v) for name, values in classes.items() for v in values]
+        params += [("page", page)] if page > 1 else []
+        return "/search?" + urlencode(params)
+
+    return link
 
 
 CHIP_LABELS = {
