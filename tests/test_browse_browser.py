@@ -88,3 +88,29 @@ def test_no_page_type_has_a_serious_accessibility_violation(live_server, browser
         if serious:
             found[path] = serious
     assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_the_sparql_editor_highlights_completes_prefixes_and_runs(live_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{live_server}/query?name=tasks-level-5-and-up")
+    WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.CSS_SELECTOR, ".CodeMirror")))
+    assert browser.find_elements(By.CSS_SELECTOR, ".CodeMirror .cm-keyword")  # SELECT, WHERE ... highlighted
+    browser.execute_script("window.kgEditor.setValue(''); window.kgEditor.focus();")
+    editor_input = browser.switch_to.active_element
+    editor_input.send_keys("sk")
+    hints = WebDriverWait(browser, 10).until(
+        ready.presence_of_all_elements_located((By.CSS_SELECTOR, ".CodeMirror-hints li"))
+    )
+    assert [h.text.split()[0] for h in hints] == ["skos:"]
+    editor_input.send_keys(Keys.ENTER)  # takes the completion
+    assert browser.execute_script("return window.kgEditor.getValue();") == "skos:"
+    query = "SELECT ?code WHERE { ?task a kg:Task ; kg:code ?code } ORDER BY ?code LIMIT 3"
+    browser.execute_script("window.kgEditor.setValue(arguments[0]);", query)
+    browser.switch_to.active_element.send_keys(Keys.CONTROL, Keys.ENTER)
+    WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.ID, "results")))
+    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#results tbody td")]
+    assert cells == sorted(cells) and len(cells) == 3

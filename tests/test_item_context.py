@@ -74,3 +74,22 @@ def test_incorporation_counts_print_as_numbers(client):
         page = client.get(path).text
         assert "built-in method" not in page, path
         assert re.search(r">\d+/\d+</a>|\d+/\d+（", page), path
+
+
+def test_the_sparql_page_offers_the_editor_the_chinese_titles_and_pages(client, monkeypatch):
+    from kg.server import pages
+
+    page = client.get("/query", params={"name": "shared-knowledge"})
+    assert '<script src="/static/vendor/codemirror/codemirror.js" defer></script>' in page.text
+    assert "跨文件逐字共用的知識" in page.text and 'lang="en">Knowledge shared word for word' in page.text
+    assert 'data-prefixes="{' in page.text and "skos" in page.text
+    for name in ("codemirror.js", "sparql.js", "show-hint.js", "codemirror.css", "LICENSE"):
+        assert client.get(f"/static/vendor/codemirror/{name}").status_code == 200, name
+    assert "CodeMirror.fromTextArea" in client.get("/static/query.js").text
+    monkeypatch.setattr(pages, "SHOWN_ROWS", 40)
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 100"
+    first = client.get("/query", params={"query": query})
+    third = client.get("/query", params={"query": query, "page": 3})
+    rows = [len(re.findall(r"<tr><td>", p.text)) for p in (first, third)]
+    assert rows == [40, 20] and "page 1 of 3" in first.text and 'rel="next"' in first.text
+    assert client.get("/query", params={"query": query, "page": 4}).status_code == 400

@@ -1,4 +1,5 @@
-"""The named queries shipped in `ontology/queries/`: one SPARQL file each, titled by its first comment."""
+"""The named queries shipped in `ontology/queries/`: one SPARQL file each, titled by its first comment
+(and in Chinese by a `# zh: …` comment line)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class NamedQuery:
     title: str  # the file's first comment line
     description: str  # the comment lines after it
     text: str
+    title_zh: str = ""  # a comment line "zh: …": the title in Traditional Chinese
 
     @classmethod
     def read(cls, path: Path) -> NamedQuery:
@@ -30,7 +32,10 @@ class NamedQuery:
                 break
             comments.append(line.lstrip("#").strip())
         title = comments[0] if comments else path.stem
-        return cls(path.stem, title, " ".join(c for c in comments[1:] if c), text)
+        chinese = [c for c in comments[1:] if c.startswith("zh:")]
+        described = " ".join(c for c in comments[1:] if c and not c.startswith("zh:"))
+        title_zh = chinese[0].removeprefix("zh:").strip() if chinese else ""
+        return cls(path.stem, title, described, text, title_zh)
 
 
 def named_queries() -> dict[str, NamedQuery]:

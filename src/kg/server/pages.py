@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection
 from typing import Annotated, Any, cast
 from urllib.parse import quote, urlencode, urlsplit
@@ -13,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kg.catalogue import FACETS
 from kg.errors import KgError
+from kg.graph.vocabulary import PREFIXES
 from kg.knowledge_graph import KnowledgeGraph
 from kg.query.formats import media_types
 from kg.query.named import named_queries
@@ -29,7 +31,7 @@ from kg.store import GRAPH_NAMES, QueryResult
 
 router = APIRouter()
 
-SHOWN_ROWS = 1000  # rows of a query result drawn as a table; the downloads carry all
+SHOWN_ROWS = 500  # rows of a query result drawn as a table a page; the downloads carry all
 
 
 def base_path(graph: KnowledgeGraph) -> str:
@@ -223,12 +225,17 @@ def understood_chips(request: Request, results: SearchResults) -> list[dict[str,
 
 @router.get("/query", response_class=HTMLResponse)
 async def query_page(
-    request: Request, query: str | None = None, name: str = "", graph: str = "all"
+    request: Request,
+    query: str | None = None,
+    name: str = "",
+    graph: str = "all",
+    page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
-    """The SPARQL page: pick a named query or write one; the result as a table."""
+    """The SPARQL page: pick a named query or write one; the result as a table, `SHOWN_ROWS` rows a page."""
     queries = named_queries()
     context: dict[str, Any] = {"queries": queries, "name": name, "graph": graph, "graphs": GRAPH_NAMES}
-    context |= {"result": None, "error": None, "shown": SHOWN_ROWS, "downloads": {}}
+    context |= {"result": None, "error": None, "shown": SHOWN_ROWS, "downloads": {}, "page": page}
+    context["prefixes"] = json.dumps(PREFIXES)  # for the editor's completion (static/query.js)
     status = 200
     if name and query is None:
         if name not in queries:
@@ -251,21 +258,34 @@ def _query_response(request: Request, context: dict[str, Any], status: int) -> H
     if result is not None:
         try:
             opened = knowledge_graph(request)
-            context["rows"] = _table(result, opened)
+            total = len(result.triples if result.kind == "graph" else result.rows)
+            context["pages"] = max(1, -(-total // SHOWN_ROWS))
+            if context["page"] > context["pages"]:
+                raise KgError(f"page {context['page']} is past the last page ({context['pages']})")
+            context["rows"] = _table(result, opened, context["page"])
+            context["page_link"] = _query_page_link(context)
             context["downloads"] = _downloads(result, context["query"], context["graph"], opened)
         except KgError as exc:
-            context["error"], status = str(exc), status_of(exc)
+            context["error"], status, context["result"] = str(exc), status_of(exc), None
     return render(request, "query.html", status_code=status, **context)
 
 
-def _table(result: QueryResult, graph: KnowledgeGraph) -> list[list[dict[str, Any]]]:
-    """Result rows as cells {text, href, lang} (href: the local page of a document or item)."""
+def _query_page_link(context: dict[str, Any]) -> Callable[[int], str]:
+    """Another page of the same query's result."""
+    params: list[tuple[str, object]] = [("query", context["query"])]
+    params += [("graph", context["graph"])] if context["graph"] != "all" else []
+    return lambda page: "/query?" + urlencode([*params, ("page", page)])
+
+
+def _table(result: QueryResult, graph: KnowledgeGraph, page: int = 1) -> list[list[dict[str, Any]]]:
+    """One page of result rows as cells {text, href, lang} (href: the local page of a document or item)."""
+    shown = slice((page - 1) * SHOWN_ROWS, page * SHOWN_ROWS)
     if result.kind == "graph":
         header = ["subject", "predicate", "object"]
-        rows = [dict(zip(header, triple, strict=True)) for triple in result.triples[:SHOWN_ROWS]]
+        rows = [dict(zip(header, triple, strict=True)) for triple in result.triples[shown]]
     else:
         header = result.variables
-        rows = result.rows[:SHOWN_ROWS]
+        rows = result.rows[shown]
     page_of = page_links(graph)
     table = []
     for row in rows:
