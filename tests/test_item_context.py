@@ -93,3 +93,15 @@ def test_the_sparql_page_offers_the_editor_the_chinese_titles_and_pages(client, 
     rows = [len(re.findall(r"<tr><td>", p.text)) for p in (first, third)]
     assert rows == [40, 20] and "page 1 of 3" in first.text and 'rel="next"' in first.text
     assert client.get("/query", params={"query": query, "page": 4}).status_code == 400
+
+
+def test_pages_name_their_languages_and_open_our_iris_here(client):
+    page = client.get(f"/document/{STANDARD}/T1").text
+    assert '<html lang="zh-Hant">' in page and 'class="en" lang="en"' in page
+    assert 'class="en">' not in page  # every English aside says so
+    here = re.search(r'<dt>IRI</dt><dd><a href="([^"]+)"[^>]*><code>([^<]+)</code>', page)
+    assert here and here.group(2) == f"{BASE}{STANDARD}/T1" and here.group(1) == f"/icap-kg/id/{STANDARD}/T1"
+    assert client.get(here.group(1)).status_code == 200  # the IRI answers on this server
+    missing = client.get("/document/NOPE-1")
+    assert missing.status_code == 404 and "找不到所要的頁面、文件或項目。" in missing.text
+    assert '<p class="error" role="alert" lang="en">' in missing.text

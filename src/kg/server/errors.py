@@ -42,6 +42,21 @@ TITLES = {
     503: "暫時無法處理 Unavailable",
 }
 
+# What each status means, in Chinese, above the message (which names what is wrong, in English)
+EXPLANATIONS = {
+    400: "請求有誤：請依下方說明修改後再試。",
+    403: "這個動作不被允許：圖譜是唯讀的。",
+    404: "找不到所要的頁面、文件或項目。",
+    405: "這個網址不接受此種請求方法。",
+    406: "無法以所要求的格式提供這項資源。",
+    413: "請求太大，請縮短後再試。",
+    415: "不支援所送出的內容類型。",
+    422: "結果太大：請加上 LIMIT 或縮小查詢範圍。",
+    500: "伺服器發生未預期的錯誤，已記錄下來。",
+    502: "後端的 SPARQL 伺服器沒有正常回應。",
+    503: "伺服器暫時忙碌或查詢逾時，請稍後再試。",
+}
+
 
 class HttpError(KgError):
     """A KgError with an HTTP status of its own (406, 413, 415 ...)."""
@@ -80,7 +95,16 @@ def error_response(request: Request, status: int, message: str) -> Response:
     if path == "/sparql" or not wants_html:
         return PlainTextResponse(f"error: {message}\n", status_code=status)
     title = TITLES.get(status, f"錯誤 Error {status}")
-    return render(request, "error.html", status_code=status, title=title, message=message, status=status)
+    explanation = EXPLANATIONS.get(status, "")
+    return render(
+        request,
+        "error.html",
+        status_code=status,
+        title=title,
+        message=message,
+        status=status,
+        explanation=explanation,
+    )
 
 
 def _clipped(value: str | int | float, limit: int = 60) -> str:

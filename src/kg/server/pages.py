@@ -40,6 +40,12 @@ def base_path(graph: KnowledgeGraph) -> str:
     return urlsplit(graph.iris.base).path or "/"
 
 
+def local_path(graph: KnowledgeGraph, iri: str) -> str:
+    """Where this server answers one of the build's IRIs: its path here, whatever host the base
+    IRI names (w3id.org does not redirect to a local server)."""
+    return base_path(graph) + iri[len(graph.iris.base) :]
+
+
 def page_links(graph: KnowledgeGraph) -> Callable[[str], str | None]:
     """`page_of(iri)`: the local page of a document's or item's IRI, or None when it is neither.
 
@@ -337,6 +343,7 @@ def document_page(request: Request, code: str, status_code: int = 200) -> HTMLRe
         items=graph.items(code),
         rows=standard_rows(document) if document["kind"] == "standard" else [],
         iri=str(graph.iris.document(code)),
+        iri_here=local_path(graph, str(graph.iris.document(code))),
         overlaps=document_overlaps(graph, code),
     )
 
@@ -371,7 +378,7 @@ def item_page(request: Request, code: str, item_code: str) -> HTMLResponse:
         or item.code in (getattr(other.record, "skills", None) or [])
     ]
     iri = str(graph.iris.item(item.document.code, item.code))
-    local = base_path(graph) + iri[len(graph.iris.base) :]
+    local = local_path(graph, iri)
     return render(
         request,
         "item.html",
@@ -386,6 +393,7 @@ def item_page(request: Request, code: str, item_code: str) -> HTMLResponse:
         closest=closest,
         mapped=mapped,
         iri=iri,
+        iri_here=local,
         downloads={"Turtle": f"{local}?format=turtle", "JSON-LD": f"{local}?format=jsonld"},
     )
 

@@ -13,6 +13,7 @@ from rdflib.term import Node
 
 from kg.graph.vocabulary import PREFIXES
 from kg.parse.kinds import kind_labels, labels_of
+from kg.search.lexical import CJK
 from kg.server.highlight import highlight
 
 HERE = Path(__file__).resolve().parent
@@ -45,6 +46,7 @@ def compact(term: Node | str) -> str:
 
 
 templates.env.filters["kind"] = kind_label
+templates.env.tests["cjk"] = lambda text: bool(CJK.search(str(text)))  # {% if message is cjk %}: its lang
 templates.env.filters["compact"] = compact
 templates.env.filters["highlight"] = highlight
 templates.env.globals["KIND_LABELS"] = KIND_LABELS
