@@ -105,3 +105,25 @@ def test_pages_name_their_languages_and_open_our_iris_here(client):
     missing = client.get("/document/NOPE-1")
     assert missing.status_code == 404 and "找不到所要的頁面、文件或項目。" in missing.text
     assert '<p class="error" role="alert" lang="en">' in missing.text
+
+
+def test_search_results_and_a_pairs_mappings_download_as_shown(client):
+    page = client.get("/search", params={"q": "客訴處理", "top": 3}).text
+    links = dict(re.findall(r'<a class="download" href="([^"]+)">(CSV|JSON)</a>', page))
+    csv_link = next(href for href, label in links.items() if label == "CSV").replace("&amp;", "&")
+    table = client.get(csv_link)
+    assert table.status_code == 200 and table.content.startswith("\ufeff".encode())
+    lines = table.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("document,title,document_kind,document_score,rank,code")
+    shown = re.findall(r'class="doc-title" href="/document/([^"]+)"', page)
+    assert list(dict.fromkeys(line.split(",")[0] for line in lines[1:])) == shown
+    pair = client.get("/overlap", params={"a": "KMM5R0915v2", "b": STANDARD}).text
+    sssom_link = re.search(r'id="download-sssom" href="([^"]+)"', pair).group(1).replace("&amp;", "&")
+    sssom = client.get(sssom_link)
+    assert sssom.status_code == 200 and sssom.headers["content-type"].startswith("text/tab-separated-values")
+    rows = [line for line in sssom.text.splitlines() if not line.startswith("#")]
+    assert rows[0].startswith("subject_id\tsubject_label") and "#curie_map:" in sssom.text
+    pairs = client.get("/api/overlap", params={"a": "KMM5R0915v2", "b": STANDARD}).json()["pairs"]
+    assert len(rows) - 1 == len(pairs)
+    bad = client.get("/api/overlap", params={"a": "KMM5R0915v2", "b": STANDARD, "format": "rdf"})
+    assert bad.status_code == 400 and "unknown format 'rdf'" in bad.json()["error"]

@@ -40,14 +40,8 @@ COLUMNS = (
 )
 
 
-def write_sssom_parts(
-    path: Path, parts: Iterable[Iterable[str] | Path], base_iri: str, embedder: str, when: date | None = None
-) -> int:
-    """Write SSSOM TSV (atomically) from its rows in parts: `sssom_rows`, or files of them
-    (copied as they are); returns the number of rows.
-
-    `mapping_date` (optional in SSSOM) is written only when `when` is given.
-    """
+def sssom_header(base_iri: str, embedder: str, when: date | None = None) -> str:
+    """The YAML metadata lines (`#`-prefixed) and the column names of an SSSOM table."""
     header = [
         "curie_map:",
         *(f"  {p}: {iri}" for p, iri in ({PREFIX: base_iri} | CURIE_MAP).items()),
@@ -58,11 +52,26 @@ def write_sssom_parts(
     ]
     if when is not None:  # builds leave it out, so the same files give the same bytes any day
         header.append(f"mapping_date: {when.isoformat()}")
+    return "".join(f"#{line}\n" for line in header) + "\t".join(COLUMNS) + "\n"
+
+
+def sssom_text(mappings: Iterable[Mapping], base_iri: str, embedder: str) -> str:
+    """Mappings as one SSSOM TSV text (a pair's download)."""
+    return sssom_header(base_iri, embedder) + "".join(sssom_rows(mappings, base_iri, embedder))
+
+
+def write_sssom_parts(
+    path: Path, parts: Iterable[Iterable[str] | Path], base_iri: str, embedder: str, when: date | None = None
+) -> int:
+    """Write SSSOM TSV (atomically) from its rows in parts: `sssom_rows`, or files of them
+    (copied as they are); returns the number of rows.
+
+    `mapping_date` (optional in SSSOM) is written only when `when` is given.
+    """
     rows = 0
     staged = path.with_name(path.name + ".tmp")
     with open(staged, "w", encoding="utf-8", newline="") as out:
-        out.writelines(f"#{line}\n" for line in header)
-        out.write("\t".join(COLUMNS) + "\n")
+        out.write(sssom_header(base_iri, embedder, when))
         for part in parts:
             if isinstance(part, Path):
                 out.flush()

@@ -16,6 +16,7 @@ from kg.knowledge_graph import KnowledgeGraph
 from kg.mapping.display import DEFAULT_PAIR_RELATION
 from kg.mapping.model import as_relation
 from kg.mapping.overlap import coverage_json, matrix_json
+from kg.mapping.sssom import sssom_text
 from kg.search.engine import Filters, as_grouping, as_mode
 from kg.search.results import SearchResults
 
@@ -91,8 +92,12 @@ def search(
     literal: Annotated[
         bool, Query(description="Search the words only: read no kinds, levels or codes in the question.")
     ] = False,
-) -> dict[str, Any]:
-    """Documents (or items) that answer a question, best first: `kg search --json`'s JSON."""
+    fmt: Annotated[str, Query(alias="format", description="json (the default) or csv.")] = "json",
+) -> Any:
+    """Documents (or items) that answer a question, best first: `kg search --json`'s JSON, or
+    as CSV a row per piece of evidence (`SearchResults.to_dataframe`)."""
+    if fmt not in ("json", "csv"):
+        raise KgError(f"unknown format {fmt!r}; choose one of: json, csv")
     results = run_search(
         request,
         q,
@@ -106,6 +111,10 @@ def search(
         ignore=ignore,
         literal=literal,
     )
+    if fmt == "csv":
+        data = results.to_dataframe().to_csv(index=False).encode("utf-8-sig")
+        headers = {"Content-Disposition": 'attachment; filename="search.csv"'}
+        return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
     return results.to_dict()
 
 
@@ -126,11 +135,22 @@ def overlap(
         ),
     ] = DEFAULT_PAIR_RELATION,
     kind: Annotated[list[str] | None, Query(description="Only pairs of this item kind; repeatable.")] = None,
-) -> dict[str, Any]:
-    """The corresponding items of two documents, best first: `kg overlap A B --json`'s JSON."""
-    found = knowledge_graph(request).overlap(
-        a, b, min_relation=as_relation(min_relation), kinds=tuple(kind or ())
-    )
+    fmt: Annotated[str, Query(alias="format", description="json (the default) or sssom.")] = "json",
+) -> Any:
+    """The corresponding items of two documents, best first: `kg overlap A B --json`'s JSON, or
+    the pairs as an SSSOM table."""
+    if fmt not in ("json", "sssom"):
+        raise KgError(f"unknown format {fmt!r}; choose one of: json, sssom")
+    graph = knowledge_graph(request)
+    found = graph.overlap(a, b, min_relation=as_relation(min_relation), kinds=tuple(kind or ()))
+    if fmt == "sssom":
+        text = sssom_text(found.pairs, graph.iris.base, graph.material.embedder)
+        headers = {
+            "Content-Disposition": f'attachment; filename="{quote(found.a)}-{quote(found.b)}.sssom.tsv"'
+        }
+        return Response(
+            text.encode("utf-8"), media_type="text/tab-separated-values; charset=utf-8", headers=headers
+        )
     return found.to_dict()
 
 

@@ -131,6 +131,7 @@ def search_page(
         "counts": {},
         "more": False,
         "link": _search_linker(form),
+        "api_link": _search_api_linker(form),
         "facet_depth": FACET_DEPTH,
     }
     status = 200
@@ -203,6 +204,23 @@ def _search_linker(form: dict[str, Any]) -> Callable[..., str]:
         params += [(name, v) for name, values in classes.items() for v in values]
         params += [("page", page)] if page > 1 else []
         return "/search?" + urlencode(params)
+
+    return link
+
+
+def _search_api_linker(form: dict[str, Any]) -> Callable[[str], str]:
+    """The page's answer from /api/search, in a format (the page's downloads)."""
+
+    def link(fmt: str) -> str:
+        asked = {"mode": form["mode"], "kind": form["kind"], "document-kind": form["document_kind"]}
+        asked |= {"level": form["level"]}
+        params: list[tuple[str, object]] = [
+            ("q", form["q"]),
+            ("top", min(form["top"] * form["page"], MAX_TOP)),
+        ]
+        params += [(name, value) for name, value in asked.items() if value]
+        params += [("ignore", part) for part in form["ignore"]]
+        return "/api/search?" + urlencode([*params, ("format", fmt)])
 
     return link
 
