@@ -145,3 +145,11 @@ def test_the_search_page_narrows_by_classification_and_pages(client):
     assert nothing.status_code == 200 and "no document is filed under the classes chosen" in nothing.text
     far = client.get("/search", params={"q": "客訴處理", "top": 100, "page": 9})
     assert far.status_code == 400 and "past the 500 best documents" in far.text
+
+
+def test_a_download_holds_every_document_however_many_pages():
+    many = Catalogue.of([_document(f"S-{n:04d}", level=n % 6 + 1) for n in range(1200)])
+    assert len(many.every()) == 1200 and len(many.every({"level": ["3"]})) == 200
+    assert [e.code for e in many.every(sort="level")][:2] == ["S-0000", "S-0006"]
+    with pytest.raises(KgError, match=r"size \(documents a page\) must be 1 to 500"):
+        many.browse(size=1200)  # a page is bounded; the download is not

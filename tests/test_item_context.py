@@ -127,3 +127,26 @@ def test_search_results_and_a_pairs_mappings_download_as_shown(client):
     assert len(rows) - 1 == len(pairs)
     bad = client.get("/api/overlap", params={"a": "KMM5R0915v2", "b": STANDARD, "format": "rdf"})
     assert bad.status_code == 400 and "unknown format 'rdf'" in bad.json()["error"]
+
+
+def test_the_overlap_tables_download_as_csv_and_xlsx(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    page = client.get("/overlap").text
+    links = [h.replace("&amp;", "&") for h in re.findall(r'<a class="download" href="([^"]+)"', page)]
+    assert len(links) == 6
+    matrix = (
+        client.get("/api/overlap/matrix", params={"format": "csv"}).content.decode("utf-8-sig").splitlines()
+    )
+    assert matrix[0].startswith("document,") and len(matrix) == 1 + 5
+    book = load_workbook(io.BytesIO(client.get("/api/overlap/coverage", params={"format": "xlsx"}).content))
+    assert book.active["A1"].value == "unit" and book.active.max_row > 1
+    for link in links:
+        assert client.get(link).status_code == 200, link
+    bad = client.get("/api/overlap/coverage", params={"format": "pdf"})
+    assert (
+        bad.status_code == 400
+        and "unknown format 'pdf'; choose one of: json, csv, xlsx" in bad.json()["error"]
+    )

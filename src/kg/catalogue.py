@@ -120,8 +120,15 @@ class Catalogue:
 
     def codes(self, chosen: Mapping[str, Sequence[str]]) -> list[str]:
         """The codes of every document filed under the `chosen` values (a search's filter)."""
-        passes = self._passes(_checked(chosen))
-        return [e.code for n, e in enumerate(self.entries) if all(p[n] for p in passes.values())]
+        return [e.code for e in self.every(chosen)]
+
+    def every(self, chosen: Mapping[str, Sequence[str]] | None = None, sort: str = "code") -> list[Entry]:
+        """Every document filed under the `chosen` values, sorted, unpaged (a download of the list)."""
+        if sort not in SORTS:
+            raise KgError(f"unknown sort {sort!r}; sort by one of: {', '.join(SORTS)}")
+        passes = self._passes(_checked(chosen or {}))
+        left = [e for n, e in enumerate(self.entries) if all(p[n] for p in passes.values())]
+        return sorted(left, key=_sort_key(sort))
 
     def value_counts(self, codes: Iterable[str], facets: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
         """How many of these documents each value of each named facet files, most first."""

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import io
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
@@ -19,6 +20,9 @@ from kg.mapping.overlap import coverage_json, matrix_json
 from kg.mapping.sssom import sssom_text
 from kg.search.engine import Filters, as_grouping, as_mode
 from kg.search.results import SearchResults
+
+if TYPE_CHECKING:
+    import pandas
 
 router = APIRouter()
 
@@ -160,9 +164,14 @@ def overlap_matrix(
     min_relation: Annotated[
         str, Query(alias="min-relation", description="Weakest relation counted: exact, close or related.")
     ] = "close",
-) -> dict[str, dict[str, float]]:
-    """Per row document, the share of its items that match the column's: `kg overlap --matrix --json`."""
-    return matrix_json(knowledge_graph(request).matrix(min_relation=as_relation(min_relation)))
+    fmt: Annotated[str, Query(alias="format", description="json (the default), csv or xlsx.")] = "json",
+) -> Any:
+    """Per row document, the share of its items that match the column's: `kg overlap --matrix --json`,
+    or the matrix as a table (a row per document)."""
+    matrix = knowledge_graph(request).matrix(min_relation=as_relation(min_relation))
+    if fmt != "json":
+        return table_download(matrix.rename_axis("document"), fmt, "overlap-matrix", index=True)
+    return matrix_json(matrix)
 
 
 @router.get("/api/overlap/coverage")
@@ -171,9 +180,34 @@ def overlap_coverage(
     incorporated: Annotated[
         bool, Query(description="Only the units a standard incorporates (most of the unit inside one task).")
     ] = False,
-) -> list[dict[str, Any]]:
-    """For each unit and standard, the task covering most of the unit: `kg overlap --coverage --json`."""
-    return coverage_json(knowledge_graph(request).coverage(incorporated_only=incorporated))
+    fmt: Annotated[str, Query(alias="format", description="json (the default), csv or xlsx.")] = "json",
+) -> Any:
+    """For each unit and standard, the task covering most of the unit: `kg overlap --coverage --json`,
+    or as a table."""
+    coverage = knowledge_graph(request).coverage(incorporated_only=incorporated)
+    if fmt != "json":
+        return table_download(coverage, fmt, "unit-coverage")
+    return coverage_json(coverage)
+
+
+TABLE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def table_download(frame: pandas.DataFrame, fmt: str, name: str, index: bool = False) -> Response:
+    """A table as a CSV (UTF-8 with a BOM, for Excel) or XLSX download; a 400 for another format."""
+    if fmt not in TABLE_TYPES:
+        raise KgError(f"unknown format {fmt!r}; choose one of: json, {', '.join(TABLE_TYPES)}")
+    if fmt == "csv":
+        data = frame.to_csv(index=index).encode("utf-8-sig")
+    else:
+        out = io.BytesIO()
+        frame.to_excel(out, index=index, engine="openpyxl")
+        data = out.getvalue()
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    return Response(data, media_type=TABLE_TYPES[fmt], headers=headers)
 
 
 @router.get("/api/export")

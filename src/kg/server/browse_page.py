@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -12,9 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from kg.catalogue import FACETS, PAGE_SIZE, SORTS, Page
 from kg.errors import KgError
-from kg.server.api import knowledge_graph
+from kg.server.api import knowledge_graph, table_download
 from kg.server.templating import render
-from kg.workbooks import sheet_title
 
 router = APIRouter()
 FacetValues = Annotated[list[str] | None, Query()]
@@ -96,45 +93,17 @@ def documents_api(
             },
         }
         return Response(_json(body), media_type="application/json")
-    catalogue = knowledge_graph(request).catalogue()
-    every = catalogue.browse(
-        {k: v or [] for k, v in chosen.items()}, sort=sort, size=max(1, len(catalogue.entries))
-    )
-    rows = [_cells(e.row()) for e in every.entries]
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(HEADINGS)
-        writer.writerows(rows)
-        data, media = out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
-    else:
-        data, media = _xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    headers = {"Content-Disposition": f'attachment; filename="documents.{fmt}"'}
-    return Response(data, media_type=media, headers=headers)
+    import pandas
+
+    every = knowledge_graph(request).catalogue().every({k: v or [] for k, v in chosen.items()}, sort)
+    frame = pandas.DataFrame([_cells(e.row()) for e in every], columns=HEADINGS)
+    return table_download(frame, fmt, "documents")
 
 
 def _cells(row: dict[str, Any]) -> list[object]:
     listed = ["domain", "category", "occupation", "industry"]
     level = row["level"] if row["level"] is not None else ""
     return [row["code"], row["title"], row["kind"], level, row["tasks"], *("; ".join(row[n]) for n in listed)]
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = sheet_title("文件 Documents", set())
-    sheet.append(HEADINGS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _json(body: dict[str, Any]) -> bytes:
