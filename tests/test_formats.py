@@ -138,7 +138,7 @@ def test_kg_build_takes_a_folder_of_mixed_formats(tmp_path: Path) -> None:
     )
     with TestClient(create_app(Settings.load(build_dir=build_dir, embedder="none"))) as client:
         html = client.get("/document/BAS1499-003/T2").text
-        assert f'第 {pdf_page} 頁 <span class="en">page {pdf_page}</span>' in html
+        assert f'第 {pdf_page} 頁 <span class="en" lang="en">page {pdf_page}</span>' in html
         assert "Source line" in client.get("/document/BAS2421-003v4/T1").text
 
 

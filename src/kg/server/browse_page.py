@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kg.catalogue import FACETS, PAGE_SIZE, SORTS, Page
@@ -20,31 +21,32 @@ HEADINGS = ["代碼 Code", "名稱 Title", "類別 Kind", "級別 Level", "工�
 ]
 
 
-def _browse(request: Request, chosen: dict[str, list[str] | None], sort: str, page: int, size: int) -> Page:
-    return (
-        knowledge_graph(request)
-        .catalogue()
-        .browse({name: values or [] for name, values in chosen.items()}, sort=sort, page=page, size=size)
-    )
+@dataclass
+class Listing:
+    """What a listing asks for: facet values (each repeatable), the sort, the page and its size."""
+
+    kind: FacetValues = None
+    domain: FacetValues = None
+    category: FacetValues = None
+    occupation: FacetValues = None
+    industry: FacetValues = None
+    level: FacetValues = None
+    sort: str = "code"
+    page: int = 1
+    size: int = PAGE_SIZE
+
+    def chosen(self) -> dict[str, list[str]]:
+        return {f.name: list(getattr(self, f.name) or []) for f in FACETS}
+
+    def browse(self, request: Request) -> Page:
+        catalogue = knowledge_graph(request).catalogue()
+        return catalogue.browse(self.chosen(), sort=self.sort, page=self.page, size=self.size)
 
 
 @router.get("/documents", response_class=HTMLResponse)
-def documents_page(
-    request: Request,
-    kind: FacetValues = None,
-    domain: FacetValues = None,
-    category: FacetValues = None,
-    occupation: FacetValues = None,
-    industry: FacetValues = None,
-    level: FacetValues = None,
-    sort: str = "code",
-    page: int = 1,
-    size: int = PAGE_SIZE,
-) -> HTMLResponse:
+def documents_page(request: Request, listing: Annotated[Listing, Depends()]) -> HTMLResponse:
     """Every document, narrowed by facet values, sorted and paged."""
-    chosen = {"kind": kind, "domain": domain, "category": category, "occupation": occupation}
-    chosen |= {"industry": industry, "level": level}
-    found = _browse(request, chosen, sort, page, size)
+    found = listing.browse(request)
     return render(
         request,
         "documents.html",
@@ -63,25 +65,15 @@ def documents_page(
 @router.get("/api/documents")
 def documents_api(
     request: Request,
-    kind: FacetValues = None,
-    domain: FacetValues = None,
-    category: FacetValues = None,
-    occupation: FacetValues = None,
-    industry: FacetValues = None,
-    level: FacetValues = None,
-    sort: str = "code",
-    page: int = 1,
-    size: int = PAGE_SIZE,
+    listing: Annotated[Listing, Depends()],
     fmt: Annotated[str, Query(alias="format", description="json (default), csv or xlsx.")] = "json",
 ) -> Response:
     """The documents the facet values leave: one page as JSON with the facets' counts, or every
     one of them as CSV or XLSX (the page's download)."""
     if fmt not in ("json", "csv", "xlsx"):
         raise KgError(f"unknown format {fmt!r}; choose one of: json, csv, xlsx")
-    chosen = {"kind": kind, "domain": domain, "category": category, "occupation": occupation}
-    chosen |= {"industry": industry, "level": level}
     if fmt == "json":
-        found = _browse(request, chosen, sort, page, size)
+        found = listing.browse(request)
         body = {
             "total": found.total,
             "page": found.page,
@@ -95,7 +87,7 @@ def documents_api(
         return Response(_json(body), media_type="application/json")
     import pandas
 
-    every = knowledge_graph(request).catalogue().every({k: v or [] for k, v in chosen.items()}, sort)
+    every = knowledge_graph(request).catalogue().every(listing.chosen(), listing.sort)
     frame = pandas.DataFrame([_cells(e.row()) for e in every], columns=HEADINGS)
     return table_download(frame, fmt, "documents")
 
