@@ -153,3 +153,19 @@ def test_a_download_holds_every_document_however_many_pages():
     assert [e.code for e in many.every(sort="level")][:2] == ["S-0000", "S-0006"]
     with pytest.raises(KgError, match=r"size \(documents a page\) must be 1 to 500"):
         many.browse(size=1200)  # a page is bounded; the download is not
+
+
+def test_the_search_api_takes_the_classification_facets_and_the_page_downloads_with_them(client):
+    domain = "行銷與銷售/行銷管理"
+    body = client.get("/api/search", params={"q": "客訴處理", "domain": domain}).json()
+    assert [hit["document"] for hit in body["results"]] == ["KMM5R0915v2"]
+    none = client.get("/api/search", params={"q": "客訴處理", "domain": "不存在的領域"}).json()
+    assert none["results"] == []
+    both = client.get(
+        "/api/search", params={"q": "客訴處理", "domain": domain, "document": "BAS1499-003"}
+    ).json()
+    assert both["results"] == []  # the document is not of that domain
+    page = client.get("/search", params={"q": "客訴處理", "domain": domain}).text
+    csv_link = re.search(r'<a class="download" href="([^"]+)">CSV</a>', page).group(1).replace("&amp;", "&")
+    rows = client.get(csv_link).content.decode("utf-8-sig").splitlines()[1:]
+    assert rows and {row.split(",")[0] for row in rows} == {"KMM5R0915v2"}

@@ -49,18 +49,27 @@ def run_search(
     level: list[int] | None = None,
     ignore: list[str] | None = None,
     literal: bool = False,
+    classes: dict[str, list[str]] | None = None,
 ) -> SearchResults:
     """Search the live build (what the API and the search page share).
 
-    ignore: parts of the question's reading to drop (the page's chips); literal: no reading at all.
+    ignore: parts of the question's reading to drop (the page's chips); literal: no reading at all;
+    classes: only the documents filed under these values of the browse facets (`kg.catalogue`).
     """
+    graph = knowledge_graph(request)
+    documents = list(document or [])
+    if classes and any(classes.values()):
+        filed = graph.catalogue().codes(classes)
+        documents = [c for c in filed if c in set(documents)] if documents else filed
+        if not documents:  # no document is filed so: no answer (an empty filter would allow any)
+            return SearchResults(q, as_mode(mode), as_grouping(by), [])
     filters = Filters(
         item_kinds=tuple(kind or ()),
         document_kinds=tuple(document_kind or ()),
-        documents=tuple(document or ()),
+        documents=tuple(documents),
         levels=tuple(level or ()),
     )
-    return knowledge_graph(request).find(
+    return graph.find(
         q,
         mode=as_mode(mode),
         by=as_grouping(by),
@@ -96,10 +105,23 @@ def search(
     literal: Annotated[
         bool, Query(description="Search the words only: read no kinds, levels or codes in the question.")
     ] = False,
+    domain: Annotated[
+        list[str] | None, Query(description="Only documents of this 領域類別; repeatable.")
+    ] = None,
+    category: Annotated[
+        list[str] | None, Query(description="Only documents of this 職類別; repeatable.")
+    ] = None,
+    occupation: Annotated[
+        list[str] | None, Query(description="Only documents of this 職業別; repeatable.")
+    ] = None,
+    industry: Annotated[
+        list[str] | None, Query(description="Only documents of this 行業別; repeatable.")
+    ] = None,
     fmt: Annotated[str, Query(alias="format", description="json (the default) or csv.")] = "json",
 ) -> Any:
     """Documents (or items) that answer a question, best first: `kg search --json`'s JSON, or
-    as CSV a row per piece of evidence (`SearchResults.to_dataframe`)."""
+    as CSV a row per piece of evidence (`SearchResults.to_dataframe`). The classification values
+    are those of /documents (`kg.catalogue`), as "name (code)"."""
     if fmt not in ("json", "csv"):
         raise KgError(f"unknown format {fmt!r}; choose one of: json, csv")
     results = run_search(
@@ -114,6 +136,8 @@ def search(
         level=level,
         ignore=ignore,
         literal=literal,
+        classes={"domain": domain or [], "category": category or [], "occupation": occupation or []}
+        | {"industry": industry or []},
     )
     if fmt == "csv":
         data = results.to_dataframe().to_csv(index=False).encode("utf-8-sig")

@@ -157,8 +157,7 @@ def _faceted_search(request: Request, form: dict[str, Any], levels: list[int]) -
     if page > 1 and top * page > MAX_SEARCH_DEPTH:
         raise KgError(f"page {page} of {top} documents is past the {MAX_SEARCH_DEPTH} best documents")
     catalogue = knowledge_graph(request).catalogue()
-    filed = catalogue.codes(form["classes"]) if form["classes"] else None
-    if filed == []:
+    if form["classes"] and not catalogue.codes(form["classes"]):
         return {"error": "沒有文件屬於所選的分類 no document is filed under the classes chosen"}
     found = run_search(
         request,
@@ -167,9 +166,9 @@ def _faceted_search(request: Request, form: dict[str, Any], levels: list[int]) -
         top=min(max(FACET_DEPTH, top * page), MAX_SEARCH_DEPTH),
         kind=[form["kind"]] if form["kind"] else None,
         document_kind=[form["document_kind"]] if form["document_kind"] else None,
-        document=filed,
         level=levels,
         ignore=form["ignore"],
+        classes=form["classes"],
     )
     hits = cast(list[DocumentHit], found.results)  # the page groups by document
     found.results = hits[(page - 1) * top : page * top]
@@ -220,6 +219,7 @@ def _search_api_linker(form: dict[str, Any]) -> Callable[[str], str]:
         ]
         params += [(name, value) for name, value in asked.items() if value]
         params += [("ignore", part) for part in form["ignore"]]
+        params += [(name, value) for name, values in form["classes"].items() for value in values]
         return "/api/search?" + urlencode([*params, ("format", fmt)])
 
     return link
