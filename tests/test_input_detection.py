@@ -16,10 +16,12 @@ SEED = Path("data/raw/BAS1499-003.txt")
 
 
 def zipped(entries: dict[str, bytes]) -> bytes:
+    """A zip of these entries, the same bytes at any time: the bytes name parametrized tests, and
+    xdist's workers must collect the same names (the current time in a header would differ)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in entries.items():
-            archive.writestr(name, data)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data)
     return buffer.getvalue()
 
 
