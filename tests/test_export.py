@@ -6,6 +6,8 @@ import csv
 import gzip
 import io
 import json
+import os
+import stat
 import uuid
 from pathlib import Path
 
@@ -246,6 +248,9 @@ def test_a_dump_is_a_release_of_the_whole_build_described_in_void_and_dcat(graph
 
     release = graph.dump(tmp_path / "release")
     folder = tmp_path / "release"
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~mask  # as any new folder, not private
     assert (
         sorted(p.name for p in folder.iterdir())
         == sorted(release.files)

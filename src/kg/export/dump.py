@@ -13,6 +13,7 @@ dump leaves nothing half-written.
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ def write_dump(build_path: Path, target: Path, manifest: dict, built_at: str) ->
                 files.append(source.name)
         description = void_description(staging, files, manifest, built_at)
         (staging / VOID_FILE).write_text(description, encoding="utf-8")
+        staging.chmod(0o777 & ~_umask())  # mkdtemp's folder is private; a release is not
         if target.exists():
             target.rmdir()
         staging.rename(target)
@@ -78,6 +80,12 @@ def write_dump(build_path: Path, target: Path, manifest: dict, built_at: str) ->
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Release(target, [*files, VOID_FILE], lines)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def void_description(folder: Path, files: list[str], manifest: dict, built_at: str) -> str:
