@@ -479,9 +479,7 @@ class KnowledgeGraph:
         stored = (
             self.stored_mappings if (live.path / MAPPINGS_FOLDER / MAPPINGS_META_FILE).is_file() else None
         )
-        built = datetime.strptime(live.manifest["built_at"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
-        changed = built.isoformat(timespec="seconds")
-        return export(fmt, documents, live.iris, changed, live.path, stored)
+        return export(fmt, documents, live.iris, _built_at(live.manifest), live.path, stored)
 
     def dump(self, folder: str | Path) -> Release:
         """A release of the whole build in `folder` (new or empty): graph.nq.gz, mappings.sssom.tsv,

@@ -60,7 +60,8 @@ def run_search(
     documents = list(document or [])
     if classes and any(classes.values()):
         filed = graph.catalogue().codes(classes)
-        documents = [c for c in filed if c in set(documents)] if documents else filed
+        asked = set(documents)
+        documents = [c for c in filed if c in asked] if asked else filed
         if not documents:  # no document is filed so: no answer (an empty filter would allow any)
             return SearchResults(q, as_mode(mode), as_grouping(by), [])
     filters = Filters(

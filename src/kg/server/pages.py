@@ -157,8 +157,6 @@ def _faceted_search(request: Request, form: dict[str, Any], levels: list[int]) -
     if page > 1 and top * page > MAX_SEARCH_DEPTH:
         raise KgError(f"page {page} of {top} documents is past the {MAX_SEARCH_DEPTH} best documents")
     catalogue = knowledge_graph(request).catalogue()
-    if form["classes"] and not catalogue.codes(form["classes"]):
-        return {"error": "沒有文件屬於所選的分類 no document is filed under the classes chosen"}
     found = run_search(
         request,
         form["q"],
@@ -171,6 +169,8 @@ def _faceted_search(request: Request, form: dict[str, Any], levels: list[int]) -
         classes=form["classes"],
     )
     hits = cast(list[DocumentHit], found.results)  # the page groups by document
+    if not hits and form["classes"] and not catalogue.codes(form["classes"]):  # asked only then
+        return {"error": "沒有文件屬於所選的分類 no document is filed under the classes chosen"}
     found.results = hits[(page - 1) * top : page * top]
     return {
         "results": found,
