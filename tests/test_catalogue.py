@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from conftest import SEED_CODES
 from kg.catalogue import Catalogue, entry
 from kg.errors import KgError
+from kg.knowledge_graph import KnowledgeGraph
+from kg.store.layout import CATALOGUE_FILE, current_build
 
 
 def _document(code: str, kind: str = "standard", level: int | None = 3, **fields: object) -> dict:
@@ -88,6 +90,21 @@ def test_bad_choices_say_what_is_wrong(call, message):
         call(Catalogue.of(CORPUS))
 
 
+def test_the_build_files_its_catalogue_as_the_parsed_documents_would(built, tmp_path):
+    filed = current_build(built.build_dir) / CATALOGUE_FILE
+    opened = KnowledgeGraph(built)
+    try:
+        from_documents = Catalogue.of(opened.parsed.values())
+        # what the first page reads, rather than documents.json
+        assert Catalogue.read(filed).entries == from_documents.entries
+        assert opened.catalogue().entries == from_documents.entries
+    finally:
+        opened.close()
+    copy = tmp_path / CATALOGUE_FILE
+    from_documents.write(copy)
+    assert Catalogue.read(copy).entries == from_documents.entries
+
+
 def test_the_page_lists_documents_with_facet_counts_and_links(client):
     page = client.get("/documents", params={"kind": "unit"})
     assert page.status_code == 200
@@ -117,6 +134,7 @@ def test_the_api_gives_a_page_as_json_and_every_document_as_csv_or_xlsx(client):
         ("/api/documents", {"sort": "size"}, "unknown sort 'size'"),
         ("/api/documents", {"page": 9}, "page 9 is past the last page"),
         ("/api/documents", {"format": "pdf"}, "unknown format 'pdf'"),
+        ("/api/search", {"q": "客訴處理", "format": "pdf"}, "unknown format 'pdf'; choose one of: json, csv"),
     ],
 )
 def test_bad_requests_are_400(client, path, params, message):
@@ -143,6 +161,7 @@ def test_the_search_page_narrows_by_classification_and_pages(client):
     assert 'rel="next" href="/search?q=' in first.text and "page=2" in first.text
     nothing = client.get("/search", params={"q": "客訴處理", "domain": "不存在的領域"})
     assert nothing.status_code == 200 and "no document is filed under the classes chosen" in nothing.text
+    assert 'data-value="不存在的領域"' in nothing.text  # still shown, to be taken back
     far = client.get("/search", params={"q": "客訴處理", "top": 100, "page": 9})
     assert far.status_code == 400 and "past the 500 best documents" in far.text
 

@@ -244,6 +244,27 @@ def test_sparql_construct_with_a_select_format_prints_that_rdf_form(cli_build, f
         assert json.loads(result.stdout)[0]["@id"] == "https://w3id.org/icap-kg/id/BAS1499-003/P4.3.1"
 
 
+def test_sparql_writes_a_workbook_and_any_format_to_a_file(cli_build, tmp_path):
+    from openpyxl import load_workbook
+
+    query = (
+        "SELECT ?code (COUNT(?t) AS ?tasks)"
+        " WHERE { ?d skos:notation ?code . ?t kg:inDocument ?d ; a kg:Task } GROUP BY ?code ORDER BY ?code"
+    )
+    book_path = tmp_path / "tasks.xlsx"
+    result = kg("sparql", query, "--format", "xlsx", "--output", str(book_path), build_dir=cli_build)
+    assert result.returncode == 0 and result.stdout == "" and f"wrote {book_path}" in result.stderr
+    rows = list(load_workbook(book_path).active.values)
+    assert rows[0] == ("code", "tasks") and [r[0] for r in rows[1:]] == sorted(r[0] for r in rows[1:])
+    assert all(isinstance(r[1], int) and r[1] > 0 for r in rows[1:])  # a number, not its text
+    assert_clean_failure(
+        kg("sparql", query, "--format", "xlsx", build_dir=cli_build), "give --output FILE.xlsx"
+    )
+    as_csv = tmp_path / "tasks.csv"
+    assert kg("sparql", query, "--format", "csv", "-o", str(as_csv), build_dir=cli_build).returncode == 0
+    assert as_csv.read_text(encoding="utf-8").splitlines()[0] == "code,tasks"
+
+
 def test_sparql_construct_as_csv_is_an_error_not_turtle(cli_build):
     result = kg("sparql", CONSTRUCT_ONE, "--format", "csv", build_dir=cli_build)
     assert_clean_failure(result, "csv is no format for CONSTRUCT/DESCRIBE results; they print as turtle")
@@ -325,7 +346,18 @@ def test_sparql_help_offers_every_cli_format():
     from kg.query.formats import cli_formats
 
     help_text = " ".join(kg("sparql", "--help").stdout.split())
-    assert cli_formats() == ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml")
+    assert cli_formats() == (
+        "table",
+        "json",
+        "xml",
+        "csv",
+        "tsv",
+        "xlsx",
+        "turtle",
+        "ntriples",
+        "jsonld",
+        "rdfxml",
+    )
     for name in cli_formats():
         assert name in help_text
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from rdflib import Graph, URIRef
 
+from kg.graph.vocabulary import KG
 from kg.parse.model import Activity, Task
 
 STANDARD = "BAS1499-003"
@@ -105,6 +107,44 @@ def test_pages_name_their_languages_and_open_our_iris_here(client):
     missing = client.get("/document/NOPE-1")
     assert missing.status_code == 404 and "找不到所要的頁面、文件或項目。" in missing.text
     assert '<p class="error" role="alert" lang="en">' in missing.text
+
+
+def test_every_iri_of_ours_in_a_result_opens_here(client):
+    query = (
+        "SELECT ?document ?occupation ?class ?elsewhere WHERE {"
+        " ?document kg:occupation ?occupation ; a ?class . FILTER(?class = kg:CompetencyStandard)"
+        " BIND(<https://example.org/x> AS ?elsewhere) } LIMIT 1"
+    )
+    page = client.get("/query", params={"query": query}).text
+    links = re.findall(r'<td><a href="([^"]+)"', page)
+    assert links[0].startswith("/document/")
+    assert links[1].startswith("/icap-kg/id/occupation/")  # a concept under the base: its local path
+    assert links[2] == "/resource?iri=https%3A%2F%2Fw3id.org%2Ficap-kg%2Fontology%23CompetencyStandard"
+    assert len(links) == 3  # somebody else's IRI is shown, not linked
+    concept = client.get(links[1])
+    assert concept.status_code == 200 and f'href="{links[0]}"' in concept.text  # who points at it
+    term = client.get(links[2].replace("&amp;", "&"))
+    assert term.status_code == 200 and "owl:Class" in term.text
+    turtle = client.get("/resource", params={"iri": str(KG.CompetencyStandard), "format": "turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    assert (KG.CompetencyStandard, None, None) in Graph().parse(data=turtle.text, format="turtle")
+
+
+@pytest.mark.parametrize(
+    ("iri", "status", "message"),
+    [
+        ("", 400, "missing the iri parameter"),
+        (
+            "https://w3id.org/icap-kg/ontology#Nothing",
+            404,
+            "no resource <https://w3id.org/icap-kg/ontology#Nothing>",
+        ),
+        ("a b> ?p", 400, "not an IRI"),
+    ],
+)
+def test_a_resource_that_is_not_there_says_so(client, iri, status, message):
+    answer = client.get("/resource", params={"iri": iri}, headers={"Accept": "application/n-triples"})
+    assert answer.status_code == status and message in answer.text
 
 
 def test_search_results_and_a_pairs_mappings_download_as_shown(client):

@@ -33,6 +33,7 @@ ARTIFACTS = [
     "graph/overlap.nq",
     *(f"graph/documents/{code}.nq" for code in SEED_CODES),
     "documents.json",
+    "catalogue.json",
     "mappings/mappings.sssom.tsv",
     "mappings/coverage.json",
     "mappings/matched.tsv",

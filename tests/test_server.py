@@ -260,6 +260,9 @@ def test_sparql_get_defaults_to_sparql_json(client):
     ]
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def test_sparql_negotiates_xml_csv_and_tsv(client):
     xml = sparql(client, UNITS, "application/sparql-results+xml")
     assert xml.headers["content-type"].startswith("application/sparql-results+xml")
@@ -275,6 +278,22 @@ def test_sparql_negotiates_xml_csv_and_tsv(client):
     assert tsv.text.splitlines() == ["?c", '"BGM4R0172v2"', '"KMM5R0915v2"', '"TTM3R0299v2"']
     assert sparql(client, UNITS, "text/html;q=0.5, text/csv").headers["content-type"].startswith("text/csv")
     assert sparql(client, UNITS, format="tsv").headers["content-type"].startswith("text/tab-separated")
+
+
+def test_sparql_results_download_as_a_workbook(client):
+    from openpyxl import load_workbook
+
+    answer = sparql(client, UNITS, format="xlsx")
+    assert answer.headers["content-type"] == XLSX and "attachment" in answer.headers["content-disposition"]
+    assert list(load_workbook(io.BytesIO(answer.content)).active.values) == [
+        ("c",),
+        ("BGM4R0172v2",),
+        ("KMM5R0915v2",),
+        ("TTM3R0299v2",),
+    ]
+    assert sparql(client, UNITS, XLSX).headers["content-type"] == XLSX
+    page = client.get("/query", params={"query": UNITS}).text
+    assert ">xlsx</a>" in page
 
 
 def test_sparql_ask_in_json_and_xml(client):
@@ -517,3 +536,27 @@ def test_api_openapi_is_served_and_the_cdn_docs_are_not(client):
 def test_json_of_the_api_keeps_chinese_readable(client):
     response = client.get("/api/search", params={"q": "客訴", "top": "1"})
     assert json.loads(response.content.decode("utf-8"))["query"] == "客訴"
+
+
+def test_a_workbook_keeps_numbers_as_numbers_and_drops_what_a_cell_cannot_hold():
+    from openpyxl import load_workbook
+    from rdflib import XSD, BNode
+
+    from kg.query.formats import to_xlsx
+    from kg.store import QueryResult
+
+    row = {
+        "iri": URIRef(BASE + "BAS1499-003/T1"),
+        "count": Literal(3),
+        "share": Literal("0.25", datatype=XSD.decimal),
+        "flag": Literal(True),
+        "text": Literal("工作\x07任務", lang="zh-Hant"),
+        "odd": Literal("12abc", datatype=XSD.integer),  # ill-typed: kept as its text
+        "node": BNode("b0"),
+    }
+    result = QueryResult("select", variables=[*row, "missing"], rows=[row])
+    values = list(load_workbook(io.BytesIO(to_xlsx(result))).active.values)
+    assert values[0] == (*row, "missing")
+    assert values[1] == (BASE + "BAS1499-003/T1", 3, 0.25, True, "工作任務", "12abc", "_:b0", None)
+    ask = list(load_workbook(io.BytesIO(to_xlsx(QueryResult("ask", boolean=False)))).active.values)
+    assert ask == [("boolean",), (False,)]

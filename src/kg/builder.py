@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kg import __version__
+from kg.catalogue import Catalogue, Entry, entry
 from kg.document_cache import DocumentCache
 from kg.errors import BuildError
 from kg.graph.nquads import nquads
@@ -47,6 +48,7 @@ from kg.search.items import SearchItem, Vocabulary, class_names, class_vocabular
 from kg.search.token_cache import TokenCache, tokenizer_fingerprint
 from kg.settings import DEFAULT_SOURCES, Settings
 from kg.store.layout import (
+    CATALOGUE_FILE,
     DOCUMENTS_FILE,
     GRAPHS,
     MANIFEST_FILE,
@@ -147,6 +149,7 @@ def _build_into(
     items: list[SearchItem] = []
     models: list[Document] = []  # the parsed documents, for the mapping stage
     names: list[tuple[str, dict[str, list[str]]]] = []  # (document, its occupation/industry names)
+    filed: list[Entry] = []  # the documents as the browse page files them
     problems: list[str] = []
     seconds: dict[str, float] = {}
     iris = Iris(settings.base_iri)
@@ -184,6 +187,7 @@ def _build_into(
             parts.put(part_name("documents", result.model["code"]), key, _quads(result, cache))
             shared_written.update(result.shared_quads.splitlines(keepends=True))
             documents_out.append(result.model)
+            filed.append(entry(result.model))
             model = Document.from_dict(result.model)
             models.append(model)
             items.extend(document_items(model, iris))
@@ -191,6 +195,7 @@ def _build_into(
             report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
+    Catalogue(filed).write(folder / CATALOGUE_FILE)
     seconds["documents"] = time.perf_counter() - started  # wall time of the steps above, and the rest
     started = time.perf_counter()
     parts.write("concepts", [b"".join(sorted(shared_written))])

@@ -9,11 +9,14 @@ a count says how many documents choosing that value (too) would show.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
+from kg.atomic import write_atomically
 from kg.errors import KgError
 
 
@@ -58,6 +61,12 @@ class Entry:
             "tasks": self.tasks,
             **{f.name: list(self.values[f.name]) for f in FACETS if f.name not in ("kind", "level")},
         }
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> Entry:
+        """An entry as `asdict` wrote it (the build's catalogue.json)."""
+        values = {name: tuple(record["values"].get(name, ())) for name in (f.name for f in FACETS)}
+        return cls(record["code"], record["kind"], record["title"], record["level"], record["tasks"], values)
 
 
 @dataclass(frozen=True)
@@ -113,10 +122,23 @@ class Catalogue:
 
     def __init__(self, entries: Sequence[Entry]) -> None:
         self.entries = sorted(entries, key=lambda e: e.code)
+        self._by_code = {e.code: e for e in self.entries}
 
     @classmethod
     def of(cls, documents: Iterable[Mapping[str, Any]]) -> Catalogue:
         return cls([entry(d) for d in documents])
+
+    @classmethod
+    def read(cls, path: Path) -> Catalogue:
+        """The catalogue a build filed (`write`): a server's first page reads it, not every
+        parsed document."""
+        return cls([Entry.from_dict(record) for record in json.loads(path.read_text(encoding="utf-8"))])
+
+    def write(self, path: Path) -> None:
+        """The catalogue as a file of the build, written whole or not at all."""
+        records = [asdict(e) for e in self.entries]
+        data = json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        write_atomically(path, lambda stream: stream.write(data))
 
     def codes(self, chosen: Mapping[str, Sequence[str]]) -> list[str]:
         """The codes of every document filed under the `chosen` values (a search's filter)."""
@@ -124,21 +146,21 @@ class Catalogue:
 
     def every(self, chosen: Mapping[str, Sequence[str]] | None = None, sort: str = "code") -> list[Entry]:
         """Every document filed under the `chosen` values, sorted, unpaged (a download of the list)."""
-        if sort not in SORTS:
-            raise KgError(f"unknown sort {sort!r}; sort by one of: {', '.join(SORTS)}")
-        passes = self._passes(_checked(chosen or {}))
-        left = [e for n, e in enumerate(self.entries) if all(p[n] for p in passes.values())]
-        return sorted(left, key=_sort_key(sort))
+        order = _sort_key(sort)
+        return sorted(self._matching(self._passes(_checked(chosen or {})).values()), key=order)
 
-    def value_counts(self, codes: Iterable[str], facets: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
-        """How many of these documents each value of each named facet files, most first."""
-        by_code = {e.code: e for e in self.entries}
+    def value_counts(
+        self, codes: Iterable[str], facets: Sequence[str], chosen: Mapping[str, Sequence[str]] | None = None
+    ) -> dict[str, list[FacetValue]]:
+        """How many of these documents each value of each named facet files, most first; the
+        `chosen` values are marked, and kept when none of the documents has them (a search's facets)."""
         counts: dict[str, Counter[str]] = {name: Counter() for name in facets}
         for code in codes:
-            if code in by_code:
+            if code in self._by_code:
                 for name in facets:
-                    counts[name].update(by_code[code].values[name])
-        return {name: sorted(c.items(), key=lambda vc: _value_order(name, vc)) for name, c in counts.items()}
+                    counts[name].update(self._by_code[code].values[name])
+        picked = _checked(chosen or {})
+        return {name: _facet_values(name, c, picked.get(name, [])) for name, c in counts.items()}
 
     def _passes(self, picked: dict[str, list[str]]) -> dict[str, list[bool]]:
         """Per chosen facet, whether each entry is filed under one of its chosen values."""
@@ -146,6 +168,11 @@ class Catalogue:
             name: [any(v in e.values[name] for v in values) for e in self.entries]
             for name, values in picked.items()
         }
+
+    def _matching(self, passes: Iterable[list[bool]]) -> list[Entry]:
+        """The entries every one of these facets' choices passes."""
+        chosen = list(passes)
+        return [e for n, e in enumerate(self.entries) if all(p[n] for p in chosen)]
 
     def browse(
         self,
@@ -156,33 +183,32 @@ class Catalogue:
     ) -> Page:
         """The documents filed under the `chosen` values (by facet name), sorted, one page of them."""
         picked = _checked(chosen or {})
-        if sort not in SORTS:
-            raise KgError(f"unknown sort {sort!r}; sort by one of: {', '.join(SORTS)}")
+        order = _sort_key(sort)
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise KgError(f"size (documents a page) must be 1 to {MAX_PAGE_SIZE}, not {size}")
         if page < 1:
             raise KgError(f"page must be 1 or more, not {page}")
         passes = self._passes(picked)
-        left = [e for n, e in enumerate(self.entries) if all(p[n] for p in passes.values())]
+        left = self._matching(passes.values())
         counts = {}
         for facet in FACETS:  # each facet counted over what the other facets' choices leave
-            others = [p for name, p in passes.items() if name != facet.name]
-            counted = Counter(
-                v
-                for n, e in enumerate(self.entries)
-                if all(p[n] for p in others)
-                for v in e.values[facet.name]
-            )
-            for value in picked.get(facet.name, []):
-                counted.setdefault(value, 0)
-            ordered = sorted(counted.items(), key=lambda vc: _value_order(facet.name, vc))
-            counts[facet.name] = [FacetValue(v, c, v in picked.get(facet.name, [])) for v, c in ordered]
+            others = self._matching(p for name, p in passes.items() if name != facet.name)
+            counted = Counter(v for e in others for v in e.values[facet.name])
+            counts[facet.name] = _facet_values(facet.name, counted, picked.get(facet.name, []))
         pages = max(1, -(-len(left) // size))
         if page > pages:
             raise KgError(f"page {page} is past the last page ({pages})")
-        left.sort(key=_sort_key(sort))
+        left.sort(key=order)
         shown = left[(page - 1) * size : page * size]
         return Page(shown, len(left), page, pages, size, sort, picked, counts)
+
+
+def toggled(chosen: Mapping[str, Sequence[str]], facet: str, value: str) -> dict[str, list[str]]:
+    """The choices with one facet's value chosen, or no longer chosen when it was (a facet link)."""
+    out = {name: list(values) for name, values in chosen.items()}
+    values = out.setdefault(facet, [])
+    out[facet] = [v for v in values if v != value] if value in values else [*values, value]
+    return out
 
 
 def _checked(chosen: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
@@ -196,6 +222,15 @@ def _checked(chosen: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     return picked
 
 
+def _facet_values(facet: str, counted: Counter[str], chosen: Sequence[str]) -> list[FacetValue]:
+    """A facet's values in their order with their counts, the chosen ones marked; a chosen value
+    no document has stays, counted 0, so it can be taken back."""
+    for value in chosen:
+        counted.setdefault(value, 0)
+    ordered = sorted(counted.items(), key=lambda vc: _value_order(facet, vc))
+    return [FacetValue(v, c, v in chosen) for v, c in ordered]
+
+
 def _value_order(facet: str, value_count: tuple[str, int]) -> tuple:
     value, count = value_count
     if facet in ("level", "kind"):
@@ -203,7 +238,10 @@ def _value_order(facet: str, value_count: tuple[str, int]) -> tuple:
     return (-count, value)  # most documents first
 
 
-def _sort_key(sort: str) -> Any:
+def _sort_key(sort: str) -> Callable[[Entry], Any]:
+    """How entries sort by `sort` (one of SORTS); a KgError for another."""
+    if sort not in SORTS:
+        raise KgError(f"unknown sort {sort!r}; sort by one of: {', '.join(SORTS)}")
     if sort == "title":
         return lambda e: (e.title, e.code)
     if sort == "level":

@@ -55,6 +55,7 @@ from kg.settings import Settings
 from kg.store import GraphStore, QueryResult, open_store, store_descriptor
 from kg.store.base import SparqlFunction
 from kg.store.layout import (
+    CATALOGUE_FILE,
     DOCUMENTS_FILE,
     GRAPHS,
     MAPPINGS_FOLDER,
@@ -201,7 +202,13 @@ class KnowledgeGraph:
         """The build's documents filed by facet (kind, 領域類別, 職類別, 職業別, 行業別, 級別), for
         browsing: `graph.catalogue().browse({"level": ["5"]}, sort="title")`."""
         live = self._live()
-        return live.part("catalogue", lambda: Catalogue.of(live.documents.values()))
+
+        def load() -> Catalogue:
+            filed = live.path / CATALOGUE_FILE
+            # a build made before the catalogue was filed at build time files its documents now
+            return Catalogue.read(filed) if filed.exists() else Catalogue.of(live.documents.values())
+
+        return live.part("catalogue", load)
 
     def code(self, code: str) -> str:
         """The build's code of a document named in any letter case (kmm5r0915v2: KMM5R0915v2);

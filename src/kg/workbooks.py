@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
+# What a worksheet cell cannot hold (openpyxl refuses it): C0 control characters but tab,
+# newline and carriage return.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
 
 def sheet_title(text: str, used: set[str]) -> str:
     """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the workbook
@@ -13,3 +20,13 @@ def sheet_title(text: str, used: set[str]) -> str:
         n += 1
     used.add(title)
     return title
+
+
+def cell_text(text: str) -> str:
+    """Text a worksheet cell can hold: control characters (PDF extraction leaves some) dropped."""
+    return _ILLEGAL.sub("", text)
+
+
+def cells(row: Iterable[object]) -> list[object]:
+    """A row a worksheet can hold: its texts through `cell_text`, other values as they are."""
+    return [cell_text(value) if isinstance(value, str) else value for value in row]

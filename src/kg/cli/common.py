@@ -82,6 +82,31 @@ Endpoint = Annotated[
 ]
 
 
+Output = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file (whole or not at all), not standard output."),
+]
+
+
+def needs_output(fmt: str, output: Path | None) -> None:
+    """A binary format (xlsx) is no use on a terminal: a KgError unless it goes to a file."""
+    if fmt == "xlsx" and output is None:
+        raise KgError("xlsx is a binary workbook: give --output FILE.xlsx")
+
+
+def write_result(data: bytes, output: Path | None, what: str = "") -> None:
+    """A command's result on standard output, or in `output` (written whole or not at all, and
+    said so on standard error)."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    from kg.atomic import write_atomically
+
+    write_atomically(output, lambda stream: stream.write(data))
+    typer.echo(f"wrote {output} ({what}{', ' if what else ''}{len(data):,} bytes)", err=True)
+
+
 def fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)

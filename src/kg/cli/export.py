@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kg.cli.common import BuildDir, app, handles_errors
+from kg.cli.common import BuildDir, Output, app, handles_errors, needs_output, write_result
 from kg.errors import KgError
 from kg.export import FORMATS
 from kg.settings import Settings
@@ -23,9 +22,7 @@ def export(
         list[str] | None, typer.Argument(help="Document codes (any letter case); none: every document.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "case",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (whole or not at all).")
-    ] = None,
+    output: Output = None,
     dump: Annotated[
         Path | None,
         typer.Option(
@@ -46,7 +43,6 @@ def export(
              kg export --format xlsx --output icap.xlsx
              kg export --dump release/
     """
-    from kg.atomic import write_atomically
     from kg.export import export_format
     from kg.knowledge_graph import KnowledgeGraph
 
@@ -61,16 +57,10 @@ def export(
         typer.echo(f"wrote {release.folder}: {', '.join(release.files)} ({release.lines:,} quads)")
         return
     chosen = export_format(fmt)
-    if output is None and chosen.name == "xlsx":
-        raise KgError("xlsx is a binary workbook: give --output FILE.xlsx")
+    needs_output(chosen.name, output)
     graph = KnowledgeGraph(Settings.load(build_dir=build_dir))
     try:
         data = graph.export(codes or [], chosen.name)
     finally:
         graph.close()
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    write_atomically(output, lambda stream: stream.write(data))
-    typer.echo(f"wrote {output} ({chosen.description}, {len(data):,} bytes)", err=True)
+    write_result(data, output, chosen.description)

@@ -22,7 +22,9 @@ from kg.cli.common import (
     app,
     fail,
     handles_errors,
+    needs_output,
     progress_reporter,
+    write_result,
 )
 from kg.errors import BuildError, KgError
 from kg.query.formats import cli_formats
@@ -229,6 +231,12 @@ def sparql(
         bool, typer.Option("--list", help="List the named queries (ontology/queries/) with their titles.")
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "table",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the result to this file (whole or not at all), not stdout."
+        ),
+    ] = None,
     graph: Annotated[
         str, typer.Option("--graph", help="all (default), asserted, inferred, ontology or mappings.")
     ] = "all",
@@ -251,6 +259,7 @@ def sparql(
     Example: kg sparql 'SELECT ?code ?title WHERE { ?d kg:code ?code ; kg:title ?title }'
              kg sparql --file ontology/queries/indicators-per-task.rq --format csv
              kg sparql shared-knowledge --format json
+             kg sparql documents-with-counts --format xlsx --output documents.xlsx
              kg sparql shared-knowledge --endpoint http://localhost:7878/query
     """
     from kg.knowledge_graph import KnowledgeGraph
@@ -271,6 +280,7 @@ def sparql(
         raise KgError("give a query or --file FILE (one of them); kg sparql --list lists the named queries")
     if fmt not in cli_formats():
         raise KgError(f"unknown format {fmt!r}; choose one of: {', '.join(cli_formats())}")
+    needs_output(fmt, output)
     text = read_query_file(file) if file else resolve(query or "")
     settings = Settings.load(
         build_dir=build_dir,
@@ -287,5 +297,7 @@ def sparql(
         raise KgError(f"the query failed unexpectedly ({exc}); please report it") from None
     finally:
         opened.close()
-    output = render(result, fmt)
-    typer.echo(output, nl=not output.endswith("\n"))
+    written = render(result, fmt)
+    if isinstance(written, str):
+        written = (written if written.endswith("\n") else written + "\n").encode("utf-8")
+    write_result(written, output)

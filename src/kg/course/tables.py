@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kg.atomic import write_atomically
 from kg.course.report import CourseCoverage, DocumentCoverage
-from kg.workbooks import sheet_title
+from kg.workbooks import cells, sheet_title
 
 KIND_NAMES = {
     "task": "工作任務",
@@ -101,11 +101,11 @@ def write_xlsx(coverage: CourseCoverage, path: Path) -> None:
     used: set[str] = set()
     for document in coverage.documents:
         sheet = book.create_sheet(sheet_title(document.document, used))
-        sheet.append([f"{document.document} {document.title}"])
+        sheet.append(cells([f"{document.document} {document.title}"]))
         sheet.append([document.summary()["text"]])
         sheet.append(ITEM_HEADINGS)
         for row in item_rows(document):
-            sheet.append(row)
+            sheet.append(cells(row))
             if row[4] == "否":
                 for cell in sheet[sheet.max_row]:
                     cell.fill = gap_fill
@@ -124,7 +124,7 @@ def write_xlsx(coverage: CourseCoverage, path: Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append(cells(row))
     write_atomically(path, lambda handle: book.save(handle))
 
 

@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterator
 
 from kg.export.outline import Framework
-from kg.workbooks import sheet_title
+from kg.workbooks import cells, sheet_title
 
 HEADINGS = [
     "文件代碼 Document",
@@ -70,7 +70,7 @@ def xlsx_bytes(frameworks: list[Framework]) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows(framework):
-            sheet.append(row)
+            sheet.append(cells(row))
         for column, width in zip("ABCDEFGHIJ", (14, 24, 10, 14, 60, 6, 10, 18, 30, 40), strict=True):
             sheet.column_dimensions[column].width = width
         for row in sheet.iter_rows(min_row=2):

@@ -24,6 +24,7 @@ from kg.graph.vocabulary import PREFIXES
 from kg.query.errors import QueryError
 from kg.store import QueryResult
 from kg.store.terms import serialize, turtle
+from kg.workbooks import cell_text
 
 SELECT_ASK = ("select", "ask")
 GRAPH = ("graph",)  # CONSTRUCT/DESCRIBE
@@ -39,10 +40,10 @@ class Format:
     media_types: tuple[str, ...]  # what the server answers to, the first is the one served; () = not served
     short_names: tuple[str, ...]  # what a `format=` (`output=`, `results=`) parameter may say for it
     cli: bool  # `kg sparql --format` offers it
-    write: Callable[[QueryResult], str]
+    write: Callable[[QueryResult], str | bytes]  # bytes for a binary format (XLSX)
 
 
-def render(result: QueryResult, fmt: str = "table") -> str:
+def render(result: QueryResult, fmt: str = "table") -> str | bytes:
     """Text for a result, as `kg sparql --format` prints it. CONSTRUCT/DESCRIBE results are
     Turtle for the default `table`, and json or xml name their RDF forms (JSON-LD, RDF/XML), as
     in the server's `format=`; any other format for another kind of result is an error."""
@@ -56,7 +57,7 @@ def render(result: QueryResult, fmt: str = "table") -> str:
     return chosen.write(result)
 
 
-def serialize_result(result: QueryResult, fmt: str) -> str:
+def serialize_result(result: QueryResult, fmt: str) -> str | bytes:
     """A result in a format that writes its kind (one of `media_types(result.kind)`)."""
     chosen = FORMATS[fmt]
     if result.kind not in chosen.kinds:
@@ -175,6 +176,46 @@ def to_tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def to_xlsx(result: QueryResult) -> bytes:
+    """A workbook for Excel and LibreOffice Calc: a row per solution under the variables' names,
+    numbers and booleans as the spreadsheet's own, IRIs in full, other terms as their text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "result"
+    if result.kind == "ask":
+        sheet.append(["boolean"])
+        sheet.append([bool(result.boolean)])
+    else:
+        sheet.append(result.variables)
+        for row in result.rows:
+            sheet.append([_cell(row[v]) if v in row else None for v in result.variables])
+        sheet.freeze_panes = "A2"
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+_NUMBERS = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.decimal, XSD.double, XSD.float}
+_NUMBERS |= {XSD.nonNegativeInteger, XSD.positiveInteger, XSD.negativeInteger, XSD.nonPositiveInteger}
+
+
+def _cell(term: Node) -> object:
+    """A term as a spreadsheet cell: a typed number or boolean as one, anything else as its text
+    (less what a worksheet cannot hold: control characters)."""
+    if isinstance(term, Literal) and term.datatype in _NUMBERS | {XSD.boolean}:
+        value = term.toPython()
+        if isinstance(value, bool | int | float):
+            return value
+        if term.datatype == XSD.decimal:
+            return float(value)
+    return cell_text(_plain(term))
+
+
 def _plain(term: Node) -> str:
     return f"_:{term}" if isinstance(term, BNode) else str(term)
 
@@ -218,6 +259,7 @@ _SPARQL_JSON = (
     "text/javascript",
     "application/javascript",
 )
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SPARQL_XML = ("application/sparql-results+xml", "application/xml", "text/xml")
 _TURTLE = ("text/turtle", "application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3")
 
@@ -230,6 +272,7 @@ FORMATS: dict[str, Format] = {
         Format("xml", SELECT_ASK, _SPARQL_XML, ("xml",), cli=True, write=to_xml),
         Format("csv", SELECT_ASK, ("text/csv",), ("csv",), cli=True, write=to_csv),
         Format("tsv", SELECT_ASK, ("text/tab-separated-values",), ("tsv",), cli=True, write=to_tsv),
+        Format("xlsx", SELECT_ASK, (XLSX_TYPE,), ("xlsx",), cli=True, write=to_xlsx),
         Format("turtle", GRAPH, _TURTLE, ("turtle", "ttl", "n3"), cli=True, write=to_turtle),
         Format(
             "ntriples",

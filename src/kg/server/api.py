@@ -20,6 +20,7 @@ from kg.mapping.overlap import coverage_json, matrix_json
 from kg.mapping.sssom import sssom_text
 from kg.search.engine import Filters, as_grouping, as_mode
 from kg.search.results import SearchResults
+from kg.workbooks import cell_text
 
 if TYPE_CHECKING:
     import pandas
@@ -123,8 +124,7 @@ def search(
     """Documents (or items) that answer a question, best first: `kg search --json`'s JSON, or
     as CSV a row per piece of evidence (`SearchResults.to_dataframe`). The classification values
     are those of /documents (`kg.catalogue`), as "name (code)"."""
-    if fmt not in ("json", "csv"):
-        raise KgError(f"unknown format {fmt!r}; choose one of: json, csv")
+    choose_format(fmt, "json", "csv")
     results = run_search(
         request,
         q,
@@ -168,8 +168,7 @@ def overlap(
 ) -> Any:
     """The corresponding items of two documents, best first: `kg overlap A B --json`'s JSON, or
     the pairs as an SSSOM table."""
-    if fmt not in ("json", "sssom"):
-        raise KgError(f"unknown format {fmt!r}; choose one of: json, sssom")
+    choose_format(fmt, "json", "sssom")
     graph = knowledge_graph(request)
     found = graph.overlap(a, b, min_relation=as_relation(min_relation), kinds=tuple(kind or ()))
     if fmt == "sssom":
@@ -193,6 +192,7 @@ def overlap_matrix(
 ) -> Any:
     """Per row document, the share of its items that match the column's: `kg overlap --matrix --json`,
     or the matrix as a table (a row per document)."""
+    choose_format(fmt, "json", *TABLE_TYPES)
     matrix = knowledge_graph(request).matrix(min_relation=as_relation(min_relation))
     if fmt != "json":
         return table_download(matrix.rename_axis("document"), fmt, "overlap-matrix", index=True)
@@ -209,6 +209,7 @@ def overlap_coverage(
 ) -> Any:
     """For each unit and standard, the task covering most of the unit: `kg overlap --coverage --json`,
     or as a table."""
+    choose_format(fmt, "json", *TABLE_TYPES)
     coverage = knowledge_graph(request).coverage(incorporated_only=incorporated)
     if fmt != "json":
         return table_download(coverage, fmt, "unit-coverage")
@@ -221,15 +222,22 @@ TABLE_TYPES = {
 }
 
 
+def choose_format(fmt: str, *choices: str) -> str:
+    """A route's `format=`, when it is one of `choices`; a KgError (a 400) naming them otherwise."""
+    if fmt not in choices:
+        raise KgError(f"unknown format {fmt!r}; choose one of: {', '.join(choices)}")
+    return fmt
+
+
 def table_download(frame: pandas.DataFrame, fmt: str, name: str, index: bool = False) -> Response:
-    """A table as a CSV (UTF-8 with a BOM, for Excel) or XLSX download; a 400 for another format."""
-    if fmt not in TABLE_TYPES:
-        raise KgError(f"unknown format {fmt!r}; choose one of: json, {', '.join(TABLE_TYPES)}")
+    """A table as a CSV (UTF-8 with a BOM, for Excel) or XLSX download (`fmt`, one of TABLE_TYPES)."""
     if fmt == "csv":
         data = frame.to_csv(index=index).encode("utf-8-sig")
     else:
         out = io.BytesIO()
-        frame.to_excel(out, index=index, engine="openpyxl")
+        frame.map(lambda v: cell_text(v) if isinstance(v, str) else v).to_excel(
+            out, index=index, engine="openpyxl"
+        )
         data = out.getvalue()
     headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
     return Response(data, media_type=TABLE_TYPES[fmt], headers=headers)

@@ -9,9 +9,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kg.catalogue import FACETS, PAGE_SIZE, SORTS, Page
-from kg.errors import KgError
-from kg.server.api import knowledge_graph, table_download
+from kg.catalogue import FACETS, PAGE_SIZE, SORTS, Page, toggled
+from kg.server.api import TABLE_TYPES, choose_format, knowledge_graph, table_download
 from kg.server.templating import render
 
 router = APIRouter()
@@ -70,8 +69,7 @@ def documents_api(
 ) -> Response:
     """The documents the facet values leave: one page as JSON with the facets' counts, or every
     one of them as CSV or XLSX (the page's download)."""
-    if fmt not in ("json", "csv", "xlsx"):
-        raise KgError(f"unknown format {fmt!r}; choose one of: json, csv, xlsx")
+    choose_format(fmt, "json", *TABLE_TYPES)
     if fmt == "json":
         found = listing.browse(request)
         body = {
@@ -117,10 +115,7 @@ def _linker(found: Page) -> Any:
     """The links the page draws: a facet value toggled on or off (back to page 1), another page."""
 
     def link(facet: str | None = None, value: str | None = None, page: int = 1) -> str:
-        chosen = {n: list(v) for n, v in found.chosen.items()}
-        if facet is not None and value is not None:
-            values = chosen.setdefault(facet, [])
-            chosen[facet] = [v for v in values if v != value] if value in values else [*values, value]
+        chosen = toggled(found.chosen, facet, value) if facet and value else found.chosen
         params = _params(chosen, found.sort, found.size, page)
         return "/documents" + ("?" + urlencode(params) if params else "")
 

@@ -10,8 +10,9 @@ so the same build answers behind any host name.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -40,23 +41,39 @@ async def describe(request: Request, iri: str) -> QueryResult:
     return result
 
 
+def negotiated(request: Request, pages: bool = True) -> str:
+    """The format a resource is asked for: a link's `format=`, else the Accept header; HTML (a
+    page) first when `pages`."""
+    offers = ({"html": HTML_TYPES} if pages else {}) | media_types("graph")
+    named = request.query_params.getlist("format")  # a link's choice (the pages' downloads)
+    try:
+        if named:
+            names: dict[str, tuple[str, ...]] = {"html": ("html",), **short_names("graph")}
+            return by_name(named, names, offers)
+        return choose(request.headers.get("accept"), offers, next(iter(offers)))
+    except NotAcceptable:
+        offered = ", ".join(types[0] for types in offers.values())
+        raise HttpError(406, f"a resource is offered as {offered}") from None
+
+
+async def described(request: Request, graph: KnowledgeGraph, iri: str, fmt: str) -> Response:
+    """What the build says of an IRI and what points at it: a page of triples, or RDF."""
+    result = await describe(request, iri)
+    if not result.triples:
+        raise NotFound(f"no resource <{iri}> in this build")
+    if fmt == "html":
+        return render(request, "resource.html", iri=iri, triples=result.triples, page_of=page_links(graph))
+    body = serialize_result(result, fmt)
+    return Response(body, media_type=f"{media_types('graph')[fmt][0]}; charset=utf-8")
+
+
 async def resolve(request: Request, graph: KnowledgeGraph, path: str) -> Response:
     """An IRI under the base: an HTML page or RDF, as the client prefers."""
     local = path[len(base_path(graph)) :]
     iri = graph.iris.base + local
     if not local or not _SAFE_IRI.fullmatch(iri):
         raise NotFound(f"no resource at {path}")
-    offers = {"html": HTML_TYPES} | media_types("graph")
-    named = request.query_params.getlist("format")  # a link's choice (the pages' downloads)
-    try:
-        if named:
-            names: dict[str, tuple[str, ...]] = {"html": ("html",), **short_names("graph")}
-            fmt = by_name(named, names, offers)
-        else:
-            fmt = choose(request.headers.get("accept"), offers, "html")
-    except NotAcceptable:
-        offered = ", ".join(types[0] for types in offers.values())
-        raise HttpError(406, f"a resource is offered as {offered}") from None
+    fmt = negotiated(request)
     parts = local.split("/")
     # The pages are built in the thread pool, as their own routes are: an item page searches,
     # and nothing may hold up the event loop.
@@ -65,16 +82,22 @@ async def resolve(request: Request, graph: KnowledgeGraph, path: str) -> Respons
     elif fmt == "html" and len(parts) == 2 and parts[0] in graph.parsed and parts[1] in graph.items(parts[0]):
         response = await run_in_threadpool(item_page, request, parts[0], parts[1])
     else:
-        result = await describe(request, iri)
-        if not result.triples:
-            raise NotFound(f"no resource <{iri}> in this build")
-        if fmt == "html":
-            response = render(
-                request, "resource.html", iri=iri, triples=result.triples, page_of=page_links(graph)
-            )
-        else:
-            body = serialize_result(result, fmt)
-            response = Response(body, media_type=f"{offers[fmt][0]}; charset=utf-8")
+        response = await described(request, graph, iri, fmt)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@router.get("/resource")
+async def resource(
+    request: Request, iri: Annotated[str, Query(description="An IRI the build mentions.")] = ""
+) -> Response:
+    """Any IRI the build mentions, the ontology's terms above all (their namespace is not under the
+    base, so no path of this server is theirs): its triples as a page, or RDF by `format=`/Accept."""
+    if not iri.strip():
+        raise HttpError(400, "missing the iri parameter: /resource?iri=https://…")
+    if not _SAFE_IRI.fullmatch(iri):
+        raise HttpError(400, f"not an IRI: {iri[:200]!r}")
+    response = await described(request, knowledge_graph(request), iri, negotiated(request))
     response.headers["Vary"] = "Accept"
     return response
 

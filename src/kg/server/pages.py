@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 
-from kg.catalogue import FACETS
+from kg.catalogue import FACETS, toggled
 from kg.errors import KgError
-from kg.graph.vocabulary import PREFIXES
+from kg.graph.vocabulary import KG, PREFIXES
 from kg.knowledge_graph import KnowledgeGraph
 from kg.query.formats import media_types
 from kg.query.named import named_queries
@@ -47,7 +47,9 @@ def local_path(graph: KnowledgeGraph, iri: str) -> str:
 
 
 def page_links(graph: KnowledgeGraph) -> Callable[[str], str | None]:
-    """`page_of(iri)`: the local page of a document's or item's IRI, or None when it is neither.
+    """`page_of(iri)`: where this server shows one of the build's own IRIs (a document's or an
+    item's page, any other IRI under the base at its local path, an ontology term at /resource),
+    or None for an IRI of somebody else's.
 
     The live build is read once, here: a result table asks for a link in each of its cells.
     """
@@ -55,6 +57,8 @@ def page_links(graph: KnowledgeGraph) -> Callable[[str], str | None]:
     items: dict[str, Collection[str]] = {}
 
     def page_of(iri: str) -> str | None:
+        if iri.startswith(str(KG)) or iri == str(KG).rstrip("#"):  # the ontology and its terms
+            return "/resource?" + urlencode({"iri": iri})
         if not iri.startswith(base):
             return None
         parts = iri[len(base) :].split("/")
@@ -65,7 +69,7 @@ def page_links(graph: KnowledgeGraph) -> Callable[[str], str | None]:
                 items[parts[0]] = graph.items(parts[0])
             if parts[1] in items[parts[0]]:
                 return f"/document/{quote(parts[0])}/{quote(parts[1])}"
-        return None
+        return local_path(graph, iri)  # answered by kg.server.linked_data
 
     return page_of
 
@@ -169,16 +173,20 @@ def _faceted_search(request: Request, form: dict[str, Any], levels: list[int]) -
         classes=form["classes"],
     )
     hits = cast(list[DocumentHit], found.results)  # the page groups by document
-    if not hits and form["classes"] and not catalogue.codes(form["classes"]):  # asked only then
-        return {"error": "沒有文件屬於所選的分類 no document is filed under the classes chosen"}
     found.results = hits[(page - 1) * top : page * top]
-    return {
+    answer = {
         "results": found,
-        "counts": catalogue.value_counts([hit.document for hit in hits[:FACET_DEPTH]], SEARCH_FACETS),
+        "counts": catalogue.value_counts(
+            [hit.document for hit in hits[:FACET_DEPTH]], SEARCH_FACETS, form["classes"]
+        ),
         "more": len(hits) > top * page,
         "chips": understood_chips(request, found),
         "terms": query_terms(" ".join(form["q"].split())),
     }
+    if not hits and form["classes"] and not catalogue.codes(form["classes"]):  # asked only then
+        # the facets still show the choices, so they can be taken back
+        answer["error"] = "沒有文件屬於所選的分類 no document is filed under the classes chosen"
+    return answer
 
 
 SEARCH_FACETS = ("domain", "category", "occupation", "industry")  # the form has kind and level
@@ -186,21 +194,24 @@ FACET_DEPTH = 100  # the best documents for a question whose classification the 
 MAX_SEARCH_DEPTH = 500  # documents a question's pages reach
 
 
+def _form_params(form: dict[str, Any], classes: dict[str, list[str]]) -> list[tuple[str, object]]:
+    """The search form as query parameters, defaults left out: what the page's links and its
+    downloads ask again."""
+    asked = {"mode": form["mode"] if form["mode"] != "hybrid" else "", "kind": form["kind"]}
+    asked |= {"document-kind": form["document_kind"], "level": form["level"]}
+    params: list[tuple[str, object]] = [("q", form["q"])]
+    params += [(name, value) for name, value in asked.items() if value]
+    params += [("ignore", part) for part in form["ignore"]]
+    return params + [(name, v) for name, values in classes.items() for v in values]
+
+
 def _search_linker(form: dict[str, Any]) -> Callable[..., str]:
     """Links of the search page: a classification value toggled (back to page 1), or another page."""
 
     def link(facet: str | None = None, value: str | None = None, page: int = 1) -> str:
-        classes = {name: list(values) for name, values in form["classes"].items()}
-        if facet is not None and value is not None:
-            values = classes.setdefault(facet, [])
-            classes[facet] = [v for v in values if v != value] if value in values else [*values, value]
-        params: list[tuple[str, object]] = [("q", form["q"])]
-        defaults = {"mode": "hybrid", "top": 10, "kind": "", "document-kind": "", "level": ""}
-        current = {"mode": form["mode"], "top": form["top"], "kind": form["kind"]}
-        current |= {"document-kind": form["document_kind"], "level": form["level"]}
-        params += [(name, value) for name, value in current.items() if value != defaults[name]]
-        params += [("ignore", part) for part in form["ignore"]]
-        params += [(name, v) for name, values in classes.items() for v in values]
+        classes = toggled(form["classes"], facet, value) if facet and value else form["classes"]
+        params = _form_params(form, classes)
+        params += [("top", form["top"])] if form["top"] != 10 else []
         params += [("page", page)] if page > 1 else []
         return "/search?" + urlencode(params)
 
@@ -211,16 +222,9 @@ def _search_api_linker(form: dict[str, Any]) -> Callable[[str], str]:
     """The page's answer from /api/search, in a format (the page's downloads)."""
 
     def link(fmt: str) -> str:
-        asked = {"mode": form["mode"], "kind": form["kind"], "document-kind": form["document_kind"]}
-        asked |= {"level": form["level"]}
-        params: list[tuple[str, object]] = [
-            ("q", form["q"]),
-            ("top", min(form["top"] * form["page"], MAX_TOP)),
-        ]
-        params += [(name, value) for name, value in asked.items() if value]
-        params += [("ignore", part) for part in form["ignore"]]
-        params += [(name, value) for name, values in form["classes"].items() for value in values]
-        return "/api/search?" + urlencode([*params, ("format", fmt)])
+        top = min(form["top"] * form["page"], MAX_TOP)
+        params = [*_form_params(form, form["classes"]), ("top", top), ("format", fmt)]
+        return "/api/search?" + urlencode(params)
 
     return link
 

@@ -2,7 +2,7 @@
 
 GET `?query=`, POST form-encoded (`query=`) or POST `application/sparql-query`.
 Updates (`update=`, `application/sparql-update`, or an INSERT/DELETE/... query) get
-403. Results: SPARQL JSON (default), XML, CSV or TSV for SELECT/ASK; Turtle
+403. Results: SPARQL JSON (default), XML, CSV, TSV or an XLSX workbook for SELECT/ASK; Turtle
 (default), N-Triples, JSON-LD or RDF/XML for CONSTRUCT/DESCRIBE; by the Accept header
 or a `format` (also `output`, `results`) parameter, as SPARQLWrapper sends them.
 """
@@ -79,6 +79,9 @@ async def answer(request: Request, sparql: str, params: Params) -> Response:
     result = await run_sparql(request, sparql, graph_of(request, params))
     fmt, media_type = negotiate(result, params, request.headers.get("accept"))
     body = serialize_result(result, fmt)
+    if isinstance(body, bytes):  # a workbook: a download, not text
+        headers = {"Vary": "Accept", "Content-Disposition": f'attachment; filename="result.{fmt}"'}
+        return Response(body, media_type=media_type, headers=headers)
     return Response(body, media_type=f"{media_type}; charset=utf-8", headers={"Vary": "Accept"})
 
 

@@ -77,6 +77,7 @@ TEMPORARY_PREFIX = ".tmp-"
 # One build.
 MANIFEST_FILE = "manifest.json"
 DOCUMENTS_FILE = "documents.json"
+CATALOGUE_FILE = "catalogue.json"  # the documents filed by facet (kg.catalogue), for browsing
 GRAPH_FOLDER = "graph"
 PARTS_FILE = "parts.json"
 STORE_FOLDER = "oxigraph"
