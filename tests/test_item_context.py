@@ -147,6 +147,20 @@ def test_a_resource_that_is_not_there_says_so(client, iri, status, message):
     assert answer.status_code == status and message in answer.text
 
 
+def _table(response, fmt: str) -> list[list[str]]:
+    """A CSV or XLSX download's rows, every cell as text."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200, response.text[:200]
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = load_workbook(io.BytesIO(response.content)).active.values
+    return [["" if v is None else str(v) for v in row] for row in rows]
+
+
 def test_search_results_and_a_pairs_mappings_download_as_shown(client):
     page = client.get("/search", params={"q": "客訴處理", "top": 3}).text
     links = dict(re.findall(r'<a class="download" href="([^"]+)">(CSV|JSON)</a>', page))
@@ -165,6 +179,13 @@ def test_search_results_and_a_pairs_mappings_download_as_shown(client):
     assert rows[0].startswith("subject_id\tsubject_label") and "#curie_map:" in sssom.text
     pairs = client.get("/api/overlap", params={"a": "KMM5R0915v2", "b": STANDARD}).json()["pairs"]
     assert len(rows) - 1 == len(pairs)
+    for fmt in ("csv", "xlsx"):  # the pair's table as the page shows it
+        link = re.search(rf'id="download-{fmt}" href="([^"]+)"', pair).group(1).replace("&amp;", "&")
+        assert _table(client.get(link), fmt)[0][:2] == ["a_code", "a_kind"]
+        assert len(_table(client.get(link), fmt)) - 1 == len(pairs)
+    xlsx_link = re.search(r'<a class="download" href="([^"]+)">XLSX</a>', page).group(1).replace("&amp;", "&")
+    book, table_rows = _table(client.get(xlsx_link), "xlsx"), _table(table, "csv")
+    assert book[0] == table_rows[0] and [r[0] for r in book] == [r[0] for r in table_rows]
     bad = client.get("/api/overlap", params={"a": "KMM5R0915v2", "b": STANDARD, "format": "rdf"})
     assert bad.status_code == 400 and "unknown format 'rdf'" in bad.json()["error"]
 

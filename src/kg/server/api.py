@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     import pandas
 
 router = APIRouter()
+# The table downloads (`format=`) every route with a table offers beside its JSON.
+TABLE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def knowledge_graph(request: Request) -> KnowledgeGraph:
@@ -119,12 +124,12 @@ def search(
     industry: Annotated[
         list[str] | None, Query(description="Only documents of this 行業別; repeatable.")
     ] = None,
-    fmt: Annotated[str, Query(alias="format", description="json (the default) or csv.")] = "json",
+    fmt: Annotated[str, Query(alias="format", description="json (the default), csv or xlsx.")] = "json",
 ) -> Any:
     """Documents (or items) that answer a question, best first: `kg search --json`'s JSON, or
-    as CSV a row per piece of evidence (`SearchResults.to_dataframe`). The classification values
-    are those of /documents (`kg.catalogue`), as "name (code)"."""
-    choose_format(fmt, "json", "csv")
+    as CSV or XLSX a row per piece of evidence (`SearchResults.to_dataframe`). The classification
+    values are those of /documents (`kg.catalogue`), as "name (code)"."""
+    choose_format(fmt, "json", *TABLE_TYPES)
     results = run_search(
         request,
         q,
@@ -140,10 +145,8 @@ def search(
         classes={"domain": domain or [], "category": category or [], "occupation": occupation or []}
         | {"industry": industry or []},
     )
-    if fmt == "csv":
-        data = results.to_dataframe().to_csv(index=False).encode("utf-8-sig")
-        headers = {"Content-Disposition": 'attachment; filename="search.csv"'}
-        return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
+    if fmt != "json":
+        return table_download(results.to_dataframe(), fmt, "search")
     return results.to_dict()
 
 
@@ -164,11 +167,13 @@ def overlap(
         ),
     ] = DEFAULT_PAIR_RELATION,
     kind: Annotated[list[str] | None, Query(description="Only pairs of this item kind; repeatable.")] = None,
-    fmt: Annotated[str, Query(alias="format", description="json (the default) or sssom.")] = "json",
+    fmt: Annotated[
+        str, Query(alias="format", description="json (the default), sssom, csv or xlsx.")
+    ] = "json",
 ) -> Any:
     """The corresponding items of two documents, best first: `kg overlap A B --json`'s JSON, or
-    the pairs as an SSSOM table."""
-    choose_format(fmt, "json", "sssom")
+    the pairs as an SSSOM table, or as a CSV or XLSX table (`Overlap.to_dataframe`)."""
+    choose_format(fmt, "json", "sssom", *TABLE_TYPES)
     graph = knowledge_graph(request)
     found = graph.overlap(a, b, min_relation=as_relation(min_relation), kinds=tuple(kind or ()))
     if fmt == "sssom":
@@ -179,6 +184,8 @@ def overlap(
         return Response(
             text.encode("utf-8"), media_type="text/tab-separated-values; charset=utf-8", headers=headers
         )
+    if fmt != "json":
+        return table_download(found.to_dataframe(), fmt, f"{quote(found.a)}-{quote(found.b)}")
     return found.to_dict()
 
 
@@ -214,12 +221,6 @@ def overlap_coverage(
     if fmt != "json":
         return table_download(coverage, fmt, "unit-coverage")
     return coverage_json(coverage)
-
-
-TABLE_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def choose_format(fmt: str, *choices: str) -> str:
