@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import SEED_CODES
-from kg.catalogue import Catalogue, entry
+from kg.catalogue import Catalogue, concept_key, entry
 from kg.errors import KgError
 from kg.knowledge_graph import KnowledgeGraph
 from kg.store.layout import CATALOGUE_FILE, current_build
@@ -46,6 +46,14 @@ def test_a_document_is_filed_under_every_value_its_cells_list():
     )
     assert entry(CORPUS[1]).values["occupation"] == ("客服人員 (4222)",)  # the single field of older JSON
     assert entry(CORPUS[4]).values["domain"] == () and entry(CORPUS[4]).values["level"] == ()
+
+
+def test_a_facet_value_names_the_key_its_concept_is_minted_from():
+    assert concept_key("occupation", "客服人員 (4222)") == "4222"
+    assert concept_key("industry", "零售業（含網路）(G47)") == "G47"
+    assert concept_key("occupation", "收銀員") == "收銀員" and concept_key("category", "BAS") == "BAS"
+    assert concept_key("domain", "行銷 (含廣告)") == "行銷 (含廣告)"  # a domain is its text
+    assert Catalogue.of(CORPUS).values("level") == ["3", "5"]
 
 
 def test_values_of_one_facet_add_up_and_facets_narrow_each_other():

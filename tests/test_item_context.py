@@ -123,8 +123,13 @@ def test_every_iri_of_ours_in_a_result_opens_here(client):
     assert len(links) == 3  # somebody else's IRI is shown, not linked
     concept = client.get(links[1])
     assert concept.status_code == 200 and f'href="{links[0]}"' in concept.text  # who points at it
+    browse = re.search(r'id="browse-concept" href="([^"]+)"', concept.text).group(1).replace("&amp;", "&")
+    listed = set(re.findall(r'<td><a href="/document/([^"/]+)">', client.get(browse).text))
+    filed = f"SELECT ?c WHERE {{ ?d kg:occupation <https://w3id.org{links[1]}> ; skos:notation ?c }}"
+    pointing = client.get("/sparql", params={"query": filed, "format": "csv"}).text.split()[1:]
+    assert listed == set(pointing) and links[0].rsplit("/", 1)[1] in listed
     term = client.get(links[2].replace("&amp;", "&"))
-    assert term.status_code == 200 and "owl:Class" in term.text
+    assert term.status_code == 200 and "owl:Class" in term.text and 'id="browse-concept"' not in term.text
     turtle = client.get("/resource", params={"iri": str(KG.CompetencyStandard), "format": "turtle"})
     assert turtle.headers["content-type"].startswith("text/turtle")
     assert (KG.CompetencyStandard, None, None) in Graph().parse(data=turtle.text, format="turtle")

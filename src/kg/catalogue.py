@@ -10,6 +10,7 @@ a count says how many documents choosing that value (too) would show.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -35,6 +36,8 @@ FACETS = (
     Facet("industry", "行業別", "Industry"),
     Facet("level", "級別", "Level"),
 )
+# The facets whose values are concepts of the graph, minted as `Iris.concept(facet, concept_key(...))`.
+CONCEPT_FACETS = ("domain", "category", "occupation", "industry")
 SORTS = {"code": "代碼 Code", "title": "名稱 Title", "level": "級別 Level", "tasks": "工作任務 Tasks"}
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -162,6 +165,12 @@ class Catalogue:
         picked = _checked(chosen or {})
         return {name: _facet_values(name, c, picked.get(name, [])) for name, c in counts.items()}
 
+    def values(self, facet: str) -> list[str]:
+        """Every value a facet files some document under, in its order."""
+        return sorted(
+            {v for e in self.entries for v in e.values[facet]}, key=lambda v: _value_order(facet, (v, 0))
+        )
+
     def _passes(self, picked: dict[str, list[str]]) -> dict[str, list[bool]]:
         """Per chosen facet, whether each entry is filed under one of its chosen values."""
         return {
@@ -201,6 +210,13 @@ class Catalogue:
         left.sort(key=order)
         shown = left[(page - 1) * size : page * size]
         return Page(shown, len(left), page, pages, size, sort, picked, counts)
+
+
+def concept_key(facet: str, value: str) -> str:
+    """What the concept IRI of a facet's value is minted from: a domain's text; else the code in
+    the value's trailing parentheses ("name (code)"), or the value itself (a name or a code alone)."""
+    coded = re.fullmatch(r".*\(([^()]+)\)", value) if facet != "domain" else None
+    return coded.group(1) if coded else value
 
 
 def toggled(chosen: Mapping[str, Sequence[str]], facet: str, value: str) -> dict[str, list[str]]:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from kg.catalogue import CONCEPT_FACETS, concept_key
 from kg.knowledge_graph import KnowledgeGraph, NotFound
 from kg.query.formats import media_types, serialize_result, short_names
 from kg.server.api import knowledge_graph
@@ -62,9 +64,33 @@ async def described(request: Request, graph: KnowledgeGraph, iri: str, fmt: str)
     if not result.triples:
         raise NotFound(f"no resource <{iri}> in this build")
     if fmt == "html":
-        return render(request, "resource.html", iri=iri, triples=result.triples, page_of=page_links(graph))
+        browse = concept_browse(graph, iri)
+        return render(
+            request,
+            "resource.html",
+            iri=iri,
+            triples=result.triples,
+            page_of=page_links(graph),
+            browse=browse,
+        )
     body = serialize_result(result, fmt)
     return Response(body, media_type=f"{media_types('graph')[fmt][0]}; charset=utf-8")
+
+
+def concept_browse(graph: KnowledgeGraph, iri: str) -> str | None:
+    """For a classification concept of ours (a 職業別, say), /documents narrowed to it: the facet
+    values minted as this IRI (one code may come with differently written names)."""
+    if not iri.startswith(graph.iris.base):
+        return None
+    facet = iri[len(graph.iris.base) :].split("/", 1)[0]
+    if facet not in CONCEPT_FACETS:
+        return None
+    minted = [
+        v
+        for v in graph.catalogue().values(facet)
+        if str(graph.iris.concept(facet, concept_key(facet, v))) == iri
+    ]
+    return "/documents?" + urlencode([(facet, v) for v in minted]) if minted else None
 
 
 async def resolve(request: Request, graph: KnowledgeGraph, path: str) -> Response:
