@@ -130,3 +130,49 @@ def test_a_worker_that_cannot_start_says_why_not_that_its_pool_broke(tmp_path):
     files = sorted(raw.glob("*.txt")) * (PARALLEL_FROM // 5 + 1)  # enough files for a pool
     with pytest.raises(KgError, match=f"cannot open the document cache {tmp_path}"):
         list(process_all(files, "https://w3id.org/icap-kg/id/", "rules", workers=2, document_cache=tmp_path))
+
+
+def _outlines(folder):
+    from kg.course.evaluate import load_outlines
+
+    (folder / "outlines.tsv").write_text("a.md\tBAS1499-003\ttune\n", encoding="utf-8")
+    return load_outlines(folder)
+
+
+def _readers():
+    from kg.mapping.evaluate import load_pairs
+    from kg.query.sparql import read_query_file
+    from kg.search.evaluate import load_questions
+
+    return {
+        "query file": read_query_file,
+        "question file": load_questions,
+        "file of labelled pairs": load_pairs,
+        "file": lambda path: _outlines(path.parent),  # labels.tsv of labelled course outlines
+    }
+
+
+@pytest.mark.parametrize("what", ["query file", "question file", "file of labelled pairs", "file"])
+def test_a_file_a_user_names_that_cannot_be_read_is_one_line_naming_it(tmp_path, what):
+    read = _readers()[what]
+    named = tmp_path / ("labels.tsv" if what == "file" else "named")
+    named.write_bytes("客訴處理\n".encode("big5"))
+    with pytest.raises(KgError, match=rf"^{named}: not a UTF-8 text file \(byte 0 cannot be read\)$"):
+        read(named)
+    named.unlink()
+    with pytest.raises(KgError, match=rf"^{named}: no such {what}$"):
+        read(named)
+    named.mkdir()
+    with pytest.raises(KgError, match=rf"^{named}: a folder, not a {what}$"):
+        read(named)
+
+
+def test_a_byte_order_mark_is_read_past_and_a_bad_label_line_is_named(tmp_path):
+    from kg.text_files import read_text
+
+    marked = tmp_path / "marked.rq"
+    marked.write_bytes("\ufeffASK {}".encode())
+    assert read_text(marked) == "ASK {}"
+    (tmp_path / "labels.tsv").write_text("a.md\tseven\tT1\n", encoding="utf-8")
+    with pytest.raises(KgError, match=r"labels\.tsv:1: the line must be a number, not 'seven'"):
+        _outlines(tmp_path)

@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "kg.errors": 0,  # the errors users see; imports nothing of kg
     "kg.sqlite_cache": 0,  # opening the build's SQLite caches; imports kg.errors only
     "kg.atomic": 0,  # files written whole or not at all; imports kg.errors only
+    "kg.text_files": 0,  # reading a file a user names, one clear error each failure; imports kg.errors
     "kg.workbooks": 0,  # what the Excel workbooks kg writes share; imports nothing of kg
     "kg.settings": 0,  # every setting and its check; imports kg.errors only
     "kg.parse": 1,  # raw documents -> the document model
@@ -47,6 +48,7 @@ SIDEWAYS: set[tuple[str, str]] = {
     ("kg.settings", "kg.errors"),
     ("kg.sqlite_cache", "kg.errors"),
     ("kg.atomic", "kg.errors"),
+    ("kg.text_files", "kg.errors"),
     ("kg", "kg.errors"),
     ("kg", "kg.settings"),
     ("kg.pipeline", "kg.graph"),

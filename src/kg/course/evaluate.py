@@ -16,6 +16,7 @@ from typing import Any
 
 from kg.course.report import CourseCoverage
 from kg.errors import KgError
+from kg.text_files import read_text
 
 LEVELS = ("activity", "indicator")
 
@@ -28,27 +29,30 @@ class LabelledOutline:
     labels: dict[int, set[str]]  # line -> codes it covers
 
 
-def _rows(path: Path) -> list[list[str]]:
-    if not path.is_file():
-        raise KgError(f"{path}: no such file")
+def _rows(path: Path) -> list[tuple[int, list[str]]]:
+    """(line number, cells) of each row of a tab-separated file, comments and blank lines left out."""
     rows = []
-    for number, text in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+    for number, text in enumerate(read_text(path).split("\n"), start=1):
         if text.strip() and not text.startswith("#"):
             cells = text.split("\t")
             if len(cells) < 3:
                 raise KgError(f"{path}:{number}: expected tab-separated columns, got {text[:60]!r}")
-            rows.append(cells)
+            rows.append((number, cells))
     return rows
 
 
 def load_outlines(folder: Path) -> list[LabelledOutline]:
     """The labelled outlines of a folder holding outlines.tsv and labels.tsv."""
     labels: dict[str, dict[int, set[str]]] = {}
-    for cells in _rows(folder / "labels.tsv"):
+    for number, cells in _rows(folder / "labels.tsv"):
+        if not cells[1].strip().isdigit():
+            raise KgError(
+                f"{folder / 'labels.tsv'}:{number}: the line must be a number, not {cells[1][:20]!r}"
+            )
         codes = set() if cells[2].strip() == "-" else set(cells[2].split())
         labels.setdefault(cells[0], {})[int(cells[1])] = codes
     outlines = []
-    for name, document, split, *_ in _rows(folder / "outlines.tsv"):
+    for _, (name, document, split, *_) in _rows(folder / "outlines.tsv"):
         if split not in ("tune", "test"):
             raise KgError(f"{folder / 'outlines.tsv'}: split of {name} is {split!r}, not tune or test")
         outlines.append(LabelledOutline(folder / name, document, split, labels.get(name, {})))

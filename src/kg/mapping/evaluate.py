@@ -14,6 +14,7 @@ yes/no question: "related or stronger?", "close or stronger?", "exact?".
 from __future__ import annotations
 
 import csv
+import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from kg.mapping.matching import match
 from kg.mapping.material import Material
 from kg.mapping.model import RELATIONS, Thresholds
 from kg.mapping.scoring import Scorer
+from kg.text_files import read_text
 
 LABELS = (*RELATIONS, "none")
 LABEL_COLUMNS = ("doc_a", "code_a", "doc_b", "code_b", "relation")
@@ -67,21 +69,17 @@ class LevelScore:
 def load_pairs(path: str | Path) -> list[LabelledPair]:
     """Labelled pairs from a TSV with the columns doc_a, code_a, doc_b, code_b, relation."""
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8", newline="") as file:
-            reader = csv.DictReader(file, delimiter="\t")
-            missing = [c for c in LABEL_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise KgError(f"{path}: missing column(s) {', '.join(missing)}")
-            pairs = []
-            for line, row in enumerate(reader, start=2):
-                if row["relation"] not in LABELS:
-                    raise KgError(f"{path}, line {line}: relation {row['relation']!r} is not one of {LABELS}")
-                pairs.append(LabelledPair(*(row[c] for c in LABEL_COLUMNS)))
-    except FileNotFoundError:
-        raise KgError(f"{path}: no such file of labelled pairs") from None
-    except UnicodeDecodeError:
-        raise KgError(f"{path}: not a UTF-8 text file") from None
+    reader = csv.DictReader(
+        io.StringIO(read_text(path, "file of labelled pairs"), newline=""), delimiter="\t"
+    )
+    missing = [c for c in LABEL_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise KgError(f"{path}: missing column(s) {', '.join(missing)}")
+    pairs = []
+    for line, row in enumerate(reader, start=2):
+        if row["relation"] not in LABELS:
+            raise KgError(f"{path}, line {line}: relation {row['relation']!r} is not one of {LABELS}")
+        pairs.append(LabelledPair(*(row[c] for c in LABEL_COLUMNS)))
     if not pairs:
         raise KgError(f"{path}: no labelled pairs")
     return pairs

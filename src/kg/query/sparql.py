@@ -11,21 +11,14 @@ from kg.query.guard import check_query, names_in, update_keyword
 from kg.store import EXTENSION_FUNCTIONS, GRAPH_NAMES, GraphStore, QueryResult
 from kg.store.base import Functions, function_name
 from kg.store.lexer import tokens
+from kg.text_files import read_text
 
 __all__ = ["check_request", "execute", "read_query_file", "update_keyword"]
 
 
 def read_query_file(path: str | Path) -> str:
     """A query from a .rq file, with a clear error when it cannot be read."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise KgError(f"{path}: no such query file") from None
-    except UnicodeDecodeError:
-        raise KgError(f"{path}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise KgError(f"{path}: cannot be read ({exc.strerror})") from None
+    text = read_text(path, "query file")
     if not text.strip():
         raise KgError(f"{path}: the query file is empty")
     return text

@@ -29,6 +29,7 @@ from kg.search.calibration import ScoreModel, Signals, choose_threshold, feature
 from kg.search.engine import MODES, Filters, Mode, Searcher
 from kg.search.results import DocumentHit, ItemHit
 from kg.search.understand import Understood
+from kg.text_files import read_text
 
 DEFAULT_QUESTIONS = Path("eval/questions.json")
 DEFAULT_KS = (1, 3, 5, 10)
@@ -70,11 +71,7 @@ def load_questions(path: str | Path = DEFAULT_QUESTIONS) -> list[Question]:
     """Read and check a question set; a clear error names the file and the question at fault."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KgError(f"{path}: no such question file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KgError(f"{path}: cannot be read ({exc})") from None
+        data = json.loads(read_text(path, "question file"))
     except json.JSONDecodeError as exc:
         raise KgError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
     entries = data.get("questions") if isinstance(data, dict) else None
