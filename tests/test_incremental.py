@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -33,6 +34,7 @@ from kg.store.layout import (
     CACHE_FILES,
     CACHE_FOLDER,
     COVERAGE_FILE,
+    DOCUMENTS_FILE,
     GRAPH_FOLDER,
     MAPPINGS_FOLDER,
     PAIR_CACHE_FILE,
@@ -104,8 +106,8 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
         "TTM3R0299v2",
     }
     # the removed file's and the changed file's old results are gone from the document cache
-    kept = sqlite3.connect(document_cache(tmp_path / "incremental")).execute("SELECT source FROM results")
-    assert sorted(Path(source).name for (source,) in kept) == sorted(p.name for p in sources.iterdir())
+    kept = sqlite3.connect(document_cache(tmp_path / "incremental")).execute("SELECT name FROM kept")
+    assert sorted(name for (name,) in kept) == sorted(p.name for p in sources.iterdir())
     # of the 6 pairs, the one between the two unchanged documents keeps its mappings
     assert (again.mappings["pairs_compared"], again.mappings["pairs_matched"]) == (6, 5)
     assert again.store["mode"] == "delta"  # the store too: the live one, updated
@@ -132,12 +134,51 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
 
 def test_the_quads_of_a_file_the_document_cache_does_not_hold_are_a_clear_error(tmp_path):
     cache = DocumentCache(tmp_path / "documents.sqlite", "fingerprint")
-    cache.put(b"text", "a.txt", {"code": "A"}, b"<a> <b> <c> <g> .\n")
-    assert cache.get(b"text", "a.txt") == {"code": "A"}  # the result, without its quads
+    cache.put(b"text", "a.txt", {"code": "A", "source": "a.txt"}, b"<a> <b> <c> <g> .\n")
+    assert cache.get(b"text", "a.txt") == {"code": "A", "source": "a.txt"}  # the result, without its quads
     assert cache.quads(hashlib.sha256(b"text").hexdigest(), "a.txt") == b"<a> <b> <c> <g> .\n"
     with pytest.raises(KgError, match=r"the document cache no longer holds b\.txt: run `kg build` again"):
         cache.quads(hashlib.sha256(b"text").hexdigest(), "b.txt")
     cache.close()
+
+
+def test_a_kept_result_names_its_file_where_it_is_now(tmp_path):
+    cache = DocumentCache(tmp_path / "documents.sqlite", "fingerprint")
+    result = {
+        "source": "old/a.txt",
+        "model": {"code": "A", "source": "old/a.txt"},
+        "summary": {"source": "old/a.txt"},
+        "warnings": ["old/a.txt:3: a cell left empty", "a note that names old/a.txt inside"],
+    }
+    cache.put(b"text", "old/a.txt", result, b"")
+    found = cache.get(b"text", "new/place/a.txt")
+    assert found == {
+        "source": "new/place/a.txt",
+        "model": {"code": "A", "source": "new/place/a.txt"},
+        "summary": {"source": "new/place/a.txt"},
+        "warnings": ["new/place/a.txt:3: a cell left empty", "a note that names old/a.txt inside"],
+    }
+    assert cache.get(b"text", "new/place/b.txt") is None  # another file name: another file
+    assert cache.get(b"other", "new/place/a.txt") is None  # other bytes
+    cache.close()
+
+
+def test_a_corpus_moved_to_another_folder_is_not_processed_again(tmp_path):
+    first = _seeds(tmp_path, *FOUR)
+    settings = _graph_only(tmp_path / "build")
+    with contextlib.chdir(tmp_path):
+        built = build([Path("raw")], settings)
+    graph = list(GraphParts(built.path).sorted_lines())
+    moved = tmp_path / "elsewhere" / "corpus"
+    moved.parent.mkdir()
+    first.rename(moved)
+    with contextlib.chdir(tmp_path):
+        again = build([Path("elsewhere/corpus")], settings)
+    assert built.reused == 0 and again.reused == len(FOUR)
+    assert {d["source"] for d in again.documents} == {f"elsewhere/corpus/{name}" for name in FOUR}
+    documents = json.loads((again.path / DOCUMENTS_FILE).read_text(encoding="utf-8"))
+    assert {d["source"] for d in documents} == {f"elsewhere/corpus/{name}" for name in FOUR}
+    assert list(GraphParts(again.path).sorted_lines()) == graph  # a file is named by its name and content
 
 
 # --- the store: updated from the live build's by the difference of the two graphs' parts --------

@@ -1,6 +1,6 @@
 """What one source file became (its model, asserted and inferred quads, summary), kept between builds.
 
-A SQLite table keyed by the file's content hash, its path as reported, and a fingerprint
+A SQLite table keyed by the file's content hash, its file name, and a fingerprint
 of everything else its result depends on (`kg.pipeline.fingerprint`: the code that parses,
 converts, validates and reasons, the ontology and shapes files, the reasoner, the base IRI
 and strictness). An unchanged file under an unchanged
@@ -9,6 +9,10 @@ adding, changing or removing one document redoes that document only (embeddings 
 their own cache: kg.search.cache). Only results without problems are kept, so a file
 with problems is checked, and reported, every time. After a build, results of files it
 did not read are dropped. `kg build --clean` starts without it.
+
+The folder a file is in is not part of the key: the corpus moved, or named another way
+(`data/raw` against `./data/raw`), is not processed again. A kept result names the file
+as it was given then; `get` gives it the path as given now (`moved`).
 
 A document's quads (most of its bytes: about 300 KB, against a few KB for the rest) are
 kept in a column of their own and read only when asked for (`quads`): a build whose graph
@@ -28,51 +32,74 @@ from kg.sqlite_cache import keep_only, open_cache, write_quietly
 
 
 class DocumentCache:
-    """(content hash, source, fingerprint) -> a document's pickled result, and its quads (this
-    build folder's own)."""
+    """(content hash, file name, fingerprint) -> a document's pickled result, and its quads
+    (this build folder's own)."""
 
     def __init__(self, path: Path, fingerprint: str) -> None:
         self.db = open_cache(
             path,
-            "CREATE TABLE IF NOT EXISTS results (sha256 TEXT NOT NULL, source TEXT NOT NULL, "
+            "CREATE TABLE IF NOT EXISTS kept (sha256 TEXT NOT NULL, name TEXT NOT NULL, "
             "fingerprint TEXT NOT NULL, result BLOB NOT NULL, quads BLOB NOT NULL, "
-            "PRIMARY KEY (sha256, source, fingerprint))",
+            "PRIMARY KEY (sha256, name, fingerprint))",
             "document cache",
         )
-        with self.db:  # the table of earlier versions, which kept the quads inside the result
+        with self.db:  # the tables of earlier versions: keyed by the path, or quads inside
+            self.db.execute("DROP TABLE IF EXISTS results")
             self.db.execute("DROP TABLE IF EXISTS documents")
         self.fingerprint = fingerprint
 
     def get(self, data: bytes, source: str) -> dict[str, Any] | None:
-        """The kept result of the file with bytes `data` reported as `source`, without its quads."""
+        """The kept result of the file with bytes `data` and `source`'s file name, without its
+        quads, naming the file as `source`."""
         row = self.db.execute(
-            "SELECT result FROM results WHERE sha256 = ? AND source = ? AND fingerprint = ?",
-            (hashlib.sha256(data).hexdigest(), source, self.fingerprint),
+            "SELECT result FROM kept WHERE sha256 = ? AND name = ? AND fingerprint = ?",
+            (hashlib.sha256(data).hexdigest(), _name(source), self.fingerprint),
         ).fetchone()
         if row is None:
             return None
-        found: dict[str, Any] = pickle.loads(row[0])
-        return found
+        return moved(pickle.loads(row[0]), source)
 
     def quads(self, sha256: str, source: str) -> bytes:
         """The kept quads of a file (by its bytes' SHA-256), which `get` found a result for."""
         row = self.db.execute(
-            "SELECT quads FROM results WHERE sha256 = ? AND source = ? AND fingerprint = ?",
-            (sha256, source, self.fingerprint),
+            "SELECT quads FROM kept WHERE sha256 = ? AND name = ? AND fingerprint = ?",
+            (sha256, _name(source), self.fingerprint),
         ).fetchone()
         if row is None:
             raise KgError(f"the document cache no longer holds {source}: run `kg build` again")
         return bytes(row[0])
 
     def put(self, data: bytes, source: str, result: dict[str, Any], quads: bytes) -> None:
-        key = (hashlib.sha256(data).hexdigest(), source, self.fingerprint)
+        key = (hashlib.sha256(data).hexdigest(), _name(source), self.fingerprint)
         row = (*key, pickle.dumps(result), quads)
-        write_quietly(self.db, "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", [row])
+        write_quietly(self.db, "INSERT OR REPLACE INTO kept VALUES (?, ?, ?, ?, ?)", [row])
 
     def keep_only(self, keys: Iterable[tuple[str, str]]) -> None:
         """Drop every result but these (sha256, source) under the current fingerprint: after a
         build, the cache holds that build's files, not every version of every file ever built."""
-        keep_only(self.db, "results", ("sha256", "source"), self.fingerprint, keys)
+        named = ((sha256, _name(source)) for sha256, source in keys)
+        keep_only(self.db, "kept", ("sha256", "name"), self.fingerprint, named)
 
     def close(self) -> None:
         self.db.close()
+
+
+def _name(source: str) -> str:
+    return Path(source).name
+
+
+def moved(result: dict[str, Any], source: str) -> dict[str, Any]:
+    """A kept result naming its file as `source`: in the model, the summary and the warnings
+    (which begin with the path, `path:line: ...`)."""
+    before = result["source"]
+    if before == source:
+        return result
+    result["source"] = source
+    for record in (result.get("model"), result.get("summary")):
+        if isinstance(record, dict) and record.get("source") == before:
+            record["source"] = source
+    result["warnings"] = [
+        source + warning[len(before) :] if warning.startswith(f"{before}:") else warning
+        for warning in result.get("warnings") or []
+    ]
+    return result
