@@ -111,6 +111,10 @@ def test_the_build_files_its_catalogue_as_the_parsed_documents_would(built, tmp_
     copy = tmp_path / CATALOGUE_FILE
     from_documents.write(copy)
     assert Catalogue.read(copy).entries == from_documents.entries
+    for damaged in ('[{"code": "A"}]', "[1, 2]", "not json"):
+        copy.write_text(damaged, encoding="utf-8")
+        with pytest.raises(KgError, match=r"the catalogue cannot be read from .*: run `kg build` again"):
+            Catalogue.read(copy)
 
 
 def test_the_page_lists_documents_with_facet_counts_and_links(client):

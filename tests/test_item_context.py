@@ -89,7 +89,8 @@ def test_the_sparql_page_offers_the_editor_the_chinese_titles_and_pages(client, 
         assert client.get(f"/static/vendor/codemirror/{name}").status_code == 200, name
     assert "CodeMirror.fromTextArea" in client.get("/static/query.js").text
     monkeypatch.setattr(pages, "SHOWN_ROWS", 40)
-    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 100"
+    # selective, so the server's 2 s query limit never stops it under load
+    query = "SELECT ?s ?p ?o WHERE { ?s a kg:Task ; ?p ?o } ORDER BY ?s ?p ?o LIMIT 100"
     first = client.get("/query", params={"query": query})
     third = client.get("/query", params={"query": query, "page": 3})
     rows = [len(re.findall(r"<tr><td>", p.text)) for p in (first, third)]

@@ -135,7 +135,10 @@ class Catalogue:
     def read(cls, path: Path) -> Catalogue:
         """The catalogue a build filed (`write`): a server's first page reads it, not every
         parsed document."""
-        return cls([Entry.from_dict(record) for record in json.loads(path.read_text(encoding="utf-8"))])
+        try:
+            return cls([Entry.from_dict(record) for record in json.loads(path.read_text(encoding="utf-8"))])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise KgError(f"the catalogue cannot be read from {path} ({exc}): run `kg build` again") from None
 
     def write(self, path: Path) -> None:
         """The catalogue as a file of the build, written whole or not at all."""

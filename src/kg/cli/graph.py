@@ -15,6 +15,7 @@ from kg.cli.common import (
     EmbeddingCachePath,
     Endpoint,
     MaxResults,
+    Output,
     QueryTimeout,
     Reasoner,
     Store,
@@ -231,12 +232,7 @@ def sparql(
         bool, typer.Option("--list", help="List the named queries (ontology/queries/) with their titles.")
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "table",
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write the result to this file (whole or not at all), not stdout."
-        ),
-    ] = None,
+    output: Output = None,
     graph: Annotated[
         str, typer.Option("--graph", help="all (default), asserted, inferred, ontology or mappings.")
     ] = "all",

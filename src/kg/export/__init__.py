@@ -23,6 +23,7 @@ from kg.export.outline import Alignment, Framework, alignments, framework
 from kg.graph.vocabulary import Iris
 from kg.mapping.files import BuildMappings
 from kg.parse.model import Document
+from kg.workbooks import XLSX_MEDIA_TYPE
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ FORMATS = {
         ExportFormat("csv", "text/csv", ".csv", "a row per item (UTF-8 with BOM)"),
         ExportFormat(
             "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            XLSX_MEDIA_TYPE,
             ".xlsx",
             "a sheet per document",
         ),

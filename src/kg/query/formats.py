@@ -24,7 +24,7 @@ from kg.graph.vocabulary import PREFIXES
 from kg.query.errors import QueryError
 from kg.store import QueryResult
 from kg.store.terms import serialize, turtle
-from kg.workbooks import cell_text
+from kg.workbooks import XLSX_MEDIA_TYPE, cell_text
 
 SELECT_ASK = ("select", "ask")
 GRAPH = ("graph",)  # CONSTRUCT/DESCRIBE
@@ -259,7 +259,6 @@ _SPARQL_JSON = (
     "text/javascript",
     "application/javascript",
 )
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SPARQL_XML = ("application/sparql-results+xml", "application/xml", "text/xml")
 _TURTLE = ("text/turtle", "application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3")
 
@@ -272,7 +271,7 @@ FORMATS: dict[str, Format] = {
         Format("xml", SELECT_ASK, _SPARQL_XML, ("xml",), cli=True, write=to_xml),
         Format("csv", SELECT_ASK, ("text/csv",), ("csv",), cli=True, write=to_csv),
         Format("tsv", SELECT_ASK, ("text/tab-separated-values",), ("tsv",), cli=True, write=to_tsv),
-        Format("xlsx", SELECT_ASK, (XLSX_TYPE,), ("xlsx",), cli=True, write=to_xlsx),
+        Format("xlsx", SELECT_ASK, (XLSX_MEDIA_TYPE,), ("xlsx",), cli=True, write=to_xlsx),
         Format("turtle", GRAPH, _TURTLE, ("turtle", "ttl", "n3"), cli=True, write=to_turtle),
         Format(
             "ntriples",

@@ -20,7 +20,7 @@ from kg.mapping.overlap import coverage_json, matrix_json
 from kg.mapping.sssom import sssom_text
 from kg.search.engine import Filters, as_grouping, as_mode
 from kg.search.results import SearchResults
-from kg.workbooks import cell_text
+from kg.workbooks import XLSX_MEDIA_TYPE, cell_text
 
 if TYPE_CHECKING:
     import pandas
@@ -29,7 +29,7 @@ router = APIRouter()
 # The table downloads (`format=`) every route with a table offers beside its JSON.
 TABLE_TYPES = {
     "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_MEDIA_TYPE,
 }
 
 

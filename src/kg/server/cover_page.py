@@ -24,12 +24,13 @@ from kg.errors import KgError
 from kg.server.api import MAX_CODE, knowledge_graph
 from kg.server.errors import HttpError, status_of
 from kg.server.templating import render
+from kg.workbooks import XLSX_MEDIA_TYPE
 
 router = APIRouter()
 
 MAX_BODY = 2 * 2**20  # bytes in one request: a course outline, even a PDF one, is far smaller
 MAX_AGAINST = 10  # documents one course is covered against at once
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_MEDIA_TYPE
 
 
 @dataclass

@@ -43,16 +43,16 @@ async def describe(request: Request, iri: str) -> QueryResult:
     return result
 
 
-def negotiated(request: Request, pages: bool = True) -> str:
-    """The format a resource is asked for: a link's `format=`, else the Accept header; HTML (a
-    page) first when `pages`."""
-    offers = ({"html": HTML_TYPES} if pages else {}) | media_types("graph")
+def negotiated(request: Request) -> str:
+    """The format a resource is asked for: a link's `format=`, else the Accept header; a page
+    (html) unless RDF is preferred."""
+    offers = {"html": HTML_TYPES} | media_types("graph")
     named = request.query_params.getlist("format")  # a link's choice (the pages' downloads)
     try:
         if named:
             names: dict[str, tuple[str, ...]] = {"html": ("html",), **short_names("graph")}
             return by_name(named, names, offers)
-        return choose(request.headers.get("accept"), offers, next(iter(offers)))
+        return choose(request.headers.get("accept"), offers, "html")
     except NotAcceptable:
         offered = ", ".join(types[0] for types in offers.values())
         raise HttpError(406, f"a resource is offered as {offered}") from None
