@@ -107,10 +107,10 @@ def test_build_failure_exits_1_and_lists_problems_with_file_and_line(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def cli_build(tmp_path_factory) -> Path:
-    build_dir = tmp_path_factory.mktemp("cli-build")
-    assert kg("build", "--build-dir", str(build_dir)).returncode == 0
-    return build_dir
+def cli_build(built) -> Path:
+    """The session's build of data/raw/, for the commands that read a build (`kg build` itself
+    is run from a fresh folder above)."""
+    return built.build_dir
 
 
 def test_sparql_json_is_the_w3c_results_format(cli_build):
