@@ -166,6 +166,23 @@ def test_item_kind_filter(searcher):
     assert {h.item.kind for h in items} == {"indicator"}
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("客服人員應有的態度", "attitude"),
+        ("what attitudes does a customer service planner need", "attitude"),
+        ("行銷人員需要哪些技能", "skill"),
+    ],
+)
+def test_a_question_naming_an_item_kind_gets_that_kind_first(searcher, question, kind):
+    """As the answer says ("item kind attitude first"), even when other items share more words."""
+    found = searcher.search(question, top=1)
+    assert found.understood.item_kinds == (kind,)
+    assert found.results[0].evidence[0].item.kind == kind
+    items = searcher.search(question, by="item", top=3).results
+    assert {hit.item.kind for hit in items} == {kind}
+
+
 def test_document_kind_filter(searcher):
     result = searcher.search("客訴處理", filters=Filters(document_kinds=("unit",)))
     assert {d.kind for d in result.results} == {"unit"}
