@@ -131,6 +131,16 @@ def test_every_iri_of_ours_in_a_result_opens_here(client):
     assert listed == set(pointing) and links[0].rsplit("/", 1)[1] in listed
     term = client.get(links[2].replace("&amp;", "&"))
     assert term.status_code == 200 and "owl:Class" in term.text and 'id="browse-concept"' not in term.text
+    # headed by what the resource is called (in Chinese when it can be), the IRI beneath
+    named = f"SELECT ?n WHERE {{ <https://w3id.org{links[1]}> skos:prefLabel ?n }}"
+    name = client.get("/sparql", params={"query": named, "format": "csv"}).text.split()[1]
+    assert f"<h1>{name}</h1>" in concept.text
+    labels = "SELECT ?l WHERE { kg:CompetencyStandard rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), 'zh')) }"
+    zh = client.get("/sparql", params={"query": labels, "format": "csv"}).text.split()[1]
+    assert (
+        f"<h1>{zh}</h1>" in term.text
+        and "<code>https://w3id.org/icap-kg/ontology#CompetencyStandard</code>" in term.text
+    )
     turtle = client.get("/resource", params={"iri": str(KG.CompetencyStandard), "format": "turtle"})
     assert turtle.headers["content-type"].startswith("text/turtle")
     assert (KG.CompetencyStandard, None, None) in Graph().parse(data=turtle.text, format="turtle")

@@ -15,9 +15,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from rdflib import RDFS, SKOS, Literal, URIRef
 from starlette.concurrency import run_in_threadpool
 
 from kg.catalogue import CONCEPT_FACETS, concept_key
+from kg.graph.vocabulary import KG
 from kg.knowledge_graph import KnowledgeGraph, NotFound
 from kg.query.formats import media_types, serialize_result, short_names
 from kg.server.api import knowledge_graph
@@ -64,17 +66,29 @@ async def described(request: Request, graph: KnowledgeGraph, iri: str, fmt: str)
     if not result.triples:
         raise NotFound(f"no resource <{iri}> in this build")
     if fmt == "html":
-        browse = concept_browse(graph, iri)
         return render(
             request,
             "resource.html",
             iri=iri,
+            title=label(result, iri),
             triples=result.triples,
             page_of=page_links(graph),
-            browse=browse,
+            browse=concept_browse(graph, iri),
         )
     body = serialize_result(result, fmt)
     return Response(body, media_type=f"{media_types('graph')[fmt][0]}; charset=utf-8")
+
+
+LABELS = (SKOS.prefLabel, RDFS.label, KG.title, KG.name)  # what names a resource, in that order
+
+
+def label(result: QueryResult, iri: str) -> str | None:
+    """What the resource is called (its label, title or name; in Chinese when it has one), for
+    the page's heading."""
+    subject = URIRef(iri)
+    named = [(p, o) for s, p, o in result.triples if s == subject and p in LABELS and isinstance(o, Literal)]
+    named.sort(key=lambda po: (LABELS.index(po[0]), not (po[1].language or "").startswith("zh")))
+    return str(named[0][1]) if named else None
 
 
 def concept_browse(graph: KnowledgeGraph, iri: str) -> str | None:
