@@ -13,9 +13,8 @@ dump leaves nothing half-written.
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
-import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +57,8 @@ def write_dump(build_path: Path, target: Path, manifest: dict, built_at: str) ->
         raise KgError(f"{target} is not an empty folder: name a new or empty folder for the release")
     if not target.parent.is_dir():
         raise KgError(f"{target}: the folder {target.parent} does not exist")
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    staging = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
+    staging.mkdir()  # as any new folder is (mkdtemp's would be private to its owner)
     try:
         lines = 0
         with gzip.open(staging / GRAPH_FILE, "wb", compresslevel=5) as out:
@@ -72,7 +72,6 @@ def write_dump(build_path: Path, target: Path, manifest: dict, built_at: str) ->
                 files.append(source.name)
         description = void_description(staging, files, manifest, built_at)
         (staging / VOID_FILE).write_text(description, encoding="utf-8")
-        staging.chmod(0o777 & ~_umask())  # mkdtemp's folder is private; a release is not
         if target.exists():
             target.rmdir()
         staging.rename(target)
@@ -80,12 +79,6 @@ def write_dump(build_path: Path, target: Path, manifest: dict, built_at: str) ->
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Release(target, [*files, VOID_FILE], lines)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def void_description(folder: Path, files: list[str], manifest: dict, built_at: str) -> str:

@@ -192,13 +192,14 @@ class Searcher:
             raise KgError(f"top (how many results) must be 1 or more, not {top}")
         filters = filters or Filters()
         understood = self.understood(query, filters, ignore) if understand else Understood()
-        mask = _with_understood(filters, understood).mask(self.index)
+        allowed = _with_understood(filters, understood)
+        mask = allowed.mask(self.index)
         depth = max(100, top * 10) if by == "item" else max(300, top * 50)
         ranked = self.rank(query, mode, mask, depth)
         if understood.item_kinds:
             # the asked kind's best items join the candidates, so that the boost puts them first
             # even where other items took every place (an attitude seldom shares the words)
-            of_kind = replace(_with_understood(filters, understood), item_kinds=understood.item_kinds)
+            of_kind = replace(allowed, item_kinds=understood.item_kinds)
             ranked = _joined(ranked, self.rank(query, mode, of_kind.mask(self.index), depth))
         calibrated, weak = self.calibrate(query, ranked)
         if self.score_model is not None and mode == "hybrid" and ORDER_BY_CALIBRATED:

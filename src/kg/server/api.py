@@ -7,7 +7,7 @@ import io
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from kg.errors import KgError
@@ -20,6 +20,7 @@ from kg.mapping.overlap import coverage_json, matrix_json
 from kg.mapping.sssom import sssom_text
 from kg.search.engine import Filters, as_grouping, as_mode
 from kg.search.results import SearchResults
+from kg.server.classes import Classes
 from kg.workbooks import XLSX_MEDIA_TYPE, cell_text
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ def run_search(
 def search(
     request: Request,
     q: Annotated[str, Query(description="A question or keywords, in Chinese or English.")],
+    classes: Annotated[Classes, Depends()],
     mode: Annotated[str, Query(description="hybrid, dense or lexical.")] = "hybrid",
     by: Annotated[str, Query(description="document (grouped, with evidence) or item.")] = "document",
     top: Annotated[int, Query(ge=1, le=MAX_TOP, description="How many documents or items.")] = 10,
@@ -112,18 +114,6 @@ def search(
     literal: Annotated[
         bool, Query(description="Search the words only: read no kinds, levels or codes in the question.")
     ] = False,
-    domain: Annotated[
-        list[str] | None, Query(description="Only documents of this 領域類別; repeatable.")
-    ] = None,
-    category: Annotated[
-        list[str] | None, Query(description="Only documents of this 職類別; repeatable.")
-    ] = None,
-    occupation: Annotated[
-        list[str] | None, Query(description="Only documents of this 職業別; repeatable.")
-    ] = None,
-    industry: Annotated[
-        list[str] | None, Query(description="Only documents of this 行業別; repeatable.")
-    ] = None,
     fmt: Annotated[str, Query(alias="format", description="json (the default), csv or xlsx.")] = "json",
 ) -> Any:
     """Documents (or items) that answer a question, best first: `kg search --json`'s JSON, or
@@ -142,8 +132,7 @@ def search(
         level=level,
         ignore=ignore,
         literal=literal,
-        classes={"domain": domain or [], "category": category or [], "occupation": occupation or []}
-        | {"industry": industry or []},
+        classes=classes.chosen(),
     )
     if fmt != "json":
         return table_download(results.to_dataframe(), fmt, "search")

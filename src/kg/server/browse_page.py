@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from kg.catalogue import FACETS, PAGE_SIZE, SORTS, Page, toggled
 from kg.server.api import TABLE_TYPES, choose_format, knowledge_graph, table_download
+from kg.server.classes import Classes
 from kg.server.templating import render
 
 router = APIRouter()
@@ -21,21 +22,15 @@ HEADINGS = ["代碼 Code", "名稱 Title", "類別 Kind", "級別 Level", "工�
 
 
 @dataclass
-class Listing:
-    """What a listing asks for: facet values (each repeatable), the sort, the page and its size."""
+class Listing(Classes):
+    """What a listing asks for: facet values (each repeatable: the classes, the kind and the
+    level), the sort, the page and its size."""
 
     kind: FacetValues = None
-    domain: FacetValues = None
-    category: FacetValues = None
-    occupation: FacetValues = None
-    industry: FacetValues = None
     level: FacetValues = None
     sort: str = "code"
     page: int = 1
     size: int = PAGE_SIZE
-
-    def chosen(self) -> dict[str, list[str]]:
-        return {f.name: list(getattr(self, f.name) or []) for f in FACETS}
 
     def browse(self, request: Request) -> Page:
         catalogue = knowledge_graph(request).catalogue()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 from typing import Annotated, Any, cast
 from urllib.parse import quote, urlencode, urlsplit
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +22,7 @@ from kg.search.engine import MODES
 from kg.search.items import document_kind_names, searchable_kinds
 from kg.search.results import DocumentHit, SearchResults
 from kg.server.api import MAX_TOP, knowledge_graph, run_search
+from kg.server.classes import Classes
 from kg.server.errors import status_of
 from kg.server.highlight import query_terms
 from kg.server.overlap_page import document_overlaps
@@ -90,6 +91,7 @@ EXAMPLES = ("哪些單元涵蓋客訴處理", "新人訓練", "客服KPI", "how 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
+    classes: Annotated[Classes, Depends()],
     q: str = "",
     mode: str = "hybrid",
     top: Annotated[int, Query(ge=1, le=MAX_TOP)] = 10,
@@ -97,10 +99,6 @@ def search_page(
     document_kind: Annotated[str, Query(alias="document-kind")] = "",
     level: str = "",
     ignore: Annotated[list[str] | None, Query()] = None,
-    domain: Annotated[list[str] | None, Query()] = None,
-    category: Annotated[list[str] | None, Query()] = None,
-    occupation: Annotated[list[str] | None, Query()] = None,
-    industry: Annotated[list[str] | None, Query()] = None,
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
     """Documents that answer a question, each with its evidence, the question's words marked.
@@ -110,7 +108,6 @@ def search_page(
     /documents) narrow the answer to the documents filed under the values chosen; their
     counts are of the best `FACET_DEPTH` documents for the question. Pages of `top` documents.
     """
-    classes = {"domain": domain, "category": category, "occupation": occupation, "industry": industry}
     form: dict[str, Any] = {
         "q": q,
         "mode": mode,
@@ -119,7 +116,7 @@ def search_page(
         "document_kind": document_kind,
         "level": level,
         "ignore": list(ignore or []),
-        "classes": {name: list(values) for name, values in classes.items() if values},
+        "classes": classes.chosen(),
         "page": page,
     }
     context: dict[str, Any] = {
