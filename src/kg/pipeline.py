@@ -64,10 +64,19 @@ class DocumentResult:
 @dataclass
 class _Context:
     iris: Iris
-    reasoner: Reasoner | None
+    reasoner_name: str | None  # None: check only (parse, convert, validate)
     strict: bool = False  # warnings about a source file are problems
     layouts: LayoutCache | None = None  # files read before (kg.parse.cache)
     documents: DocumentCache | None = None  # whole results of files processed before
+    made: Reasoner | None = None
+
+    def reasoner(self) -> Reasoner:
+        """The reasoner, made when a document first needs it: closing the ontology takes each
+        worker seconds, which a build of files all unchanged since the last one need not spend."""
+        if self.made is None:
+            assert self.reasoner_name is not None
+            self.made = get_reasoner(self.reasoner_name, load_ontology())
+        return self.made
 
 
 _context: _Context | None = None
@@ -90,7 +99,7 @@ def _initialise(
         documents = DocumentCache(document_cache, fingerprint(base_iri, reasoner, strict))
     _context = _Context(
         Iris(base_iri),
-        get_reasoner(reasoner, load_ontology()) if reasoner else None,
+        reasoner,
         strict,
         LayoutCache(layout_cache) if layout_cache is not None else None,
         documents,
@@ -141,10 +150,10 @@ def process_file(path: Path) -> DocumentResult:
     result.seconds["parse_convert_validate"] = time.perf_counter() - started
     result.code, result.source, result.line = document.code, document.source, document.line
     result.warnings = document.warnings
-    if result.problems or _context.reasoner is None:
+    if result.problems or _context.reasoner_name is None:
         return result
     started = time.perf_counter()
-    inferred = _context.reasoner.infer(asserted)
+    inferred = _context.reasoner().infer(asserted)
     result.seconds["reason"] = time.perf_counter() - started
     result.model = document.to_dict()
     result.summary = {

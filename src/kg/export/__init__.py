@@ -15,15 +15,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError
 from kg.export import case, ctdl, rdf, tables
 from kg.export.outline import Alignment, Framework, alignments, framework
 from kg.graph.vocabulary import Iris
-from kg.mapping.files import BuildMappings
 from kg.parse.model import Document
 from kg.workbooks import XLSX_MEDIA_TYPE
+
+if TYPE_CHECKING:  # pandas, which it needs, takes a second to import: not for every command
+    from kg.mapping.files import BuildMappings
 
 
 @dataclass(frozen=True)

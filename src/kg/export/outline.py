@@ -4,11 +4,14 @@ alignments of its items with other documents' items (the build's exact and close
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kg.graph.vocabulary import Iris
-from kg.mapping.files import BuildMappings
 from kg.parse.kinds import document_kind, item_kind
 from kg.parse.model import Activity, Document, Task
+
+if TYPE_CHECKING:  # pandas, which it needs, takes a second to import: not for every command
+    from kg.mapping.files import BuildMappings
 
 
 @dataclass(frozen=True)
