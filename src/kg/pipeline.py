@@ -6,6 +6,7 @@ in worker processes and come back, in file order, as N-Triples bytes and a summa
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -240,6 +241,7 @@ def process_all(
 def _start_worker(*arguments: Any) -> None:
     """`_initialise` in a worker process. What stops it is raised again, with its own message,
     by `process_all`; the worker's copy would only add concurrent.futures' traceback to stderr."""
+    gc.enable()  # forked from a build that paused it (kg.builder): rdflib's graphs hold cycles
     try:
         _initialise(*arguments)
     except BaseException:

@@ -12,6 +12,7 @@ shares only related items (the weakest evidence, about one in three wrong) has n
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -195,6 +196,7 @@ _matcher: tuple[dict[str, Side], Calibration] | None = None  # a matching proces
 
 def _start_matcher(sides: dict[str, Side], calibration: Calibration) -> None:
     global _matcher
+    gc.enable()  # forked from a build that paused it (kg.builder)
     _matcher = (sides, calibration)
 
 

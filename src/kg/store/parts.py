@@ -29,7 +29,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -182,8 +182,11 @@ class PartsWriter:
 
     def close(self) -> GraphParts:
         """Write the index of the parts; returns them."""
-        index = {"parts": {name: asdict(part) for name, part in sorted(self.parts.items())}}
-        (self.folder / PARTS_FILE).write_text(json.dumps(index, indent=0), encoding="utf-8")
+        # a part a line, by json's C encoder (`indent` or `asdict` took a second for 9,000 parts)
+        encode = json.JSONEncoder().encode
+        parts = sorted(self.parts.items())
+        listed = ",\n".join(f"{encode(name)}: {encode(vars(part))}" for name, part in parts)
+        (self.folder / PARTS_FILE).write_text(f'{{"parts": {{\n{listed}\n}}}}\n', encoding="utf-8")
         return self.kind(self.build_path, dict(self.parts))
 
     def _target(self, name: str) -> Path:
