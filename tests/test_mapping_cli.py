@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import SEED_CODES
+from conftest import SEED_CODES, incorporated_items
 from test_cli import assert_clean_failure, kg
 
 
@@ -17,10 +17,7 @@ def test_overlap_lists_pairs_best_first_and_names_the_incorporating_task(built):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("KMM5R0915v2 發展客戶服務的行銷策略 <-> BAS1499-003 客戶服務主管:")
-    assert (
-        "KMM5R0915v2 is incorporated in BAS1499-003 task T2 發展客戶服務的行銷策略: 42/44 items (95%), "
-        "indicators 18/18" in lines[1]
-    )
+    incorporated_items(lines[1])
     assert "1.000  exact    K1 " in result.stdout
 
 
