@@ -284,3 +284,24 @@ def test_a_killed_build_leaves_the_live_build_and_the_next_build_removes_its_fol
     assert list((settings.build_dir / "builds").iterdir()) == [new]
     assert current_build(settings.build_dir) == new
     assert not killed.exists() and not fake.exists()
+
+
+def test_a_build_pauses_the_collector_but_processes_documents_with_it(tmp_path, monkeypatch):
+    """The build's own objects are walked by no collector (kg.builder), while a document is
+    processed with it on (rdflib's graphs hold cycles), and the collector is on again after."""
+    import gc
+
+    from kg import builder, pipeline
+
+    processing: list[bool] = []  # per document processed: whether the collector was on
+    keeping: list[bool] = []  # per document the build kept
+
+    def recorded(log, call):
+        return lambda argument: log.append(gc.isenabled()) or call(argument)
+
+    monkeypatch.setattr(pipeline, "process_file", recorded(processing, pipeline.process_file))
+    monkeypatch.setattr(builder, "entry", recorded(keeping, builder.entry))
+    assert gc.isenabled()
+    build([RAW / "KMM5R0915v2.txt"], Settings.load(build_dir=tmp_path, workers=1, embedder="none"))
+    assert processing == [True] and keeping == [False]
+    assert gc.isenabled()

@@ -224,7 +224,7 @@ def process_all(
     workers = workers or default_workers()
     if workers == 1 or len(files) < PARALLEL_FROM:
         _initialise(*arguments)
-        results: Iterator[DocumentResult] = map(process_file, files)
+        results: Iterator[DocumentResult] = map(_process_collecting, files)
         yield from _flag_duplicates(results, files, progress)
         return
     try:
@@ -236,6 +236,18 @@ def process_all(
         # pool; starting here raises what stopped it, with its own message
         _initialise(*arguments)
         raise
+
+
+def _process_collecting(path: Path) -> DocumentResult:
+    """`process_file` in this process with the cyclic garbage collector on, as in a worker:
+    rdflib's graphs hold cycles, and a build pauses the collector (kg.builder)."""
+    paused = not gc.isenabled()
+    gc.enable()
+    try:
+        return process_file(path)
+    finally:
+        if paused:
+            gc.disable()
 
 
 def _start_worker(*arguments: Any) -> None:
