@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "kg.errors": 0,  # the errors users see; imports nothing of kg
     "kg.sqlite_cache": 0,  # opening the build's SQLite caches; imports kg.errors only
     "kg.atomic": 0,  # files written whole or not at all; imports kg.errors only
+    "kg.collector": 0,  # the cyclic garbage collector on or off for a stretch of work; imports nothing of kg
     "kg.text_files": 0,  # reading a file a user names, one clear error each failure; imports kg.errors
     "kg.workbooks": 0,  # what the Excel workbooks kg writes share; imports nothing of kg
     "kg.settings": 0,  # every setting and its check; imports kg.errors only

@@ -21,6 +21,7 @@ from typing import Any
 from rdflib import RDF, Graph, Literal
 from rdflib.term import Node
 
+from kg.collector import collecting
 from kg.document_cache import DocumentCache
 from kg.errors import KgError
 from kg.graph.convert import document_graph
@@ -239,15 +240,9 @@ def process_all(
 
 
 def _process_collecting(path: Path) -> DocumentResult:
-    """`process_file` in this process with the cyclic garbage collector on, as in a worker:
-    rdflib's graphs hold cycles, and a build pauses the collector (kg.builder)."""
-    paused = not gc.isenabled()
-    gc.enable()
-    try:
+    """`process_file` in this process with the collector on, as in a worker (kg.collector)."""
+    with collecting(True):
         return process_file(path)
-    finally:
-        if paused:
-            gc.disable()
 
 
 def _start_worker(*arguments: Any) -> None:
