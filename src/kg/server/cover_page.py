@@ -30,7 +30,6 @@ router = APIRouter()
 
 MAX_BODY = 2 * 2**20  # bytes in one request: a course outline, even a PDF one, is far smaller
 MAX_AGAINST = 10  # documents one course is covered against at once
-XLSX = XLSX_MEDIA_TYPE
 
 
 @dataclass
@@ -161,6 +160,6 @@ async def cover_result(request: Request) -> Response:
 
         data = await anyio.to_thread.run_sync(lambda: xlsx_bytes(coverage))
         headers = {"Content-Disposition": 'attachment; filename="course-coverage.xlsx"'}
-        return Response(data, media_type=XLSX, headers=headers)
+        return Response(data, media_type=XLSX_MEDIA_TYPE, headers=headers)
     chosen = asked.against or [d.document for d in coverage.documents]
     return _page(request, coverage=coverage, against=chosen, text=asked.text)
