@@ -13,6 +13,7 @@ from kg.errors import KgError
 from kg.graph.vocabulary import Iris
 from kg.mapping.corpus import map_corpus
 from kg.mapping.files import write_mappings
+from kg.mapping.graph_parts import _by_holder_then_digests
 from kg.mapping.material import Material
 from kg.mapping.rdf import mapping_nquads
 from kg.mapping.stage import StageReport, map_in_parts
@@ -180,3 +181,17 @@ def test_a_part_is_copied_where_the_file_system_cannot_link_it(tmp_path, monkeyp
     new, writer = _write(tmp_path / "new", {"kept": ("k1", [_line(9)])}, previous=tmp_path / "old")
     assert writer.linked == 1 and new.path("kept").read_bytes() == _line(1)
     assert new.path("kept").stat().st_ino != old.path("kept").stat().st_ino  # a copy
+
+
+def test_the_texts_parts_order_links_as_a_lexsort_of_holder_and_digests_would():
+    generator = np.random.default_rng(7)
+    texts = 500
+    value = generator.integers(0, 2**63, texts, dtype=np.uint64)  # each text's digest
+    pairs = np.unique(np.sort(generator.integers(0, texts, (4000, 2)), axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] < pairs[:, 1]]
+    a, b = pairs[:, 0], pairs[:, 1]
+    holder = generator.integers(0, 40, len(pairs))
+    linked = np.unique(pairs).tolist()
+    low, high = np.minimum(value[a], value[b]), np.maximum(value[a], value[b])
+    expected = np.lexsort((high, low, holder))
+    assert np.array_equal(_by_holder_then_digests(holder, value, a, b, linked), expected)

@@ -317,9 +317,7 @@ def _map_overlaps(
         "pairs_kept": result.compared - result.matched,  # both documents unchanged: mappings kept
         "mappings": result.mappings,
         "close_text_links": result.links.close_links() if result.links else None,
-        "incorporated": [
-            f"{c['unit']} -> {c['standard']} {c['task']}" for c in result.coverage if c["incorporated"]
-        ],
+        "incorporated": [f"{unit} -> {standard} {task}" for standard, task, unit, _ in result.incorporated],
     }
 
 

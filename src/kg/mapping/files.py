@@ -39,7 +39,7 @@ def write_mappings(
     """The mapping files of every pair's mappings at once (a build writes them from parts:
     `kg.mapping.stage`)."""
     rows = sssom_rows(result.mappings, base_iri, material.embedder)
-    coverage = [c.to_dict() for c in result.coverage]
+    coverage = coverage_lines([c.to_dict() for c in result.coverage])
     matched = matched_of(result.mappings)
     write_mapping_files(
         build_path, [rows], coverage, matched, material, base_iri, calibration, result.compared
@@ -49,7 +49,7 @@ def write_mappings(
 def write_mapping_files(
     build_path: Path,
     sssom: Iterable[Iterable[str] | Path],
-    coverage: list[dict],
+    coverage: bytes,
     matched: pandas.DataFrame,
     material: Material,
     base_iri: str,
@@ -57,11 +57,11 @@ def write_mapping_files(
     compared: int,
 ) -> None:
     """Write the mapping files: the SSSOM table from its rows in parts (`write_sssom_parts`),
-    the unit `coverage` (`Coverage.to_dict()`s), the `matched` table, and the metadata."""
+    the unit `coverage` (`coverage_lines`), the `matched` table, and the metadata."""
     folder = build_path / MAPPINGS_FOLDER
     folder.mkdir(exist_ok=True)
     mappings = write_sssom_parts(folder / SSSOM_FILE, sssom, base_iri, material.embedder)
-    (folder / COVERAGE_FILE).write_text(_json_lines(coverage), encoding="utf-8")
+    (folder / COVERAGE_FILE).write_bytes(b"[" + coverage.removesuffix(b",") + b"\n]\n")
     matched.to_csv(folder / MATCHED_FILE, sep="\t", index=False)
     items: dict[str, int] = {code: 0 for code in material.documents}
     for item in material.items:
@@ -193,8 +193,9 @@ def _read_table(path: Path) -> pandas.DataFrame:
     return table
 
 
-def _json_lines(records: list[dict]) -> str:
-    """A JSON array with a record a line: readable, and written by json's C encoder (any
-    `indent` makes it use the Python one, seconds for a corpus's coverage)."""
+def coverage_lines(records: list[dict]) -> bytes:
+    """Coverage records as coverage.json holds them, a line each ("\\n" + record + ","): the
+    lines of several leaders join into that file's array (`write_mapping_files`). Written by
+    json's C encoder (any `indent` makes it use the Python one, seconds for a corpus's coverage)."""
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    return "[" + ",".join("\n" + encode(record) for record in records) + "\n]\n"
+    return "".join(f"\n{encode(record)}," for record in records).encode("utf-8")

@@ -26,7 +26,7 @@ from kg.graph.vocabulary import Iris
 from kg.mapping.calibration import Calibration
 from kg.mapping.close_texts import CloseTextCache
 from kg.mapping.corpus import CorpusPlan, pair_rows, plan_corpus
-from kg.mapping.files import MATCHED_COLUMNS, matched_of, write_mapping_files
+from kg.mapping.files import MATCHED_COLUMNS, coverage_lines, matched_of, write_mapping_files
 from kg.mapping.graph_parts import code_fingerprint, pair_part_key, pair_part_lines, text_parts
 from kg.mapping.material import Material
 from kg.mapping.model import RELATIONS, Mapping
@@ -45,7 +45,9 @@ class SssomParts(GraphParts):
 
 
 class SummaryParts(GraphParts):
-    """What the rest of the stage needs of each leading document's pairs (`_summary`), as JSON."""
+    """What the rest of the stage needs of each leading document's pairs (`_summary`): a line of
+    JSON, then its unit coverage records a line each, as coverage.json holds them (copied, not
+    parsed and encoded again: 12 MB at 3,000 documents)."""
 
     FOLDER, SUFFIX, SORTED = f"{MAPPINGS_FOLDER}/{MAPPING_SUMMARIES_FOLDER}", ".json", False
 
@@ -56,7 +58,7 @@ class StageReport:
     matched: int = 0  # of them, matched in this build (the others kept from the cache or the live build)
     linked: int = 0  # leading documents whose parts were linked from the live build
     mappings: int = 0
-    coverage: list[dict] = field(default_factory=list)  # `Coverage.to_dict()` of each unit-standard pair
+    incorporated: list[tuple[str, str, str, float]] = field(default_factory=list)  # `incorporations`
     links: TextLinks | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # plan, pairs, parts, files
 
@@ -111,19 +113,22 @@ def map_in_parts(
         every = [m for held in mappings.values() for m in held]
         text = encoded(sssom_rows(every, iris.base, material.embedder))
         rows_out.write(name, text, key)
-        summary = json.dumps(_summary(plan, material, mappings), ensure_ascii=False)
-        summaries_out.write(name, [summary.encode("utf-8")], key)
+        summaries_out.write(name, [_summary(plan, material, mappings)], key)
         graph.write(part_name("pairs", leader), pair_part_lines(mappings, iris), key)
     made, summarised = rows_out.close(), summaries_out.close()
-    summaries = [json.loads(summarised.path(safe_name(leader)).read_bytes()) for leader in led]
+    summaries, coverage = [], []
+    for leader in led:
+        first, _, records = summarised.path(safe_name(leader)).read_bytes().partition(b"\n")
+        summaries.append(json.loads(first))
+        coverage.append(records)
     report = StageReport(len(plan.pairs), matched, len(kept), made.lines, links=plan.links)
-    report.coverage = [c for summary in summaries for c in summary["coverage"]]
+    report.incorporated = [tuple(found) for summary in summaries for found in summary["incorporated"]]
     counts = [
         ((leader, other), dict(zip(RELATIONS, numbers, strict=True)))
         for leader, summary in zip(led, summaries, strict=True)
         for other, *numbers in summary["counts"]
     ]
-    graph.write("overlap", encoded(overlap_lines(counts, incorporations(report.coverage), iris)))
+    graph.write("overlap", encoded(overlap_lines(counts, report.incorporated, iris)))
     if plan.links is not None:
         for part, key, make in text_parts(plan.links, material.items, iris, code):
             graph.put(part, key, make)
@@ -132,7 +137,7 @@ def map_in_parts(
     table = pandas.DataFrame(matched_rows, columns=MATCHED_COLUMNS).sort_values(["row", "column"])
     files = [made.path(safe_name(leader)) for leader in led]
     write_mapping_files(
-        folder, files, report.coverage, table, material, iris.base, calibration, len(plan.pairs)
+        folder, files, b"".join(coverage), table, material, iris.base, calibration, len(plan.pairs)
     )
     clock.lap("files")
     report.seconds = clock.laps
@@ -152,9 +157,10 @@ class _Clock:
         self.last = now
 
 
-def _summary(plan: CorpusPlan, material: Material, mappings: dict[tuple[str, str], list[Mapping]]) -> dict:
+def _summary(plan: CorpusPlan, material: Material, mappings: dict[tuple[str, str], list[Mapping]]) -> bytes:
     """What the rest of the stage needs of a leader's pairs: per pair with mappings, their count
-    by relation; the matched-item counts (`matched_items`); the unit coverage."""
+    by relation; the matched-item counts (`matched_items`); the units incorporated
+    (`incorporations`); then the unit coverage records (`coverage_lines`)."""
     counts = []
     coverage = []
     for (_, other), held in mappings.items():
@@ -167,7 +173,8 @@ def _summary(plan: CorpusPlan, material: Material, mappings: dict[tuple[str, str
             coverage.append(found.to_dict())
     table = matched_of(m for held in mappings.values() for m in held).itertuples(index=False)
     matched = [[row, column, *map(int, numbers)] for row, column, *numbers in table]
-    return {"counts": counts, "matched": matched, "coverage": coverage}
+    summary = {"counts": counts, "matched": matched, "incorporated": list(incorporations(coverage))}
+    return (json.dumps(summary, ensure_ascii=False) + "\n").encode("utf-8") + coverage_lines(coverage)
 
 
 def _tasks(material: Material, pairs: list[tuple[str, str]]) -> str:

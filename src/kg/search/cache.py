@@ -40,8 +40,8 @@ class EmbeddingCache:
 
     def get(self, model: str, keys: Sequence[bytes], dimension: int) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}
-        select = "SELECT text_sha256, vector FROM vectors WHERE model = ? AND text_sha256 IN"
-        for key, blob in rows_for_keys(self.db, select, [model], keys):
+        select = "SELECT text_sha256, vector FROM vectors WHERE model = ?"
+        for key, blob in rows_for_keys(self.db, select, [model], "text_sha256", keys):
             vector = np.frombuffer(blob, dtype=np.float32)
             if vector.size == dimension:
                 found[key] = vector
@@ -86,7 +86,9 @@ def embed_passages(
             cache.put(model, list(zip(batch, vectors, strict=True)))
     if progress:
         progress("embedding", len(missing), len(missing))
-    matrix = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
-    for row, key in enumerate(keys):
-        matrix[row] = known[key]
-    return matrix, stats
+    if not keys:
+        return np.zeros((0, embedder.dimension), dtype=np.float32), stats
+    # each distinct text's vector once, then a row per text by one fancy index
+    position = {key: n for n, key in enumerate(distinct)}
+    unique = np.stack([known[key] for key in distinct]).astype(np.float32, copy=False)
+    return unique[np.fromiter((position[key] for key in keys), dtype=np.int64, count=len(keys))], stats

@@ -44,18 +44,18 @@ class TokenCache:
         """Each distinct text's tokens: kept ones read, the others made by `tokenize` and kept."""
         keys = {text: text_key(text) for text in dict.fromkeys(texts)}
         by_key = {key: text for text, key in keys.items()}
-        select = "SELECT text_sha256, tokens FROM tokens WHERE fingerprint = ? AND text_sha256 IN"
-        found = {
-            by_key[key]: json.loads(tokens)
-            for key, tokens in rows_for_keys(self.db, select, [self.fingerprint], list(by_key))
-        }
+        select = "SELECT text_sha256, tokens FROM tokens WHERE fingerprint = ?"
+        rows = list(rows_for_keys(self.db, select, [self.fingerprint], "text_sha256", list(by_key)))
+        # one JSON array of every kept text's tokens: a single parse, not one per text
+        parsed = json.loads(f"[{','.join(tokens for _, tokens in rows)}]")
+        found = {by_key[key]: held for (key, _), held in zip(rows, parsed, strict=True)}
         made = [(text, tokenize(text)) for text in keys if text not in found]
         found.update(made)
         self.tokenized = len(made)
-        rows = [
+        kept = [
             (self.fingerprint, keys[text], json.dumps(tokens, ensure_ascii=False)) for text, tokens in made
         ]
-        write_quietly(self.db, "INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", rows)
+        write_quietly(self.db, "INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", kept)
         return found
 
     def close(self) -> None:
