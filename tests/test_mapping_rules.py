@@ -11,7 +11,7 @@ from kg.mapping.evaluate import level_scores, load_pairs
 from kg.mapping.incorporation import unit_coverage
 from kg.mapping.matching import Side, match
 from kg.mapping.model import Thresholds, at_least
-from kg.mapping.scoring import Scorer, normalised
+from kg.mapping.scoring import Scorer, gram_ids, gram_matrix, normalised
 from kg.search.items import SearchItem
 
 THRESHOLDS = Thresholds(exact=0.95, close=0.85, related=0.7)
@@ -165,3 +165,20 @@ def test_bad_label_files_say_what_and_where(tmp_path, content, message):
         load_pairs(path)
     with pytest.raises(KgError, match="no such file"):
         load_pairs(tmp_path / "missing.tsv")
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["溝通技巧", "溝通技巧：與各級人員進行有效的溝通", "文書技能", "資料資料資料", "臺灣 台灣"],
+        ["", "。", "a", "AB ab", "x\ny", "Ω", "客"],  # empty, punctuation only, one character, newlines
+        [],
+    ],
+)
+def test_the_bigram_matrix_of_many_texts_holds_each_texts_own_bigrams(texts):
+    grams, sizes = gram_matrix(texts)
+    assert sizes.tolist() == [len(gram_ids(text)) for text in texts]
+    own = [set(gram_ids(text).tolist()) for text in texts]
+    shared = (grams @ grams.T).toarray()
+    for a, b in np.ndindex(len(texts), len(texts)):
+        assert shared[a, b] == len(own[a] & own[b]), (texts[a], texts[b])

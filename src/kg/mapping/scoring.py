@@ -99,14 +99,51 @@ def overlap_of_grams(shared: np.ndarray, size_a: np.ndarray, size_b: np.ndarray)
 
 
 def gram_matrix(texts: Sequence[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """The texts' distinct bigrams as a sparse 0/1 matrix (a row per text, a column per bigram
-    among these texts), and how many each text has: `m @ m.T` counts the bigrams shared."""
-    ids = [gram_ids(t) for t in texts]
-    grams, local = np.unique(np.concatenate([*ids, np.zeros(0, dtype=np.int64)]), return_inverse=True)
-    sizes = _sizes(ids)
+    """The texts' distinct bigrams (as `gram_ids` has them) as a sparse 0/1 matrix (a row per
+    text, a column per bigram among these texts), and how many each text has: `m @ m.T` counts
+    the bigrams shared. Made in one pass over every text's characters (a corpus's 90,000 texts:
+    a second text by text)."""
+    normal = _normalised_all(texts)
+    lengths = np.array([len(t) for t in normal], dtype=np.int64)
+    codes = np.frombuffer("".join(normal).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    row = np.repeat(np.arange(len(normal), dtype=np.int64), lengths)
+    ends = np.cumsum(lengths)
+    # a bigram starts at every character but a text's last; a one-character text is its own gram
+    last = np.zeros(len(codes), dtype=bool)
+    last[ends[lengths > 0] - 1] = True
+    follows = np.append(codes[1:], 0)
+    single = np.repeat(lengths == 1, lengths)
+    grams = np.where(single, codes * _PAST_UNICODE + _PAST_UNICODE - 1, codes * _PAST_UNICODE + follows)
+    keep = ~last | single
+    row, grams = row[keep], grams[keep]
+    columns, local = np.unique(grams, return_inverse=True)
+    width = max(len(columns), 1)
+    cells = _distinct(row * width + local)  # each text's grams, by text
+    rows_of, columns_of = cells // width, cells % width
+    sizes = np.bincount(rows_of, minlength=len(normal)).astype(np.float32)
     pointers = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
-    data = np.ones(len(local), dtype=np.float32)
-    return sparse.csr_matrix((data, local, pointers), shape=(len(ids), max(len(grams), 1))), sizes
+    data = np.ones(len(cells), dtype=np.float32)
+    return sparse.csr_matrix((data, columns_of, pointers), shape=(len(normal), width)), sizes
+
+
+_PAST_UNICODE = 1 << 21  # above every code point: two characters make one number
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: by a sort and a mask (np.unique hashes, several times slower)."""
+    values = np.sort(values)
+    return values[np.append(True, values[1:] != values[:-1])] if len(values) else values
+
+
+def _normalised_all(texts: Sequence[str]) -> list[str]:
+    """`normalised` of every text, converted by OpenCC in one call (a call per text costs more
+    than the conversion). A newline cannot be part of an OpenCC phrase, and `normalised` drops
+    it, so joining on it converts each text as alone."""
+    joined = "\n".join(text.replace("\n", " ") for text in texts)
+    converted = _to_simplified().convert(joined).split("\n") if texts else []
+    if len(converted) != len(texts):  # never seen; text by text then
+        return [normalised(text) for text in texts]
+    return [_NOT_WORD.sub("", text).lower() for text in converted]
 
 
 def _sizes(ids: list[np.ndarray]) -> np.ndarray:
