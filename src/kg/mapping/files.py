@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from kg.mapping.calibration import Calibration
 from kg.mapping.corpus import CorpusMappings
 from kg.mapping.material import Material
 from kg.mapping.model import RELATIONS, Mapping
-from kg.mapping.sssom import sssom_rows, write_sssom_parts
+from kg.mapping.sssom import sssom_rows, write_sssom
 from kg.store.layout import COVERAGE_FILE, MAPPINGS_FOLDER, MATCHED_FILE, SSSOM_FILE
 from kg.store.layout import MAPPINGS_META_FILE as META_FILE
 
@@ -40,29 +40,35 @@ def write_mappings(
     `kg.mapping.stage`)."""
     rows = sssom_rows(result.mappings, base_iri, material.embedder)
     coverage = coverage_lines([c.to_dict() for c in result.coverage])
-    matched = matched_of(result.mappings)
+    matched = matched_of(result.mappings).values.tolist()
+
+    def sssom(path: Path) -> int:
+        return write_sssom(path, rows, base_iri, material.embedder)
+
     write_mapping_files(
-        build_path, [rows], coverage, matched, material, base_iri, calibration, result.compared
+        build_path, sssom, coverage, matched, material, base_iri, calibration, result.compared
     )
 
 
 def write_mapping_files(
     build_path: Path,
-    sssom: Iterable[Iterable[str] | Path],
+    sssom: Callable[[Path], int],
     coverage: bytes,
-    matched: pandas.DataFrame,
+    matched: list[list],
     material: Material,
     base_iri: str,
     calibration: Calibration,
     compared: int,
 ) -> None:
-    """Write the mapping files: the SSSOM table from its rows in parts (`write_sssom_parts`),
-    the unit `coverage` (`coverage_lines`), the `matched` table, and the metadata."""
+    """Write the mapping files: the SSSOM table (`sssom` writes it at the path it is given and
+    says how many mappings it holds), the unit `coverage` (`coverage_lines`), the `matched`
+    rows (`MATCHED_COLUMNS`, in any order), and the metadata."""
     folder = build_path / MAPPINGS_FOLDER
     folder.mkdir(exist_ok=True)
-    mappings = write_sssom_parts(folder / SSSOM_FILE, sssom, base_iri, material.embedder)
+    mappings = sssom(folder / SSSOM_FILE)
     (folder / COVERAGE_FILE).write_bytes(b"[" + coverage.removesuffix(b",") + b"\n]\n")
-    matched.to_csv(folder / MATCHED_FILE, sep="\t", index=False)
+    lines = ["\t".join(map(str, row)) for row in sorted(matched, key=lambda row: (row[0], row[1]))]
+    (folder / MATCHED_FILE).write_text("\n".join(["\t".join(MATCHED_COLUMNS), *lines, ""]), encoding="utf-8")
     items: dict[str, int] = {code: 0 for code in material.documents}
     for item in material.items:
         items[item.document] += 1

@@ -11,7 +11,7 @@ import numpy as np
 
 from kg.errors import KgError, document_code
 from kg.mapping.matching import Side
-from kg.parse.model import Activity, Document, Task
+from kg.parse.model import Document
 from kg.search.dense import DenseIndex
 from kg.search.index import read_items
 from kg.search.items import SearchItem
@@ -86,10 +86,9 @@ def _task_references(documents: list[Document]) -> dict[tuple[str, str], frozens
     """Knowledge and skills listed under a standard's tasks or activities: item -> its tasks."""
     found: dict[tuple[str, str], set[str]] = defaultdict(set)
     for document in documents:
-        for ref in document.iter_items():
-            if isinstance(ref.record, Task | Activity):
-                task = ref.task
-                assert task is not None  # a task is its own task; an activity sits under one
-                for code in ref.record.knowledge + ref.record.skills:
-                    found[document.code, code].add(task)
+        for task in document.tasks:
+            listed = [task.knowledge + task.skills] + [a.knowledge + a.skills for a in task.activities]
+            for codes in listed:  # an activity's items are its task's
+                for code in codes:
+                    found[document.code, code].add(task.code)
     return {key: frozenset(tasks) for key, tasks in found.items()}

@@ -12,6 +12,7 @@ dropped (`keep_only`), so the cache holds one build's pairs, not every build's.
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 import sqlite3
 from collections.abc import Iterable
@@ -23,6 +24,9 @@ from kg.sqlite_cache import fingerprint_files, keep_only, open_cache
 _CODE = ("matching.py", "scoring.py", "model.py", "pair_cache.py")
 
 
+_LOOKUPS = 2_000  # fewer pairs than this are looked up one by one; more, the table is read once
+
+
 def matching_fingerprint(calibration: dict[str, float]) -> str:
     """What every pair's mappings depend on besides the pair: the code that matches, the calibration."""
     folder = Path(__file__).parent
@@ -32,8 +36,11 @@ def matching_fingerprint(calibration: dict[str, float]) -> str:
 def side_fingerprint(side: Side) -> str:
     """A hash of what matching reads of one document."""
     digest = hashlib.sha256(side.document.encode())
-    for item, scope in zip(side.items, side.scopes, strict=True):
-        digest.update(repr((item.iri, item.code, item.kind, item.text, item.task, sorted(scope))).encode())
+    read = [
+        [item.iri, item.code, item.kind, item.text, item.task, sorted(scope)]
+        for item, scope in zip(side.items, side.scopes, strict=True)
+    ]
+    digest.update(json.dumps(read, ensure_ascii=False).encode())  # the C encoder: unambiguous, fast
     digest.update(side.vectors.tobytes())
     return digest.hexdigest()[:32]
 
@@ -51,9 +58,19 @@ class PairCache:
         self.fingerprint = fingerprint
 
     def get(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[MappingRow]]:
-        """The mappings of the pairs the cache holds, of these."""
+        """The mappings of the pairs the cache holds, of these: a few (one document's pairs after
+        a change) looked up by key, many by reading the table once."""
         wanted = set(keys)
         found = {}
+        if len(wanted) < _LOOKUPS:
+            for a, b in wanted:
+                row = self.db.execute(
+                    "SELECT mappings FROM pairs WHERE a = ? AND b = ? AND fingerprint = ?",
+                    (a, b, self.fingerprint),
+                ).fetchone()
+                if row is not None:
+                    found[a, b] = pickle.loads(row[0])
+            return found
         for a, b, blob in self.db.execute(
             "SELECT a, b, mappings FROM pairs WHERE fingerprint = ?", (self.fingerprint,)
         ):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 from kg import __version__
 from kg.mapping.model import Mapping
@@ -60,31 +62,55 @@ def sssom_text(mappings: Iterable[Mapping], base_iri: str, embedder: str) -> str
     return sssom_header(base_iri, embedder) + "".join(sssom_rows(mappings, base_iri, embedder))
 
 
-def write_sssom_parts(
-    path: Path, parts: Iterable[Iterable[str] | Path], base_iri: str, embedder: str, when: date | None = None
+def write_sssom(
+    path: Path, rows: Iterable[str], base_iri: str, embedder: str, when: date | None = None
 ) -> int:
-    """Write SSSOM TSV (atomically) from its rows in parts: `sssom_rows`, or files of them
-    (copied as they are); returns the number of rows.
+    """Write SSSOM TSV (atomically) from its `rows` (`sssom_rows`); returns how many.
 
     `mapping_date` (optional in SSSOM) is written only when `when` is given.
     """
-    rows = 0
+    count = 0
+    with _staged(path) as out:
+        out.write(sssom_header(base_iri, embedder, when).encode("utf-8"))
+        for row in rows:
+            out.write(row.encode("utf-8"))
+            count += 1
+    return count
+
+
+def join_sssom_files(path: Path, files: Iterable[Path], base_iri: str, embedder: str) -> None:
+    """Write SSSOM TSV (atomically) from files of its rows, copied by the kernel as they are
+    (a corpus's table is hundreds of megabytes)."""
+    with _staged(path) as out:
+        out.write(sssom_header(base_iri, embedder).encode("utf-8"))
+        out.flush()
+        for part in files:
+            with open(part, "rb") as rows:
+                _copy(rows.fileno(), out.fileno(), os.fstat(rows.fileno()).st_size)
+
+
+@contextmanager
+def _staged(path: Path) -> Iterator[BinaryIO]:
+    """A file written beside `path` and moved onto it when complete (removed if not)."""
     staged = path.with_name(path.name + ".tmp")
-    with open(staged, "w", encoding="utf-8", newline="") as out:
-        out.write(sssom_header(base_iri, embedder, when))
-        for part in parts:
-            if isinstance(part, Path):
-                out.flush()
-                with open(part, "rb") as rows_file:
-                    while block := rows_file.read(2**20):
-                        out.buffer.write(block)
-                        rows += block.count(b"\n")
-                continue
-            for row in part:
-                out.write(row)
-                rows += 1
-    os.replace(staged, path)
-    return rows
+    try:
+        with open(staged, "wb") as out:
+            yield out
+        os.replace(staged, path)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def _copy(source: int, target: int, size: int) -> None:
+    """`size` bytes from one open file to the end of another, in the kernel where it can."""
+    while size > 0:
+        try:
+            copied = os.copy_file_range(source, target, size)
+        except (AttributeError, OSError):  # not Linux, or a file system that cannot
+            copied = os.write(target, os.read(source, min(size, 2**20)))
+        if copied == 0:
+            return  # the file shrank: what it holds now is copied
+        size -= copied
 
 
 def sssom_rows(mappings: Iterable[Mapping], base_iri: str, embedder: str) -> Iterator[str]:

@@ -20,19 +20,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas
-
 from kg.graph.vocabulary import Iris
 from kg.mapping.calibration import Calibration
 from kg.mapping.close_texts import CloseTextCache
 from kg.mapping.corpus import CorpusPlan, pair_rows, plan_corpus
-from kg.mapping.files import MATCHED_COLUMNS, coverage_lines, matched_of, write_mapping_files
+from kg.mapping.files import coverage_lines, matched_of, write_mapping_files
 from kg.mapping.graph_parts import code_fingerprint, pair_part_key, pair_part_lines, text_parts
 from kg.mapping.material import Material
 from kg.mapping.model import RELATIONS, Mapping
 from kg.mapping.pair_cache import PairCache
 from kg.mapping.rdf import encoded, incorporations, overlap_lines
-from kg.mapping.sssom import sssom_rows
+from kg.mapping.sssom import join_sssom_files, sssom_rows
 from kg.mapping.text_links import TextLinks
 from kg.store.layout import MAPPING_PARTS_FOLDER, MAPPING_SUMMARIES_FOLDER, MAPPINGS_FOLDER
 from kg.store.parts import GraphParts, PartsWriter, part_name, safe_name
@@ -134,10 +132,14 @@ def map_in_parts(
             graph.put(part, key, make)
     clock.lap("parts")
     matched_rows = [row for summary in summaries for row in summary["matched"]]
-    table = pandas.DataFrame(matched_rows, columns=MATCHED_COLUMNS).sort_values(["row", "column"])
     files = [made.path(safe_name(leader)) for leader in led]
+
+    def sssom(path: Path) -> int:
+        join_sssom_files(path, files, iris.base, material.embedder)
+        return made.lines
+
     write_mapping_files(
-        folder, files, b"".join(coverage), table, material, iris.base, calibration, len(plan.pairs)
+        folder, sssom, b"".join(coverage), matched_rows, material, iris.base, calibration, len(plan.pairs)
     )
     clock.lap("files")
     report.seconds = clock.laps

@@ -133,6 +133,7 @@ class PartsWriter:
         self.parts: dict[str, Part] = {}
         self.previous = _readable(kind, previous)
         self.linked = 0  # parts taken from the previous build
+        self.folders: set[Path] = set()  # made already (a build has thousands of parts)
 
     def known(self, name: str, key: str) -> Part | None:
         """The previous build's part `name` when it was made from the same inputs (`key`) and
@@ -144,13 +145,13 @@ class PartsWriter:
 
     def reuse(self, name: str, key: str) -> bool:
         """Take the previous build's part `name` when it was made from the same inputs (`key`)."""
-        old = self.known(name, key)
-        if old is None:
+        old = self.previous.parts.get(name) if self.previous is not None and key else None
+        if old is None or old.key != key:
             return False
         source, target = self.previous.path(name), self._target(name)  # type: ignore[union-attr]
         try:
             os.link(source, target)
-        except FileNotFoundError:
+        except FileNotFoundError:  # the previous build's file is gone: made anew
             return False
         except OSError:  # another file system, or links not allowed: a copy does too
             shutil.copyfile(source, target)
@@ -193,7 +194,9 @@ class PartsWriter:
         if name in self.parts:
             raise ValueError(f"the graph part {name} is written twice")
         path = self.folder / f"{name}{self.kind.SUFFIX}"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
         return path
 
     def _add(self, name: str, part: Part) -> Part:
