@@ -305,3 +305,26 @@ def test_a_build_pauses_the_collector_but_processes_documents_with_it(tmp_path, 
     build([RAW / "KMM5R0915v2.txt"], Settings.load(build_dir=tmp_path, workers=1, embedder="none"))
     assert processing == [True] and keeping == [False]
     assert gc.isenabled()
+
+
+def test_a_search_index_that_cannot_be_written_fails_the_build_and_keeps_the_previous_one(
+    tmp_path, monkeypatch
+):
+    """The index is written by a forked child while the overlaps are mapped (kg.background):
+    its failure is the build's, with its message, and nothing of the new build is published."""
+    from kg import builder
+
+    settings = Settings.load(build_dir=tmp_path / "build")
+    live = build([RAW / "TTM3R0299v2.txt"], settings).path
+    live_files = _snapshot(live)
+
+    def failing(folder: Path, prepared) -> None:
+        (folder / "search").mkdir(exist_ok=True)
+        (folder / "search" / "items.jsonl").write_text("half written", encoding="utf-8")
+        raise KgError("no space left on device")
+
+    monkeypatch.setattr(builder, "write_search_index", failing)
+    with pytest.raises(KgError, match="^writing the search index failed: no space left on device$"):
+        build([RAW / "TTM3R0299v2.txt", RAW / "KMM5R0915v2.txt"], settings)
+    assert current_build(settings.build_dir) == live and _snapshot(live) == live_files
+    assert list((settings.build_dir / "builds").iterdir()) == [live]

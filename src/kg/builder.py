@@ -18,12 +18,14 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Iterable
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from kg import __version__
+from kg.background import Background
 from kg.catalogue import Catalogue, Entry, entry
 from kg.collector import collecting
 from kg.document_cache import DocumentCache
@@ -44,7 +46,7 @@ from kg.parse.model import Document
 from kg.pipeline import DocumentResult, Progress, default_workers, fingerprint, process_all, quiet
 from kg.search.cache import EmbeddingCache
 from kg.search.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
-from kg.search.index import NO_INDEX, IndexReport, build_search_index
+from kg.search.index import NO_INDEX, IndexReport, PreparedIndex, prepare_search_index, write_search_index
 from kg.search.items import SearchItem, Vocabulary, class_names, class_vocabulary, document_items
 from kg.search.token_cache import TokenCache, tokenizer_fingerprint
 from kg.settings import DEFAULT_SOURCES, Settings
@@ -204,33 +206,42 @@ def _build_into(
     codes = [d["code"] for d in report.documents]
     parts.put("corpus", _corpus_key(made_by, items, codes), lambda: [_corpus_quads(items, codes, iris)])
     seconds["corpus"] = time.perf_counter() - started
-    if embedder is not None:
-        vocabulary = class_vocabulary(names)
-        made = _index_search(folder, items, embedder, report.documents, settings, progress, vocabulary)
-        report.search = {
-            "embedder": embedder.name,
-            "items": made.items,
-            "embedded": made.stats.embedded,
-            "cached": made.stats.cached,
-        }
-        seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
+    with ExitStack() as stack:  # a failure stops the search index's writer (kg.background)
+        writing = None
+        if embedder is not None:
+            vocabulary = class_vocabulary(names)
+            prepared, made = _index_search(items, embedder, report.documents, settings, progress, vocabulary)
+            # its files are written in a forked child while the overlaps are mapped
+            work = partial(write_search_index, folder, prepared)
+            writing = stack.enter_context(Background("writing the search index", work))
+            report.search = {
+                "embedder": embedder.name,
+                "items": made.items,
+                "embedded": made.stats.embedded,
+                "cached": made.stats.cached,
+            }
+            seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
+            started = time.perf_counter()
+            material = Material.of(items, made.vectors, models, embedder.name)  # the vectors in memory
+            seconds["mapping_material"] = time.perf_counter() - started
+            report.mappings = _map_overlaps(
+                folder, iris, report, settings, progress, parts, previous, seconds, material
+            )
+            seconds["mapping"] = time.perf_counter() - started
+        progress("storing", 0, 1)
+        graph = parts.close()
         started = time.perf_counter()
-        material = Material.of(items, made.vectors, models, embedder.name)  # the vectors in memory
-        seconds["mapping_material"] = time.perf_counter() - started
-        report.mappings = _map_overlaps(
-            folder, iris, report, settings, progress, parts, previous, seconds, material
-        )
-        seconds["mapping"] = time.perf_counter() - started
-    progress("storing", 0, 1)
-    graph = parts.close()
-    started = time.perf_counter()
-    stored = write_store(folder, graph, settings.build_dir, clean)
-    counts, report.store = stored.counts, stored.how
-    report.graph = {"parts": len(graph.parts), "linked": parts.linked, "lines": graph.lines}
-    seconds["store_compare"] = stored.compare_seconds  # of "store": comparing the changed parts
-    report.triples = {name: counts.get(str(iris.graph(name)), 0) for name in GRAPHS}
-    seconds["store"] = time.perf_counter() - started
-    progress("storing", 1, 1)
+        stored = write_store(folder, graph, settings.build_dir, clean)
+        counts, report.store = stored.counts, stored.how
+        report.graph = {"parts": len(graph.parts), "linked": parts.linked, "lines": graph.lines}
+        seconds["store_compare"] = stored.compare_seconds  # of "store": comparing the changed parts
+        report.triples = {name: counts.get(str(iris.graph(name)), 0) for name in GRAPHS}
+        seconds["store"] = time.perf_counter() - started
+        progress("storing", 1, 1)
+        if writing is not None:
+            started = time.perf_counter()
+            writing.wait()
+            seconds["search_write_wait"] = time.perf_counter() - started  # what the build waited for it
     # per-document steps are summed over documents (CPU seconds when run in parallel)
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
@@ -262,21 +273,20 @@ def _quads(result: DocumentResult, kept: DocumentCache) -> Callable[[], list[byt
 
 
 def _index_search(
-    folder: Path,
     items: list[SearchItem],
     embedder: Embedder,
     documents: list[dict],
     settings: Settings,
     progress: Progress,
     vocabulary: Vocabulary,
-) -> IndexReport:
+) -> tuple[PreparedIndex, IndexReport]:
     """Embed (reusing the build folder's embedding cache, or the shared one the settings name)
-    and index every searchable item."""
+    and tokenise every searchable item: the search index, ready to be written."""
     sources = {d["source"]: d["sha256"] for d in documents}
     cache = EmbeddingCache(embedding_cache(settings.build_dir, settings.embedding_cache))
     tokens = TokenCache(token_cache(settings.build_dir), tokenizer_fingerprint())
     try:
-        return build_search_index(folder, items, embedder, sources, cache, progress, vocabulary, tokens)
+        return prepare_search_index(items, embedder, sources, cache, progress, vocabulary, tokens)
     finally:
         cache.close()
         tokens.close()

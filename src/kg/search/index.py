@@ -49,6 +49,18 @@ class IndexReport:
     vectors: np.ndarray  # row i is item i's: what the build maps overlaps with
 
 
+@dataclass
+class PreparedIndex:
+    """What a search index is written from, once its texts are embedded and tokenised."""
+
+    items: list[SearchItem]
+    vectors: np.ndarray
+    lexical: LexicalIndex
+    terms: list[str]  # the BM25 vocabulary's Chinese terms (kg.search.term_gloss)
+    term_vectors: np.ndarray
+    meta: dict
+
+
 def build_search_index(
     folder: Path,
     items: list[SearchItem],
@@ -65,25 +77,37 @@ def build_search_index(
     vocabulary: the documents' occupation and industry names (`kg.search.items.class_vocabulary`),
     kept so that a question naming one can be read (`kg.search.understand`).
     """
-    out = folder / SEARCH_FOLDER
-    out.mkdir(parents=True, exist_ok=True)
+    prepared, report = prepare_search_index(items, embedder, sources, cache, progress, vocabulary, tokens)
+    started = time.perf_counter()
+    write_search_index(folder, prepared)
+    report.seconds["write"] = round(time.perf_counter() - started, 3)
+    return report
+
+
+def prepare_search_index(
+    items: list[SearchItem],
+    embedder: Embedder,
+    sources: dict[str, str],
+    cache: EmbeddingCache | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    vocabulary: Vocabulary | None = None,
+    tokens: TokenCache | None = None,
+) -> tuple[PreparedIndex, IndexReport]:
+    """All of `build_search_index` that needs the model and the caches: the items' and the
+    terms' vectors, the items' tokens and BM25. What is left (`write_search_index`) writes
+    files only, so a build can do it in a forked process (`kg.background`)."""
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     vectors, stats = embed_passages(embedder, [i.text for i in items], cache, progress)
     seconds["embed"] = time.perf_counter() - started
     started = time.perf_counter()
-    ids = np.array([i.id for i in items], dtype=np.int64)
-    if len(set(ids.tolist())) != len(ids):
+    if len({i.id for i in items}) != len(items):
         raise KgError("two search items share an IRI: item codes must be unique within a document")
-    DenseIndex.build(vectors, ids).save(out / DENSE_FILE)
     lexical = LexicalIndex.build([i.text for i in items], cache=tokens)  # jieba loaded only if needed
-    lexical.save(out / LEXICAL_FOLDER)
-    with open(out / ITEMS_FILE, "w", encoding="utf-8") as lines:
-        for item in items:
-            lines.write(_JSON.encode(item.to_dict()) + "\n")
     seconds["index"] = time.perf_counter() - started
     started = time.perf_counter()
-    write_terms(out, lexical.chinese_terms(), embedder, cache)  # kg.search.term_gloss
+    terms = sorted(set(lexical.chinese_terms()))  # kg.search.term_gloss
+    term_vectors, _ = embed_passages(embedder, terms, cache, as_queries=True)
     seconds["terms"] = time.perf_counter() - started
     meta = {
         "format": FORMAT,
@@ -95,9 +119,24 @@ def build_search_index(
         "vocabulary": vocabulary or {},
         "probe": [round(float(x), 6) for x in embedder.embed_passages([PROBE_TEXT])[0]],
     }
-    (out / SEARCH_META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    seconds = {k: round(v, 3) for k, v in seconds.items()}
-    return IndexReport(items=len(items), stats=stats, seconds=seconds, vectors=vectors)
+    prepared = PreparedIndex(items, vectors, lexical, terms, term_vectors, meta)
+    report = IndexReport(len(items), stats, {k: round(v, 3) for k, v in seconds.items()}, vectors)
+    return prepared, report
+
+
+def write_search_index(folder: Path, prepared: PreparedIndex) -> None:
+    """Write a prepared index into `folder/search`: files only (no model, no cache)."""
+    out = folder / SEARCH_FOLDER
+    out.mkdir(parents=True, exist_ok=True)
+    ids = np.array([i.id for i in prepared.items], dtype=np.int64)
+    DenseIndex.build(prepared.vectors, ids).save(out / DENSE_FILE)
+    prepared.lexical.save(out / LEXICAL_FOLDER)
+    with open(out / ITEMS_FILE, "w", encoding="utf-8") as lines:
+        for item in prepared.items:
+            lines.write(_JSON.encode(item.to_dict()) + "\n")
+    write_terms(out, prepared.terms, prepared.term_vectors)
+    meta = json.dumps(prepared.meta, ensure_ascii=False, indent=1)
+    (out / SEARCH_META_FILE).write_text(meta, encoding="utf-8")
 
 
 class SearchIndex:

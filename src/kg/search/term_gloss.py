@@ -17,15 +17,13 @@ before terms were kept, glosses with the thesaurus alone.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from kg.errors import KgError
-from kg.search.cache import EmbeddingCache, embed_passages
-from kg.search.embedders import Embedder
 
 TERMS_FILE = "terms.json"
 TERM_VECTORS_FILE = "terms.npy"
@@ -56,13 +54,10 @@ class TermGloss:
         return list(dict.fromkeys(found))
 
 
-def write_terms(folder: Path, terms: Iterable[str], embedder: Embedder, cache: EmbeddingCache | None) -> int:
-    """Embed the terms as questions (through the embedding cache) and write them into `folder`."""
-    chosen = sorted(set(terms))
-    vectors, _ = embed_passages(embedder, chosen, cache, as_queries=True)
+def write_terms(folder: Path, terms: list[str], vectors: np.ndarray) -> None:
+    """Write the terms (sorted, distinct) and their vectors (embedded as questions) into `folder`."""
     np.save(folder / TERM_VECTORS_FILE, vectors.astype(np.float32))
-    (folder / TERMS_FILE).write_text(json.dumps(chosen, ensure_ascii=False), encoding="utf-8")
-    return len(chosen)
+    (folder / TERMS_FILE).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
 
 
 def read_terms(folder: Path, embedder: str) -> TermGloss | None:
