@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +67,40 @@ def test_without_fork_the_work_runs_in_place_and_raises_its_own_error(tmp_path):
     assert int((tmp_path / "pid").read_text(encoding="utf-8")) == os.getpid()
     with pytest.raises(ZeroDivisionError):
         Background("dividing", lambda: 1 / 0, fork=False)  # type: ignore[func-returns-value]
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's"
+)
+def test_a_killed_parent_takes_its_child_with_it(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import os, signal, time
+        from pathlib import Path
+        from kg.background import Background
+
+        def work():
+            Path({str(tmp_path / "child")!r}).write_text(str(os.getpid()))
+            time.sleep(60)
+
+        Background("sleeping", work)
+        while not Path({str(tmp_path / "child")!r}).is_file():
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    assert subprocess.run([sys.executable, "-c", script], env=env, timeout=60).returncode == -signal.SIGKILL
+    child = int((tmp_path / "child").read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has died: only its exit status is left

@@ -324,7 +324,7 @@ def test_a_search_index_that_cannot_be_written_fails_the_build_and_keeps_the_pre
         raise KgError("no space left on device")
 
     monkeypatch.setattr(builder, "write_search_index", failing)
-    with pytest.raises(KgError, match="^writing the search index failed: no space left on device$"):
+    with pytest.raises(KgError, match=r"^writing the search index failed: no space left on device$"):
         build([RAW / "TTM3R0299v2.txt", RAW / "KMM5R0915v2.txt"], settings)
     assert current_build(settings.build_dir) == live and _snapshot(live) == live_files
     assert list((settings.build_dir / "builds").iterdir()) == [live]

@@ -5,13 +5,18 @@ A build's two cores sit half idle after the documents are processed: the search 
 seconds of one core. `Background` forks a child that runs one piece of such work on what the
 parent holds in memory (nothing is pickled), and `wait` raises its failure as the parent's own
 `KgError`. The child must not touch what does not survive a fork: SQLite connections, the
-embedding model's threads; it writes files only. Where fork is not available (Windows), the
-work runs in place.
+embedding model's threads; it writes files only. A build killed outright takes its child with
+it (on Linux the child asks the kernel for that), so the build lock the child inherited never
+outlives the build. Where fork is not available (Windows), the work runs in place.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from types import TracebackType
@@ -30,7 +35,7 @@ class Background:
             return
         context = multiprocessing.get_context("fork")
         self.reader, writer = context.Pipe(duplex=False)
-        self.process = context.Process(target=_run, args=(work, writer), name=name, daemon=True)
+        self.process = context.Process(target=_run, args=(work, writer, os.getpid()), name=name, daemon=True)
         self.process.start()
         writer.close()
 
@@ -63,7 +68,8 @@ class Background:
             self.process = None
 
 
-def _run(work: Callable[[], None], writer: Connection) -> None:
+def _run(work: Callable[[], None], writer: Connection, parent: int) -> None:
+    _die_with(parent)
     try:
         work()
     except KgError as exc:
@@ -74,3 +80,18 @@ def _run(work: Callable[[], None], writer: Connection) -> None:
         writer.send(None)
     finally:
         writer.close()
+
+
+def _die_with(parent: int) -> None:
+    """Be killed when the parent dies (Linux's PR_SET_PDEATHSIG), or exit if it is gone already."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1

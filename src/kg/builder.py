@@ -154,6 +154,7 @@ def _build_into(
     models: list[Document] = []  # the parsed documents, for the mapping stage
     names: list[tuple[str, dict[str, list[str]]]] = []  # (document, its occupation/industry names)
     filed: list[Entry] = []  # the documents as the browse page files them
+    parsed: list[dict] = []  # the documents' models as documents.json holds them
     problems: list[str] = []
     seconds: dict[str, float] = {}
     iris = Iris(settings.base_iri)
@@ -163,7 +164,7 @@ def _build_into(
     made_by = fingerprint(settings.base_iri, settings.reasoner, strict)  # what a document's quads depend on
     results_kept = closing(DocumentCache(document_cache(settings.build_dir), made_by))  # their quads
     started = time.perf_counter()
-    with _JsonArray(folder / DOCUMENTS_FILE) as documents_out, results_kept as cache:
+    with results_kept as cache:
         # made_by fingerprints the ontology file and the code that writes it: linked while unchanged
         parts.put("ontology", input_key(made_by, "ontology"), lambda: [_ontology_quads(iris)])
         results = process_all(
@@ -190,7 +191,7 @@ def _build_into(
             key = input_key(made_by, summary.get("sha256", ""), Path(summary.get("source", "")).name)
             parts.put(part_name("documents", result.model["code"]), key, _quads(result, cache))
             shared_written.update(result.shared_quads.splitlines(keepends=True))
-            documents_out.append(result.model)
+            parsed.append(result.model)
             filed.append(entry(result.model))
             model = Document.from_dict(result.model)
             models.append(model)
@@ -199,7 +200,6 @@ def _build_into(
             report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
-    Catalogue(filed).write(folder / CATALOGUE_FILE)
     seconds["documents"] = time.perf_counter() - started  # wall time of the steps above, and the rest
     started = time.perf_counter()
     parts.write("concepts", [b"".join(sorted(shared_written))])
@@ -212,7 +212,7 @@ def _build_into(
             vocabulary = class_vocabulary(names)
             prepared, made = _index_search(items, embedder, report.documents, settings, progress, vocabulary)
             # its files are written in a forked child while the overlaps are mapped
-            work = partial(write_search_index, folder, prepared)
+            work = partial(_write_files, folder, parsed, filed, prepared)
             writing = stack.enter_context(Background("writing the search index", work))
             report.search = {
                 "embedder": embedder.name,
@@ -228,6 +228,8 @@ def _build_into(
                 folder, iris, report, settings, progress, parts, previous, seconds, material
             )
             seconds["mapping"] = time.perf_counter() - started
+        else:
+            _write_files(folder, parsed, filed)
         progress("storing", 0, 1)
         graph = parts.close()
         started = time.perf_counter()
@@ -245,6 +247,19 @@ def _build_into(
     # per-document steps are summed over documents (CPU seconds when run in parallel)
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
+
+
+def _write_files(
+    folder: Path, parsed: list[dict], filed: list[Entry], index: PreparedIndex | None = None
+) -> None:
+    """What a build writes of its documents (documents.json, catalogue.json) and its search
+    index: files only, so a forked child can (`kg.background`)."""
+    with _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
+        for model in parsed:
+            documents_out.append(model)
+    Catalogue(filed).write(folder / CATALOGUE_FILE)
+    if index is not None:
+        write_search_index(folder, index)
 
 
 def _corpus_key(made_by: str, items: list[SearchItem], codes: list[str]) -> str:
