@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.background import Background
+from kg.background import Background, Children
 from kg.errors import KgError
 
 
@@ -104,3 +104,22 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"  # a zombie has died: only its exit status is left
+
+
+def test_a_builds_children_are_waited_for_together_and_stopped_together(tmp_path):
+    with Children() as children:
+        children.start("writing a", lambda: (tmp_path / "a").write_text("a", encoding="utf-8"))
+        children.start("writing b", lambda: (tmp_path / "b").write_text("b", encoding="utf-8"))
+        children.wait()
+    assert (tmp_path / "a").read_text(encoding="utf-8") + (tmp_path / "b").read_text(encoding="utf-8") == "ab"
+
+    def fail() -> None:
+        raise KgError("b cannot be written")
+
+    with pytest.raises(KgError, match=r"^writing b failed: b cannot be written$"), Children() as children:
+        children.start("sleeping", lambda: time.sleep(60))
+        children.start("writing b", fail)
+        sleeping = children.running[0].process
+        children.running.reverse()  # b is waited for first, and fails
+        children.wait()
+    assert sleeping is not None and not sleeping.is_alive()

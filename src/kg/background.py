@@ -95,3 +95,30 @@ def _die_with(parent: int) -> None:
 
 
 _PR_SET_PDEATHSIG = 1
+
+
+class Children:
+    """The `Background` work of one build: started by name, waited for together, stopped
+    together when the build fails before waiting."""
+
+    def __init__(self) -> None:
+        self.running: list[Background] = []
+
+    def start(self, name: str, work: Callable[[], None]) -> None:
+        self.running.append(Background(name, work))
+
+    def wait(self) -> None:
+        """Wait for every child; the first failure is raised (the others are stopped)."""
+        while self.running:
+            self.running[0].wait()
+            self.running.pop(0)
+
+    def __enter__(self) -> Children:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        for child in self.running:
+            child.__exit__(kind, error, trace)
+        self.running = []

@@ -18,14 +18,14 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Iterable
-from contextlib import ExitStack, closing
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from kg import __version__
-from kg.background import Background
+from kg.background import Children
 from kg.catalogue import Catalogue, Entry, entry
 from kg.collector import collecting
 from kg.document_cache import DocumentCache
@@ -206,14 +206,13 @@ def _build_into(
     codes = [d["code"] for d in report.documents]
     parts.put("corpus", _corpus_key(made_by, items, codes), lambda: [_corpus_quads(items, codes, iris)])
     seconds["corpus"] = time.perf_counter() - started
-    with ExitStack() as stack:  # a failure stops the search index's writer (kg.background)
-        writing = None
+    with Children() as children:  # files written by forked children (kg.background); stopped on failure
         if embedder is not None:
             vocabulary = class_vocabulary(names)
             prepared, made = _index_search(items, embedder, report.documents, settings, progress, vocabulary)
             # its files are written in a forked child while the overlaps are mapped
             work = partial(_write_files, folder, parsed, filed, prepared)
-            writing = stack.enter_context(Background("writing the search index", work))
+            children.start("writing the search index", work)
             report.search = {
                 "embedder": embedder.name,
                 "items": made.items,
@@ -224,8 +223,9 @@ def _build_into(
             started = time.perf_counter()
             material = Material.of(items, made.vectors, models, embedder.name)  # the vectors in memory
             seconds["mapping_material"] = time.perf_counter() - started
+            in_child = partial(children.start, "writing the mapping files")
             report.mappings = _map_overlaps(
-                folder, iris, report, settings, progress, parts, previous, seconds, material
+                folder, iris, report, settings, progress, parts, previous, seconds, material, in_child
             )
             seconds["mapping"] = time.perf_counter() - started
         else:
@@ -240,10 +240,9 @@ def _build_into(
         report.triples = {name: counts.get(str(iris.graph(name)), 0) for name in GRAPHS}
         seconds["store"] = time.perf_counter() - started
         progress("storing", 1, 1)
-        if writing is not None:
-            started = time.perf_counter()
-            writing.wait()
-            seconds["search_write_wait"] = time.perf_counter() - started  # what the build waited for it
+        started = time.perf_counter()
+        children.wait()
+        seconds["files_wait"] = time.perf_counter() - started  # what the build waited for its children
     # per-document steps are summed over documents (CPU seconds when run in parallel)
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
@@ -317,6 +316,7 @@ def _map_overlaps(
     previous: Path | None,
     seconds: dict[str, float],
     material: Material,
+    write: Callable[[Callable[[], None]], object],
 ) -> dict[str, object]:
     """Match the items of every document pair (but pairs matched by an earlier build with the same
     two documents); the mappings go to files and the `mappings` graph's parts, both taken from
@@ -330,7 +330,18 @@ def _map_overlaps(
     try:
         workers = settings.workers or default_workers()
         result = map_in_parts(
-            folder, material, calibration, iris, parts, previous, matching, progress, workers, cache, texts
+            folder,
+            material,
+            calibration,
+            iris,
+            parts,
+            previous,
+            matching,
+            progress,
+            workers,
+            cache,
+            texts,
+            write,
         )
     finally:
         cache.close()

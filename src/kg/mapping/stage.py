@@ -73,10 +73,13 @@ def map_in_parts(
     workers: int = 1,
     cache: PairCache | None = None,
     texts: CloseTextCache | None = None,
+    write: Callable[[Callable[[], None]], object] | None = None,
 ) -> StageReport:
     """Map the build in `folder` (its `material`) into the mapping files and the `mappings` graph's
     parts (`graph`), taking what did not change from the `previous` build; `matching`
-    fingerprints the matching (code and calibration)."""
+    fingerprints the matching (code and calibration). `write` runs the work that writes the
+    mapping files (files only: a build forks it off, `kg.background`); by default it is done
+    at once."""
     clock = _Clock()
     plan = plan_corpus(material, calibration, progress, texts)
     clock.lap("plan")
@@ -126,11 +129,6 @@ def map_in_parts(
         for leader, summary in zip(led, summaries, strict=True)
         for other, *numbers in summary["counts"]
     ]
-    graph.write("overlap", encoded(overlap_lines(counts, report.incorporated, iris)))
-    if plan.links is not None:
-        for part, key, make in text_parts(plan.links, material.items, iris, code):
-            graph.put(part, key, make)
-    clock.lap("parts")
     matched_rows = [row for summary in summaries for row in summary["matched"]]
     files = [made.path(safe_name(leader)) for leader in led]
 
@@ -138,12 +136,24 @@ def map_in_parts(
         join_sssom_files(path, files, iris.base, material.embedder)
         return made.lines
 
-    write_mapping_files(
-        folder, sssom, b"".join(coverage), matched_rows, material, iris.base, calibration, len(plan.pairs)
-    )
+    def write_files() -> None:
+        joined = b"".join(coverage)
+        compared = len(plan.pairs)
+        write_mapping_files(folder, sssom, joined, matched_rows, material, iris.base, calibration, compared)
+
+    (write or _at_once)(write_files)
     clock.lap("files")
+    graph.write("overlap", encoded(overlap_lines(counts, report.incorporated, iris)))
+    if plan.links is not None:
+        for part, key, make in text_parts(plan.links, material.items, iris, code):
+            graph.put(part, key, make)
+    clock.lap("parts")
     report.seconds = clock.laps
     return report
+
+
+def _at_once(work: Callable[[], None]) -> None:
+    work()
 
 
 class _Clock:
