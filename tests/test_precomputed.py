@@ -143,8 +143,7 @@ def test_matched_items_count_each_item_once_at_its_strongest_relation():
         ("A", "a2", "B", "b2", "close"),
         ("A", "a3", "C", "c1", "related"),
     ]
-    table = matched_items(mappings)
-    rows = {(r.row, r.column): (r.exact, r.close, r.related) for r in table.itertuples()}
+    rows = {(row, column): tuple(numbers) for row, column, *numbers in matched_items(mappings)}
     assert rows == {
         ("A", "B"): (1, 2, 2),
         ("B", "A"): (1, 2, 2),  # b2 is close to a2 and related to a1: close

@@ -19,9 +19,9 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas
 
 from kg.errors import KgError
 from kg.mapping.calibration import Calibration
@@ -32,6 +32,9 @@ from kg.mapping.sssom import sssom_rows, write_sssom
 from kg.store.layout import COVERAGE_FILE, MAPPINGS_FOLDER, MATCHED_FILE, SSSOM_FILE
 from kg.store.layout import MAPPINGS_META_FILE as META_FILE
 
+if TYPE_CHECKING:
+    import pandas  # loaded when a table is read: a build writes these files without it
+
 
 def write_mappings(
     build_path: Path, result: CorpusMappings, material: Material, base_iri: str, calibration: Calibration
@@ -40,7 +43,7 @@ def write_mappings(
     `kg.mapping.stage`)."""
     rows = sssom_rows(result.mappings, base_iri, material.embedder)
     coverage = coverage_lines([c.to_dict() for c in result.coverage])
-    matched = matched_of(result.mappings).values.tolist()
+    matched = matched_of(result.mappings)
 
     def sssom(path: Path) -> int:
         return write_sssom(path, rows, base_iri, material.embedder)
@@ -89,32 +92,29 @@ def write_mapping_files(
 MATCHED_COLUMNS = ["row", "column", *RELATIONS]
 
 
-def matched_of(mappings: Iterable[Mapping]) -> pandas.DataFrame:
+def matched_of(mappings: Iterable[Mapping]) -> list[list]:
     """`matched_items` of mappings."""
     return matched_items((m.a.document, m.a.iri, m.b.document, m.b.iri, m.relation) for m in mappings)
 
 
-def matched_items(mappings: Iterable[tuple[str, str, str, str, str]]) -> pandas.DataFrame:
+def matched_items(mappings: Iterable[tuple[str, str, str, str, str]]) -> list[list]:
     """For each ordered document pair (row, column) with a mapping: how many distinct items of
-    the row document match an item of the column document at least exact, close and related.
+    the row document match an item of the column document at least exact, close and related,
+    as rows of `MATCHED_COLUMNS` in (row, column) order.
 
     `mappings` are (document a, item a, document b, item b, relation); each counts both ways.
-    Counted in pandas: a corpus has millions of mappings.
     """
-    frame = pandas.DataFrame.from_records(list(mappings), columns=["a", "item_a", "b", "item_b", "relation"])
-    rank = frame["relation"].map({relation: n for n, relation in enumerate(RELATIONS)})
-    sides = pandas.concat(  # each mapping counts for the item on either side
-        [
-            pandas.DataFrame({"row": frame[row], "column": frame[column], "item": frame[item], "rank": rank})
-            for row, column, item in (("a", "b", "item_a"), ("b", "a", "item_b"))
-        ],
-        ignore_index=True,
-    )
-    strongest = sides.groupby(["row", "column", "item"], sort=False)["rank"].min().reset_index()
-    for n, relation in enumerate(RELATIONS):  # at least this relation: its rank or a stronger one
-        strongest[relation] = (strongest["rank"] <= n).astype(np.int64)
-    counts = strongest.groupby(["row", "column"], sort=True)[list(RELATIONS)].sum().reset_index()
-    return counts[MATCHED_COLUMNS].astype({relation: np.int64 for relation in RELATIONS})
+    rank: dict[str, int] = {relation: n for n, relation in enumerate(RELATIONS)}
+    strongest: dict[tuple[str, str, str], int] = {}  # (row, column, item) -> its strongest rank
+    for a, item_a, b, item_b, relation in mappings:
+        for side in ((a, b, item_a), (b, a, item_b)):  # each mapping counts for either side's item
+            strongest[side] = min(strongest.get(side, len(RELATIONS)), rank[relation])
+    counts: dict[tuple[str, str], list[int]] = {}
+    for (row, column, _), best in strongest.items():
+        held = counts.setdefault((row, column), [0] * len(RELATIONS))
+        for n in range(best, len(RELATIONS)):  # at least this relation: its rank or a stronger one
+            held[n] += 1
+    return [[row, column, *numbers] for (row, column), numbers in sorted(counts.items())]
 
 
 @dataclass
@@ -154,6 +154,8 @@ class BuildMappings:
     def matched(self) -> pandas.DataFrame:
         """`matched_items` of the build's mappings, as written at build time (counted from the
         table for a build made before that file was)."""
+        import pandas
+
         with self._lock:
             if self._matched is None and (self.folder / MATCHED_FILE).is_file():
                 self._matched = pandas.read_csv(
@@ -172,7 +174,7 @@ class BuildMappings:
                 table["relation"],
                 strict=True,
             )
-            self._matched = matched_items(sides)
+            self._matched = pandas.DataFrame(matched_items(sides), columns=MATCHED_COLUMNS)
         return self._matched
 
     @property
@@ -189,6 +191,8 @@ class BuildMappings:
 
 
 def _read_table(path: Path) -> pandas.DataFrame:
+    import pandas
+
     table = pandas.read_csv(path, sep="\t", comment="#", dtype=str, keep_default_na=False)
     table["similarity_score"] = table["similarity_score"].astype(float)
     prefix = "icap:"

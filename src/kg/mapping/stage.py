@@ -183,8 +183,7 @@ def _summary(plan: CorpusPlan, material: Material, mappings: dict[tuple[str, str
         found = plan.coverage(material, pair, held)
         if found is not None:
             coverage.append(found.to_dict())
-    table = matched_of(m for held in mappings.values() for m in held).itertuples(index=False)
-    matched = [[row, column, *map(int, numbers)] for row, column, *numbers in table]
+    matched = matched_of(m for held in mappings.values() for m in held)
     summary = {"counts": counts, "matched": matched, "incorporated": list(incorporations(coverage))}
     return (json.dumps(summary, ensure_ascii=False) + "\n").encode("utf-8") + coverage_lines(coverage)
 
