@@ -310,7 +310,7 @@ def test_a_build_pauses_the_collector_but_processes_documents_with_it(tmp_path, 
 def test_a_search_index_that_cannot_be_written_fails_the_build_and_keeps_the_previous_one(
     tmp_path, monkeypatch
 ):
-    """The index is written by a forked child while the overlaps are mapped (kg.background):
+    """The index is written in a thread while the overlaps are mapped (kg.background):
     its failure is the build's, with its message, and nothing of the new build is published."""
     from kg import builder
 

@@ -20,7 +20,7 @@ LAYERS: dict[str, int] = {
     "kg.errors": 0,  # the errors users see; imports nothing of kg
     "kg.sqlite_cache": 0,  # opening the build's SQLite caches; imports kg.errors only
     "kg.atomic": 0,  # files written whole or not at all; imports kg.errors only
-    "kg.background": 0,  # files written by a forked child while the build goes on; imports kg.errors
+    "kg.background": 0,  # files written in a thread while the build goes on; imports kg.errors
     "kg.collector": 0,  # the cyclic garbage collector on or off for a stretch of work; imports nothing of kg
     "kg.text_files": 0,  # reading a file a user names, one clear error each failure; imports kg.errors
     "kg.workbooks": 0,  # what the Excel workbooks kg writes share; imports nothing of kg

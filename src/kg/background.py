@@ -1,105 +1,56 @@
-"""Work that writes files in a forked child process while the build goes on.
+"""Files a build writes in a thread while it goes on.
 
-A build's two cores sit half idle after the documents are processed: the search index's files
-(the FAISS index, BM25, items.jsonl) and the mapping stage are independent, and each is a few
-seconds of one core. `Background` forks a child that runs one piece of such work on what the
-parent holds in memory (nothing is pickled), and `wait` raises its failure as the parent's own
-`KgError`. The child must not touch what does not survive a fork: SQLite connections, the
-embedding model's threads; it writes files only. A build killed outright takes its child with
-it (on Linux the child asks the kernel for that), so the build lock the child inherited never
-outlives the build. Where fork is not available (Windows), the work runs in place.
+Some of what a build writes is read only by the finished build: the search index's files (the
+FAISS index, BM25, items.jsonl) and the mapping files (SSSOM, coverage, matched, meta). Most of
+that time is spent outside the interpreter lock (FAISS writing 270 MB, the kernel joining the
+SSSOM parts, numpy saving arrays), so a thread writes them while the build maps the overlaps
+and makes its store. (A forked process was measured too: every page either process wrote
+after the fork was copied, and the build's other steps slowed by as much as they gained.)
+
+`Children` starts such work by name and waits for it; a failure is raised by `wait` naming the
+work, and a build that fails before waiting waits for its threads before it removes its folder.
 """
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
-import os
-import signal
-import sys
+import threading
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from types import TracebackType
 
 from kg.errors import KgError
 
 
 class Background:
-    """One piece of `work` running in a forked child; `wait` for it (or leave the block to stop it)."""
+    """One piece of `work` running in a thread; `wait` for it."""
 
-    def __init__(self, name: str, work: Callable[[], None], fork: bool = True) -> None:
+    def __init__(self, name: str, work: Callable[[], None]) -> None:
         self.name = name
-        self.process: multiprocessing.process.BaseProcess | None = None
-        if not fork or "fork" not in multiprocessing.get_all_start_methods():
-            work()  # in place: its failure is raised here
-            return
-        context = multiprocessing.get_context("fork")
-        self.reader, writer = context.Pipe(duplex=False)
-        self.process = context.Process(target=_run, args=(work, writer, os.getpid()), name=name, daemon=True)
-        self.process.start()
-        writer.close()
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(work,), name=name, daemon=True)
+        self.thread.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as exc:
+            self.failure = exc
 
     def wait(self) -> None:
-        """Wait for the work to finish; its failure is raised here, naming it."""
-        if self.process is None:
-            return
-        process, self.process = self.process, None
-        try:
-            failure = self.reader.recv()
-        except EOFError:  # the child died without a word (killed, out of memory)
-            failure = "it stopped unexpectedly"
-        process.join()
-        self.reader.close()
-        if failure is None and process.exitcode != 0:
-            failure = f"it stopped with exit code {process.exitcode}"
+        """Wait for the work to finish. Its failure is raised here: a `KgError` or an `OSError`
+        (a full disk ...) as a `KgError` naming the work, anything else as it was."""
+        self.thread.join()
+        failure, self.failure = self.failure, None
+        if isinstance(failure, KgError):
+            raise KgError(f"{self.name} failed: {failure}") from None
+        if isinstance(failure, OSError):
+            where = f" ({failure.filename})" if failure.filename else ""
+            raise KgError(f"{self.name} failed: {failure.strerror or failure}{where}") from None
         if failure is not None:
-            raise KgError(f"{self.name} failed: {failure}")
-
-    def __enter__(self) -> Background:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        if self.process is not None:  # the build failed before waiting: stop the child
-            self.process.terminate()
-            self.process.join()
-            self.reader.close()
-            self.process = None
-
-
-def _run(work: Callable[[], None], writer: Connection, parent: int) -> None:
-    _die_with(parent)
-    try:
-        work()
-    except KgError as exc:
-        writer.send(str(exc))
-    except BaseException as exc:
-        writer.send(f"{type(exc).__name__}: {exc}")
-    else:
-        writer.send(None)
-    finally:
-        writer.close()
-
-
-def _die_with(parent: int) -> None:
-    """Be killed when the parent dies (Linux's PR_SET_PDEATHSIG), or exit if it is gone already."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # it died before the request was made
-        os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
+            raise failure
 
 
 class Children:
-    """The `Background` work of one build: started by name, waited for together, stopped
-    together when the build fails before waiting."""
+    """The `Background` work of one build: started by name, waited for together."""
 
     def __init__(self) -> None:
         self.running: list[Background] = []
@@ -108,10 +59,12 @@ class Children:
         self.running.append(Background(name, work))
 
     def wait(self) -> None:
-        """Wait for every child; the first failure is raised (the others are stopped)."""
-        while self.running:
-            self.running[0].wait()
-            self.running.pop(0)
+        """Wait for every piece of work; the first failure is raised once all are done."""
+        running, self.running = self.running, []
+        for child in running:
+            child.thread.join()
+        for child in running:
+            child.wait()
 
     def __enter__(self) -> Children:
         return self
@@ -119,6 +72,8 @@ class Children:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
+        # the build failed before waiting: its threads finish before its folder is removed
+        # (their own failures are beside the build's)
         for child in self.running:
-            child.__exit__(kind, error, trace)
+            child.thread.join()
         self.running = []

@@ -206,11 +206,11 @@ def _build_into(
     codes = [d["code"] for d in report.documents]
     parts.put("corpus", _corpus_key(made_by, items, codes), lambda: [_corpus_quads(items, codes, iris)])
     seconds["corpus"] = time.perf_counter() - started
-    with Children() as children:  # files written by forked children (kg.background); stopped on failure
+    with Children() as children:  # files written in threads while the build goes on (kg.background)
         if embedder is not None:
             vocabulary = class_vocabulary(names)
             prepared, made = _index_search(items, embedder, report.documents, settings, progress, vocabulary)
-            # its files are written in a forked child while the overlaps are mapped
+            # its files are written in a thread while the overlaps are mapped
             work = partial(_write_files, folder, parsed, filed, prepared)
             children.start("writing the search index", work)
             report.search = {
@@ -223,9 +223,9 @@ def _build_into(
             started = time.perf_counter()
             material = Material.of(items, made.vectors, models, embedder.name)  # the vectors in memory
             seconds["mapping_material"] = time.perf_counter() - started
-            in_child = partial(children.start, "writing the mapping files")
+            in_thread = partial(children.start, "writing the mapping files")
             report.mappings = _map_overlaps(
-                folder, iris, report, settings, progress, parts, previous, seconds, material, in_child
+                folder, iris, report, settings, progress, parts, previous, seconds, material, in_thread
             )
             seconds["mapping"] = time.perf_counter() - started
         else:
@@ -242,7 +242,7 @@ def _build_into(
         progress("storing", 1, 1)
         started = time.perf_counter()
         children.wait()
-        seconds["files_wait"] = time.perf_counter() - started  # what the build waited for its children
+        seconds["files_wait"] = time.perf_counter() - started  # what the build waited for its threads
     # per-document steps are summed over documents (CPU seconds when run in parallel)
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
@@ -252,7 +252,7 @@ def _write_files(
     folder: Path, parsed: list[dict], filed: list[Entry], index: PreparedIndex | None = None
 ) -> None:
     """What a build writes of its documents (documents.json, catalogue.json) and its search
-    index: files only, so a forked child can (`kg.background`)."""
+    index, in a thread while the build goes on (`kg.background`)."""
     with _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
         for model in parsed:
             documents_out.append(model)

@@ -78,7 +78,7 @@ def map_in_parts(
     """Map the build in `folder` (its `material`) into the mapping files and the `mappings` graph's
     parts (`graph`), taking what did not change from the `previous` build; `matching`
     fingerprints the matching (code and calibration). `write` runs the work that writes the
-    mapping files (files only: a build forks it off, `kg.background`); by default it is done
+    mapping files (a build runs it in a thread, `kg.background`); by default it is done
     at once."""
     clock = _Clock()
     plan = plan_corpus(material, calibration, progress, texts)

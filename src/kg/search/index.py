@@ -95,7 +95,7 @@ def prepare_search_index(
 ) -> tuple[PreparedIndex, IndexReport]:
     """All of `build_search_index` that needs the model and the caches: the items' and the
     terms' vectors, the items' tokens and BM25. What is left (`write_search_index`) writes
-    files only, so a build can do it in a forked process (`kg.background`)."""
+    files only, so a build can do it in a thread while it goes on (`kg.background`)."""
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     vectors, stats = embed_passages(embedder, [i.text for i in items], cache, progress)
