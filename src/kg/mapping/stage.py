@@ -32,7 +32,12 @@ from kg.mapping.pair_cache import PairCache
 from kg.mapping.rdf import encoded, incorporations, overlap_lines
 from kg.mapping.sssom import join_sssom_files, sssom_rows
 from kg.mapping.text_links import TextLinks
-from kg.store.layout import MAPPING_PARTS_FOLDER, MAPPING_SUMMARIES_FOLDER, MAPPINGS_FOLDER
+from kg.store.layout import (
+    MAPPING_MATCHED_FOLDER,
+    MAPPING_PARTS_FOLDER,
+    MAPPING_SUMMARIES_FOLDER,
+    MAPPINGS_FOLDER,
+)
 from kg.store.parts import GraphParts, PartsWriter, part_name, safe_name
 
 
@@ -40,6 +45,13 @@ class SssomParts(GraphParts):
     """Each leading document's SSSOM rows, in the order the SSSOM file holds them."""
 
     FOLDER, SUFFIX, SORTED = f"{MAPPINGS_FOLDER}/{MAPPING_PARTS_FOLDER}", ".tsv", False
+
+
+class MatchedParts(GraphParts):
+    """Each leading document's lines of matched.tsv (`matched_items`), in no order: the file
+    sorts them all."""
+
+    FOLDER, SUFFIX, SORTED = f"{MAPPINGS_FOLDER}/{MAPPING_MATCHED_FOLDER}", ".tsv", False
 
 
 class SummaryParts(GraphParts):
@@ -86,6 +98,7 @@ def map_in_parts(
     code = code_fingerprint(f"{iris.base}\0{matching}\0{material.embedder}")
     rows_out = PartsWriter(folder, previous, SssomParts)
     summaries_out = PartsWriter(folder, previous, SummaryParts)
+    matched_out = PartsWriter(folder, previous, MatchedParts)
     led = plan.led()
     keys = {
         leader: pair_part_key(code, pairs, plan.keys, _tasks(material, pairs))
@@ -96,6 +109,7 @@ def map_in_parts(
         for leader, key in keys.items()
         if rows_out.known(safe_name(leader), key)
         and summaries_out.known(safe_name(leader), key)
+        and matched_out.known(safe_name(leader), key)
         and graph.known(part_name("pairs", leader), key)
     }
     todo = [pair for leader, pairs in led.items() if leader not in kept for pair in pairs]
@@ -108,6 +122,7 @@ def map_in_parts(
         if leader in kept:
             rows_out.reuse(name, key)
             summaries_out.reuse(name, key)
+            matched_out.reuse(name, key)
             graph.reuse(part_name("pairs", leader), key)
             continue
         mappings = {pair: plan.mappings(pair, rows.pop(pair)) for pair in pairs}
@@ -115,8 +130,10 @@ def map_in_parts(
         text = encoded(sssom_rows(every, iris.base, material.embedder))
         rows_out.write(name, text, key)
         summaries_out.write(name, [_summary(plan, material, mappings)], key)
+        counted = matched_of(m for held in mappings.values() for m in held)
+        matched_out.write(name, ["".join(_tsv_line(row) for row in counted).encode("utf-8")], key)
         graph.write(part_name("pairs", leader), pair_part_lines(mappings, iris), key)
-    made, summarised = rows_out.close(), summaries_out.close()
+    made, summarised, matched_parts = rows_out.close(), summaries_out.close(), matched_out.close()
     summaries, coverage = [], []
     for leader in led:
         first, _, records = summarised.path(safe_name(leader)).read_bytes().partition(b"\n")
@@ -129,8 +146,8 @@ def map_in_parts(
         for leader, summary in zip(led, summaries, strict=True)
         for other, *numbers in summary["counts"]
     ]
-    matched_rows = [row for summary in summaries for row in summary["matched"]]
     files = [made.path(safe_name(leader)) for leader in led]
+    matched_files = [matched_parts.path(safe_name(leader)) for leader in led]
 
     def sssom(path: Path) -> int:
         join_sssom_files(path, files, iris.base, material.embedder)
@@ -139,7 +156,8 @@ def map_in_parts(
     def write_files() -> None:
         joined = b"".join(coverage)
         compared = len(plan.pairs)
-        write_mapping_files(folder, sssom, joined, matched_rows, material, iris.base, calibration, compared)
+        matched_lines = [line for path in matched_files for line in path.read_bytes().splitlines()]
+        write_mapping_files(folder, sssom, joined, matched_lines, material, iris.base, calibration, compared)
 
     (write or _at_once)(write_files)
     clock.lap("files")
@@ -154,6 +172,10 @@ def map_in_parts(
 
 def _at_once(work: Callable[[], None]) -> None:
     work()
+
+
+def _tsv_line(row: list) -> str:
+    return "\t".join(map(str, row)) + "\n"
 
 
 class _Clock:
@@ -171,7 +193,7 @@ class _Clock:
 
 def _summary(plan: CorpusPlan, material: Material, mappings: dict[tuple[str, str], list[Mapping]]) -> bytes:
     """What the rest of the stage needs of a leader's pairs: per pair with mappings, their count
-    by relation; the matched-item counts (`matched_items`); the units incorporated
+    by relation; the units incorporated
     (`incorporations`); then the unit coverage records (`coverage_lines`)."""
     counts = []
     coverage = []
@@ -183,8 +205,7 @@ def _summary(plan: CorpusPlan, material: Material, mappings: dict[tuple[str, str
         found = plan.coverage(material, pair, held)
         if found is not None:
             coverage.append(found.to_dict())
-    matched = matched_of(m for held in mappings.values() for m in held)
-    summary = {"counts": counts, "matched": matched, "incorporated": list(incorporations(coverage))}
+    summary = {"counts": counts, "incorporated": list(incorporations(coverage))}
     return (json.dumps(summary, ensure_ascii=False) + "\n").encode("utf-8") + coverage_lines(coverage)
 
 

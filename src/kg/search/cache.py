@@ -38,14 +38,15 @@ class EmbeddingCache:
         )
         self.path = path
 
-    def get(self, model: str, keys: Sequence[bytes], dimension: int) -> dict[bytes, np.ndarray]:
-        found: dict[bytes, np.ndarray] = {}
+    def get(self, model: str, keys: Sequence[bytes], dimension: int) -> dict[bytes, bytes]:
+        """The kept vectors of these keys, as float32 bytes (a vector of another size is not kept)."""
         select = "SELECT text_sha256, vector FROM vectors WHERE model = ?"
-        for key, blob in rows_for_keys(self.db, select, [model], "text_sha256", keys):
-            vector = np.frombuffer(blob, dtype=np.float32)
-            if vector.size == dimension:
-                found[key] = vector
-        return found
+        size = 4 * dimension
+        return {
+            key: blob
+            for key, blob in rows_for_keys(self.db, select, [model], "text_sha256", keys)
+            if len(blob) == size
+        }
 
     def put(self, model: str, entries: Sequence[tuple[bytes, np.ndarray]]) -> None:
         with self.db:
@@ -81,14 +82,15 @@ def embed_passages(
             progress("embedding", start, len(missing))
         batch = missing[start : start + BATCH]
         vectors = embed([distinct[k] for k in batch])
-        known.update(zip(batch, vectors, strict=True))
+        known.update(zip(batch, (np.asarray(v, dtype=np.float32).tobytes() for v in vectors), strict=True))
         if cache:  # written batch by batch, so an interrupted build keeps what it paid for
             cache.put(model, list(zip(batch, vectors, strict=True)))
     if progress:
         progress("embedding", len(missing), len(missing))
     if not keys:
         return np.zeros((0, embedder.dimension), dtype=np.float32), stats
-    # each distinct text's vector once, then a row per text by one fancy index
+    # each distinct text's vector once, from its bytes joined, then a row per text by one fancy index
     position = {key: n for n, key in enumerate(distinct)}
-    unique = np.stack([known[key] for key in distinct]).astype(np.float32, copy=False)
+    joined = b"".join([known[key] for key in distinct])
+    unique = np.frombuffer(joined, dtype=np.float32).reshape(len(distinct), embedder.dimension)
     return unique[np.fromiter((position[key] for key in keys), dtype=np.int64, count=len(keys))], stats

@@ -38,7 +38,9 @@ here (the check is in tests/test_layers.py).
             pairs/                MAPPING_PARTS_FOLDER: each leading document's SSSOM rows (<code>.tsv),
                                   and parts.json (PARTS_FILE) with their keys (`kg.mapping.stage`)
             summaries/            MAPPING_SUMMARIES_FOLDER: each leading document's pair counts,
-                                  matched items and unit coverage (<code>.json), and parts.json
+                                  incorporations and unit coverage (<code>.json), and parts.json
+            matched/              MAPPING_MATCHED_FOLDER: each leading document's lines of
+                                  matched.tsv (<code>.tsv), and parts.json
 
 A build is written to `builds/.tmp-<id>` and renamed into place; only then is
 CURRENT replaced. A failed build therefore never touches the live one. A build
@@ -95,6 +97,7 @@ MATCHED_FILE = "matched.tsv"
 MAPPINGS_META_FILE = "meta.json"
 MAPPING_PARTS_FOLDER = "pairs"
 MAPPING_SUMMARIES_FOLDER = "summaries"
+MAPPING_MATCHED_FOLDER = "matched"
 
 GRAPHS = ("ontology", "asserted", "inferred", "mappings")
 _STAGED_CURRENT = f".{CURRENT_FILE}.tmp"
