@@ -70,8 +70,9 @@ def embed_passages(
 
     as_queries: embed them as questions are (kept apart in the cache), not as passages.
     """
-    keys = [text_key(t) for t in texts]
-    distinct = dict(zip(keys, texts, strict=True))
+    key_of = {text: text_key(text) for text in dict.fromkeys(texts)}  # each distinct text hashed once
+    keys = [key_of[text] for text in texts]
+    distinct = {key: text for text, key in key_of.items()}
     model = f"{embedder.fingerprint} (queries)" if as_queries else embedder.fingerprint
     embed = embedder.embed_queries if as_queries else embedder.embed_passages
     known = cache.get(model, list(distinct), embedder.dimension) if cache else {}
