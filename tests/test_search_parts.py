@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from kg.graph.vocabulary import Iris
 from kg.search.cache import EmbeddingCache, embed_passages
 from kg.search.embedders import get_embedder, prompts_for
 from kg.search.evaluate import load_questions
-from kg.search.items import document_items, stable_id
+from kg.search.items import SearchItem, document_items, stable_id
 from kg.search.lexical import BM25_B, BM25_K1, LexicalIndex, get_tokenizer
 
 # --- items ----------------------------------------------------------------------------------------
@@ -292,3 +293,30 @@ def test_a_missing_question_set_is_named(tmp_path):
 def test_a_good_question_set_loads(tmp_path):
     (question,) = load_questions(write(tmp_path, {"questions": [GOOD]}))
     assert (question.id, question.items) == ("q1", ("A/P1",))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"document_title": None, "level": None, "task": None},
+        {"text": 'a "quoted" text\\ with\nlines\tand 中文 \u2028 and \x01', "document_title": '標題 "x"'},
+    ],
+)
+def test_an_items_json_line_is_what_json_writes_of_its_fields(changes):
+    item = SearchItem(
+        id=2**62 + 1,
+        iri="https://w3id.org/icap-kg/id/A/T1",
+        document="A",
+        document_kind="standard",
+        document_title="職能基準",
+        code="T1",
+        kind="task",
+        text="處理客訴",
+        level=3,
+        task="T1",
+    )
+    item = dataclasses.replace(item, **changes)
+    line = item.json_line()
+    assert line == json.JSONEncoder(ensure_ascii=False).encode(item.to_dict())
+    assert SearchItem(**json.loads(line)) == item

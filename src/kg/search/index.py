@@ -38,7 +38,6 @@ FORMAT = 1
 PROBE_TEXT = "職能基準 competency standard"
 PROBE_TOLERANCE = 1e-3
 NO_INDEX = "none"
-_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder: `json.dumps` with options makes one per call
 
 
 @dataclass
@@ -133,7 +132,7 @@ def write_search_index(folder: Path, prepared: PreparedIndex) -> None:
     prepared.lexical.save(out / LEXICAL_FOLDER)
     with open(out / ITEMS_FILE, "w", encoding="utf-8") as lines:
         for item in prepared.items:
-            lines.write(_JSON.encode(item.to_dict()) + "\n")
+            lines.write(item.json_line() + "\n")
     write_terms(out, prepared.terms, prepared.term_vectors)
     meta = json.dumps(prepared.meta, ensure_ascii=False, indent=1)
     (out / SEARCH_META_FILE).write_text(meta, encoding="utf-8")

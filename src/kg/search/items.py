@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _string  # json's own string escaping
 from typing import Any
 
 from kg.graph.vocabulary import Iris
@@ -57,6 +58,23 @@ class SearchItem:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))  # the fields in order; `asdict` deep-copies, 20 s for a corpus's items
+
+    def json_line(self) -> str:
+        """`to_dict()` as json's encoder writes it (ensure_ascii=False), three times faster: an
+        index writes one per item (178,000 at 3,000 documents)."""
+        return (
+            f'{{"id": {self.id}, "iri": {_string(self.iri)}, "document": {_string(self.document)}, '
+            f'"document_kind": {_string(self.document_kind)}, '
+            f'"document_title": {_optional(self.document_title)}, '
+            f'"code": {_string(self.code)}, "kind": {_string(self.kind)}, "text": {_string(self.text)}, '
+            f'"level": {_optional(self.level)}, "task": {_optional(self.task)}}}'
+        )
+
+
+def _optional(value: str | int | None) -> str:
+    if value is None:
+        return "null"
+    return _string(value) if isinstance(value, str) else str(int(value))
 
 
 def stable_id(iri: str) -> int:
