@@ -56,7 +56,7 @@ from kg.search.calibration import WEAK_SHOWN, choose_threshold, fit_weights
 from kg.search.embedders import get_embedder
 from kg.search.engine import KIND_BOOST, Filters, Searcher
 from kg.search.evaluate import Question, Tally, calibrate, load_questions
-from kg.search.index import build_search_index, read_items
+from kg.search.index import prepare_search_index, read_items, write_search_index
 from kg.search.items import SearchItem
 from kg.search.lexical import CJK, LexicalIndex
 from kg.search.results import ItemHit
@@ -335,7 +335,8 @@ def context_build(build: Path, scratch: Path, embedder_name: str) -> Path:
     meta = json.loads((build / SEARCH_FOLDER / "meta.json").read_text(encoding="utf-8"))
     shutil.rmtree(target / SEARCH_FOLDER)
     embedder = get_embedder(embedder_name)
-    build_search_index(target, items, embedder, meta["sources"], None, None, meta.get("vocabulary"))
+    prepared, _ = prepare_search_index(items, embedder, meta["sources"], None, None, meta.get("vocabulary"))
+    write_search_index(target, prepared)
     return scratch
 
 

@@ -56,7 +56,7 @@ PATH_BEARING = {"documents.json", "search/meta.json"}
 
 def _artifacts(path: Path) -> set[str]:
     """The files to compare: those listed, and the mappings' parts (one per pair's leading document)."""
-    kept_by_pair = ("graph/pairs/", "mappings/pairs/", "mappings/summaries/")
+    kept_by_pair = ("graph/pairs/", "mappings/pairs/", "mappings/summaries/", "mappings/matched/")
     return set(ARTIFACTS) | {name for name in _files(path) if name.startswith(kept_by_pair)}
 
 

@@ -43,7 +43,7 @@ from kg.mapping.pair_cache import PairCache, matching_fingerprint
 from kg.mapping.stage import map_in_parts
 from kg.parse import discover, display_path
 from kg.parse.model import Document
-from kg.pipeline import DocumentResult, Progress, default_workers, fingerprint, process_all, quiet
+from kg.pipeline import DocumentResult, Progress, default_workers, fingerprint, model_json, process_all, quiet
 from kg.search.cache import EmbeddingCache
 from kg.search.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from kg.search.index import NO_INDEX, IndexReport, PreparedIndex, prepare_search_index, write_search_index
@@ -154,7 +154,7 @@ def _build_into(
     models: list[Document] = []  # the parsed documents, for the mapping stage
     names: list[tuple[str, dict[str, list[str]]]] = []  # (document, its occupation/industry names)
     filed: list[Entry] = []  # the documents as the browse page files them
-    parsed: list[dict] = []  # the documents' models as documents.json holds them
+    parsed: list[str] = []  # the documents' models as documents.json holds them (JSON)
     problems: list[str] = []
     seconds: dict[str, float] = {}
     iris = Iris(settings.base_iri)
@@ -191,7 +191,7 @@ def _build_into(
             key = input_key(made_by, summary.get("sha256", ""), Path(summary.get("source", "")).name)
             parts.put(part_name("documents", result.model["code"]), key, _quads(result, cache))
             shared_written.update(result.shared_quads.splitlines(keepends=True))
-            parsed.append(result.model)
+            parsed.append(result.model_json or model_json(result.model))
             filed.append(entry(result.model))
             model = Document.from_dict(result.model)
             models.append(model)
@@ -249,13 +249,13 @@ def _build_into(
 
 
 def _write_files(
-    folder: Path, parsed: list[dict], filed: list[Entry], index: PreparedIndex | None = None
+    folder: Path, parsed: list[str], filed: list[Entry], index: PreparedIndex | None = None
 ) -> None:
     """What a build writes of its documents (documents.json, catalogue.json) and its search
     index, in a thread while the build goes on (`kg.background`)."""
     with _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
         for model in parsed:
-            documents_out.append(model)
+            documents_out.append_encoded(model)
     Catalogue(filed).write(folder / CATALOGUE_FILE)
     if index is not None:
         write_search_index(folder, index)
@@ -376,9 +376,6 @@ def _write_manifest(folder: Path, report: BuildReport, iris: Iris, settings: Set
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder: `json.dumps` with options makes one per call
-
-
 class _JsonArray:
     """Writes a JSON array one element at a time."""
 
@@ -391,8 +388,9 @@ class _JsonArray:
         self.file.write("[")
         return self
 
-    def append(self, value: object) -> None:
-        self.file.write(("," if self.count else "") + "\n" + _JSON.encode(value))
+    def append_encoded(self, text: str) -> None:
+        """Append an element already encoded as JSON."""
+        self.file.write(("," if self.count else "") + "\n" + text)
         self.count += 1
 
     def __exit__(self, *exc: object) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import logging
 import os
 import time
@@ -55,6 +56,7 @@ class DocumentResult:
     source: str | None = None
     line: int = 0
     model: dict | None = None
+    model_json: str = ""  # the model as documents.json holds it, encoded where it was processed
     summary: dict | None = None
     quads: bytes = b""  # the document's own asserted and inferred quads (none when reused: in the cache)
     shared_quads: bytes = b""  # quads about concepts other documents share (occupations ...)
@@ -136,6 +138,7 @@ def process_file(path: Path) -> DocumentResult:
             for name in _KEPT:
                 setattr(result, name, kept[name])
             result.reused = True
+            result.model_json = model_json(result.model)
             return result
         hits = _context.layouts.hits if _context.layouts else 0
         document = parse_bytes(data, source, _context.layouts)
@@ -177,7 +180,17 @@ def process_file(path: Path) -> DocumentResult:
         result.shared_quads += nquads((t for t in triples if t[0] in shared), iri)
     if _context.documents is not None and not result.problems:
         _context.documents.put(data, source, {name: getattr(result, name) for name in _KEPT}, result.quads)
+    result.model_json = model_json(result.model)
     return result
+
+
+def model_json(model: dict | None) -> str:
+    """A parsed model as documents.json holds it (the contract's JSON, non-ASCII kept): made by
+    the worker that processed the document, so a build of thousands only writes the text."""
+    return _JSON.encode(model) if model is not None else ""
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def _ill_typed(graph: Graph, source: str) -> list[str]:

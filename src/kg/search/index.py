@@ -60,29 +60,6 @@ class PreparedIndex:
     meta: dict
 
 
-def build_search_index(
-    folder: Path,
-    items: list[SearchItem],
-    embedder: Embedder,
-    sources: dict[str, str],
-    cache: EmbeddingCache | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-    vocabulary: Vocabulary | None = None,
-    tokens: TokenCache | None = None,
-) -> IndexReport:
-    """Embed and tokenise every item and write the index into `folder/search` (`cache` keeps
-    embeddings between builds, `tokens` the texts' search tokens).
-
-    vocabulary: the documents' occupation and industry names (`kg.search.items.class_vocabulary`),
-    kept so that a question naming one can be read (`kg.search.understand`).
-    """
-    prepared, report = prepare_search_index(items, embedder, sources, cache, progress, vocabulary, tokens)
-    started = time.perf_counter()
-    write_search_index(folder, prepared)
-    report.seconds["write"] = round(time.perf_counter() - started, 3)
-    return report
-
-
 def prepare_search_index(
     items: list[SearchItem],
     embedder: Embedder,
@@ -92,9 +69,14 @@ def prepare_search_index(
     vocabulary: Vocabulary | None = None,
     tokens: TokenCache | None = None,
 ) -> tuple[PreparedIndex, IndexReport]:
-    """All of `build_search_index` that needs the model and the caches: the items' and the
-    terms' vectors, the items' tokens and BM25. What is left (`write_search_index`) writes
-    files only, so a build can do it in a thread while it goes on (`kg.background`)."""
+    """Embed and tokenise every item (`cache` keeps embeddings between builds, `tokens` the
+    texts' search tokens): the items' and the terms' vectors, the items' tokens and BM25, all
+    that needs the model and the caches. `write_search_index` then writes the index's files,
+    which a build does in a thread while it goes on (`kg.background`).
+
+    vocabulary: the documents' occupation and industry names (`kg.search.items.class_vocabulary`),
+    kept so that a question naming one can be read (`kg.search.understand`).
+    """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     vectors, stats = embed_passages(embedder, [i.text for i in items], cache, progress)
