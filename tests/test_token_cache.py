@@ -9,7 +9,7 @@ import pytest
 
 from kg.search.lexical import LexicalIndex, get_tokenizer
 from kg.search.token_cache import TokenCache, tokenizer_fingerprint
-from kg.sqlite_cache import rows_for_keys, text_key, write_quietly
+from kg.sqlite_cache import keep_only, rows_for_keys, text_key, write_quietly
 
 TEXTS = ["處理顧客抱怨", "客訴處理流程", "處理顧客抱怨", "預算編列與控制", "Customer complaints"]
 
@@ -75,3 +75,14 @@ def test_cache_lookups_find_just_the_keys_asked_and_failed_writes_cost_only_time
     assert sorted(value for _, value in rows) == sorted(texts[::2])
     write_quietly(db, "INSERT INTO missing_table VALUES (?)", [(1,)])  # an SQLite error: ignored
     assert db.execute("SELECT COUNT(*) FROM kept").fetchone() == (4 * asked,)
+
+
+def test_keep_only_leaves_just_the_keys_kept_under_the_fingerprint(tmp_path):
+    db = sqlite3.connect(tmp_path / "cache.sqlite")
+    db.execute("CREATE TABLE pairs (a TEXT, b TEXT, fingerprint TEXT, value TEXT)")
+    rows = [("x", "y", "f", "1"), ("x", "z", "f", "2"), ("y", "z", "f", "3"), ("x", "y", "old", "4")]
+    write_quietly(db, "INSERT INTO pairs VALUES (?, ?, ?, ?)", rows)
+    keep_only(db, "pairs", ("a", "b"), "f", [("x", "y"), ("y", "z"), ("q", "r")])
+    assert sorted(db.execute("SELECT * FROM pairs")) == [("x", "y", "f", "1"), ("y", "z", "f", "3")]
+    keep_only(db, "pairs", ("a", "b"), "f", [("x", "y"), ("y", "z")])  # nothing left to drop
+    assert db.execute("SELECT COUNT(*) FROM pairs").fetchone() == (2,)
