@@ -297,10 +297,10 @@ def test_a_build_pauses_the_collector_but_processes_documents_with_it(tmp_path, 
     keeping: list[bool] = []  # per document the build kept
 
     def recorded(log, call):
-        return lambda argument: log.append(gc.isenabled()) or call(argument)
+        return lambda *arguments: log.append(gc.isenabled()) or call(*arguments)
 
     monkeypatch.setattr(pipeline, "process_file", recorded(processing, pipeline.process_file))
-    monkeypatch.setattr(builder, "entry", recorded(keeping, builder.entry))
+    monkeypatch.setattr(builder, "_quads", recorded(keeping, builder._quads))
     assert gc.isenabled()
     build([RAW / "KMM5R0915v2.txt"], Settings.load(build_dir=tmp_path, workers=1, embedder="none"))
     assert processing == [True] and keeping == [False]

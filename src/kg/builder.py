@@ -38,7 +38,7 @@ from kg.graph.shared_texts import shared_text_triples
 from kg.graph.vocabulary import Iris
 from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import CloseTextCache
-from kg.mapping.material import Material
+from kg.mapping.material import DocumentFacts, Material, document_facts
 from kg.mapping.pair_cache import PairCache, matching_fingerprint
 from kg.mapping.stage import map_in_parts
 from kg.parse import discover, display_path
@@ -151,7 +151,7 @@ def _build_into(
 ) -> BuildReport:
     report = BuildReport(path=folder)
     items: list[SearchItem] = []
-    models: list[Document] = []  # the parsed documents, for the mapping stage
+    facts: list[DocumentFacts] = []  # what the mapping stage reads of each document
     names: list[tuple[str, dict[str, list[str]]]] = []  # (document, its occupation/industry names)
     filed: list[Entry] = []  # the documents as the browse page files them
     parsed: list[str] = []  # the documents' models as documents.json holds them (JSON)
@@ -176,6 +176,7 @@ def _build_into(
             strict,
             layout_cache(settings.build_dir),
             document_cache(settings.build_dir),
+            partial(_derive, iris),
         )
         for result in results:
             report.read_from_cache += result.from_cache
@@ -191,12 +192,12 @@ def _build_into(
             key = input_key(made_by, summary.get("sha256", ""), Path(summary.get("source", "")).name)
             parts.put(part_name("documents", result.model["code"]), key, _quads(result, cache))
             shared_written.update(result.shared_quads.splitlines(keepends=True))
+            derived = result.derived or _derive(iris, result.model)
             parsed.append(result.model_json or model_json(result.model))
-            filed.append(entry(result.model))
-            model = Document.from_dict(result.model)
-            models.append(model)
-            items.extend(document_items(model, iris))
-            names.append((model.code, class_names(model)))
+            filed.append(derived.entry)
+            items.extend(SearchItem(*fields) for fields in derived.items)
+            names.append((result.model["code"], derived.names))
+            facts.append(derived.facts)
             report.documents.append(result.summary or {})
     if problems:
         raise BuildError(problems)
@@ -221,7 +222,7 @@ def _build_into(
             }
             seconds.update({f"search_{step}": value for step, value in made.seconds.items()})
             started = time.perf_counter()
-            material = Material.of(items, made.vectors, models, embedder.name)  # the vectors in memory
+            material = Material.of_facts(items, made.vectors, facts, embedder.name)  # the vectors in memory
             seconds["mapping_material"] = time.perf_counter() - started
             in_thread = partial(children.start, "writing the mapping files")
             report.mappings = _map_overlaps(
@@ -246,6 +247,23 @@ def _build_into(
     # per-document steps are summed over documents (CPU seconds when run in parallel)
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
+
+
+@dataclass
+class _Derived:
+    """What a build needs of each document's model besides its quads, made by the process that
+    processed or read the document (`process_all`'s `derive`): on every core, not in the build's."""
+
+    entry: Entry
+    items: list[tuple]  # each of its `SearchItem`s' fields, in order
+    names: dict[str, list[str]]  # `class_names`
+    facts: DocumentFacts
+
+
+def _derive(iris: Iris, model: dict) -> _Derived:
+    document = Document.from_dict(model)
+    items = [tuple(vars(item).values()) for item in document_items(document, iris)]
+    return _Derived(entry(model), items, class_names(document), document_facts(document))
 
 
 def _write_files(

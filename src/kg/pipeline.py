@@ -57,6 +57,7 @@ class DocumentResult:
     line: int = 0
     model: dict | None = None
     model_json: str = ""  # the model as documents.json holds it, encoded where it was processed
+    derived: Any = None  # what `process_all`'s `derive` made of the model, where it was processed
     summary: dict | None = None
     quads: bytes = b""  # the document's own asserted and inferred quads (none when reused: in the cache)
     shared_quads: bytes = b""  # quads about concepts other documents share (occupations ...)
@@ -72,6 +73,7 @@ class _Context:
     strict: bool = False  # warnings about a source file are problems
     layouts: LayoutCache | None = None  # files read before (kg.parse.cache)
     documents: DocumentCache | None = None  # whole results of files processed before
+    derive: Callable[[dict], Any] | None = None  # what the caller makes of each model
     made: Reasoner | None = None
 
     def reasoner(self) -> Reasoner:
@@ -92,6 +94,7 @@ def _initialise(
     strict: bool = False,
     layout_cache: Path | None = None,
     document_cache: Path | None = None,
+    derive: Callable[[dict], Any] | None = None,
 ) -> None:
     global _context
     if _context is not None:
@@ -107,6 +110,7 @@ def _initialise(
         strict,
         LayoutCache(layout_cache) if layout_cache is not None else None,
         documents,
+        derive,
     )
 
 
@@ -138,8 +142,7 @@ def process_file(path: Path) -> DocumentResult:
             for name in _KEPT:
                 setattr(result, name, kept[name])
             result.reused = True
-            result.model_json = model_json(result.model)
-            return result
+            return _finished(result)
         hits = _context.layouts.hits if _context.layouts else 0
         document = parse_bytes(data, source, _context.layouts)
         result.from_cache = bool(_context.layouts and _context.layouts.hits > hits)
@@ -180,7 +183,16 @@ def process_file(path: Path) -> DocumentResult:
         result.shared_quads += nquads((t for t in triples if t[0] in shared), iri)
     if _context.documents is not None and not result.problems:
         _context.documents.put(data, source, {name: getattr(result, name) for name in _KEPT}, result.quads)
-    result.model_json = model_json(result.model)
+    return _finished(result)
+
+
+def _finished(result: DocumentResult) -> DocumentResult:
+    """A result with its model encoded and derived from (`derive`), by the process that made it."""
+    assert _context is not None
+    if result.model is not None:
+        result.model_json = model_json(result.model)
+        if _context.derive is not None:
+            result.derived = _context.derive(result.model)
     return result
 
 
@@ -226,6 +238,7 @@ def process_all(
     strict: bool = False,
     layout_cache: Path | None = None,
     document_cache: Path | None = None,
+    derive: Callable[[dict], Any] | None = None,
 ) -> Iterator[DocumentResult]:
     """Process every file, in order; a document code seen in an earlier file is a problem.
 
@@ -233,8 +246,11 @@ def process_all(
     `strict` makes a source file's warnings problems. `layout_cache` keeps what PDF, ODT,
     DOCX and HTML files were read into, so that an unchanged one is not read again;
     `document_cache` keeps whole results, so that an unchanged file is not processed again.
+    `derive` (picklable) is called on each model by the process that made or read it, its
+    answer put in the result's `derived`: what a caller needs of every document is then made
+    on every core.
     """
-    arguments = (base_iri, reasoner, strict, layout_cache, document_cache)
+    arguments = (base_iri, reasoner, strict, layout_cache, document_cache, derive)
     workers = workers or default_workers()
     if workers == 1 or len(files) < PARALLEL_FROM:
         _initialise(*arguments)

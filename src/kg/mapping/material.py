@@ -57,15 +57,20 @@ class Material:
         cls, items: list[SearchItem], vectors: np.ndarray, models: list[Document], embedder: str
     ) -> Material:
         """The material of parsed documents (`models`) and their `items` and `vectors`, row by row."""
-        referenced = _task_references(models)
+        return cls.of_facts(items, vectors, [document_facts(d) for d in models], embedder)
+
+    @classmethod
+    def of_facts(
+        cls, items: list[SearchItem], vectors: np.ndarray, facts: list[DocumentFacts], embedder: str
+    ) -> Material:
+        """The material of documents described by their `facts` (`document_facts`), and their
+        `items` and `vectors`, row by row."""
+        referenced = {(f.code, code): tasks for f in facts for code, tasks in f.references.items()}
         scopes = [
             frozenset([item.task]) if item.task else referenced.get((item.document, item.code), frozenset())
             for item in items
         ]
-        documents = {
-            d.code: {"kind": d.kind, "title": d.title, "tasks": {t.code: t.title for t in d.tasks}}
-            for d in models
-        }
+        documents = {f.code: {"kind": f.kind, "title": f.title, "tasks": f.tasks} for f in facts}
         return cls(items, vectors, scopes, embedder, documents)
 
     def rows_by_document(self) -> dict[str, list[int]]:
@@ -82,13 +87,26 @@ class Material:
         return Side(document, items, self.vectors[rows], [self.scopes[r] for r in rows])
 
 
-def _task_references(documents: list[Document]) -> dict[tuple[str, str], frozenset[str]]:
-    """Knowledge and skills listed under a standard's tasks or activities: item -> its tasks."""
-    found: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for document in documents:
-        for task in document.tasks:
-            listed = [task.knowledge + task.skills] + [a.knowledge + a.skills for a in task.activities]
-            for codes in listed:  # an activity's items are its task's
-                for code in codes:
-                    found[document.code, code].add(task.code)
-    return {key: frozenset(tasks) for key, tasks in found.items()}
+@dataclass
+class DocumentFacts:
+    """What matching reads of one document besides its items: kind, title, task titles, and the
+    knowledge and skills its tasks and activities list (item code -> task codes)."""
+
+    code: str
+    kind: str
+    title: str | None
+    tasks: dict[str, str]
+    references: dict[str, frozenset[str]]
+
+
+def document_facts(document: Document) -> DocumentFacts:
+    """A document's `DocumentFacts` (a build makes them where the document is processed)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for task in document.tasks:
+        listed = [task.knowledge + task.skills] + [a.knowledge + a.skills for a in task.activities]
+        for codes in listed:  # an activity's items are its task's
+            for code in codes:
+                found[code].add(task.code)
+    tasks = {t.code: t.title for t in document.tasks}
+    references = {code: frozenset(held) for code, held in found.items()}
+    return DocumentFacts(document.code, document.kind, document.title, tasks, references)
