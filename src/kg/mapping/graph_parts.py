@@ -67,7 +67,8 @@ def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: 
     """The `texts/<code>` parts of the close links (see above), with their keys."""
     owned: dict[str, _Owned] = {}
     for group, found in sorted(links.groups.items()):
-        linked = np.unique(found.pairs.ravel()).tolist()
+        # the texts with a link, in order (np.unique hashes the 7 million ends: 50 times slower)
+        linked = np.flatnonzero(np.bincount(found.pairs.ravel(), minlength=len(found.texts))).tolist()
         names = {i: text_digest(group, found.texts[i]) for i in linked}
         owner = {i: min(items[row].document for row in found.rows[i]) for i in linked}
         owners = sorted(set(owner.values()))
