@@ -43,7 +43,7 @@ from kg.mapping.pair_cache import PairCache, matching_fingerprint
 from kg.mapping.stage import map_in_parts
 from kg.parse import discover, display_path
 from kg.parse.model import Document
-from kg.pipeline import DocumentResult, Progress, default_workers, fingerprint, model_json, process_all, quiet
+from kg.pipeline import DocumentResult, Progress, default_workers, fingerprint, process_all, quiet
 from kg.search.cache import EmbeddingCache
 from kg.search.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from kg.search.index import NO_INDEX, IndexReport, PreparedIndex, prepare_search_index, write_search_index
@@ -192,8 +192,8 @@ def _build_into(
             key = input_key(made_by, summary.get("sha256", ""), Path(summary.get("source", "")).name)
             parts.put(part_name("documents", result.model["code"]), key, _quads(result, cache))
             shared_written.update(result.shared_quads.splitlines(keepends=True))
-            derived = result.derived or _derive(iris, result.model)
-            parsed.append(result.model_json or model_json(result.model))
+            derived: _Derived = result.derived  # made with the model (`_derive`)
+            parsed.append(result.model_json)
             filed.append(derived.entry)
             items.extend(SearchItem(*fields) for fields in derived.items)
             names.append((result.model["code"], derived.names))

@@ -56,7 +56,8 @@ class DocumentResult:
     source: str | None = None
     line: int = 0
     model: dict | None = None
-    model_json: str = ""  # the model as documents.json holds it, encoded where it was processed
+    model_json: str = ""  # the model as documents.json holds it, encoded where it was processed:
+    # a build of thousands of documents then only writes the text
     derived: Any = None  # what `process_all`'s `derive` made of the model, where it was processed
     summary: dict | None = None
     quads: bytes = b""  # the document's own asserted and inferred quads (none when reused: in the cache)
@@ -190,19 +191,13 @@ def _finished(result: DocumentResult) -> DocumentResult:
     """A result with its model encoded and derived from (`derive`), by the process that made it."""
     assert _context is not None
     if result.model is not None:
-        result.model_json = model_json(result.model)
+        result.model_json = _JSON.encode(result.model)  # as documents.json holds it
         if _context.derive is not None:
             result.derived = _context.derive(result.model)
     return result
 
 
-def model_json(model: dict | None) -> str:
-    """A parsed model as documents.json holds it (the contract's JSON, non-ASCII kept): made by
-    the worker that processed the document, so a build of thousands only writes the text."""
-    return _JSON.encode(model) if model is not None else ""
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False)
+_JSON = json.JSONEncoder(ensure_ascii=False)  # the contract's JSON, non-ASCII kept
 
 
 def _ill_typed(graph: Graph, source: str) -> list[str]:
