@@ -138,15 +138,13 @@ class PartsWriter:
     def known(self, name: str, key: str) -> Part | None:
         """The previous build's part `name` when it was made from the same inputs (`key`) and
         its file is there."""
-        if self.previous is None or not key:
-            return None
-        old = self.previous.parts.get(name)
-        return old if old is not None and old.key == key and self.previous.path(name).is_file() else None
+        old = self._same(name, key)
+        return old if old is not None and self.previous.path(name).is_file() else None  # type: ignore[union-attr]
 
     def reuse(self, name: str, key: str) -> bool:
         """Take the previous build's part `name` when it was made from the same inputs (`key`)."""
-        old = self.previous.parts.get(name) if self.previous is not None and key else None
-        if old is None or old.key != key:
+        old = self._same(name, key)  # its file's absence shows when it is linked: no stat first
+        if old is None:
             return False
         source, target = self.previous.path(name), self._target(name)  # type: ignore[union-attr]
         try:
@@ -158,6 +156,11 @@ class PartsWriter:
         self._add(name, old)
         self.linked += 1
         return True
+
+    def _same(self, name: str, key: str) -> Part | None:
+        """The previous build's part `name` when its key is `key` (an empty key matches nothing)."""
+        old = self.previous.parts.get(name) if self.previous is not None and key else None
+        return old if old is not None and old.key == key else None
 
     def put(self, name: str, key: str, make: Callable[[], Iterable[bytes]]) -> None:
         """Part `name`: the previous build's when made from the same inputs, else written from `make()`."""
