@@ -43,7 +43,7 @@ def write_mappings(
     `kg.mapping.stage`)."""
     rows = sssom_rows(result.mappings, base_iri, material.embedder)
     coverage = coverage_lines([c.to_dict() for c in result.coverage])
-    matched = ["\t".join(map(str, row)).encode("utf-8") for row in matched_of(result.mappings)]
+    matched = matched_tsv(matched_of(result.mappings))
 
     def sssom(path: Path) -> int:
         return write_sssom(path, rows, base_iri, material.embedder)
@@ -57,7 +57,7 @@ def write_mapping_files(
     build_path: Path,
     sssom: Callable[[Path], int],
     coverage: bytes,
-    matched: list[bytes],
+    matched: bytes,
     material: Material,
     base_iri: str,
     calibration: Calibration,
@@ -65,14 +65,14 @@ def write_mapping_files(
 ) -> None:
     """Write the mapping files: the SSSOM table (`sssom` writes it at the path it is given and
     says how many mappings it holds), the unit `coverage` (`coverage_lines`), the `matched`
-    lines (`matched_items` rows, tab-separated, in any order), and the metadata."""
+    lines (`matched_tsv`, of any number of leaders, in any order), and the metadata."""
     folder = build_path / MAPPINGS_FOLDER
     folder.mkdir(exist_ok=True)
     mappings = sssom(folder / SSSOM_FILE)
     (folder / COVERAGE_FILE).write_bytes(b"[" + coverage.removesuffix(b",") + b"\n]\n")
     # by row, then column: a tab sorts before any character of a code
     header = "\t".join(MATCHED_COLUMNS).encode("utf-8")
-    (folder / MATCHED_FILE).write_bytes(b"\n".join([header, *sorted(matched), b""]))
+    (folder / MATCHED_FILE).write_bytes(b"\n".join([header, *sorted(matched.splitlines()), b""]))
     items: dict[str, int] = {code: 0 for code in material.documents}
     for item in material.items:
         items[item.document] += 1
@@ -96,6 +96,11 @@ MATCHED_COLUMNS = ["row", "column", *RELATIONS]
 def matched_of(mappings: Iterable[Mapping]) -> list[list]:
     """`matched_items` of mappings."""
     return matched_items((m.a.document, m.a.iri, m.b.document, m.b.iri, m.relation) for m in mappings)
+
+
+def matched_tsv(rows: list[list]) -> bytes:
+    """`matched_items` rows as lines of matched.tsv (without its header)."""
+    return "".join("\t".join(map(str, row)) + "\n" for row in rows).encode("utf-8")
 
 
 def matched_items(mappings: Iterable[tuple[str, str, str, str, str]]) -> list[list]:

@@ -24,7 +24,7 @@ from kg.graph.vocabulary import Iris
 from kg.mapping.calibration import Calibration
 from kg.mapping.close_texts import CloseTextCache
 from kg.mapping.corpus import CorpusPlan, pair_rows, plan_corpus
-from kg.mapping.files import coverage_lines, matched_of, write_mapping_files
+from kg.mapping.files import coverage_lines, matched_of, matched_tsv, write_mapping_files
 from kg.mapping.graph_parts import code_fingerprint, pair_part_key, pair_part_lines, text_parts
 from kg.mapping.material import Material
 from kg.mapping.model import RELATIONS, Mapping
@@ -131,7 +131,7 @@ def map_in_parts(
         rows_out.write(name, text, key)
         summaries_out.write(name, [_summary(plan, material, mappings)], key)
         counted = matched_of(m for held in mappings.values() for m in held)
-        matched_out.write(name, ["".join(_tsv_line(row) for row in counted).encode("utf-8")], key)
+        matched_out.write(name, [matched_tsv(counted)], key)
         graph.write(part_name("pairs", leader), pair_part_lines(mappings, iris), key)
     made, summarised, matched_parts = rows_out.close(), summaries_out.close(), matched_out.close()
     summaries, coverage = [], []
@@ -156,8 +156,8 @@ def map_in_parts(
     def write_files() -> None:
         joined = b"".join(coverage)
         compared = len(plan.pairs)
-        matched_lines = [line for path in matched_files for line in path.read_bytes().splitlines()]
-        write_mapping_files(folder, sssom, joined, matched_lines, material, iris.base, calibration, compared)
+        lines = b"".join(path.read_bytes() for path in matched_files)
+        write_mapping_files(folder, sssom, joined, lines, material, iris.base, calibration, compared)
 
     (write or _at_once)(write_files)
     clock.lap("files")
@@ -172,10 +172,6 @@ def map_in_parts(
 
 def _at_once(work: Callable[[], None]) -> None:
     work()
-
-
-def _tsv_line(row: list) -> str:
-    return "\t".join(map(str, row)) + "\n"
 
 
 class _Clock:
