@@ -86,3 +86,16 @@ def test_keep_only_leaves_just_the_keys_kept_under_the_fingerprint(tmp_path):
     assert sorted(db.execute("SELECT * FROM pairs")) == [("x", "y", "f", "1"), ("y", "z", "f", "3")]
     keep_only(db, "pairs", ("a", "b"), "f", [("x", "y"), ("y", "z")])  # nothing left to drop
     assert db.execute("SELECT COUNT(*) FROM pairs").fetchone() == (2,)
+
+
+@pytest.mark.parametrize("asked", [617, 6001])  # a look-up each; one read
+def test_cache_lookups_by_two_key_columns_find_just_the_pairs_asked(tmp_path, asked):
+    db = sqlite3.connect(tmp_path / "cache.sqlite")
+    db.execute("CREATE TABLE pairs (a TEXT, b TEXT, fingerprint TEXT, value TEXT)")
+    pairs = [(f"a{n}", f"b{n % 7}") for n in range(2 * asked)]
+    write_quietly(db, "INSERT INTO pairs VALUES (?, ?, ?, ?)", [(a, b, "f", a + b) for a, b in pairs])
+    write_quietly(db, "INSERT INTO pairs VALUES (?, ?, ?, ?)", [(a, b, "old", "x") for a, b in pairs])
+    keys = [*pairs[::2], ("a1", "b0"), ("nobody", "b1")]  # a1 is kept with b1 only
+    select = "SELECT a, b, value FROM pairs WHERE fingerprint = ?"
+    rows = list(rows_for_keys(db, select, ["f"], "a, b", keys))
+    assert sorted(rows) == sorted((a, b, a + b) for a, b in pairs[::2])

@@ -37,20 +37,28 @@ def text_key(text: str) -> bytes:
 
 
 def rows_for_keys(
-    db: sqlite3.Connection, select: str, fixed: Sequence[Any], key_column: str, keys: Sequence[Any]
+    db: sqlite3.Connection, select: str, fixed: Sequence[Any], key_columns: str, keys: Sequence[Any]
 ) -> Iterator[Any]:
-    """The rows of `select` (a query whose WHERE clause takes the `fixed` parameters) whose
-    `key_column`, their first column, is among `keys`. Many keys (a build asking for most of
-    its cache) are found by reading the rows once, twice as fast as asking for them a chunk
-    at a time; a few keys (a question's) are asked for."""
+    """The rows of `select` (a query whose WHERE clause takes the `fixed` parameters) whose key,
+    their first column or first columns (`key_columns`: "key", or "a, b" with keys as tuples),
+    is among `keys`. Many keys (a build asking for most of its cache) are found by reading the
+    rows once, twice as fast as asking for them a chunk at a time; a few keys (a question's,
+    one document's pairs) are asked for."""
+    width = key_columns.count(",") + 1
     if len(keys) >= _SCAN_KEYS:
         wanted = set(keys)
-        yield from (row for row in db.execute(select, fixed) if row[0] in wanted)
+        rows = db.execute(select, fixed)
+        yield from (row for row in rows if (row[0] if width == 1 else row[:width]) in wanted)
+        return
+    if width > 1:  # a look-up of the key's index each: SQLite scans the table for (a, b) IN (...)
+        each = " AND ".join(f"{column.strip()} = ?" for column in key_columns.split(","))
+        for key in keys:
+            yield from db.execute(f"{select} AND {each}", [*fixed, *key])
         return
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start : start + _CHUNK]
         asked = ",".join("?" * len(chunk))
-        yield from db.execute(f"{select} AND {key_column} IN ({asked})", [*fixed, *chunk])
+        yield from db.execute(f"{select} AND {key_columns} IN ({asked})", [*fixed, *chunk])
 
 
 def write_quietly(db: sqlite3.Connection, statement: str, rows: Iterable[Sequence[Any]]) -> None:

@@ -19,12 +19,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kg.mapping.matching import MappingRow, Side
-from kg.sqlite_cache import fingerprint_files, keep_only, open_cache
+from kg.sqlite_cache import fingerprint_files, keep_only, open_cache, rows_for_keys
 
 _CODE = ("matching.py", "scoring.py", "model.py", "pair_cache.py")
-
-
-_LOOKUPS = 2_000  # fewer pairs than this are looked up one by one; more, the table is read once
 
 
 def matching_fingerprint(calibration: dict[str, float]) -> str:
@@ -58,25 +55,10 @@ class PairCache:
         self.fingerprint = fingerprint
 
     def get(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[MappingRow]]:
-        """The mappings of the pairs the cache holds, of these: a few (one document's pairs after
-        a change) looked up by key, many by reading the table once."""
-        wanted = set(keys)
-        found = {}
-        if len(wanted) < _LOOKUPS:
-            for a, b in wanted:
-                row = self.db.execute(
-                    "SELECT mappings FROM pairs WHERE a = ? AND b = ? AND fingerprint = ?",
-                    (a, b, self.fingerprint),
-                ).fetchone()
-                if row is not None:
-                    found[a, b] = pickle.loads(row[0])
-            return found
-        for a, b, blob in self.db.execute(
-            "SELECT a, b, mappings FROM pairs WHERE fingerprint = ?", (self.fingerprint,)
-        ):
-            if (a, b) in wanted:
-                found[a, b] = pickle.loads(blob)
-        return found
+        """The mappings of the pairs the cache holds, of these."""
+        select = "SELECT a, b, mappings FROM pairs WHERE fingerprint = ?"
+        held = rows_for_keys(self.db, select, [self.fingerprint], "a, b", list(set(keys)))
+        return {(a, b): pickle.loads(blob) for a, b, blob in held}
 
     def put(self, entries: Iterable[tuple[tuple[str, str], list[MappingRow]]]) -> None:
         rows = ((a, b, self.fingerprint, pickle.dumps(m)) for (a, b), m in entries)
