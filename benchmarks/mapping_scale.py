@@ -48,10 +48,10 @@ from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import CloseTextCache
 from kg.mapping.corpus import document_pairs
 from kg.mapping.files import BuildMappings
+from kg.mapping.link_counts import COMMON_TEXT_DOCUMENTS, link_counts
 from kg.mapping.matching import match
 from kg.mapping.material import Material
 from kg.mapping.model import at_least
-from kg.mapping.text_links import COMMON_TEXT_DOCUMENTS, link_counts
 from kg.settings import Settings
 from kg.store.layout import current_build
 

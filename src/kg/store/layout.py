@@ -13,6 +13,7 @@ here (the check is in tests/test_layers.py).
         documents.sqlite          DOCUMENT_CACHE_FILE: each source file's processed result
         pairs.sqlite              PAIR_CACHE_FILE: each compared document pair's mappings
         close_texts.sqlite        CLOSE_TEXT_CACHE_FILE: which distinct texts score close
+        link_counts.npz           LINK_COUNT_CACHE_FILE: the item links document pairs share
         tokens.sqlite             TOKEN_CACHE_FILE: each distinct text's search tokens
       builds/                     BUILDS_FOLDER
         .tmp-<id>/                TEMPORARY_PREFIX: a build being written
@@ -73,6 +74,7 @@ LAYOUT_CACHE_FILE = "layouts.sqlite"
 DOCUMENT_CACHE_FILE = "documents.sqlite"
 PAIR_CACHE_FILE = "pairs.sqlite"
 CLOSE_TEXT_CACHE_FILE = "close_texts.sqlite"
+LINK_COUNT_CACHE_FILE = "link_counts.npz"
 TOKEN_CACHE_FILE = "tokens.sqlite"
 BUILDS_FOLDER = "builds"
 TEMPORARY_PREFIX = ".tmp-"
@@ -129,6 +131,12 @@ def close_text_cache(build_dir: Path) -> Path:
     return build_dir / CACHE_FOLDER / CLOSE_TEXT_CACHE_FILE
 
 
+def link_count_cache(build_dir: Path) -> Path:
+    """The link-count cache of a build folder: the last build's item links per document pair
+    (kg.mapping.link_counts)."""
+    return build_dir / CACHE_FOLDER / LINK_COUNT_CACHE_FILE
+
+
 def token_cache(build_dir: Path) -> Path:
     """The token cache of a build folder: each distinct text's search tokens (kg.search.token_cache)."""
     return build_dir / CACHE_FOLDER / TOKEN_CACHE_FILE
@@ -140,6 +148,7 @@ CACHE_FILES = (
     DOCUMENT_CACHE_FILE,
     PAIR_CACHE_FILE,
     CLOSE_TEXT_CACHE_FILE,
+    LINK_COUNT_CACHE_FILE,
     TOKEN_CACHE_FILE,
 )
 
