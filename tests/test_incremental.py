@@ -36,6 +36,7 @@ from kg.store.layout import (
     COVERAGE_FILE,
     DOCUMENTS_FILE,
     GRAPH_FOLDER,
+    LINK_COUNT_CACHE_FILE,
     MAPPINGS_FOLDER,
     PAIR_CACHE_FILE,
     PARTS_FILE,
@@ -121,12 +122,40 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
     assert clean.reused == 0
 
     # every cache a build keeps is one that --clean forgets
-    kept = {path.name for path in (tmp_path / "incremental" / CACHE_FOLDER).glob("*.sqlite")}
+    kept = {path.name for path in (tmp_path / "incremental" / CACHE_FOLDER).iterdir()}
     assert PAIR_CACHE_FILE in kept and kept <= set(CACHE_FILES)
     forced = _build(sources, tmp_path / "incremental", clean=True)
     assert forced.reused == 0 and forced.search["cached"] == 0  # --clean: nothing kept is used
     assert forced.mappings["pairs_matched"] == 6
     assert forced.store == {"mode": "full", "reason": "--clean"}
+    _same_build(
+        Settings.load(build_dir=tmp_path / "incremental"), Settings.load(build_dir=tmp_path / "clean")
+    )
+
+
+@pytest.mark.slow
+def test_beyond_the_cut_off_an_incremental_build_equals_a_clean_one(tmp_path, monkeypatch):
+    """With the cut-off under the corpus, pairs are chosen by link counts: the second build
+    updates the counts the first kept (`kg.mapping.link_counts`) and still equals a clean build."""
+    import kg.mapping.link_counts as link_counts
+
+    monkeypatch.setattr("kg.mapping.corpus.EXHAUSTIVE_DOCUMENTS", 2)
+    updates = []
+    real = link_counts._updated
+    monkeypatch.setattr(link_counts, "_updated", lambda *args: updates.append(1) or real(*args))
+    sources = tmp_path / "raw"
+    sources.mkdir()
+    for name in ("BAS1499-003.txt", "BAS2421-003v4.txt", "BGM4R0172v2.txt", "TTM3R0299v2.txt"):
+        shutil.copy(RAW / name, sources / name)
+    _build(sources, tmp_path / "incremental")
+    assert (tmp_path / "incremental" / CACHE_FOLDER / LINK_COUNT_CACHE_FILE).is_file() and not updates
+    shutil.copy(RAW / "KMM5R0915v2.txt", sources / "KMM5R0915v2.txt")
+    changed = sources / "BAS2421-003v4.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("客戶", "顧客", 3), encoding="utf-8")
+    (sources / "BGM4R0172v2.txt").unlink()
+    again = _build(sources, tmp_path / "incremental")
+    assert updates == [1] and again.mappings["close_text_links"]
+    _build(sources, tmp_path / "clean", own_embeddings=False)
     _same_build(
         Settings.load(build_dir=tmp_path / "incremental"), Settings.load(build_dir=tmp_path / "clean")
     )
