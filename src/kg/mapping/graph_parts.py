@@ -65,37 +65,46 @@ class _Owned:
 
 def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: str) -> Iterator[PlannedPart]:
     """The `texts/<code>` parts of the close links (see above), with their keys."""
+    codes = sorted({item.document for item in items})
+    number = {document: n for n, document in enumerate(codes)}
+    document_of = np.array([number[item.document] for item in items], dtype=np.int64)  # by row
     owned: dict[str, _Owned] = {}
     for group, found in sorted(links.groups.items()):
         # the texts with a link, in order (np.unique hashes the 7 million ends: 50 times slower)
-        linked = np.flatnonzero(np.bincount(found.pairs.ravel(), minlength=len(found.texts))).tolist()
-        names = {i: text_digest(group, found.texts[i]) for i in linked}
-        owner = {i: min(items[row].document for row in found.rows[i]) for i in linked}
-        owners = sorted(set(owner.values()))
-        position = {name: n for n, name in enumerate(owners)}
-        number = np.full(len(found.texts), -1, dtype=np.int64)  # each text's owner, by position
+        linked = np.flatnonzero(np.bincount(found.pairs.ravel(), minlength=len(found.texts)))
+        listed = linked.tolist()
+        names = {i: text_digest(group, found.texts[i]) for i in listed}
         value = np.zeros(len(found.texts), dtype=np.uint64)  # each text's digest as a number
-        for i in linked:
-            number[i], value[i] = position[owner[i]], int(names[i], 16)
+        value[linked] = np.array([int(names[i], 16) for i in listed], dtype=np.uint64)
+        # each text's owner: the first document by code printing it
+        sizes = np.array([len(found.rows[i]) for i in listed], dtype=np.int64)
+        rows = np.fromiter(
+            itertools.chain.from_iterable(found.rows[i] for i in listed), np.int64, int(sizes.sum())
+        )
+        first_owner = np.minimum.reduceat(document_of[rows], np.cumsum(sizes) - sizes) if listed else sizes
+        owners, owner = np.unique(first_owner, return_inverse=True)  # owners by code, each text's by position
+        number_of = np.full(len(found.texts), -1, dtype=np.int64)
+        number_of[linked] = owner
         a, b = found.pairs[:, 0], found.pairs[:, 1]
-        low, high = np.minimum(value[a], value[b]), np.maximum(value[a], value[b])
-        first = np.where(value[a] < value[b], a, b)
-        holder = number[first]
-        order = _by_holder_then_digests(holder, value, a, b, linked)
+        first = np.where(value[a] < value[b], a, b)  # a link is held by the owner of its smaller node
+        holder = number_of[first]
+        order = _by_holder_then_digests(holder, value, a, b, listed)
+        pairs = found.pairs[order]
+        low = np.minimum(value[pairs[:, 0]], value[pairs[:, 1]])
+        high = np.maximum(value[pairs[:, 0]], value[pairs[:, 1]])
         bounds = np.searchsorted(holder[order], np.arange(len(owners) + 1))
-        texts_of: dict[str, list[int]] = {}
-        for i in linked:
-            texts_of.setdefault(owner[i], []).append(i)
-        for n, name in enumerate(owners):
-            mine = order[bounds[n] : bounds[n + 1]]
+        texts_of = np.split(linked[np.argsort(owner, kind="stable")], np.cumsum(np.bincount(owner))[:-1])
+        for n, document in enumerate(owners.tolist()):
+            name = codes[document]
+            start, end = bounds[n], bounds[n + 1]
             entry = owned.setdefault(name, _Owned())
-            rows = texts_of.get(name, [])
-            entry.groups.append((group, found, rows, found.pairs[mine]))
+            mine = texts_of[n].tolist()
+            entry.groups.append((group, found, mine, pairs[start:end]))
             entry.digest.update(group.encode() + b"\0")
-            for i in rows:
+            for i in mine:
                 printed = " ".join(sorted(items[row].iri for row in found.rows[i]))
                 entry.digest.update(f"{names[i]}\t{printed}\n".encode())
-            entry.digest.update(low[mine].tobytes() + high[mine].tobytes())
+            entry.digest.update(low[start:end].tobytes() + high[start:end].tobytes())
     for name, entry in sorted(owned.items()):
         key = input_key(code, entry.digest.hexdigest())
         yield part_name("texts", name), key, _text_maker(entry, items, iris)
@@ -106,7 +115,8 @@ def _by_holder_then_digests(
 ) -> np.ndarray:
     """The order of the links (a, b) by holder, then their lower and higher digest `value`: as a
     three-key lexsort, but by one number per link from the digests' ranks (millions of links:
-    four times faster)."""
+    four times faster; each link's number is its own, so any sort gives the one order, and
+    NumPy's default one is vectorised)."""
     size = len(linked)
     rank = np.zeros(len(value), dtype=np.int64)
     rows = np.asarray(linked, dtype=np.int64)
@@ -114,7 +124,7 @@ def _by_holder_then_digests(
     low, high = np.minimum(rank[a], rank[b]), np.maximum(rank[a], rank[b])
     if int(holder.max(initial=0)) + 1 >= 2**63 // max(size, 1) ** 2:  # would overflow int64
         return np.lexsort((high, low, holder))
-    return np.argsort((holder * size + low) * size + high, kind="stable")
+    return np.argsort((holder * size + low) * size + high)
 
 
 def _text_maker(entry: _Owned, items: Sequence[SearchItem], iris: Iris) -> Callable[[], Iterator[bytes]]:
