@@ -320,3 +320,19 @@ def test_an_items_json_line_is_what_json_writes_of_its_fields(changes):
     line = item.json_line()
     assert line == json.JSONEncoder(ensure_ascii=False).encode(item.to_dict())
     assert SearchItem(**json.loads(line)) == item
+
+
+def test_a_builds_items_file_holds_each_documents_items_in_order(built):
+    """items.jsonl is written from lines the document workers made (the builder's `_derive`):
+    they are every document's items, as `document_items` makes them, in the documents' order."""
+    from kg.graph.vocabulary import Iris
+    from kg.parse.model import Document
+    from kg.search.items import document_items
+    from kg.store.layout import DOCUMENTS_FILE, ITEMS_FILE, SEARCH_FOLDER, current_build
+
+    build = current_build(built.build_dir)
+    documents = json.loads((build / DOCUMENTS_FILE).read_text(encoding="utf-8"))
+    iris = Iris(built.base_iri)
+    expected = [item.to_dict() for d in documents for item in document_items(Document.from_dict(d), iris)]
+    lines = (build / SEARCH_FOLDER / ITEMS_FILE).read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == expected and len(expected) > 400
