@@ -1,4 +1,4 @@
-"""Close links between distinct texts, and the document pairs they make strong partners.
+"""Close links between distinct texts, from which the document pairs a large corpus matches are chosen.
 
 Beyond a few hundred documents nearly every document pair shares some close item: a
 field's short phrases are all somewhat alike to e5, and a generic skill is reworded in
