@@ -22,6 +22,7 @@ from kg.search.calibration import (
 from kg.search.engine import Filters, Searcher
 from kg.search.evaluate import breakdown, calibrate, load_questions
 from kg.search.understand import understand
+from kg.store.layout import current_build
 
 CODES = ("BAS1499-003", "BGM4R0172v2", "TTM3R0299v2")
 
@@ -214,6 +215,44 @@ def test_calibration_uses_dev_questions_only(searcher, tmp_path):
     # little between CPUs, and so do the weights, by a few hundredths: not compared here.)
     refit, on_dev = calibrate(searcher, questions), calibrate(searcher, dev_only)
     assert refit.weights == on_dev.weights and refit.threshold == on_dev.threshold
+
+
+def test_a_build_folders_own_calibration_comes_before_the_packages(built, searcher, tmp_path):
+    own = ScoreModel(tuple(float(n) for n in range(len(FEATURES))), 0.5, "refitted here")
+    path = tmp_path / "score_calibration.json"
+    save_model("e5-small", own, path)
+    assert Searcher(current_build(built.build_dir), "", path).score_model == own
+    # without an entry for the embedder (or without the file), the package's calibration
+    path.write_text(json.dumps({"st:other": own.to_dict()}), encoding="utf-8")
+    shipped = Searcher(current_build(built.build_dir), "", path).score_model
+    assert shipped == searcher.score_model and shipped is not None and shipped.source != "refitted here"
+
+
+@pytest.mark.slow
+def test_kg_eval_calibrate_saves_where_it_is_told_not_in_the_package(built, tmp_path):
+    from kg.search.calibration import CALIBRATION_FILE
+    from test_cli import assert_clean_failure, kg
+
+    shipped = CALIBRATION_FILE.read_bytes()
+    target = tmp_path / "calibration.json"
+    done = kg(
+        "eval",
+        "--calibrate",
+        "--calibration-file",
+        str(target),
+        "--split",
+        "dev",
+        "--mode",
+        "hybrid",
+        build_dir=built.build_dir,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"saved to {target}" in done.stderr and load_model("e5-small", target) is not None
+    assert CALIBRATION_FILE.read_bytes() == shipped
+    assert_clean_failure(
+        kg("eval", "--calibration-file", str(target), build_dir=built.build_dir),
+        "--calibration-file goes with --calibrate",
+    )
 
 
 # --- the labelled set and its breakdown -----------------------------------------------------------

