@@ -113,7 +113,7 @@ def evaluate(
             "--calibrate",
             help="Refit the score calibration and no-answer threshold on the dev questions "
             "(never the test ones) and save them for this embedder, then measure. Saved in the "
-            "build folder (BUILD_DIR/score_calibration.json), which its searches then use.",
+            "build folder (BUILD_DIR/search_calibration.json), which its searches then use.",
         ),
     ] = False,
     calibration_file: Annotated[

@@ -8,9 +8,10 @@ the development questions of eval/questions.json (never the test part):
     lexical     log(1 + BM25) of the question's tokens (with the thesaurus) in the item
     english     1 for a question with no Chinese in it and no Chinese gloss (its cosines run lower)
 A question whose best item scores below `threshold` gets `no_good_match`: no document
-covers it well. The weights and the threshold are stored per embedder in
-`score_calibration.json`, written by `kg eval --calibrate`; an embedder without an entry
-searches as before with uncalibrated scores and never refuses.
+covers it well. The weights and the threshold are stored per embedder: the package ships
+them in `score_calibration.json`, and `kg eval --calibrate` writes a build folder's own
+(`kg.store.layout.score_calibration`), read first; an embedder without an entry searches as
+before with uncalibrated scores and never refuses.
 """
 
 from __future__ import annotations

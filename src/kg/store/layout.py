@@ -15,7 +15,7 @@ here (the check is in tests/test_layers.py).
         close_texts.sqlite        CLOSE_TEXT_CACHE_FILE: which distinct texts score close
         link_counts.npz           LINK_COUNT_CACHE_FILE: the item links document pairs share
         tokens.sqlite             TOKEN_CACHE_FILE: each distinct text's search tokens
-      score_calibration.json      SCORE_CALIBRATION_FILE: scores refitted here (kg eval --calibrate)
+      search_calibration.json     SCORE_CALIBRATION_FILE: scores refitted here (kg eval --calibrate)
       builds/                     BUILDS_FOLDER
         .tmp-<id>/                TEMPORARY_PREFIX: a build being written
         <id>/                     one finished build
@@ -76,7 +76,7 @@ DOCUMENT_CACHE_FILE = "documents.sqlite"
 PAIR_CACHE_FILE = "pairs.sqlite"
 CLOSE_TEXT_CACHE_FILE = "close_texts.sqlite"
 LINK_COUNT_CACHE_FILE = "link_counts.npz"
-SCORE_CALIBRATION_FILE = "score_calibration.json"
+SCORE_CALIBRATION_FILE = "search_calibration.json"
 TOKEN_CACHE_FILE = "tokens.sqlite"
 BUILDS_FOLDER = "builds"
 TEMPORARY_PREFIX = ".tmp-"
