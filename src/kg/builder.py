@@ -367,7 +367,6 @@ def _map_overlaps(
     finally:
         cache.close()
         texts.close()
-        counts.close()
     seconds.update({f"mapping_{step}": value for step, value in result.seconds.items()})
     return {
         "pairs_compared": result.compared,

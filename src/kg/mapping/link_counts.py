@@ -88,12 +88,14 @@ class KeptCounts:
 
 
 def link_counts(
-    links: TextLinks, material: Material, cache: LinkCountCache | None = None, common: int | None = None
+    links: TextLinks,
+    material: Material,
+    cache: LinkCountCache | None = None,
+    common: int = COMMON_TEXT_DOCUMENTS,
 ) -> LinkCounts:
     """Per document pair, how many item links it shares (see above): updated from the counts
     the `cache` kept when they were made from the close links the close-text cache held
     before this build (`links.earlier`), else counted afresh; the cache is left holding these."""
-    common = COMMON_TEXT_DOCUMENTS if common is None else common
     codes = sorted(material.documents)
     number = {code: n for n, code in enumerate(codes)}
     of_row = np.array([number[item.document] for item in material.items], dtype=np.int64)
@@ -212,12 +214,11 @@ def _updated(
         before = kept.holders.get(name)
         old_pairs = earlier[1] if earlier else np.empty((0, 2), dtype=np.int64)
         texts = {text: n for n, text in enumerate(group.texts)}
-        gone = [text for text in (before.texts if before else []) if text not in texts]
-        at = np.array(
-            [texts.get(text, -1) for text in (before.texts if before else [])], dtype=np.int64
-        )  # each old text's row now, or after the present texts when gone
-        at[at < 0] = len(group.texts) + np.arange(len(gone))
-        size = len(group.texts) + len(gone)
+        # each old text's row now, or after the present texts when gone
+        at = np.array([texts.get(text, -1) for text in (before.texts if before else [])], dtype=np.int64)
+        gone = at < 0
+        at[gone] = len(group.texts) + np.arange(int(gone.sum()))
+        size = len(group.texts) + int(gone.sum())
         now = _rows_to(holders[name].matrix, np.arange(len(group.texts)), new, size, len(both))
         then = (
             _rows_to(before.matrix, at, old, size, len(both))
@@ -263,8 +264,9 @@ def counting_fingerprint(scoring: str) -> str:
 
 class LinkCountCache:
     """The last build's link counts and holders, under a fingerprint of the counting and the
-    close links' scoring: one file (NumPy's .npz, uncompressed), replaced whole by each build.
-    A file that cannot be read or written only costs time: the counts are made afresh."""
+        close links' scoring: one file (NumPy's .npz, uncompressed), read and replaced whole by each
+    build, so nothing is held open.
+        A file that cannot be read or written only costs time: the counts are made afresh."""
 
     def __init__(self, path: Path, fingerprint: str) -> None:
         self.path = path
@@ -318,9 +320,6 @@ class LinkCountCache:
         except OSError:  # a cache that cannot be written (full disk) only costs time
             with contextlib.suppress(OSError):
                 staged.unlink()
-
-    def close(self) -> None:
-        """Nothing held open (the file is read and written whole)."""
 
 
 def _bytes(text: str) -> np.ndarray:
