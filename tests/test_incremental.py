@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import signal
 import sqlite3
@@ -107,7 +108,7 @@ def test_an_incremental_build_equals_a_clean_one_after_adding_changing_and_remov
         "TTM3R0299v2",
     }
     # the removed file's and the changed file's old results are gone from the document cache
-    kept = sqlite3.connect(document_cache(tmp_path / "incremental")).execute("SELECT name FROM kept")
+    kept = sqlite3.connect(document_cache(tmp_path / "incremental")).execute("SELECT name FROM results_kept")
     assert sorted(name for (name,) in kept) == sorted(p.name for p in sources.iterdir())
     # of the 6 pairs, the one between the two unchanged documents keeps its mappings
     assert (again.mappings["pairs_compared"], again.mappings["pairs_matched"]) == (6, 5)
@@ -164,7 +165,8 @@ def test_beyond_the_cut_off_an_incremental_build_equals_a_clean_one(tmp_path, mo
 def test_the_quads_of_a_file_the_document_cache_does_not_hold_are_a_clear_error(tmp_path):
     cache = DocumentCache(tmp_path / "documents.sqlite", "fingerprint")
     cache.put(b"text", "a.txt", {"code": "A", "source": "a.txt"}, b"<a> <b> <c> <g> .\n")
-    assert cache.get(b"text", "a.txt") == {"code": "A", "source": "a.txt"}  # the result, without its quads
+    # the result, without its quads (nothing derived from it kept)
+    assert cache.get(b"text", "a.txt") == {"code": "A", "source": "a.txt", "derived": None}
     assert cache.quads(hashlib.sha256(b"text").hexdigest(), "a.txt") == b"<a> <b> <c> <g> .\n"
     with pytest.raises(KgError, match=r"the document cache no longer holds b\.txt: run `kg build` again"):
         cache.quads(hashlib.sha256(b"text").hexdigest(), "b.txt")
@@ -175,7 +177,7 @@ def test_a_kept_result_names_its_file_where_it_is_now(tmp_path):
     cache = DocumentCache(tmp_path / "documents.sqlite", "fingerprint")
     result = {
         "source": "old/a.txt",
-        "model": {"code": "A", "source": "old/a.txt"},
+        "model_json": json.dumps({"code": "A", "source": "old/a.txt", "title": "客訴"}, ensure_ascii=False),
         "summary": {"source": "old/a.txt"},
         "warnings": ["old/a.txt:3: a cell left empty", "a note that names old/a.txt inside"],
     }
@@ -183,13 +185,60 @@ def test_a_kept_result_names_its_file_where_it_is_now(tmp_path):
     found = cache.get(b"text", "new/place/a.txt")
     assert found == {
         "source": "new/place/a.txt",
-        "model": {"code": "A", "source": "new/place/a.txt"},
+        "model_json": '{"code": "A", "source": "new/place/a.txt", "title": "客訴"}',
         "summary": {"source": "new/place/a.txt"},
         "warnings": ["new/place/a.txt:3: a cell left empty", "a note that names old/a.txt inside"],
+        "derived": None,
     }
     assert cache.get(b"text", "new/place/b.txt") is None  # another file name: another file
     assert cache.get(b"other", "new/place/a.txt") is None  # other bytes
     cache.close()
+
+
+def test_what_was_derived_from_a_model_is_kept_under_the_key_of_the_code_that_derived_it(tmp_path):
+    cache = DocumentCache(tmp_path / "documents.sqlite", "fingerprint")
+    cache.put(b"text", "a.txt", {"code": "A", "source": "a.txt"}, b"", ("code-1", b"made by code 1"))
+    assert cache.get(b"text", "a.txt", "code-1")["derived"] == b"made by code 1"
+    assert cache.get(b"text", "a.txt", "code-2")["derived"] is None  # other code: derived again
+    cache.put_derived(b"text", "a.txt", ("code-2", b"made by code 2"))
+    assert cache.get(b"text", "a.txt", "code-2")["derived"] == b"made by code 2"
+    assert cache.get(b"text", "a.txt", "code-1")["derived"] is None  # one derivation is kept
+    assert cache.get(b"text", "a.txt")["derived"] is None  # none asked for
+    cache.close()
+
+
+def _derive_code(model: dict) -> tuple[str, str]:
+    _DERIVED.append(model["code"])
+    return model["code"], model["kind"]
+
+
+_DERIVED: list[str] = []
+
+
+def test_a_document_read_from_the_cache_is_derived_from_again_only_when_the_deriving_code_changed(tmp_path):
+    from kg.pipeline import Derivation, process_all
+
+    files = sorted(_seeds(tmp_path, *FOUR).glob("*.txt"))
+
+    def run(key: str) -> list[tuple[str, str]]:
+        derivation = Derivation(_derive_code, key)
+        cache = tmp_path / "documents.sqlite"
+        found = list(
+            process_all(
+                files, "https://w3id.org/icap-kg/id/", "rules", 1, document_cache=cache, derivation=derivation
+            )
+        )
+        assert all(result.derived is not None for result in found)
+        made = [pickle.loads(result.derived) for result in found if result.derived is not None]
+        assert made == [(result.code, json.loads(result.model_json)["kind"]) for result in found]
+        return made
+
+    _DERIVED.clear()
+    first = run("code-1")
+    assert len(_DERIVED) == len(files)
+    assert run("code-1") == first and len(_DERIVED) == len(files)  # read with the result, not made again
+    assert run("code-2") == first and len(_DERIVED) == 2 * len(files)  # other code: made again, and kept
+    assert run("code-2") == first and len(_DERIVED) == 2 * len(files)
 
 
 def test_a_corpus_moved_to_another_folder_is_not_processed_again(tmp_path):

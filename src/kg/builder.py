@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import pickle
 import time
 from collections.abc import Callable, Iterable
 from contextlib import closing
@@ -44,13 +45,14 @@ from kg.mapping.pair_cache import PairCache, matching_fingerprint
 from kg.mapping.stage import map_in_parts
 from kg.parse import discover, display_path
 from kg.parse.model import Document
-from kg.pipeline import DocumentResult, Progress, default_workers, fingerprint, process_all, quiet
+from kg.pipeline import Derivation, DocumentResult, Progress, default_workers, fingerprint, process_all, quiet
 from kg.search.cache import EmbeddingCache
 from kg.search.embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from kg.search.index import NO_INDEX, IndexReport, PreparedIndex, prepare_search_index, write_search_index
 from kg.search.items import SearchItem, Vocabulary, class_names, class_vocabulary, document_items
 from kg.search.token_cache import TokenCache, tokenizer_fingerprint
 from kg.settings import DEFAULT_SOURCES, Settings
+from kg.sqlite_cache import fingerprint_files
 from kg.store.layout import (
     CATALOGUE_FILE,
     DOCUMENTS_FILE,
@@ -177,7 +179,7 @@ def _build_into(
             strict,
             layout_cache(settings.build_dir),
             document_cache(settings.build_dir),
-            partial(_derive, iris),
+            Derivation(partial(_derive, iris), _derived_by(iris)),
         )
         for result in results:
             report.read_from_cache += result.from_cache
@@ -185,19 +187,19 @@ def _build_into(
             problems.extend(result.problems)
             for step, value in result.seconds.items():
                 seconds[step] = seconds.get(step, 0.0) + value
-            if problems or result.model is None:
+            if problems or not result.model_json or result.code is None or result.derived is None:
                 continue  # keep checking the rest, so every problem is reported at once
             report.warnings.extend(result.warnings)
             summary = result.summary or {}
             # the graph names the file by its name and hash only: the path as given is not in it
             key = input_key(made_by, summary.get("sha256", ""), Path(summary.get("source", "")).name)
-            parts.put(part_name("documents", result.model["code"]), key, _quads(result, cache))
+            parts.put(part_name("documents", result.code), key, _quads(result, cache))
             shared_written.update(result.shared_quads.splitlines(keepends=True))
-            derived: _Derived = result.derived  # made with the model (`_derive`)
+            derived: _Derived = pickle.loads(result.derived)  # made with the model (`_derive`)
             parsed.append(result.model_json)
             filed.append(derived.entry)
             items.extend(SearchItem(*fields) for fields in derived.items)
-            names.append((result.model["code"], derived.names))
+            names.append((result.code, derived.names))
             facts.append(derived.facts)
             report.documents.append(result.summary or {})
     if problems:
@@ -259,6 +261,13 @@ class _Derived:
     items: list[tuple]  # each of its `SearchItem`s' fields, in order
     names: dict[str, list[str]]  # `class_names`
     facts: DocumentFacts
+
+
+def _derived_by(iris: Iris) -> str:
+    """What `_derive` depends on besides the model: the package's code (any module of it may be
+    on its path) and the base IRI. Kept derivations are made again after any change of code."""
+    package = Path(__file__).parent
+    return fingerprint_files(sorted(package.rglob("*.py")), salt=f"derived\0{iris.base}")
 
 
 def _derive(iris: Iris, model: dict) -> _Derived:

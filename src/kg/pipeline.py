@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -55,10 +56,9 @@ class DocumentResult:
     code: str | None = None
     source: str | None = None
     line: int = 0
-    model: dict | None = None
     model_json: str = ""  # the model as documents.json holds it, encoded where it was processed:
-    # a build of thousands of documents then only writes the text
-    derived: Any = None  # what `process_all`'s `derive` made of the model, where it was processed
+    # a build of thousands of documents then only writes the text ("" with problems)
+    derived: bytes | None = None  # what `process_all`'s `derivation` made of the model, pickled
     summary: dict | None = None
     quads: bytes = b""  # the document's own asserted and inferred quads (none when reused: in the cache)
     shared_quads: bytes = b""  # quads about concepts other documents share (occupations ...)
@@ -74,7 +74,7 @@ class _Context:
     strict: bool = False  # warnings about a source file are problems
     layouts: LayoutCache | None = None  # files read before (kg.parse.cache)
     documents: DocumentCache | None = None  # whole results of files processed before
-    derive: Callable[[dict], Any] | None = None  # what the caller makes of each model
+    derivation: Derivation | None = None  # what the caller makes of each model
     made: Reasoner | None = None
 
     def reasoner(self) -> Reasoner:
@@ -86,6 +86,16 @@ class _Context:
         return self.made
 
 
+@dataclass(frozen=True)
+class Derivation:
+    """What a caller makes of each document's model (`make`, picklable), made by the process
+    that processed or read the document; `key` fingerprints the code it runs, so that what it
+    made is kept with the document (kg.document_cache) until that code changes."""
+
+    make: Callable[[dict], Any]
+    key: str
+
+
 _context: _Context | None = None
 
 
@@ -95,7 +105,7 @@ def _initialise(
     strict: bool = False,
     layout_cache: Path | None = None,
     document_cache: Path | None = None,
-    derive: Callable[[dict], Any] | None = None,
+    derivation: Derivation | None = None,
 ) -> None:
     global _context
     if _context is not None:
@@ -111,11 +121,11 @@ def _initialise(
         strict,
         LayoutCache(layout_cache) if layout_cache is not None else None,
         documents,
-        derive,
+        derivation,
     )
 
 
-_KEPT = ("warnings", "code", "source", "line", "model", "summary", "shared_quads")  # and the quads apart
+_KEPT = ("warnings", "code", "source", "line", "model_json", "summary", "shared_quads")  # and the quads apart
 
 
 def fingerprint(base_iri: str, reasoner: str | None, strict: bool) -> str:
@@ -139,11 +149,16 @@ def process_file(path: Path) -> DocumentResult:
     source = display_path(path)
     try:
         data = read_bytes(path, source)  # read once: what is parsed is what is hashed
-        if _context.documents is not None and (kept := _context.documents.get(data, source)) is not None:
+        key = _context.derivation.key if _context.derivation else ""
+        if _context.documents is not None and (kept := _context.documents.get(data, source, key)) is not None:
             for name in _KEPT:
                 setattr(result, name, kept[name])
             result.reused = True
-            return _finished(result)
+            result.derived = kept["derived"]
+            if result.derived is None and _context.derivation is not None:  # made by other code
+                result.derived = _derived(json.loads(result.model_json))
+                _context.documents.put_derived(data, source, (key, result.derived))
+            return result
         hits = _context.layouts.hits if _context.layouts else 0
         document = parse_bytes(data, source, _context.layouts)
         result.from_cache = bool(_context.layouts and _context.layouts.hits > hits)
@@ -164,7 +179,8 @@ def process_file(path: Path) -> DocumentResult:
     started = time.perf_counter()
     inferred = _context.reasoner().infer(asserted)
     result.seconds["reason"] = time.perf_counter() - started
-    result.model = document.to_dict()
+    model = document.to_dict()
+    result.model_json = _JSON.encode(model)  # as documents.json holds it
     result.summary = {
         "code": document.code,
         "kind": document.kind,
@@ -182,19 +198,19 @@ def process_file(path: Path) -> DocumentResult:
         iri = str(_context.iris.graph(graph))
         result.quads += nquads((t for t in triples if t[0] not in shared), iri)
         result.shared_quads += nquads((t for t in triples if t[0] in shared), iri)
+    if _context.derivation is not None:
+        result.derived = _derived(model)
     if _context.documents is not None and not result.problems:
-        _context.documents.put(data, source, {name: getattr(result, name) for name in _KEPT}, result.quads)
-    return _finished(result)
-
-
-def _finished(result: DocumentResult) -> DocumentResult:
-    """A result with its model encoded and derived from (`derive`), by the process that made it."""
-    assert _context is not None
-    if result.model is not None:
-        result.model_json = _JSON.encode(result.model)  # as documents.json holds it
-        if _context.derive is not None:
-            result.derived = _context.derive(result.model)
+        kept = {name: getattr(result, name) for name in _KEPT}
+        derived = (_context.derivation.key, result.derived or b"") if _context.derivation else ("", b"")
+        _context.documents.put(data, source, kept, result.quads, derived)
     return result
+
+
+def _derived(model: dict) -> bytes:
+    """What the context's derivation makes of a model, pickled (to be kept, and sent)."""
+    assert _context is not None and _context.derivation is not None
+    return pickle.dumps(_context.derivation.make(model), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False)  # the contract's JSON, non-ASCII kept
@@ -233,7 +249,7 @@ def process_all(
     strict: bool = False,
     layout_cache: Path | None = None,
     document_cache: Path | None = None,
-    derive: Callable[[dict], Any] | None = None,
+    derivation: Derivation | None = None,
 ) -> Iterator[DocumentResult]:
     """Process every file, in order; a document code seen in an earlier file is a problem.
 
@@ -241,11 +257,11 @@ def process_all(
     `strict` makes a source file's warnings problems. `layout_cache` keeps what PDF, ODT,
     DOCX and HTML files were read into, so that an unchanged one is not read again;
     `document_cache` keeps whole results, so that an unchanged file is not processed again.
-    `derive` (picklable) is called on each model by the process that made or read it, its
-    answer put in the result's `derived`: what a caller needs of every document is then made
-    on every core.
+    `derivation` is made of each model by the process that made or read it, and kept with
+    it, its answer (pickled) put in the result's `derived`: what a caller needs of every
+    document is then made on every core, and once.
     """
-    arguments = (base_iri, reasoner, strict, layout_cache, document_cache, derive)
+    arguments = (base_iri, reasoner, strict, layout_cache, document_cache, derivation)
     workers = workers or default_workers()
     if workers == 1 or len(files) < PARALLEL_FROM:
         _initialise(*arguments)
@@ -291,7 +307,7 @@ def _flag_duplicates(
                 result.problems.append(
                     f"{result.source}:{result.line}: document {result.code} is also in {seen[result.code]}"
                 )
-                result.model = result.summary = None
+                result.model_json, result.derived, result.summary = "", None, None
             else:
                 seen[result.code] = result.source or ""
         yield result
