@@ -281,9 +281,41 @@ def test_a_killed_build_leaves_the_live_build_and_the_next_build_removes_its_fol
     (fake / "graph" / "ontology.nq").write_bytes(b"left by a build killed long ago\n")
 
     new = build([sources], settings).path
-    assert list((settings.build_dir / "builds").iterdir()) == [new]
     assert current_build(settings.build_dir) == new
-    assert not killed.exists() and not fake.exists()
+    assert not killed.exists() and not fake.exists() and not live.exists()
+    _only_folder_soon(new)  # the replaced build is removed in a process of its own
+
+
+def _only_folder_soon(live: Path, seconds: float = 60) -> None:
+    """Wait until `live` is the only build in its folder (replaced builds are removed in the
+    background, under a temporary name)."""
+    deadline = time.monotonic() + seconds
+    while (others := [p for p in live.parent.iterdir() if p != live]) and time.monotonic() < deadline:
+        assert all(p.name.startswith(".tmp-old-") for p in others), others
+        time.sleep(0.05)
+    assert not others, f"still there after {seconds} s: {others}"
+
+
+def test_a_replaced_build_is_renamed_at_once_and_removed_in_the_background(tmp_path, monkeypatch):
+    sources = _copy_seeds(tmp_path)
+    settings = Settings.load(build_dir=tmp_path / "build", embedder="none")
+    first = build([sources], settings).path
+    second = build([sources], settings).path
+    assert not first.exists() and current_build(settings.build_dir) == second
+    _only_folder_soon(second)
+
+    def no_rm(*args, **kwargs):
+        raise FileNotFoundError("rm")
+
+    monkeypatch.setattr(subprocess, "Popen", no_rm)  # no `rm` to start: removed by the build itself
+    third = build([sources], settings).path
+    assert [p for p in third.parent.iterdir()] == [third]
+    # one left behind (its process killed) is a leftover the next build removes
+    left = third.with_name(".tmp-old-20240101T000000000000Z")
+    (left / "graph").mkdir(parents=True)
+    fourth = build([sources], settings).path
+    assert not left.exists()
+    _only_folder_soon(fourth)
 
 
 def test_a_build_pauses_the_collector_but_processes_documents_with_it(tmp_path, monkeypatch):

@@ -235,3 +235,26 @@ def test_a_texts_part_is_made_again_when_an_item_printing_its_text_changes(tmp_p
     assert before.keys() == after.keys()
     changed = [name for name in before if before[name] != after[name]]
     assert changed == [part_name("texts", owner)]
+
+
+def test_a_units_pair_parts_key_reads_its_standards_task_titles():
+    """A unit's coverage names its standards' tasks, so its pair parts' key reads their titles:
+    a title changed in one standard remakes the parts of the units paired with it, only."""
+    from types import SimpleNamespace
+
+    from kg.mapping.stage import _TaskTitles
+
+    documents = {
+        "U1": {"kind": "unit", "tasks": {}},
+        "U2": {"kind": "unit", "tasks": {}},
+        "S1": {"kind": "standard", "tasks": {"T1": "處理客訴", "T2": "行銷"}},
+        "S2": {"kind": "standard", "tasks": {"T1": "排班"}},
+    }
+    read = _TaskTitles(SimpleNamespace(documents=documents)).read_by  # type: ignore[arg-type]
+    pairs = [("U1", "S1"), ("U1", "S2"), ("U1", "U2")]
+    before = read(pairs)
+    assert "處理客訴" in before and "排班" in before and read([("S1", "S2")]) == ""  # a standard leads: none
+    assert read([("U1", "U2")]) == ""  # no standard: no titles
+    documents["S2"] = {"kind": "standard", "tasks": {"T1": "輪班排程"}}
+    assert _TaskTitles(SimpleNamespace(documents=documents)).read_by(pairs) != before  # type: ignore[arg-type]
+    assert _TaskTitles(SimpleNamespace(documents=documents)).read_by([("U1", "S1")]) == read([("U1", "S1")])  # type: ignore[arg-type]

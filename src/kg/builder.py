@@ -158,6 +158,7 @@ def _build_into(
     names: list[tuple[str, dict[str, list[str]]]] = []  # (document, its occupation/industry names)
     filed: list[Entry] = []  # the documents as the browse page files them
     parsed: list[str] = []  # the documents' models as documents.json holds them (JSON)
+    encoded: list[str] = []  # each document's lines of items.jsonl
     problems: list[str] = []
     seconds: dict[str, float] = {}
     iris = Iris(settings.base_iri)
@@ -199,6 +200,7 @@ def _build_into(
             parsed.append(result.model_json)
             filed.append(derived.entry)
             items.extend(SearchItem(*fields) for fields in derived.items)
+            encoded.append(derived.encoded)
             names.append((result.code, derived.names))
             facts.append(derived.facts)
             report.documents.append(result.summary or {})
@@ -215,7 +217,7 @@ def _build_into(
             vocabulary = class_vocabulary(names)
             prepared, made = _index_search(items, embedder, report.documents, settings, progress, vocabulary)
             # its files are written in a thread while the overlaps are mapped
-            work = partial(_write_files, folder, parsed, filed, prepared)
+            work = partial(_write_files, folder, parsed, filed, prepared, encoded)
             children.start("writing the search index", work)
             report.search = {
                 "embedder": embedder.name,
@@ -259,6 +261,7 @@ class _Derived:
 
     entry: Entry
     items: list[tuple]  # each of its `SearchItem`s' fields, in order
+    encoded: str  # their lines of the search index's items.jsonl (`SearchItem.json_line`)
     names: dict[str, list[str]]  # `class_names`
     facts: DocumentFacts
 
@@ -272,21 +275,28 @@ def _derived_by(iris: Iris) -> str:
 
 def _derive(iris: Iris, model: dict) -> _Derived:
     document = Document.from_dict(model)
-    items = [tuple(vars(item).values()) for item in document_items(document, iris)]
-    return _Derived(entry(model), items, class_names(document), document_facts(document))
+    items = list(document_items(document, iris))
+    fields = [tuple(vars(item).values()) for item in items]
+    encoded = "".join(item.json_line() + "\n" for item in items)
+    return _Derived(entry(model), fields, encoded, class_names(document), document_facts(document))
 
 
 def _write_files(
-    folder: Path, parsed: list[str], filed: list[Entry], index: PreparedIndex | None = None
+    folder: Path,
+    parsed: list[str],
+    filed: list[Entry],
+    index: PreparedIndex | None = None,
+    encoded: list[str] | None = None,
 ) -> None:
     """What a build writes of its documents (documents.json, catalogue.json) and its search
-    index, in a thread while the build goes on (`kg.background`)."""
+    index (`encoded`: its items.jsonl lines, by document), in a thread while the build goes on
+    (`kg.background`)."""
     with _JsonArray(folder / DOCUMENTS_FILE) as documents_out:
         for model in parsed:
             documents_out.append_encoded(model)
     Catalogue(filed).write(folder / CATALOGUE_FILE)
     if index is not None:
-        write_search_index(folder, index)
+        write_search_index(folder, index, encoded or ())
 
 
 def _corpus_key(made_by: str, items: list[SearchItem], codes: list[str]) -> str:

@@ -102,10 +102,8 @@ def map_in_parts(
     summaries_out = PartsWriter(folder, previous, SummaryParts)
     matched_out = PartsWriter(folder, previous, MatchedParts)
     led = plan.led()
-    keys = {
-        leader: pair_part_key(code, pairs, plan.keys, _tasks(material, pairs))
-        for leader, pairs in led.items()
-    }
+    tasks = _TaskTitles(material)
+    keys = {leader: pair_part_key(code, ps, plan.keys, tasks.read_by(ps)) for leader, ps in led.items()}
     kept = {
         leader
         for leader, key in keys.items()
@@ -207,11 +205,21 @@ def _summary(plan: CorpusPlan, material: Material, mappings: dict[tuple[str, str
     return (json.dumps(summary, ensure_ascii=False) + "\n").encode("utf-8") + coverage_lines(coverage)
 
 
-def _tasks(material: Material, pairs: list[tuple[str, str]]) -> str:
-    """The task titles a leader's unit coverage reads (a unit's standards'), as one string."""
-    if material.documents[pairs[0][0]]["kind"] != "unit":
-        return ""
-    chosen = {
-        y: material.documents[y]["tasks"] for _, y in pairs if material.documents[y]["kind"] == "standard"
-    }
-    return json.dumps(chosen, ensure_ascii=False, sort_keys=True)
+class _TaskTitles:
+    """The task titles a leader's unit coverage reads (a unit's standards'), as one string;
+    each standard's encoded once (thousands of units read the same few hundred)."""
+
+    def __init__(self, material: Material) -> None:
+        self.documents = material.documents
+        self.encoded: dict[str, str] = {}
+
+    def read_by(self, pairs: list[tuple[str, str]]) -> str:
+        if self.documents[pairs[0][0]]["kind"] != "unit":
+            return ""
+        return "\n".join(f"{y}\t{self._of(y)}" for _, y in pairs if self.documents[y]["kind"] == "standard")
+
+    def _of(self, standard: str) -> str:
+        if standard not in self.encoded:
+            tasks = self.documents[standard]["tasks"]
+            self.encoded[standard] = json.dumps(tasks, ensure_ascii=False, sort_keys=True)
+        return self.encoded[standard]

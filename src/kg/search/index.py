@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,16 +105,22 @@ def prepare_search_index(
     return prepared, report
 
 
-def write_search_index(folder: Path, prepared: PreparedIndex) -> None:
-    """Write a prepared index into `folder/search`: files only (no model, no cache)."""
+def write_search_index(folder: Path, prepared: PreparedIndex, encoded: Sequence[str] = ()) -> None:
+    """Write a prepared index into `folder/search`: files only (no model, no cache).
+
+    `encoded`: the items' lines of items.jsonl (`SearchItem.json_line`, each ended by a
+    newline), in order, in as many pieces as the caller has (a build: one per document, made
+    and kept with it), rather than encoded here.
+    """
     out = folder / SEARCH_FOLDER
     out.mkdir(parents=True, exist_ok=True)
     ids = np.array([i.id for i in prepared.items], dtype=np.int64)
     DenseIndex.build(prepared.vectors, ids).save(out / DENSE_FILE)
     prepared.lexical.save(out / LEXICAL_FOLDER)
+    if encoded and sum(piece.count("\n") for piece in encoded) != len(prepared.items):
+        raise ValueError("the encoded items.jsonl lines are not one per item")
     with open(out / ITEMS_FILE, "w", encoding="utf-8") as lines:
-        for item in prepared.items:
-            lines.write(item.json_line() + "\n")
+        lines.writelines(encoded or (item.json_line() + "\n" for item in prepared.items))
     write_terms(out, prepared.terms, prepared.term_vectors)
     meta = json.dumps(prepared.meta, ensure_ascii=False, indent=1)
     (out / SEARCH_META_FILE).write_text(meta, encoding="utf-8")
