@@ -350,7 +350,7 @@ def test_a_search_index_that_cannot_be_written_fails_the_build_and_keeps_the_pre
     live = build([RAW / "TTM3R0299v2.txt"], settings).path
     live_files = _snapshot(live)
 
-    def failing(folder: Path, prepared) -> None:
+    def failing(folder: Path, prepared, encoded) -> None:
         (folder / "search").mkdir(exist_ok=True)
         (folder / "search" / "items.jsonl").write_text("half written", encoding="utf-8")
         raise KgError("no space left on device")
