@@ -339,6 +339,25 @@ def test_a_build_pauses_the_collector_but_processes_documents_with_it(tmp_path, 
     assert gc.isenabled()
 
 
+def test_pairs_matched_in_the_builds_process_leave_the_collector_paused_and_nothing_behind(
+    tmp_path, monkeypatch
+):
+    """A few pairs are matched in the build's own process: the collector stays paused there
+    (it is switched on only in matching worker processes), and no document's side is kept
+    in the module once the build is done (a notebook building twice would hold hundreds of MB)."""
+    import gc
+
+    from kg.mapping import corpus
+
+    matching: list[bool] = []  # per pair matched: whether the collector was on
+    real = corpus.match_rows
+    monkeypatch.setattr(corpus, "match_rows", lambda *a: matching.append(gc.isenabled()) or real(*a))
+    sources = [RAW / "KMM5R0915v2.txt", RAW / "BAS1499-003.txt"]
+    built = build(sources, Settings.load(build_dir=tmp_path, workers=1))
+    assert built.mappings["pairs_matched"] == 1 and matching == [False]
+    assert corpus._matcher is None and gc.isenabled()
+
+
 def test_a_search_index_that_cannot_be_written_fails_the_build_and_keeps_the_previous_one(
     tmp_path, monkeypatch
 ):

@@ -176,11 +176,14 @@ def _match_pairs(
     if progress:
         progress("mapping", 0, len(pairs))
     if workers <= 1 or len(pairs) < PARALLEL_PAIRS:
-        _start_matcher(sides, calibration)
-        matched: Iterator[list[MappingRow]] = map(_match_one, pairs)
-        yield from _reported(pairs, matched, progress)
+        _set_matcher((sides, calibration))  # here: the collector stays as the build set it (kg.collector)
+        try:
+            matched: Iterator[list[MappingRow]] = map(_match_one, pairs)
+            yield from _reported(pairs, matched, progress)
+        finally:
+            _set_matcher(None)  # every document's side is not kept past the build (hundreds of MB)
         return
-    with ProcessPoolExecutor(workers, initializer=_start_matcher, initargs=(sides, calibration)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(sides, calibration)) as pool:
         chunk = max(1, min(64, len(pairs) // (workers * 16)))
         yield from _reported(pairs, pool.map(_match_one, pairs, chunksize=chunk), progress)
 
@@ -200,13 +203,17 @@ PARALLEL_PAIRS = 200  # below this many pairs, starting processes costs more tha
 _matcher: tuple[dict[str, Side], Calibration] | None = None  # a matching process's sides
 
 
-def _start_matcher(sides: dict[str, Side], calibration: Calibration) -> None:
-    global _matcher
+def _start_worker(sides: dict[str, Side], calibration: Calibration) -> None:
     gc.enable()  # forked from a build that paused it (kg.builder)
-    _matcher = (sides, calibration)
+    _set_matcher((sides, calibration))
+
+
+def _set_matcher(matcher: tuple[dict[str, Side], Calibration] | None) -> None:
+    global _matcher
+    _matcher = matcher
 
 
 def _match_one(pair: tuple[str, str]) -> list[MappingRow]:
-    assert _matcher is not None, "_start_matcher runs first"
+    assert _matcher is not None, "_set_matcher runs first"
     sides, calibration = _matcher
     return match_rows(sides[pair[0]], sides[pair[1]], calibration.scorer, calibration.thresholds)
