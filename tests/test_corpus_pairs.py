@@ -10,6 +10,7 @@ miss the pair), and unrelated documents.
 from __future__ import annotations
 
 import itertools
+import sqlite3
 
 import numpy as np
 
@@ -198,6 +199,32 @@ def test_the_close_text_cache_is_kept_per_group_and_scoring(tmp_path):
         tmp_path / "close_texts.sqlite", scoring_fingerprint(CALIBRATION.to_dict(), "st:x")
     )
     assert other.get("skill") is None  # another embedder's vectors: scored afresh
+
+
+def test_the_close_text_cache_is_written_in_the_background_and_read_after_the_write(tmp_path, monkeypatch):
+    """`put` writes in a thread of its own; `get` and `close` wait for it, and a cache that
+    cannot be written only costs time."""
+    texts, vectors = _texts_with_copies(30, seed=3)
+    pairs = close_text_pairs(texts, vectors, CALIBRATION.scorer, CALIBRATION.thresholds.close)
+    cache = CloseTextCache(tmp_path / "close_texts.sqlite", "f")
+    cache.put("skill", texts, pairs)
+    cache.put("knowledge", texts[:10], pairs[:0])
+    held = cache.get("skill")  # on the same cache, right after: the write is waited for
+    assert held is not None and held[0] == texts and np.array_equal(held[1], pairs)
+    cache.put("skill", texts[:5], pairs[:1])
+    cache.close()
+    reopened = CloseTextCache(tmp_path / "close_texts.sqlite", "f")
+    assert reopened.get("skill")[0] == texts[:5] and reopened.get("knowledge")[0] == texts[:10]
+    reopened.close()
+    unwritable = CloseTextCache(tmp_path / "close_texts.sqlite", "f")
+
+    def refused(*args, **kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(sqlite3, "connect", refused)  # the writing thread's connection
+    unwritable.put("skill", texts, pairs)  # cannot be written: nothing raised, nothing changed
+    assert unwritable.get("skill")[0] == texts[:5]
+    unwritable.close()
 
 
 def test_beyond_the_cut_off_pairs_from_the_close_text_cache_equal_a_clean_run(tmp_path):
