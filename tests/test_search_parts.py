@@ -229,6 +229,36 @@ def test_the_cache_embeds_each_distinct_text_once_across_runs(tmp_path):
     cache.close()
 
 
+def test_the_last_builds_vectors_are_read_as_one_array_and_the_others_from_the_table(tmp_path):
+    embedder = CountingEmbedder()
+    path = tmp_path / "cache" / "e.sqlite"
+    cache = EmbeddingCache(path)
+    first, _ = embed_passages(embedder, ["a", "bb", "a", "ccc"], cache)
+    cache.written()
+    (kept,) = path.parent.glob("e.sqlite.*.npz")  # the array beside the table
+    cache.close()
+
+    reopened = EmbeddingCache(path)
+    asked = []
+    real_get = reopened.get
+    reopened.get = lambda model, keys, dimension: asked.extend(keys) or real_get(model, keys, dimension)
+    again, stats = embed_passages(embedder, ["ccc", "a", "dddd", "bb"], reopened)
+    assert (stats.embedded, stats.cached) == (1, 3) and embedder.embedded == ["a", "bb", "ccc", "dddd"]
+    assert len(asked) == 1  # only "dddd" was looked for in the table (and not found)
+    assert np.array_equal(again[[0, 1, 3]], first[[3, 0, 1]])
+    reopened.written()
+    reopened.close()
+
+    kept.write_bytes(b"damaged")  # a damaged array: the table has every vector
+    damaged = EmbeddingCache(path)
+    third, stats = embed_passages(embedder, ["bb", "a", "ccc", "dddd"], damaged)
+    assert (stats.embedded, stats.cached) == (0, 4)
+    assert np.array_equal(third, again[[3, 1, 0, 2]])
+    damaged.written()
+    damaged.close()
+    assert np.load(kept)["keys"].shape == (4, 32)  # written again, whole
+
+
 def test_the_cache_keeps_query_embeddings_apart_from_passage_ones(tmp_path):
     embedder = get_embedder("e5-small")  # its query and passage vectors of one text differ
     cache = EmbeddingCache(tmp_path / "e.sqlite")

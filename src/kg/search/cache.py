@@ -3,10 +3,19 @@
 Rebuilding after adding one document embeds only that document's new texts; the
 rest come from here. The cache is one SQLite file beside the builds
 (`data/build/cache/embeddings.sqlite`); deleting it only costs time.
+
+Beside it, per model, the vectors the last build asked for are kept as one array
+(`<cache>.<model hash>.npz`, written when they changed): a build reads them at once rather
+than row by row (91,000 vectors at 3,000 documents: 0.6 s from SQLite), and asks SQLite
+only for the others. It holds copies of the table's vectors, so it only saves time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +46,8 @@ class EmbeddingCache:
             "embedding cache",
         )
         self.path = path
+        self.last_keys: dict[str, list[bytes]] = {}  # per model, the keys of the array `vectors` read
+        self.writing: list[threading.Thread] = []  # `keep_last`'s writers
 
     def get(self, model: str, keys: Sequence[bytes], dimension: int) -> dict[bytes, bytes]:
         """The kept vectors of these keys, as float32 bytes (a vector of another size is not kept)."""
@@ -47,6 +58,67 @@ class EmbeddingCache:
             for key, blob in rows_for_keys(self.db, select, [model], "text_sha256", keys)
             if len(blob) == size
         }
+
+    def vectors(self, model: str, keys: Sequence[bytes], dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """The kept vectors of these keys, a row each (zeros where none is kept), and which are
+        kept: from the last build's array first, then from the table."""
+        found = np.zeros((len(keys), dimension), dtype=np.float32)
+        kept = np.zeros(len(keys), dtype=bool)
+        last = self._last(model, dimension)
+        if last is not None:
+            self.last_keys[model] = last[0]
+            row_of = {key: row for row, key in enumerate(last[0])}
+            rows = np.fromiter((row_of.get(key, -1) for key in keys), dtype=np.int64, count=len(keys))
+            kept = rows >= 0
+            found[kept] = last[1][rows[kept]]
+        others = [key for key, held in zip(keys, kept.tolist(), strict=True) if not held]
+        if others:
+            position = {key: n for n, key in enumerate(keys)}
+            for key, blob in self.get(model, others, dimension).items():
+                found[position[key]] = np.frombuffer(blob, dtype=np.float32)
+                kept[position[key]] = True
+        return found, kept
+
+    def keep_last(self, model: str, keys: Sequence[bytes], vectors: np.ndarray) -> None:
+        """Keep these keys' vectors (not changed after) as the array the next build reads first,
+        unless `vectors` read them from it: written by a thread of its own (a hundred MB at
+        3,000 documents) that the process waits for before it exits."""
+        if self.last_keys.get(model) == list(keys):
+            return
+        self.last_keys[model] = list(keys)
+        writer = threading.Thread(target=self._write_last, args=(model, list(keys), vectors))
+        writer.start()
+        self.writing.append(writer)
+
+    def written(self) -> None:
+        """Wait for the arrays `keep_last` is writing (`close` does not: a build goes on)."""
+        writing, self.writing = self.writing, []
+        for writer in writing:
+            writer.join()
+
+    def _write_last(self, model: str, keys: list[bytes], vectors: np.ndarray) -> None:
+        path = self._last_path(model)
+        staged = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp.npz")
+        try:
+            packed = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), -1)
+            np.savez(
+                staged, model=np.array(model), keys=packed, vectors=np.asarray(vectors, dtype=np.float32)
+            )
+            os.replace(staged, path)  # whole, or not at all
+        except (OSError, ValueError):
+            staged.unlink(missing_ok=True)  # a cache that cannot be written only costs time
+
+    def _last(self, model: str, dimension: int) -> tuple[list[bytes], np.ndarray] | None:
+        try:
+            with np.load(self._last_path(model)) as held:
+                if str(held["model"]) != model or held["vectors"].shape[1:] != (dimension,):
+                    return None
+                return [row.tobytes() for row in held["keys"]], held["vectors"]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return None  # none yet, or damaged: the table has every vector
+
+    def _last_path(self, model: str) -> Path:
+        return self.path.with_name(f"{self.path.name}.{hashlib.sha256(model.encode()).hexdigest()[:12]}.npz")
 
     def put(self, model: str, entries: Sequence[tuple[bytes, np.ndarray]]) -> None:
         with self.db:
@@ -71,27 +143,27 @@ def embed_passages(
     as_queries: embed them as questions are (kept apart in the cache), not as passages.
     """
     key_of = {text: text_key(text) for text in dict.fromkeys(texts)}  # each distinct text hashed once
-    keys = [key_of[text] for text in texts]
-    distinct = {key: text for text, key in key_of.items()}
+    distinct, keys = list(key_of), list(key_of.values())
     model = f"{embedder.fingerprint} (queries)" if as_queries else embedder.fingerprint
     embed = embedder.embed_queries if as_queries else embedder.embed_passages
-    known = cache.get(model, list(distinct), embedder.dimension) if cache else {}
-    missing = [k for k in distinct if k not in known]
-    stats = EmbeddingStats(texts=len(distinct), embedded=len(missing), cached=len(known))
+    if cache:
+        unique, kept = cache.vectors(model, keys, embedder.dimension)
+    else:
+        unique, kept = np.zeros((len(keys), embedder.dimension), np.float32), np.zeros(len(keys), bool)
+    missing = np.flatnonzero(~kept).tolist()
+    stats = EmbeddingStats(texts=len(keys), embedded=len(missing), cached=len(keys) - len(missing))
     for start in range(0, len(missing), BATCH):
         if progress:
             progress("embedding", start, len(missing))
         batch = missing[start : start + BATCH]
-        vectors = embed([distinct[k] for k in batch])
-        known.update(zip(batch, (np.asarray(v, dtype=np.float32).tobytes() for v in vectors), strict=True))
+        vectors = embed([distinct[n] for n in batch])
+        unique[batch] = np.asarray(vectors, dtype=np.float32)
         if cache:  # written batch by batch, so an interrupted build keeps what it paid for
-            cache.put(model, list(zip(batch, vectors, strict=True)))
+            cache.put(model, list(zip([keys[n] for n in batch], vectors, strict=True)))
     if progress:
         progress("embedding", len(missing), len(missing))
-    if not keys:
-        return np.zeros((0, embedder.dimension), dtype=np.float32), stats
-    # each distinct text's vector once, from its bytes joined, then a row per text by one fancy index
-    position = {key: n for n, key in enumerate(distinct)}
-    joined = b"".join([known[key] for key in distinct])
-    unique = np.frombuffer(joined, dtype=np.float32).reshape(len(distinct), embedder.dimension)
-    return unique[np.fromiter((position[key] for key in keys), dtype=np.int64, count=len(keys))], stats
+    if cache and keys:
+        cache.keep_last(model, keys, unique)
+    # each distinct text's vector once, then a row per text by one fancy index
+    position = {text: n for n, text in enumerate(distinct)}
+    return unique[np.fromiter((position[text] for text in texts), dtype=np.int64, count=len(texts))], stats
