@@ -229,13 +229,15 @@ def test_the_cache_embeds_each_distinct_text_once_across_runs(tmp_path):
     cache.close()
 
 
-def test_the_last_builds_vectors_are_read_as_one_array_and_the_others_from_the_table(tmp_path):
+def test_the_embedding_cache_reads_the_last_builds_vectors_at_once_the_rest_from_its_table(
+    tmp_path,
+):
     embedder = CountingEmbedder()
     path = tmp_path / "cache" / "e.sqlite"
     cache = EmbeddingCache(path)
     first, _ = embed_passages(embedder, ["a", "bb", "a", "ccc"], cache)
     cache.written()
-    (kept,) = path.parent.glob("e.sqlite.*.npz")  # the array beside the table
+    (kept,) = path.parent.glob("e.sqlite.*.npy")  # the array beside the table
     cache.close()
 
     reopened = EmbeddingCache(path)
@@ -256,7 +258,14 @@ def test_the_last_builds_vectors_are_read_as_one_array_and_the_others_from_the_t
     assert np.array_equal(third, again[[3, 1, 0, 2]])
     damaged.written()
     damaged.close()
-    assert np.load(kept)["keys"].shape == (4, 32)  # written again, whole
+    assert np.load(kept)["key"].shape == (4,)  # written again, whole
+    unchanged = EmbeddingCache(path)
+    unchanged.get = lambda *arguments: pytest.fail("the table was read")  # type: ignore[method-assign]
+    fourth, stats = embed_passages(embedder, ["bb", "a", "ccc", "dddd"], unchanged)
+    assert (stats.embedded, stats.cached) == (0, 4) and np.array_equal(fourth, third)
+    unchanged.written()
+    assert not unchanged.writing and not list(path.parent.glob("*.tmp.npy"))
+    unchanged.close()
 
 
 def test_the_cache_keeps_query_embeddings_apart_from_passage_ones(tmp_path):

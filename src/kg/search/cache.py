@@ -5,7 +5,7 @@ rest come from here. The cache is one SQLite file beside the builds
 (`data/build/cache/embeddings.sqlite`); deleting it only costs time.
 
 Beside it, per model, the vectors the last build asked for are kept as one array
-(`<cache>.<model hash>.npz`, written when they changed): a build reads them at once rather
+(`<cache>.<model hash>.npy`, written when they changed): a build reads them at once rather
 than row by row (91,000 vectors at 3,000 documents: 0.6 s from SQLite), and asks SQLite
 only for the others. It holds copies of the table's vectors, so it only saves time.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,11 @@ class EmbeddingStats:
     texts: int = 0  # distinct texts asked for
     embedded: int = 0  # of which newly embedded
     cached: int = 0  # of which read from the cache
+
+
+def _row_type(dimension: int) -> np.dtype:
+    """A row of the last build's array: a text's key (SHA-256) and its vector."""
+    return np.dtype([("key", "V32"), ("vector", "<f4", (dimension,))])
 
 
 class EmbeddingCache:
@@ -60,17 +64,23 @@ class EmbeddingCache:
         }
 
     def vectors(self, model: str, keys: Sequence[bytes], dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        """The kept vectors of these keys, a row each (zeros where none is kept), and which are
-        kept: from the last build's array first, then from the table."""
-        found = np.zeros((len(keys), dimension), dtype=np.float32)
-        kept = np.zeros(len(keys), dtype=bool)
+        """The kept vectors of these keys, a row each (zeros where none is kept; read-only when
+        they are the last build's, as they were), and which are kept: from the last build's
+        array first, then from the table."""
+        keys = list(keys)
         last = self._last(model, dimension)
         if last is not None:
             self.last_keys[model] = last[0]
+            if last[0] == keys:  # nothing changed: the array as it is, mapped, not copied
+                return last[1], np.ones(len(keys), dtype=bool)
             row_of = {key: row for row, key in enumerate(last[0])}
             rows = np.fromiter((row_of.get(key, -1) for key in keys), dtype=np.int64, count=len(keys))
             kept = rows >= 0
-            found[kept] = last[1][rows[kept]]
+            found = last[1][np.maximum(rows, 0)]  # read from the mapped file into memory
+            found[~kept] = 0.0
+        else:
+            found = np.zeros((len(keys), dimension), dtype=np.float32)
+            kept = np.zeros(len(keys), dtype=bool)
         others = [key for key, held in zip(keys, kept.tolist(), strict=True) if not held]
         if others:
             position = {key: n for n, key in enumerate(keys)}
@@ -98,27 +108,29 @@ class EmbeddingCache:
 
     def _write_last(self, model: str, keys: list[bytes], vectors: np.ndarray) -> None:
         path = self._last_path(model)
-        staged = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp.npz")
+        staged = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp.npy")
         try:
-            packed = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), -1)
-            np.savez(
-                staged, model=np.array(model), keys=packed, vectors=np.asarray(vectors, dtype=np.float32)
-            )
+            rows = np.empty(len(keys), dtype=_row_type(vectors.shape[1]))
+            rows["key"] = np.frombuffer(b"".join(keys), dtype="V32")
+            rows["vector"] = vectors
+            np.save(staged, rows)
             os.replace(staged, path)  # whole, or not at all
         except (OSError, ValueError):
             staged.unlink(missing_ok=True)  # a cache that cannot be written only costs time
 
     def _last(self, model: str, dimension: int) -> tuple[list[bytes], np.ndarray] | None:
+        """The last build's keys and vectors for `model`: one file of (key, vector) rows, mapped."""
         try:
-            with np.load(self._last_path(model)) as held:
-                if str(held["model"]) != model or held["vectors"].shape[1:] != (dimension,):
-                    return None
-                return [row.tobytes() for row in held["keys"]], held["vectors"]
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            rows = np.load(self._last_path(model), mmap_mode="r")
+        except (OSError, ValueError, EOFError):
             return None  # none yet, or damaged: the table has every vector
+        if rows.dtype != _row_type(dimension) or rows.ndim != 1 or not len(rows):
+            return None
+        packed = rows["key"].tobytes()
+        return [packed[n : n + 32] for n in range(0, len(packed), 32)], rows["vector"]
 
     def _last_path(self, model: str) -> Path:
-        return self.path.with_name(f"{self.path.name}.{hashlib.sha256(model.encode()).hexdigest()[:12]}.npz")
+        return self.path.with_name(f"{self.path.name}.{hashlib.sha256(model.encode()).hexdigest()[:12]}.npy")
 
     def put(self, model: str, entries: Sequence[tuple[bytes, np.ndarray]]) -> None:
         with self.db:
