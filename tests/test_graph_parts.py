@@ -13,7 +13,7 @@ from kg.errors import KgError
 from kg.graph.vocabulary import Iris
 from kg.mapping.corpus import map_corpus
 from kg.mapping.files import write_mappings
-from kg.mapping.graph_parts import _by_holder_then_digests, text_parts
+from kg.mapping.graph_parts import _by_holder_then_digests, _text_records, text_parts
 from kg.mapping.material import Material
 from kg.mapping.rdf import mapping_nquads
 from kg.mapping.stage import StageReport, map_in_parts
@@ -145,7 +145,7 @@ def test_the_mapping_stage_in_parts_writes_the_whole_graph_and_the_same_files(tm
     every = [line for path in made.files() for line in path.read_bytes().splitlines(keepends=True)]
     assert len(every) == len(set(every)) == made.lines  # no line in two parts
     assert b"".join(made.sorted_lines()) == b"".join(sorted(set(whole.splitlines(keepends=True))))
-    assert {name.split("/")[0] for name in made.parts} == {"pairs", "texts", "printing", "overlap"}
+    assert {name.split("/")[0] for name in made.parts} == {"pairs", "texts", "overlap"}
     # the mapping files equal those written from every mapping at once
     (tmp_path / "whole").mkdir()
     write_mappings(tmp_path / "whole", result, material, Iris().base, CALIBRATION)
@@ -197,26 +197,44 @@ def test_the_texts_parts_order_links_as_a_lexsort_of_holder_and_digests_would():
     assert np.array_equal(_by_holder_then_digests(holder, value, a, b, linked), expected)
 
 
-def test_an_item_renamed_makes_again_its_documents_printing_part_only(tmp_path):
-    """Which text each item prints is kept by the item's document (`printing/`), not by the
-    text's owner (`texts/`): an item renamed, its text and links the same, gives its own
-    document's printing part another key, and no other part."""
+@pytest.mark.parametrize("seed", range(3))
+def test_the_texts_parts_key_records_are_each_owned_texts_digest_and_sorted_item_ids(seed):
+    rng = np.random.default_rng(seed)
+    texts = 40
+    values = rng.integers(1, 2**62, texts).astype(np.uint64)
+    sizes = rng.integers(1, 5, texts)
+    ids = rng.integers(1, 2**62, int(sizes.sum())).astype(np.uint64)
+    owner = rng.integers(0, 7, texts)
+    owner = np.unique(owner, return_inverse=True)[1]  # every owner holds a text
+    by_owner = np.argsort(owner, kind="stable")
+    records, ends = _text_records(values, sizes, ids, by_owner, owner)
+    starts = np.cumsum(sizes) - sizes
+    for n in range(owner.max() + 1):
+        expected = [
+            [values[t], sizes[t], *sorted(ids[starts[t] : starts[t] + sizes[t]])]
+            for t in range(texts)
+            if owner[t] == n
+        ]
+        assert records[ends[n] : ends[n + 1]].tolist() == [int(x) for row in expected for x in row]
+    assert ends[-1] == len(records)
+
+
+def test_a_texts_part_is_made_again_when_an_item_printing_its_text_changes(tmp_path):
+    """Its key reads the items printing each owned text (by their ids, the IRIs hashed): an
+    item renamed, its text and links the same, gives the part another key."""
     material = _corpus()
     links = map_corpus(material, CALIBRATION).links
     assert links is not None
     before = {name: key for name, key, _ in text_parts(links, material.items, Iris(), "code")}
     rows = next(group.rows[int(group.pairs[0, 0])] for group in links.groups.values() if len(group.pairs))
-    printed = rows[0]
+    printed, owner = rows[0], min(material.items[row].document for row in rows)
     renamed = dataclasses.replace(material.items[printed], iri=material.items[printed].iri + "-renamed")
     renamed = dataclasses.replace(renamed, id=stable_id(renamed.iri))
     items = [renamed if n == printed else item for n, item in enumerate(material.items)]
     after = {name: key for name, key, _ in text_parts(links, items, Iris(), "code")}
     assert before.keys() == after.keys()
     changed = [name for name in before if before[name] != after[name]]
-    assert changed == [part_name("printing", material.items[printed].document)]
-    assert any(name.startswith("texts/") for name in before) and any(
-        name.startswith("printing/") for name in before
-    )
+    assert changed == [part_name("texts", owner)]
 
 
 def test_a_units_pair_parts_key_reads_its_standards_task_titles():

@@ -7,12 +7,8 @@
   are made again.
 - `texts/<code>`: the close links between distinct texts that a document owns. A text is
   owned by the first document (by code) printing it, and a close link by the owner of its
-  node that sorts first. The key is the owned texts and the links; a new document's texts
-  touch the parts of the few documents owning their close texts.
-- `printing/<code>`: which distinct text (with a close link) each item of a document prints.
-  Kept apart from the texts' owners, so that a document added or removed does not make
-  again the part of every document owning a text it prints (50 parts, 150,000 lines, to add
-  one unit of 3,000 documents back, when the item lines were the owners').
+  node that sorts first. The key is the owned texts, the items printing them and the links;
+  a new document's texts touch the parts of the few documents owning their close texts.
 - `overlap`: each pair's rank and page and the units' incorporations, made from every pair
   at once, so anew each build (a small part).
 """
@@ -29,7 +25,7 @@ import numpy as np
 
 from kg.graph.vocabulary import Iris
 from kg.mapping.model import Mapping
-from kg.mapping.rdf import encoded, pair_lines, printing_lines, text_digest, text_lines
+from kg.mapping.rdf import encoded, link_lines, pair_lines, text_digest
 from kg.mapping.text_links import GroupLinks, TextLinks
 from kg.search.items import SearchItem
 from kg.sqlite_cache import fingerprint_files
@@ -61,21 +57,19 @@ def pair_part_lines(pairs: dict[tuple[str, str], list[Mapping]], iris: Iris) -> 
 
 @dataclass
 class _Owned:
-    """What one document owns of the close links: per kind group, text rows and link pairs;
-    or (a `printing/` part) per kind group, its item rows and the text each prints."""
+    """What one document owns of the close links: per kind group, text rows and link pairs."""
 
     groups: list[tuple[str, GroupLinks, list[int], np.ndarray]] = field(default_factory=list)
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
 
 
 def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: str) -> Iterator[PlannedPart]:
-    """The `texts/<code>` and `printing/<code>` parts of the close links (see above), with their keys."""
+    """The `texts/<code>` parts of the close links (see above), with their keys."""
     codes = sorted({item.document for item in items})
     number = {document: n for n, document in enumerate(codes)}
     document_of = np.array([number[item.document] for item in items], dtype=np.int64)  # by row
     id_of = np.array([item.id for item in items], dtype=np.uint64)  # by row: the item's IRI, hashed
     owned: dict[str, _Owned] = {}
-    printed: dict[str, _Owned] = {}
     for group, found in sorted(links.groups.items()):
         # the texts with a link, in order (np.unique hashes the 7 million ends: 50 times slower)
         linked = np.flatnonzero(np.bincount(found.pairs.ravel(), minlength=len(found.texts)))
@@ -102,49 +96,40 @@ def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: 
         bounds = np.searchsorted(holder[order], np.arange(len(owners) + 1))
         by_owner = np.argsort(owner, kind="stable")  # the linked texts by owner, each's in order
         texts_of = np.split(linked[by_owner], np.cumsum(np.bincount(owner))[:-1])
-        values = value[linked[by_owner]]  # each owner's texts' digests, in turn
-        ends = np.concatenate([[0], np.cumsum(np.bincount(owner))])
+        records, ends = _text_records(value[linked], sizes, id_of[rows], by_owner, owner)
         for n, document in enumerate(owners.tolist()):
             entry = owned.setdefault(codes[document], _Owned())
             start, end = bounds[n], bounds[n + 1]
             entry.groups.append((group, found, texts_of[n].tolist(), pairs[start:end]))
             entry.digest.update(group.encode() + b"\0")
-            entry.digest.update(values[ends[n] : ends[n + 1]].tobytes())
+            entry.digest.update(records[ends[n] : ends[n + 1]].tobytes())
             entry.digest.update(low[start:end].tobytes() + high[start:end].tobytes())
-        _add_printing(
-            printed, group, found, codes, document_of[rows], rows, np.repeat(linked, sizes), id_of, value
-        )
     for name, entry in sorted(owned.items()):
         key = input_key(code, entry.digest.hexdigest())
-        yield part_name("texts", name), key, _text_maker(entry, iris)
-    for name, entry in sorted(printed.items()):
-        key = input_key(code, entry.digest.hexdigest())
-        yield part_name("printing", name), key, _printing_maker(entry, items, iris)
+        yield part_name("texts", name), key, _text_maker(entry, items, iris)
 
 
-def _add_printing(
-    printed: dict[str, _Owned],
-    group: str,
-    found: GroupLinks,
-    codes: list[str],
-    documents: np.ndarray,
-    rows: np.ndarray,
-    texts: np.ndarray,
-    id_of: np.ndarray,
-    value: np.ndarray,
-) -> None:
-    """Each document's (item row, text) pairs of a kind group, in its `printing/` entry, and
-    their numbers (the item's id, the text's digest) in the entry's key, in one order."""
-    order = np.lexsort((value[texts], id_of[rows], documents))
-    documents, rows, texts = documents[order], rows[order], texts[order]
-    bounds = np.flatnonzero(np.diff(documents)) + 1
-    for start, end in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(rows)].tolist(), strict=True):
-        if start == end:
-            continue
-        entry = printed.setdefault(codes[int(documents[start])], _Owned())
-        entry.groups.append((group, found, rows[start:end].tolist(), texts[start:end]))
-        entry.digest.update(group.encode() + b"\0")
-        entry.digest.update(id_of[rows[start:end]].tobytes() + value[texts[start:end]].tobytes())
+def _text_records(
+    values: np.ndarray, sizes: np.ndarray, ids: np.ndarray, by_owner: np.ndarray, owner: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """What a `texts/` part's key reads of each text it owns: its digest, how many items print it
+    and their ids (IRIs hashed), sorted; one array of every text's record, the texts by owner
+    (`by_owner`), and where each owner's records end. Numbers rather than each text's line:
+    91,000 texts at 3,000 documents."""
+    text_of_row = np.repeat(np.arange(len(sizes)), sizes)
+    ids = ids[np.lexsort((ids, text_of_row))]  # each text's ids, sorted
+    first_id = np.cumsum(sizes) - sizes
+    length = sizes[by_owner] + 2
+    at = np.cumsum(length) - length  # where each text's record starts, the texts by owner
+    records = np.zeros(int(length.sum()), dtype=np.uint64)
+    records[at] = values[by_owner]
+    records[at + 1] = sizes[by_owner].astype(np.uint64)
+    within = np.arange(len(ids)) - np.repeat(first_id, sizes)  # each id's place in its text's
+    position = np.empty(len(sizes), dtype=np.int64)
+    position[by_owner] = at  # each text's record start
+    records[np.repeat(position, sizes) + 2 + within] = ids
+    ends = np.concatenate([[0], np.cumsum(np.bincount(owner, weights=sizes + 2))])
+    return records, ends.astype(np.int64)
 
 
 def _by_holder_then_digests(
@@ -164,17 +149,9 @@ def _by_holder_then_digests(
     return np.argsort((holder * size + low) * size + high)
 
 
-def _text_maker(entry: _Owned, iris: Iris) -> Callable[[], Iterator[bytes]]:
+def _text_maker(entry: _Owned, items: Sequence[SearchItem], iris: Iris) -> Callable[[], Iterator[bytes]]:
     def lines() -> Iterator[str]:
         for group, found, texts, pairs in entry.groups:
-            yield from text_lines(group, found, iris, texts, [(i, j) for i, j in pairs.tolist()])
-
-    return lambda: encoded(lines())
-
-
-def _printing_maker(entry: _Owned, items: Sequence[SearchItem], iris: Iris) -> Callable[[], Iterator[bytes]]:
-    def lines() -> Iterator[str]:
-        for group, found, rows, texts in entry.groups:
-            yield from printing_lines(group, found, items, iris, zip(rows, texts.tolist(), strict=True))
+            yield from link_lines(group, found, items, iris, texts, [(i, j) for i, j in pairs.tolist()])
 
     return lambda: encoded(lines())

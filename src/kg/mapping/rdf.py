@@ -194,29 +194,17 @@ def link_lines(
     """The N-Quads lines of a kind group's close links between distinct texts (see above): the
     nodes of `texts` (default: every text with a close text) with the items printing them, and
     the `kg:closeText` link of each of `pairs` (default: all), once, the smaller IRI first."""
-    if texts is None:
-        texts = sorted(set(found.pairs.ravel().tolist()))
-    texts = list(texts)
-    yield from text_lines(group, found, iris, texts, pairs)
-    printing = [(row, i) for i in texts for row in found.rows[i]]
-    yield from printing_lines(group, found, items, iris, printing)
-
-
-def text_lines(
-    group: str,
-    found: GroupLinks,
-    iris: Iris,
-    texts: Iterable[int],
-    pairs: Iterable[tuple[int, int]] | None = None,
-) -> Iterator[str]:
-    """`link_lines` but the items: the nodes of `texts` and the links of `pairs` (default: all)."""
     graph = f"<{iris.graph('mappings')}> .\n"
     prefix = _concepts(iris, "text")  # once: minting it per node cost half a second at 3,000 documents
+    if texts is None:
+        texts = sorted(set(found.pairs.ravel().tolist()))
     for i in texts:
         text = found.texts[i]
         node = f"<{prefix}{text_digest(group, text)}>"
         yield f"{node} {_TYPE} {_KIND[KG.DistinctText]} {graph}"
         yield f"{node} {_VALUE} {nt(Literal(text, lang=ZH))} {graph}"
+        for row in found.rows[i]:
+            yield f"<{items[row].iri}> {_DISTINCT} {node} {graph}"
     nodes: dict[int, str] = {}
     for i, j in found.pairs.tolist() if pairs is None else pairs:
         for k in (i, j):
@@ -224,20 +212,6 @@ def text_lines(
                 nodes[k] = f"<{prefix}{text_digest(group, found.texts[k])}>"
         first, second = sorted((nodes[i], nodes[j]))
         yield f"{first} {_CLOSE_TEXT} {second} {graph}"
-
-
-def printing_lines(
-    group: str,
-    found: GroupLinks,
-    items: Sequence[SearchItem],
-    iris: Iris,
-    printing: Iterable[tuple[int, int]],
-) -> Iterator[str]:
-    """`link_lines`' items: each (item row, text) of `printing`, the item linked to the text's node."""
-    graph = f"<{iris.graph('mappings')}> .\n"
-    prefix = _concepts(iris, "text")
-    for row, i in printing:
-        yield f"<{items[row].iri}> {_DISTINCT} <{prefix}{text_digest(group, found.texts[i])}> {graph}"
 
 
 _TYPE = f"<{RDF.type}>"
