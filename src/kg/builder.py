@@ -257,7 +257,8 @@ def _build_into(
 @dataclass
 class _Derived:
     """What a build needs of each document's model besides its quads, made by the process that
-    processed or read the document (`process_all`'s `derive`): on every core, not in the build's."""
+    processed or read the document (`process_all`'s `derivation`), and kept with it: on every
+    core, and once."""
 
     entry: Entry
     items: list[tuple]  # each of its `SearchItem`s' fields, in order
