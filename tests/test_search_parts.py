@@ -375,3 +375,32 @@ def test_a_builds_items_file_holds_each_documents_items_in_order(built):
     expected = [item.to_dict() for d in documents for item in document_items(Document.from_dict(d), iris)]
     lines = (build / SEARCH_FOLDER / ITEMS_FILE).read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == expected and len(expected) > 400
+
+
+def test_the_index_writes_the_items_lines_it_is_given_and_refuses_lines_not_one_per_item(tmp_path):
+    from kg.search.index import prepare_search_index, write_search_index
+    from kg.store.layout import ITEMS_FILE, SEARCH_FOLDER
+
+    items = [
+        SearchItem(
+            stable_id(f"https://x/A/K{n}"),
+            f"https://x/A/K{n}",
+            "A",
+            "unit",
+            None,
+            f"K{n}",
+            "knowledge",
+            t,
+            3,
+            None,
+        )
+        for n, t in enumerate(["客訴處理", "排班"], 1)
+    ]
+    prepared, _ = prepare_search_index(items, CountingEmbedder(), {})
+    encoded = ["".join(item.json_line() + "\n" for item in items)]  # as a build makes them, by document
+    write_search_index(tmp_path / "given", prepared, encoded)
+    write_search_index(tmp_path / "made", prepared)
+    given = (tmp_path / "given" / SEARCH_FOLDER / ITEMS_FILE).read_bytes()
+    assert given == (tmp_path / "made" / SEARCH_FOLDER / ITEMS_FILE).read_bytes() and given.count(b"\n") == 2
+    with pytest.raises(ValueError, match="not one per item"):
+        write_search_index(tmp_path / "short", prepared, [items[0].json_line() + "\n"])

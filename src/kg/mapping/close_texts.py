@@ -26,7 +26,7 @@ import numpy as np
 
 from kg.mapping.calibration import Calibration
 from kg.mapping.scoring import Scorer, gram_matrix, overlap_of_grams
-from kg.sqlite_cache import fingerprint_files, open_cache
+from kg.sqlite_cache import fingerprint_files, open_cache, write_quietly
 from kg.store.layout import close_text_cache
 
 BLOCK = 256  # rows scored at once: a few dense (rows x texts) arrays at a time
@@ -181,13 +181,12 @@ class CloseTextCache:
         row = (group, self.fingerprint, blob, np.ascontiguousarray(pairs, dtype=np.int64).tobytes())
         try:
             db = sqlite3.connect(self.path, timeout=60)  # a connection is used by its own thread only
-            try:
-                with db:
-                    db.execute("INSERT OR REPLACE INTO close_texts VALUES (?, ?, ?, ?)", row)
-            finally:
-                db.close()
         except sqlite3.Error:
-            pass  # a cache that cannot be written (full disk, locked) only costs time
+            return  # a cache that cannot be written only costs time
+        try:
+            write_quietly(db, "INSERT OR REPLACE INTO close_texts VALUES (?, ?, ?, ?)", [row])
+        finally:
+            db.close()
 
     def _wait(self) -> None:
         writing, self.writing = self.writing, []

@@ -264,9 +264,9 @@ def counting_fingerprint(scoring: str) -> str:
 
 class LinkCountCache:
     """The last build's link counts and holders, under a fingerprint of the counting and the
-        close links' scoring: one file (NumPy's .npz, uncompressed), read and replaced whole by each
-    build, so nothing is held open.
-        A file that cannot be read or written only costs time: the counts are made afresh."""
+    close links' scoring: one file (NumPy's .npz, uncompressed), read and replaced whole by each
+    build, so nothing is held open. A file that cannot be read or written only costs time: the
+    counts are made afresh."""
 
     def __init__(self, path: Path, fingerprint: str) -> None:
         self.path = path
