@@ -10,12 +10,12 @@ import pytest
 
 import kg.store.parts as parts_module
 from kg.errors import KgError
-from kg.graph.vocabulary import Iris
+from kg.graph.vocabulary import KG, Iris
 from kg.mapping.corpus import map_corpus
 from kg.mapping.files import write_mappings
-from kg.mapping.graph_parts import _by_holder_then_digests, _text_records, text_parts
+from kg.mapping.graph_parts import LINK_BITS, _by_digests, _text_records, text_parts
 from kg.mapping.material import Material
-from kg.mapping.rdf import mapping_nquads
+from kg.mapping.rdf import link_lines, mapping_nquads
 from kg.mapping.stage import StageReport, map_in_parts
 from kg.search.items import SearchItem, stable_id
 from kg.store.delta import diff_parts
@@ -145,7 +145,7 @@ def test_the_mapping_stage_in_parts_writes_the_whole_graph_and_the_same_files(tm
     every = [line for path in made.files() for line in path.read_bytes().splitlines(keepends=True)]
     assert len(every) == len(set(every)) == made.lines  # no line in two parts
     assert b"".join(made.sorted_lines()) == b"".join(sorted(set(whole.splitlines(keepends=True))))
-    assert {name.split("/")[0] for name in made.parts} == {"pairs", "texts", "overlap"}
+    assert {name.split("/")[0] for name in made.parts} == {"pairs", "texts", "close-texts", "overlap"}
     # the mapping files equal those written from every mapping at once
     (tmp_path / "whole").mkdir()
     write_mappings(tmp_path / "whole", result, material, Iris().base, CALIBRATION)
@@ -183,18 +183,16 @@ def test_a_part_is_copied_where_the_file_system_cannot_link_it(tmp_path, monkeyp
     assert new.path("kept").stat().st_ino != old.path("kept").stat().st_ino  # a copy
 
 
-def test_the_texts_parts_order_links_as_a_lexsort_of_holder_and_digests_would():
+def test_the_close_text_parts_order_links_as_a_lexsort_of_their_digests_would():
     generator = np.random.default_rng(7)
     texts = 500
     value = generator.integers(0, 2**63, texts, dtype=np.uint64)  # each text's digest
     pairs = np.unique(np.sort(generator.integers(0, texts, (4000, 2)), axis=1), axis=0)
     pairs = pairs[pairs[:, 0] < pairs[:, 1]]
     a, b = pairs[:, 0], pairs[:, 1]
-    holder = generator.integers(0, 40, len(pairs))
     linked = np.unique(pairs).tolist()
     low, high = np.minimum(value[a], value[b]), np.maximum(value[a], value[b])
-    expected = np.lexsort((high, low, holder))
-    assert np.array_equal(_by_holder_then_digests(holder, value, a, b, linked), expected)
+    assert np.array_equal(_by_digests(value, a, b, linked), np.lexsort((high, low)))
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -235,6 +233,44 @@ def test_a_texts_part_is_made_again_when_an_item_printing_its_text_changes(tmp_p
     assert before.keys() == after.keys()
     changed = [name for name in before if before[name] != after[name]]
     assert changed == [part_name("texts", owner)]
+
+
+def test_close_links_are_parted_by_their_lower_nodes_digest_and_a_lost_link_touches_its_part_only():
+    """A `close-texts/<digits>` part holds the links whose lower node's digest starts with its
+    digits; the `texts/` parts hold nodes and items only. A link lost changes its own part's
+    key and no other."""
+    material = _corpus()
+    links = map_corpus(material, CALIBRATION).links
+    assert links is not None and links.close_links() >= 2
+    planned = {
+        name: (key, b"".join(make())) for name, key, make in text_parts(links, material.items, Iris(), "c")
+    }
+    close = f"<{KG.closeText}>".encode()
+    width = -(-LINK_BITS // 4)
+    digits_of = {}  # each close link's line -> its part's digits
+    for name, (_, made) in planned.items():
+        folder, _, digits = name.partition("/")
+        lines = made.splitlines()
+        assert folder in {"texts", "close-texts"} and lines
+        if folder == "texts":
+            assert not any(close in line for line in lines)
+            continue
+        for line in lines:
+            lower, predicate, higher = line.split(b" ")[:3]
+            assert predicate == close and lower < higher
+            assert lower.decode().rpartition("/")[2][:width] == digits
+            digits_of[line] = digits
+    assert len(digits_of) == links.close_links()
+    group, found = next((g, f) for g, f in sorted(links.groups.items()) if len(f.pairs))
+    fewer = dataclasses.replace(found, pairs=found.pairs[1:])
+    lost = dataclasses.replace(links, groups=links.groups | {group: fewer})
+    before = {name: key for name, (key, _) in planned.items()}
+    after = {name: key for name, key, _ in text_parts(lost, material.items, Iris(), "c")}
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    gone = "".join(link_lines(group, found, material.items, Iris(), [], found.pairs[:1].tolist()))
+    its_part = part_name("close-texts", digits_of[gone.encode().rstrip(b"\n")])
+    assert its_part in changed
+    assert all(name.startswith("texts/") for name in changed - {its_part})  # a text left without links
 
 
 def test_a_units_pair_parts_key_reads_its_standards_task_titles():

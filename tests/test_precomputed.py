@@ -7,10 +7,10 @@ import shutil
 import pandas
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 
 from conftest import values
-from kg.graph.shared_texts import shared_text_triples
+from kg.graph.shared_texts import shared_text_lines
 from kg.graph.vocabulary import KG, Iris
 from kg.knowledge_graph import KnowledgeGraph
 from kg.mapping.files import BuildMappings, matched_items
@@ -68,15 +68,18 @@ def test_a_text_counts_as_shared_only_across_documents_and_within_a_kind():
         ("knowledge", "D", "x:D/K4", "預算"),
         ("knowledge", "D", "x:D/K5", "預算"),
     ]
-    triples = list(shared_text_triples(items, iris))
+    lines = list(shared_text_lines(items, iris, "x:g"))
+    read = Dataset()
+    read.parse(data="".join(lines), format="nquads")
+    triples = [(s, p, o) for s, p, o, _ in read.quads()]
     texts = [o for _, p, o in triples if p == KG.sharedText]
     assert texts == [Literal("預算")]
     counts = {p: o.toPython() for _, p, o in triples if p in (KG.documentCount, KG.itemCount)}
     assert counts == {KG.documentCount: 3, KG.itemCount: 4}
-    assert [o for _, p, o in triples if p == KG.sharedBy] == [
+    assert sorted(o for _, p, o in triples if p == KG.sharedBy) == [
         URIRef(f"x:{c}") for c in ("B/K1", "C/K4", "D/K4", "D/K5")
     ]
-    assert list(shared_text_triples(reversed(items), iris)) == triples, "the same items, the same triples"
+    assert list(shared_text_lines(reversed(items), iris, "x:g")) == lines, "the same items, the same lines"
 
 
 # --- matched items: the matrix ---------------------------------------------------------------------

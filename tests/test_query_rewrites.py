@@ -126,7 +126,7 @@ def test_a_paged_list_equals_its_plain_sorted_form(query, name):
 def test_documents_are_ranked_by_code_and_paged(monkeypatch):
     monkeypatch.setattr(pages, "PAGE", 2)
     ranked = {}
-    for s, p, o in pages.document_pages(["C", "A", "B", "A", "E", "D"], Iris()):
+    for s, p, o in _triples(pages.document_page_lines(["C", "A", "B", "A", "E", "D"], Iris(), "x:g")):
         ranked.setdefault(str(s).rsplit("/", 1)[1], {})[p] = o.toPython()
     found = sorted((code, n[KG.documentRank], n[KG.documentPage]) for code, n in ranked.items())
     assert found == [("A", 1, 1), ("B", 2, 1), ("C", 3, 2), ("D", 4, 2), ("E", 5, 3)]
@@ -159,6 +159,13 @@ def test_incorporations_are_ranked_by_standard_task_and_unit_and_paged(monkeypat
     tasks = ["/".join(task.rsplit("/", 2)[1:]) for _, _, task in ranked]  # .../S1/T10 -> S1/T10
     assert [(rank, page) for rank, page, _ in ranked] == [(1, 1), (2, 1), (3, 2), (4, 2)]
     assert tasks == ["S1/T10", "S1/T2", "S1/T2", "S2/T1"]  # by code, as SPARQL sorts strings
+
+
+def _triples(lines) -> list:
+    """The triples of N-Quads lines, as rdflib reads them."""
+    read = Dataset()
+    read.parse(data="".join(lines), format="nquads")
+    return [(s, p, o) for s, p, o, _ in read.quads()]
 
 
 def _for_pair(text: str, a: str, b: str, every_kind: bool) -> str:
@@ -257,7 +264,7 @@ def test_shared_texts_are_ranked_within_their_kind_and_paged(monkeypatch):
         ("skill", "A", "x:A/S1", "甲"),
         ("skill", "C", "x:C/S1", "甲"),  # the only shared skill: rank 1 of its kind
     ]
-    triples = list(shared_texts.shared_text_triples(items, Iris()))
+    triples = _triples(shared_texts.shared_text_lines(items, Iris(), "x:g"))
     nodes: dict[object, dict[object, object]] = {}
     for s, p, o in triples:
         nodes.setdefault(s, {})[p] = o.toPython() if isinstance(o, Literal) else o

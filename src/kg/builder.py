@@ -33,9 +33,9 @@ from kg.document_cache import DocumentCache
 from kg.errors import BuildError
 from kg.graph.nquads import nquads
 from kg.graph.ontology import load_ontology
-from kg.graph.pages import document_pages
+from kg.graph.pages import document_page_lines
 from kg.graph.reasoning import check_reasoner
-from kg.graph.shared_texts import shared_text_triples
+from kg.graph.shared_texts import shared_text_lines
 from kg.graph.vocabulary import Iris
 from kg.mapping.calibration import calibration_for
 from kg.mapping.close_texts import CloseTextCache
@@ -309,8 +309,9 @@ def _corpus_key(made_by: str, items: list[SearchItem], codes: list[str]) -> str:
 
 def _corpus_quads(items: list[SearchItem], codes: list[str], iris: Iris) -> bytes:
     """The shared texts and the documents' pages: made from every document at once."""
-    shared = shared_text_triples(((i.kind, i.document, i.iri, i.text) for i in items), iris)
-    return nquads(itertools.chain(shared, document_pages(codes, iris)), str(iris.graph("inferred")))
+    graph = str(iris.graph("inferred"))
+    shared = shared_text_lines(((i.kind, i.document, i.iri, i.text) for i in items), iris, graph)
+    return "".join(itertools.chain(shared, document_page_lines(codes, iris, graph))).encode("utf-8")
 
 
 def _ontology_quads(iris: Iris) -> bytes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rdflib import BNode, Literal
+from rdflib import XSD, BNode, Literal
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
@@ -19,7 +19,7 @@ _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 def nt(term: Node) -> str:
     """One term as N-Triples writes it."""
     if isinstance(term, Literal):
-        lexical = f'"{str(term).translate(_ESCAPES)}"'
+        lexical = plain(str(term))
         if term.language:
             return f"{lexical}@{term.language}"
         if term.datatype is not None:
@@ -34,3 +34,13 @@ def nquads(triples: Iterable[Triple], graph: str) -> bytes:
     """N-Quads bytes for rdflib triples, all in the named graph `graph`."""
     label = f"<{graph}>"
     return "".join(f"{nt(s)} {nt(p)} {nt(o)} {label} .\n" for s, p, o in triples).encode("utf-8")
+
+
+def plain(text: str) -> str:
+    """A plain literal (no language, no datatype) as N-Triples writes it."""
+    return f'"{text.translate(_ESCAPES)}"'
+
+
+def integer(value: int) -> str:
+    """An xsd:integer literal as N-Triples writes it (as `nt(Literal(value))` does)."""
+    return f'"{value}"^^<{XSD.integer}>'

@@ -16,12 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from rdflib import Literal
-from rdflib.term import Node
-
+from kg.graph.nquads import integer
 from kg.graph.vocabulary import KG, Iris
 
-Triple = tuple[Node, Node, Node]
 PAGE = 100  # ranks a page holds: a first look at a corpus-wide answer
 
 
@@ -30,9 +27,14 @@ def page_of(rank: int) -> int:
     return (rank - 1) // PAGE + 1
 
 
-def document_pages(codes: Iterable[str], iris: Iris) -> Iterator[Triple]:
-    """Each document's rank by code (in code-point order, as SPARQL's ORDER BY sorts them) and page."""
+def document_page_lines(codes: Iterable[str], iris: Iris, graph: str) -> Iterator[str]:
+    """Each document's rank by code (in code-point order, as SPARQL's ORDER BY sorts them) and
+    page, as N-Quads lines in `graph` (text, not rdflib terms: thousands of documents)."""
+    ends = f"<{graph}> .\n"
     for rank, code in enumerate(sorted(set(codes)), start=1):
-        document = iris.document(code)
-        yield document, KG.documentRank, Literal(rank)
-        yield document, KG.documentPage, Literal(page_of(rank))
+        document = f"<{iris.document(code)}>"
+        yield f"{document} {_RANK} {integer(rank)} {ends}"
+        yield f"{document} {_PAGE} {integer(page_of(rank))} {ends}"
+
+
+_RANK, _PAGE = f"<{KG.documentRank}>", f"<{KG.documentPage}>"

@@ -5,10 +5,14 @@
   documents as matching sees them (the pair cache's rule), so the part's key is its pairs
   and both sides' fingerprints: after one document changed, only the parts of its pairs
   are made again.
-- `texts/<code>`: the close links between distinct texts that a document owns. A text is
-  owned by the first document (by code) printing it, and a close link by the owner of its
-  node that sorts first. The key is the owned texts, the items printing them and the links;
-  a new document's texts touch the parts of the few documents owning their close texts.
+- `texts/<code>`: the nodes of the distinct texts a document owns (a text is owned by the
+  first document, by code, printing it) and the items printing them. The key is the owned
+  texts and those items: a changed document touches the parts of the texts it prints.
+- `close-texts/<digits>`: the close links between distinct texts, by the first three hex
+  digits of the lower node's digest (up to 4,096 parts). The key is the links: a text
+  gained or lost touches the parts of its links' lower ends, each holding about a
+  4,096th of the links, not whole owners' parts (a part per owner, with every link of
+  its texts, made a unit removed at 3,000 documents rewrite about 200,000 lines).
 - `overlap`: each pair's rank and page and the units' incorporations, made from every pair
   at once, so anew each build (a small part).
 """
@@ -55,21 +59,33 @@ def pair_part_lines(pairs: dict[tuple[str, str], list[Mapping]], iris: Iris) -> 
     )
 
 
+LINK_BITS = 12  # the first bits of a link's lower node digest name its `close-texts/` part: 4,096 at most
+
+
 @dataclass
-class _Owned:
-    """What one document owns of the close links: per kind group, text rows and link pairs."""
+class _Held:
+    """What one part holds, per kind group: the texts whose nodes it has and the links it has."""
 
     groups: list[tuple[str, GroupLinks, list[int], np.ndarray]] = field(default_factory=list)
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
 
+    def add(self, group: str, found: GroupLinks, texts: list[int], pairs: np.ndarray, *read: bytes) -> None:
+        self.groups.append((group, found, texts, pairs))
+        self.digest.update(group.encode() + b"\0")
+        for data in read:
+            self.digest.update(data)
+
 
 def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: str) -> Iterator[PlannedPart]:
-    """The `texts/<code>` parts of the close links (see above), with their keys."""
+    """The `texts/<code>` and `close-texts/<digits>` parts of the close links (see above), with
+    their keys."""
     codes = sorted({item.document for item in items})
     number = {document: n for n, document in enumerate(codes)}
     document_of = np.array([number[item.document] for item in items], dtype=np.int64)  # by row
     id_of = np.array([item.id for item in items], dtype=np.uint64)  # by row: the item's IRI, hashed
-    owned: dict[str, _Owned] = {}
+    owned: dict[str, _Held] = {}
+    bucketed: dict[int, _Held] = {}
+    no_links = np.zeros((0, 2), dtype=np.int64)
     for group, found in sorted(links.groups.items()):
         # the texts with a link, in order (np.unique hashes the 7 million ends: 50 times slower)
         linked = np.flatnonzero(np.bincount(found.pairs.ravel(), minlength=len(found.texts)))
@@ -84,29 +100,31 @@ def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: 
         # each text's owner: the first document by code printing it
         first_owner = np.minimum.reduceat(document_of[rows], np.cumsum(sizes) - sizes) if listed else sizes
         owners, owner = np.unique(first_owner, return_inverse=True)  # owners by code, each text's by position
-        number_of = np.full(len(found.texts), -1, dtype=np.int64)
-        number_of[linked] = owner
-        a, b = found.pairs[:, 0], found.pairs[:, 1]
-        first = np.where(value[a] < value[b], a, b)  # a link is held by the owner of its smaller node
-        holder = number_of[first]
-        order = _by_holder_then_digests(holder, value, a, b, listed)
-        pairs = found.pairs[order]
-        low = np.minimum(value[pairs[:, 0]], value[pairs[:, 1]])
-        high = np.maximum(value[pairs[:, 0]], value[pairs[:, 1]])
-        bounds = np.searchsorted(holder[order], np.arange(len(owners) + 1))
         by_owner = np.argsort(owner, kind="stable")  # the linked texts by owner, each's in order
         texts_of = np.split(linked[by_owner], np.cumsum(np.bincount(owner))[:-1])
         records, ends = _text_records(value[linked], sizes, id_of[rows], by_owner, owner)
         for n, document in enumerate(owners.tolist()):
-            entry = owned.setdefault(codes[document], _Owned())
-            start, end = bounds[n], bounds[n + 1]
-            entry.groups.append((group, found, texts_of[n].tolist(), pairs[start:end]))
-            entry.digest.update(group.encode() + b"\0")
-            entry.digest.update(records[ends[n] : ends[n + 1]].tobytes())
-            entry.digest.update(low[start:end].tobytes() + high[start:end].tobytes())
-    for name, entry in sorted(owned.items()):
-        key = input_key(code, entry.digest.hexdigest())
-        yield part_name("texts", name), key, _text_maker(entry, items, iris)
+            held = owned.setdefault(codes[document], _Held())
+            held.add(group, found, texts_of[n].tolist(), no_links, records[ends[n] : ends[n + 1]].tobytes())
+        pairs = found.pairs[_by_digests(value, found.pairs[:, 0], found.pairs[:, 1], listed)]
+        low = np.minimum(value[pairs[:, 0]], value[pairs[:, 1]])
+        high = np.maximum(value[pairs[:, 0]], value[pairs[:, 1]])
+        bucket = low >> np.uint64(64 - LINK_BITS)  # ascending, as `low` is
+        bounds = np.searchsorted(bucket, np.arange(2**LINK_BITS + 1, dtype=np.uint64)).tolist()
+        for digits in np.flatnonzero(np.diff(bounds)).tolist():
+            start, end = bounds[digits], bounds[digits + 1]
+            read = low[start:end].tobytes() + high[start:end].tobytes()
+            bucketed.setdefault(digits, _Held()).add(group, found, [], pairs[start:end], read)
+    for name, held in sorted(owned.items()):
+        yield (
+            part_name("texts", name),
+            input_key(code, held.digest.hexdigest()),
+            _text_maker(held, items, iris),
+        )
+    width = -(-LINK_BITS // 4)
+    for digits, held in sorted(bucketed.items()):
+        key = input_key(code, held.digest.hexdigest())
+        yield part_name("close-texts", f"{digits:0{width}x}"), key, _text_maker(held, items, iris)
 
 
 def _text_records(
@@ -132,24 +150,20 @@ def _text_records(
     return records, ends.astype(np.int64)
 
 
-def _by_holder_then_digests(
-    holder: np.ndarray, value: np.ndarray, a: np.ndarray, b: np.ndarray, linked: list[int]
-) -> np.ndarray:
-    """The order of the links (a, b) by holder, then their lower and higher digest `value`: as a
-    three-key lexsort, but by one number per link from the digests' ranks (millions of links:
-    four times faster; each link's number is its own, so any sort gives the one order, and
-    NumPy's default one is vectorised)."""
+def _by_digests(value: np.ndarray, a: np.ndarray, b: np.ndarray, linked: list[int]) -> np.ndarray:
+    """The order of the links (a, b) by their lower, then higher digest `value`: as a two-key
+    lexsort, but by one number per link from the digests' ranks (millions of links: several
+    times faster; each link's number is its own, so any sort gives the one order, and NumPy's
+    default one is vectorised)."""
     size = len(linked)
     rank = np.zeros(len(value), dtype=np.int64)
     rows = np.asarray(linked, dtype=np.int64)
     rank[rows[np.argsort(value[rows], kind="stable")]] = np.arange(size, dtype=np.int64)
     low, high = np.minimum(rank[a], rank[b]), np.maximum(rank[a], rank[b])
-    if int(holder.max(initial=0)) + 1 >= 2**63 // max(size, 1) ** 2:  # would overflow int64
-        return np.lexsort((high, low, holder))
-    return np.argsort((holder * size + low) * size + high)
+    return np.argsort(low * size + high)  # under 2**63 while a group has under 3 billion texts
 
 
-def _text_maker(entry: _Owned, items: Sequence[SearchItem], iris: Iris) -> Callable[[], Iterator[bytes]]:
+def _text_maker(entry: _Held, items: Sequence[SearchItem], iris: Iris) -> Callable[[], Iterator[bytes]]:
     def lines() -> Iterator[str]:
         for group, found, texts, pairs in entry.groups:
             yield from link_lines(group, found, items, iris, texts, [(i, j) for i, j in pairs.tolist()])

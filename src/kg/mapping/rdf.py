@@ -52,7 +52,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from rdflib import OWL, RDF, XSD, Literal
 
 from kg.graph.convert import ZH
-from kg.graph.nquads import nt
+from kg.graph.nquads import integer, nt
 from kg.graph.pages import page_of
 from kg.graph.vocabulary import KG, Iris
 from kg.mapping.incorporation import Coverage
@@ -135,7 +135,7 @@ def pair_lines(pair: tuple[str, str], mappings: Sequence[Mapping], iris: Iris) -
     yield f"{node} {_SOURCE} <{iris.document(pair[0])}> {graph}"
     yield f"{node} {_TARGET} <{iris.document(pair[1])}> {graph}"
     for relation in RELATIONS:
-        yield f"{node} {_COUNTS[relation]} {_integer(counts[relation])} {graph}"
+        yield f"{node} {_COUNTS[relation]} {integer(counts[relation])} {graph}"
 
 
 def overlap_lines(
@@ -156,8 +156,8 @@ def overlap_lines(
         if page_of(rank) > 1:
             break
         node = _overlap_node(pair, iris)
-        yield f"{node} {_RANK} {_integer(rank)} {graph}"
-        yield f"{node} {_PAGE} {_integer(page_of(rank))} {graph}"
+        yield f"{node} {_RANK} {integer(rank)} {graph}"
+        yield f"{node} {_PAGE} {integer(page_of(rank))} {graph}"
     incorporated = sorted(incorporations)
     incorporates = f"<{KG.incorporatesUnit}>"
     incorporation_node = _concepts(iris, "incorporation")
@@ -167,8 +167,8 @@ def overlap_lines(
         node = f"<{incorporation_node}{_digest(task[1:-1], unit[1:-1])}>"
         yield from _axiom(node, _KIND[KG.UnitIncorporation], task, incorporates, unit, graph)
         yield f"{node} <{KG.coverage}> {_decimal(share)} {graph}"
-        yield f"{node} <{KG.incorporationRank}> {_integer(rank)} {graph}"
-        yield f"{node} <{KG.incorporationPage}> {_integer(page_of(rank))} {graph}"
+        yield f"{node} <{KG.incorporationRank}> {integer(rank)} {graph}"
+        yield f"{node} <{KG.incorporationPage}> {integer(page_of(rank))} {graph}"
 
 
 def incorporations(coverage: Iterable[dict]) -> Iterator[tuple[str, str, str, float]]:
@@ -250,10 +250,6 @@ def _axiom(node: str, kind: str, source: str, predicate: str, target: str, graph
 def _decimal(value: float) -> str:
     """An xsd:decimal to 4 places, as rdflib writes `Literal(round(value, 4), datatype=XSD.decimal)`."""
     return f'"{round(value, 4)!r}"^^<{XSD.decimal}>'
-
-
-def _integer(value: int) -> str:
-    return f'"{value}"^^<{XSD.integer}>'
 
 
 def _digest(*parts: str) -> str:

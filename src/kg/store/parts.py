@@ -7,7 +7,8 @@
       corpus.nq               what is made from every document (shared texts, document pages)
       documents/<code>.nq     one document's own asserted and inferred quads
       pairs/<code>.nq         the mappings of the document pairs a document leads
-      texts/<code>.nq         the close links between distinct texts a document owns
+      texts/<code>.nq         the distinct texts a document owns, and the items printing them
+      close-texts/<digits>.nq the close links between distinct texts, by their lower node's digest
       overlap.nq              the document pairs' ranks and the unit incorporations
 
 Every line of the graph is in exactly one part, each part is sorted (UTF-8 bytes) and holds
