@@ -13,7 +13,7 @@ from kg.errors import KgError
 from kg.graph.vocabulary import KG, Iris
 from kg.mapping.corpus import map_corpus
 from kg.mapping.files import write_mappings
-from kg.mapping.graph_parts import LINK_BITS, _by_digests, _text_records, text_parts
+from kg.mapping.graph_parts import LINK_BITS, _link_sums, _text_records, text_parts
 from kg.mapping.material import Material
 from kg.mapping.rdf import link_lines, mapping_nquads
 from kg.mapping.stage import StageReport, map_in_parts
@@ -183,16 +183,22 @@ def test_a_part_is_copied_where_the_file_system_cannot_link_it(tmp_path, monkeyp
     assert new.path("kept").stat().st_ino != old.path("kept").stat().st_ino  # a copy
 
 
-def test_the_close_text_parts_order_links_as_a_lexsort_of_their_digests_would():
+def test_the_close_text_parts_key_sums_are_the_same_for_the_same_links_in_any_order():
     generator = np.random.default_rng(7)
-    texts = 500
-    value = generator.integers(0, 2**63, texts, dtype=np.uint64)  # each text's digest
-    pairs = np.unique(np.sort(generator.integers(0, texts, (4000, 2)), axis=1), axis=0)
-    pairs = pairs[pairs[:, 0] < pairs[:, 1]]
-    a, b = pairs[:, 0], pairs[:, 1]
-    linked = np.unique(pairs).tolist()
-    low, high = np.minimum(value[a], value[b]), np.maximum(value[a], value[b])
-    assert np.array_equal(_by_digests(value, a, b, linked), np.lexsort((high, low)))
+    low = generator.integers(0, 2**63, 2000, dtype=np.uint64)
+    high = low + generator.integers(1, 2**20, 2000, dtype=np.uint64)
+    starts = np.array([0, 700, 1500])
+    sums = _link_sums(low, high, starts)
+    shuffled = np.concatenate(
+        [generator.permutation(np.arange(a, b)) for a, b in [(0, 700), (700, 1500), (1500, 2000)]]
+    )
+    assert np.array_equal(_link_sums(low[shuffled], high[shuffled], starts), sums)
+    changed = high.copy()
+    changed[800] += np.uint64(1)  # one link of the second run
+    other = _link_sums(low, changed, starts)
+    assert (other[1] != sums[1]).all() and np.array_equal(other[[0, 2]], sums[[0, 2]])
+    swapped = _link_sums(high, low, starts)  # the ends' roles are not interchangeable
+    assert not np.array_equal(swapped, sums)
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -84,8 +84,12 @@ def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: 
     document_of = np.array([number[item.document] for item in items], dtype=np.int64)  # by row
     id_of = np.array([item.id for item in items], dtype=np.uint64)  # by row: the item's IRI, hashed
     owned: dict[str, _Held] = {}
-    bucketed: dict[int, _Held] = {}
     no_links = np.zeros((0, 2), dtype=np.int64)
+    names: list[str] = []  # the kind groups, in order
+    sums = np.zeros((2**LINK_BITS, len(links.groups), 2), dtype=np.uint64)  # per bucket and group
+    counts = np.zeros((2**LINK_BITS, len(links.groups)), dtype=np.uint64)
+    # per group, the order of its links by bucket and where each bucket starts
+    bucketed: list[tuple[str, GroupLinks, np.ndarray, list[int]]] = []
     for group, found in sorted(links.groups.items()):
         # the texts with a link, in order (np.unique hashes the 7 million ends: 50 times slower)
         linked = np.flatnonzero(np.bincount(found.pairs.ravel(), minlength=len(found.texts)))
@@ -106,25 +110,44 @@ def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: 
         for n, document in enumerate(owners.tolist()):
             held = owned.setdefault(codes[document], _Held())
             held.add(group, found, texts_of[n].tolist(), no_links, records[ends[n] : ends[n + 1]].tobytes())
-        pairs = found.pairs[_by_digests(value, found.pairs[:, 0], found.pairs[:, 1], listed)]
-        low = np.minimum(value[pairs[:, 0]], value[pairs[:, 1]])
-        high = np.maximum(value[pairs[:, 0]], value[pairs[:, 1]])
-        bucket = low >> np.uint64(64 - LINK_BITS)  # ascending, as `low` is
-        bounds = np.searchsorted(bucket, np.arange(2**LINK_BITS + 1, dtype=np.uint64)).tolist()
-        for digits in np.flatnonzero(np.diff(bounds)).tolist():
-            start, end = bounds[digits], bounds[digits + 1]
-            read = low[start:end].tobytes() + high[start:end].tobytes()
-            bucketed.setdefault(digits, _Held()).add(group, found, [], pairs[start:end], read)
+        a, b = found.pairs[:, 0], found.pairs[:, 1]
+        low, high = np.minimum(value[a], value[b]), np.maximum(value[a], value[b])
+        bucket = (low >> np.uint64(64 - LINK_BITS)).astype(np.uint16)
+        order = np.argsort(bucket, kind="stable")  # 16-bit keys: a radix sort
+        bounds = np.searchsorted(bucket[order], np.arange(2**LINK_BITS + 1))
+        filled = np.flatnonzero(np.diff(bounds))
+        if len(filled):
+            sums[filled, len(names)] = _link_sums(low[order], high[order], bounds[filled])
+        counts[filled, len(names)] = np.diff(bounds)[filled].astype(np.uint64)
+        names.append(group)
+        bucketed.append((group, found, order, bounds.tolist()))
     for name, held in sorted(owned.items()):
         yield (
             part_name("texts", name),
             input_key(code, held.digest.hexdigest()),
             _text_maker(held, items, iris),
         )
-    width = -(-LINK_BITS // 4)
-    for digits, held in sorted(bucketed.items()):
-        key = input_key(code, held.digest.hexdigest())
-        yield part_name("close-texts", f"{digits:0{width}x}"), key, _text_maker(held, items, iris)
+    width, listed_groups = -(-LINK_BITS // 4), "\t".join(names)
+    for digits in np.flatnonzero(counts.any(axis=1)).tolist():
+        key = input_key(code, listed_groups, counts[digits].tobytes(), sums[digits].tobytes())
+        yield part_name("close-texts", f"{digits:0{width}x}"), key, _link_maker(bucketed, digits, items, iris)
+
+
+def _link_sums(low: np.ndarray, high: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per run of links from each of `starts` (their lower and higher node digests), two sums of
+    64-bit mixes of each link's digests: with the count, what a `close-texts/` part's key reads.
+    The same links in any order give the same sums (no sort of millions of links by digest);
+    other links give others but by a chance of 2**-128."""
+    first = _mixed(low * np.uint64(0x9E3779B97F4A7C15) ^ high)
+    second = _mixed(high * np.uint64(0xD1B54A32D192ED03) ^ low)
+    return np.stack([np.add.reduceat(first, starts), np.add.reduceat(second, starts)], axis=1)
+
+
+def _mixed(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser, element-wise (uint64 products wrap, as it intends)."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
 
 
 def _text_records(
@@ -150,22 +173,23 @@ def _text_records(
     return records, ends.astype(np.int64)
 
 
-def _by_digests(value: np.ndarray, a: np.ndarray, b: np.ndarray, linked: list[int]) -> np.ndarray:
-    """The order of the links (a, b) by their lower, then higher digest `value`: as a two-key
-    lexsort, but by one number per link from the digests' ranks (millions of links: several
-    times faster; each link's number is its own, so any sort gives the one order, and NumPy's
-    default one is vectorised)."""
-    size = len(linked)
-    rank = np.zeros(len(value), dtype=np.int64)
-    rows = np.asarray(linked, dtype=np.int64)
-    rank[rows[np.argsort(value[rows], kind="stable")]] = np.arange(size, dtype=np.int64)
-    low, high = np.minimum(rank[a], rank[b]), np.maximum(rank[a], rank[b])
-    return np.argsort(low * size + high)  # under 2**63 while a group has under 3 billion texts
-
-
 def _text_maker(entry: _Held, items: Sequence[SearchItem], iris: Iris) -> Callable[[], Iterator[bytes]]:
     def lines() -> Iterator[str]:
         for group, found, texts, pairs in entry.groups:
             yield from link_lines(group, found, items, iris, texts, [(i, j) for i, j in pairs.tolist()])
+
+    return lambda: encoded(lines())
+
+
+def _link_maker(
+    bucketed: list[tuple[str, GroupLinks, np.ndarray, list[int]]],
+    digits: int,
+    items: Sequence[SearchItem],
+    iris: Iris,
+) -> Callable[[], Iterator[bytes]]:
+    def lines() -> Iterator[str]:
+        for group, found, order, bounds in bucketed:
+            held = found.pairs[order[bounds[digits] : bounds[digits + 1]]].tolist()
+            yield from link_lines(group, found, items, iris, [], [(i, j) for i, j in held])
 
     return lambda: encoded(lines())
