@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+import kg.store.delta as delta_module
 import kg.store.parts as parts_module
 from kg.errors import KgError
 from kg.graph.vocabulary import KG, Iris
@@ -18,7 +19,7 @@ from kg.mapping.material import Material
 from kg.mapping.rdf import link_lines, mapping_nquads
 from kg.mapping.stage import StageReport, map_in_parts
 from kg.search.items import SearchItem, stable_id
-from kg.store.delta import diff_parts
+from kg.store.delta import NoDelta, diff_parts
 from kg.store.layout import GRAPH_FOLDER, MAPPINGS_FOLDER, PARTS_FILE
 from kg.store.parts import GraphParts, PartsWriter, part_name
 from test_corpus_pairs import CALIBRATION, DIMENSION, _corpus, _unit
@@ -86,7 +87,11 @@ def test_a_part_written_twice_and_an_unreadable_index_are_errors(tmp_path):
         GraphParts(tmp_path)
 
 
-def test_the_delta_reads_only_changed_parts_and_a_line_that_moved_is_neither_removed_nor_added(tmp_path):
+@pytest.mark.parametrize("in_memory", [2**25, 0], ids=["as-sets", "merge-walk"])
+def test_the_delta_reads_only_changed_parts_and_a_line_that_moved_is_neither_removed_nor_added(
+    tmp_path, monkeypatch, in_memory
+):
+    monkeypatch.setattr(delta_module, "IN_MEMORY", in_memory)
     old, _ = _write(
         tmp_path / "old",
         {"same": ("", [_line(1)]), "a": ("", [_line(2), _line(3)]), "gone": ("", [_line(4)])},
@@ -100,6 +105,20 @@ def test_the_delta_reads_only_changed_parts_and_a_line_that_moved_is_neither_rem
     assert delta.removed == [_line(4)]  # line 3 moved from a to b: it stays in the store
     assert delta.added == [_line(5)]
     assert delta.new_lines == 4
+
+
+@pytest.mark.parametrize("in_memory", [2**25, 0], ids=["as-sets", "merge-walk"])
+def test_a_part_compared_in_memory_or_walked_gives_the_same_delta_and_limit(tmp_path, monkeypatch, in_memory):
+    monkeypatch.setattr(delta_module, "IN_MEMORY", in_memory)
+    old, _ = _write(tmp_path / "old", {"a": ("", [_line(n) for n in range(0, 40, 2)])})
+    new, _ = _write(tmp_path / "new", {"a": ("", [_line(n) for n in range(0, 40, 3)])})
+    new.path("a").write_bytes(new.path("a").read_bytes().rstrip(b"\n"))  # a last line without newline
+    delta = diff_parts(old, new, limit=100)
+    assert delta.removed == [_line(n) for n in range(0, 40, 2) if n % 3]
+    assert delta.added == [_line(n) for n in range(0, 40, 3) if n % 2]
+    assert delta.new_lines == len(range(0, 40, 3))
+    with pytest.raises(NoDelta, match="more than 5 lines differ"):
+        diff_parts(old, new, limit=5)
 
 
 def _grown(material: Material) -> Material:

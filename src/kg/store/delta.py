@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kg.store.parts import GraphParts
 
 BLOCK = 2**20  # bytes read at a time from each file
+IN_MEMORY = 2**25  # a changed part of up to this many bytes (each file) is compared as two sets of lines
 _FIRST_STRIDE = 256  # bytes compared first when looking for a shared run
 
 
@@ -46,14 +47,21 @@ def diff_parts(old: GraphParts, new: GraphParts, limit: int) -> Delta:
     """The lines only in the `old` graph and only in the `new` one, compared part by part.
 
     A part with the same bytes in both is skipped; a line that moved from one part to another
-    (a text whose owner changed) is neither removed nor added. Raises NoDelta as `diff_sorted`.
+    (a text whose owner changed) is neither removed nor added. A part of up to `IN_MEMORY`
+    bytes is compared as two sets of its lines, in C (half the merge-walk's time for the
+    parts a unit removed from 3,000 documents changes); a larger one by `diff_sorted`, which
+    holds only the differences. Raises NoDelta as `diff_sorted`.
     """
     delta = Delta()
     for name in sorted(old.parts.keys() | new.parts.keys()):
         before, after = old.parts.get(name), new.parts.get(name)
         if before is not None and after is not None and before.sha256 == after.sha256:
             continue
-        diff_sorted(old.path(name) if before else None, new.path(name) if after else None, limit, into=delta)
+        paths = old.path(name) if before else None, new.path(name) if after else None
+        if all(path is None or path.stat().st_size <= IN_MEMORY for path in paths):
+            _diff_in_memory(*paths, limit, delta)
+        else:
+            diff_sorted(*paths, limit, into=delta)
     delta.new_lines = new.lines
     moved = set(delta.removed).intersection(delta.added)
     if moved:
@@ -99,6 +107,22 @@ def diff_sorted(
             if len(delta) > limit:
                 raise NoDelta(f"more than {limit} lines differ")
     return delta
+
+
+def _diff_in_memory(old: Path | None, new: Path | None, limit: int, delta: Delta) -> None:
+    """`diff_sorted` for two small files, read whole: their lines as sets (in any order)."""
+    before, after = _line_set(old), _line_set(new)
+    delta.removed.extend(sorted(before - after))
+    delta.added.extend(sorted(after - before))
+    delta.new_lines += len(after)
+    if len(delta) > limit:
+        raise NoDelta(f"more than {limit} lines differ")
+
+
+def _line_set(path: Path | None) -> set[bytes]:
+    """A file's lines, each with its newline (a last one without is given one, as `_Lines` does)."""
+    data = path.read_bytes() if path is not None else b""
+    return set((data if data.endswith(b"\n") or not data else data + b"\n").splitlines(keepends=True))
 
 
 def _open(path: Path | None) -> BinaryIO:
