@@ -148,6 +148,7 @@ def _counts(folder: Path, report: StageReport, graph: GraphParts, linked: int) -
         "graph_parts": len(graph.parts),
         "graph_parts_linked": linked,
         "text_parts": sum(name.startswith("texts/") for name in graph.parts),
+        "close_text_parts": sum(name.startswith("close-texts/") for name in graph.parts),
         "graph_lines": graph.lines,
         "graph_bytes": sum(path.stat().st_size for path in graph.files()),
         "sssom_bytes": (folder / MAPPINGS_FOLDER / SSSOM_FILE).stat().st_size,

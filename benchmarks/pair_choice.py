@@ -10,7 +10,7 @@ folder's close-text cache, median of --repeats runs of each:
   a temporary file; a build where one document changed updates the terms of its few texts,
   here none changed, so this is the fixed cost: reading, copying and writing the counts);
 - each document's strongest partners;
-- the `texts/` parts' keys (`kg.mapping.graph_parts.text_parts`).
+- the `texts/` and `close-texts/` parts' keys (`kg.mapping.graph_parts.text_parts`).
 It checks that the updated counts equal those counted afresh.
 
     python benchmarks/pair_choice.py --build-dir /tmp/kg-scale/build-3000
