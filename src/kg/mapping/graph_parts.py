@@ -11,8 +11,8 @@
 - `close-texts/<digits>`: the close links between distinct texts, by the first three hex
   digits of the lower node's digest (up to 4,096 parts). The key is the links: a text
   gained or lost touches the parts of its links' lower ends, each holding about a
-  4,096th of the links, not whole owners' parts (a part per owner, with every link of
-  its texts, made a unit removed at 3,000 documents rewrite about 200,000 lines).
+  4,096th of the links. (Held by their owners' `texts/` parts instead, a unit removed
+  from 3,000 documents made 50 owners' parts again: 200,000 lines for 50 links.)
 - `overlap`: each pair's rank and page and the units' incorporations, made from every pair
   at once, so anew each build (a small part).
 """
@@ -63,17 +63,11 @@ LINK_BITS = 12  # the first bits of a link's lower node digest name its `close-t
 
 
 @dataclass
-class _Held:
-    """What one part holds, per kind group: the texts whose nodes it has and the links it has."""
+class _Owned:
+    """What one document owns of the distinct texts: per kind group, its texts' rows."""
 
-    groups: list[tuple[str, GroupLinks, list[int], np.ndarray]] = field(default_factory=list)
+    groups: list[tuple[str, GroupLinks, list[int]]] = field(default_factory=list)
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
-
-    def add(self, group: str, found: GroupLinks, texts: list[int], pairs: np.ndarray, *read: bytes) -> None:
-        self.groups.append((group, found, texts, pairs))
-        self.digest.update(group.encode() + b"\0")
-        for data in read:
-            self.digest.update(data)
 
 
 def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: str) -> Iterator[PlannedPart]:
@@ -83,8 +77,7 @@ def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: 
     number = {document: n for n, document in enumerate(codes)}
     document_of = np.array([number[item.document] for item in items], dtype=np.int64)  # by row
     id_of = np.array([item.id for item in items], dtype=np.uint64)  # by row: the item's IRI, hashed
-    owned: dict[str, _Held] = {}
-    no_links = np.zeros((0, 2), dtype=np.int64)
+    owned: dict[str, _Owned] = {}
     names: list[str] = []  # the kind groups, in order
     sums = np.zeros((2**LINK_BITS, len(links.groups), 2), dtype=np.uint64)  # per bucket and group
     counts = np.zeros((2**LINK_BITS, len(links.groups)), dtype=np.uint64)
@@ -108,8 +101,9 @@ def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: 
         texts_of = np.split(linked[by_owner], np.cumsum(np.bincount(owner))[:-1])
         records, ends = _text_records(value[linked], sizes, id_of[rows], by_owner, owner)
         for n, document in enumerate(owners.tolist()):
-            held = owned.setdefault(codes[document], _Held())
-            held.add(group, found, texts_of[n].tolist(), no_links, records[ends[n] : ends[n + 1]].tobytes())
+            entry = owned.setdefault(codes[document], _Owned())
+            entry.groups.append((group, found, texts_of[n].tolist()))
+            entry.digest.update(group.encode() + b"\0" + records[ends[n] : ends[n + 1]].tobytes())
         a, b = found.pairs[:, 0], found.pairs[:, 1]
         low, high = np.minimum(value[a], value[b]), np.maximum(value[a], value[b])
         bucket = (low >> np.uint64(64 - LINK_BITS)).astype(np.uint16)
@@ -121,11 +115,11 @@ def text_parts(links: TextLinks, items: Sequence[SearchItem], iris: Iris, code: 
         counts[filled, len(names)] = np.diff(bounds)[filled].astype(np.uint64)
         names.append(group)
         bucketed.append((group, found, order, bounds.tolist()))
-    for name, held in sorted(owned.items()):
+    for name, entry in sorted(owned.items()):
         yield (
             part_name("texts", name),
-            input_key(code, held.digest.hexdigest()),
-            _text_maker(held, items, iris),
+            input_key(code, entry.digest.hexdigest()),
+            _text_maker(entry, items, iris),
         )
     width, listed_groups = -(-LINK_BITS // 4), "\t".join(names)
     for digits in np.flatnonzero(counts.any(axis=1)).tolist():
@@ -173,10 +167,10 @@ def _text_records(
     return records, ends.astype(np.int64)
 
 
-def _text_maker(entry: _Held, items: Sequence[SearchItem], iris: Iris) -> Callable[[], Iterator[bytes]]:
+def _text_maker(entry: _Owned, items: Sequence[SearchItem], iris: Iris) -> Callable[[], Iterator[bytes]]:
     def lines() -> Iterator[str]:
-        for group, found, texts, pairs in entry.groups:
-            yield from link_lines(group, found, items, iris, texts, [(i, j) for i, j in pairs.tolist()])
+        for group, found, texts in entry.groups:
+            yield from link_lines(group, found, items, iris, texts, [])
 
     return lambda: encoded(lines())
 
