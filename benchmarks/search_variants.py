@@ -29,6 +29,8 @@ Variants:
   diversify each further item of a document already listed counts DIVERSITY times less
   bm25-b03  BM25 with length normalisation b = 0.3 instead of 0.75 (k1 1.5)
   bm25-k1-1 BM25 with k1 = 1.0 (b 0.75)
+  zh-bigrams BM25 over jieba's words and every pair of adjacent Chinese characters too (items and
+            questions alike), so that a question's word jieba cuts otherwise still meets an item's
   refuse-3rd "nothing found" when the third best item, not the best, is under the threshold
   refuse-signals  "nothing found" by a logistic model over question-level signals: the best
             item's score, the best cosine's margin over the corpus's typical cosine, agreement
@@ -42,6 +44,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -58,7 +61,7 @@ from kg.search.engine import KIND_BOOST, Filters, Searcher
 from kg.search.evaluate import Question, Tally, calibrate, load_questions
 from kg.search.index import prepare_search_index, read_items, write_search_index
 from kg.search.items import SearchItem
-from kg.search.lexical import CJK, LexicalIndex
+from kg.search.lexical import CJK, LexicalIndex, Tokenizer
 from kg.search.results import ItemHit
 from kg.search.term_gloss import TermGloss, to_traditional
 from kg.store.layout import (
@@ -85,6 +88,7 @@ VARIANTS = (
     "diversify",
     "bm25-b03",
     "bm25-k1-1",
+    "zh-bigrams",
     "refuse-3rd",
     "refuse-signals",
     "no-term-gloss",
@@ -340,6 +344,15 @@ def context_build(build: Path, scratch: Path, embedder_name: str) -> Path:
     return scratch
 
 
+class BigramTokenizer(Tokenizer):
+    """jieba's search-mode words and the character bigrams of each run of Chinese characters."""
+
+    def tokens(self, text: str) -> list[str]:
+        runs = re.findall(r"[\u3400-\u9fff\uf900-\ufaff]{2,}", self.to_simplified(text))
+        pairs = [run[i : i + 2] for run in runs for i in range(len(run) - 1)]
+        return super().tokens(text) + [p for p in pairs if p not in self.stopwords]
+
+
 REFUSALS: dict[str, Refusal] = {"refuse-3rd": third_item, "refuse-signals": signals_model}
 
 
@@ -368,6 +381,12 @@ def main() -> None:
             texts = [item.text for item in other.index.items]
             other.index.lexical = LexicalIndex.build(texts, other.tokenizer, **BM25_VARIANTS[variant])
             rows[variant] = measure(other, dev)
+        elif variant == "zh-bigrams":
+            pairs = Searcher(build)
+            pairs.tokenizer = BigramTokenizer()
+            texts = [item.text for item in pairs.index.items]
+            pairs.index.lexical = LexicalIndex.build(texts, pairs.tokenizer)
+            rows[variant] = measure(pairs, dev)
         elif variant == "no-term-gloss":
             plain = Searcher(build)
             plain.term_gloss = None
