@@ -61,7 +61,7 @@ from kg.search.engine import KIND_BOOST, Filters, Searcher
 from kg.search.evaluate import Question, Tally, calibrate, load_questions
 from kg.search.index import prepare_search_index, read_items, write_search_index
 from kg.search.items import SearchItem
-from kg.search.lexical import CJK, LexicalIndex, Tokenizer
+from kg.search.lexical import BM25_B, BM25_K1, CJK, LexicalIndex, Tokenizer
 from kg.search.results import ItemHit
 from kg.search.term_gloss import TermGloss, to_traditional
 from kg.store.layout import (
@@ -103,7 +103,7 @@ Refusal = Callable[[Searcher, list[Question]], Callable[[str], bool]]  # fitted 
 FEEDBACK_DEPTH, FEEDBACK_WEIGHT = 5, 0.3  # the best of a grid over 3/5/10 and 0.3/0.7/1.5 (dev)
 DIVERSITY = 0.9
 ZH_MIN_COSINE = 0.92  # Chinese words run closer to Chinese terms than English ones (0.90 / 0.92 / 0.94)
-BM25_VARIANTS = {"bm25-b03": {"b": 0.3}, "bm25-k1-1": {"k1": 1.0}}
+BM25_VARIANTS = {"bm25-b03": (BM25_K1, 0.3), "bm25-k1-1": (1.0, BM25_B)}  # (k1, b)
 
 
 def folds(dev: list[Question]) -> tuple[list[Question], list[Question]]:
@@ -344,13 +344,29 @@ def context_build(build: Path, scratch: Path, embedder_name: str) -> Path:
     return scratch
 
 
+_CHINESE_RUN = re.compile(f"{CJK.pattern}{{2,}}")  # two Chinese characters or more
+
+
 class BigramTokenizer(Tokenizer):
     """jieba's search-mode words and the character bigrams of each run of Chinese characters."""
 
     def tokens(self, text: str) -> list[str]:
-        runs = re.findall(r"[\u3400-\u9fff\uf900-\ufaff]{2,}", self.to_simplified(text))
+        runs = _CHINESE_RUN.findall(self.to_simplified(text))
         pairs = [run[i : i + 2] for run in runs for i in range(len(run) - 1)]
         return super().tokens(text) + [p for p in pairs if p not in self.stopwords]
+
+
+def relexed(
+    build: Path, tokenizer: Tokenizer | None = None, k1: float = BM25_K1, b: float = BM25_B
+) -> Searcher:
+    """A searcher of `build` whose BM25 index is made again, by `tokenizer` (for the questions
+    too) and with the BM25 parameters `k1` and `b`, as a variant changes them."""
+    searcher = Searcher(build)
+    if tokenizer is not None:
+        searcher.tokenizer = tokenizer
+    texts = [item.text for item in searcher.index.items]
+    searcher.index.lexical = LexicalIndex.build(texts, searcher.tokenizer, k1, b)
+    return searcher
 
 
 REFUSALS: dict[str, Refusal] = {"refuse-3rd": third_item, "refuse-signals": signals_model}
@@ -377,16 +393,9 @@ def main() -> None:
                     with_context.index.lexical = searcher.index.lexical
                 rows[variant] = measure(with_context, dev)
         elif variant in BM25_VARIANTS:
-            other = Searcher(build)
-            texts = [item.text for item in other.index.items]
-            other.index.lexical = LexicalIndex.build(texts, other.tokenizer, **BM25_VARIANTS[variant])
-            rows[variant] = measure(other, dev)
+            rows[variant] = measure(relexed(build, None, *BM25_VARIANTS[variant]), dev)
         elif variant == "zh-bigrams":
-            pairs = Searcher(build)
-            pairs.tokenizer = BigramTokenizer()
-            texts = [item.text for item in pairs.index.items]
-            pairs.index.lexical = LexicalIndex.build(texts, pairs.tokenizer)
-            rows[variant] = measure(pairs, dev)
+            rows[variant] = measure(relexed(build, BigramTokenizer()), dev)
         elif variant == "no-term-gloss":
             plain = Searcher(build)
             plain.term_gloss = None
