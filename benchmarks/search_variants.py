@@ -31,6 +31,11 @@ Variants:
   bm25-k1-1 BM25 with k1 = 1.0 (b 0.75)
   zh-bigrams BM25 over jieba's words and every pair of adjacent Chinese characters too (items and
             questions alike), so that a question's word jieba cuts otherwise still meets an item's
+  learned   the calibrated order and "nothing found" from a logistic model over more signals than
+            the shipped three: the dense and BM25 ranks, the item's document's best cosine and BM25
+            and the item's distance from them, the best cosine and BM25 of the items it is linked
+            to (its task or activity, their K/S codes, outputs and indicators), the share of the
+            question's words it holds, its length, its cosine standardised over the corpus, its kind
   refuse-3rd "nothing found" when the third best item, not the best, is under the threshold
   refuse-signals  "nothing found" by a logistic model over question-level signals: the best
             item's score, the best cosine's margin over the corpus's typical cosine, agreement
@@ -54,11 +59,18 @@ from pathlib import Path
 import numpy as np
 
 from kg.mapping.calibration import calibration_for
-from kg.parse.model import Document
-from kg.search.calibration import WEAK_SHOWN, choose_threshold, fit_weights
+from kg.parse.model import Activity, Document, Task
+from kg.search.calibration import (
+    COSINE_CENTRE,
+    COSINE_SPREAD,
+    WEAK_SHOWN,
+    ScoreModel,
+    choose_threshold,
+    fit_weights,
+)
 from kg.search.embedders import get_embedder
 from kg.search.engine import KIND_BOOST, Filters, Searcher
-from kg.search.evaluate import Question, Tally, calibrate, load_questions
+from kg.search.evaluate import CALIBRATION_DEPTH, Question, Tally, calibrate, load_questions
 from kg.search.index import prepare_search_index, read_items, write_search_index
 from kg.search.items import SearchItem
 from kg.search.lexical import BM25_B, BM25_K1, CJK, LexicalIndex, Tokenizer
@@ -89,6 +101,7 @@ VARIANTS = (
     "bm25-b03",
     "bm25-k1-1",
     "zh-bigrams",
+    "learned",
     "refuse-3rd",
     "refuse-signals",
     "no-term-gloss",
@@ -100,6 +113,7 @@ VARIANTS = (
 )
 Rerank = Callable[[Searcher, str, list[ItemHit]], list[ItemHit]]
 Refusal = Callable[[Searcher, list[Question]], Callable[[str], bool]]  # fitted on dev questions
+Fitting = Callable[[Searcher, list[Question]], ScoreModel]  # the score model, from dev questions
 FEEDBACK_DEPTH, FEEDBACK_WEIGHT = 5, 0.3  # the best of a grid over 3/5/10 and 0.3/0.7/1.5 (dev)
 DIVERSITY = 0.9
 ZH_MIN_COSINE = 0.92  # Chinese words run closer to Chinese terms than English ones (0.90 / 0.92 / 0.94)
@@ -123,15 +137,17 @@ def measure(
     rerank: Rerank | None = None,
     depth: int = 50,
     refusal: Refusal | None = None,
+    fitting: Fitting = calibrate,
 ) -> dict[str, float]:
     """Item quality and refusals by 2-fold cross-validation within dev.
 
     refusal: another "nothing found" rule, fitted on the fitting half (else the engine's own).
+    fitting: how the score model is fitted on the fitting half (else as `kg eval --calibrate` does).
     """
     tally = Tally()
     shipped = searcher.score_model
     for fit, held in (folds(dev), folds(dev)[::-1]):
-        model = calibrate(searcher, fit)
+        model = fitting(searcher, fit)
         searcher.score_model = model
         refuses = None
         if refusal is not None:  # the engine refuses nothing; the rule decides here
@@ -369,6 +385,121 @@ def relexed(
     return searcher
 
 
+LEARNED_L2 = 10.0  # the ridge: 15 weights and one per item kind, from 50 candidates of 44 questions
+
+
+def item_links(build: Path, searcher: Searcher) -> list[np.ndarray]:
+    """For each item row, the rows its document links it to: a task or activity and its
+    activities, K/S codes, outputs and indicators (both ways)."""
+    row_of = {(i.document, i.code): row for row, i in enumerate(searcher.index.items)}
+    links: list[set[int]] = [set() for _ in searcher.index.items]
+    for entry in json.loads((build / DOCUMENTS_FILE).read_text(encoding="utf-8")):
+        document = Document.from_dict(entry)
+        for task in document.tasks:
+            below: list[tuple[Task | Activity, list[str]]] = [
+                (task, [a.code for a in task.activities] + [i.code for i in task.indicators])
+            ]
+            below += [
+                (a, [o.code for o in a.outputs] + [i.code for i in a.indicators]) for a in task.activities
+            ]
+            for parent, children in below:
+                for code in children + parent.knowledge + parent.skills:
+                    here, there = row_of.get((document.code, parent.code)), row_of.get((document.code, code))
+                    if here is not None and there is not None and here != there:
+                        links[here].add(there)
+                        links[there].add(here)
+    return [np.array(sorted(rows), dtype=int) for rows in links]
+
+
+class Learned(Searcher):
+    """Calibrated scores from a logistic model over `signals_of` rather than the shipped three."""
+
+    def __init__(self, build: Path) -> None:
+        super().__init__(build)
+        items = self.index.items
+        self.links = item_links(build, self)
+        self.kinds = sorted({i.kind for i in items})
+        documents = sorted({i.document for i in items})
+        self.document_of = np.array([documents.index(i.document) for i in items])
+        self.words = [set(self.tokenizer.tokens(i.text)) for i in items]
+        self.length = np.log([len(i.text) for i in items])
+        self.kind = np.array([[i.kind == k for k in self.kinds] for i in items], dtype=float)
+        self.weights: np.ndarray | None = None  # None: the shipped model
+
+    def signals_of(self, query: str) -> np.ndarray:
+        """One row per item: 1, the shipped model's four inputs, then the structure's."""
+        cosine = (self.index.dense.vectors() @ self.query_vector(query) - COSINE_CENTRE) / COSINE_SPREAD
+        bm25 = np.asarray(self._bm25(tuple(self.query_tokens(query))), dtype=float)
+        lexical = np.log1p(np.maximum(bm25, 0))
+        english = float(not CJK.search(query) and not self.gloss(query))
+        n = len(cosine)
+        dense_rank, lexical_rank = np.empty(n), np.empty(n)
+        dense_rank[np.argsort(-cosine, kind="stable")] = np.arange(1, n + 1)
+        lexical_rank[np.argsort(-bm25, kind="stable")] = np.arange(1, n + 1)
+        lexical_rank[bm25 <= 0] = n
+        best_cosine = np.full(self.document_of.max() + 1, -np.inf)
+        best_lexical = np.zeros(len(best_cosine))
+        np.maximum.at(best_cosine, self.document_of, cosine)
+        np.maximum.at(best_lexical, self.document_of, lexical)
+        linked_cosine = np.array([cosine[r].max() if len(r) else cosine[i] for i, r in enumerate(self.links)])
+        linked_lexical = np.array([lexical[r].max() if len(r) else 0.0 for r in self.links])
+        words = self.tokenizer.tokens(query)
+        coverage = np.array([sum(w in held for w in words) / max(1, len(words)) for held in self.words])
+        return np.column_stack(
+            [
+                np.ones(n),
+                cosine,
+                lexical,
+                np.full(n, english),
+                english * cosine,
+                np.log(dense_rank),
+                np.log(lexical_rank),
+                best_cosine[self.document_of],
+                cosine - best_cosine[self.document_of],
+                best_lexical[self.document_of],
+                linked_cosine,
+                linked_lexical,
+                coverage,
+                self.length,
+                (cosine - cosine.mean()) / cosine.std(),
+                self.kind,
+            ]
+        )
+
+    def calibrate(self, query: str, ranked: list[tuple[int, float]]) -> tuple[dict[int, float], bool]:
+        if self.weights is None or not ranked or self.score_model is None:
+            return super().calibrate(query, ranked)
+        rows = np.array([r for r, _ in ranked], dtype=int)
+        scores = 1.0 / (1.0 + np.exp(-(self.signals_of(query)[rows] @ self.weights)))
+        return dict(zip(rows.tolist(), scores.tolist(), strict=True)), bool(
+            scores.max() < self.score_model.threshold
+        )
+
+
+def fit_learned(searcher: Searcher, fit: list[Question]) -> ScoreModel:
+    """The `Learned` weights from the fitting half's first candidates (as `calibrate` takes them:
+    the uncalibrated hybrid order, question reading applied), and the threshold likewise."""
+    assert isinstance(searcher, Learned)
+    shipped, searcher.score_model, searcher.weights = searcher.score_model, None, None
+    examples = []
+    for q in fit:
+        hits = searcher.search(q.question, by="item", top=CALIBRATION_DEPTH).results
+        rows = np.array([searcher.index.row_of[h.item.id] for h in hits if isinstance(h, ItemHit)], dtype=int)
+        relevant = np.array(
+            [f"{searcher.index.items[r].document}/{searcher.index.items[r].code}" in q.items for r in rows]
+        )
+        examples.append((q, searcher.signals_of(q.question)[rows], relevant.astype(float)))
+    weights = np.array(
+        fit_weights(
+            np.vstack([x for _, x, _ in examples]), np.concatenate([y for *_, y in examples]), l2=LEARNED_L2
+        )
+    )
+    best = [float((x @ weights).max()) for q, x, _ in examples if not q.no_answer]
+    searcher.weights = weights
+    assert shipped is not None, "the benchmark needs a calibrated embedder"
+    return replace(shipped, threshold=float(1.0 / (1.0 + np.exp(-choose_threshold(best)))))
+
+
 REFUSALS: dict[str, Refusal] = {"refuse-3rd": third_item, "refuse-signals": signals_model}
 
 
@@ -423,6 +554,8 @@ def main() -> None:
             )
         elif variant == "diversify":
             rows[variant] = measure(searcher, dev, diversify, depth=len(searcher.index.items))
+        elif variant == "learned":
+            rows[variant] = measure(Learned(build), dev, fitting=fit_learned)
         elif variant in REFUSALS:
             rows[variant] = measure(searcher, dev, refusal=REFUSALS[variant])
         else:
