@@ -36,6 +36,7 @@ Variants:
             and the item's distance from them, the best cosine and BM25 of the items it is linked
             to (its task or activity, their K/S codes, outputs and indicators), the share of the
             question's words it holds, its length, its cosine standardised over the corpus, its kind
+  learned-order   learned for the order, the shipped model (fitted likewise) for "nothing found"
   refuse-3rd "nothing found" when the third best item, not the best, is under the threshold
   refuse-signals  "nothing found" by a logistic model over question-level signals: the best
             item's score, the best cosine's margin over the corpus's typical cosine, agreement
@@ -102,6 +103,7 @@ VARIANTS = (
     "bm25-k1-1",
     "zh-bigrams",
     "learned",
+    "learned-order",
     "refuse-3rd",
     "refuse-signals",
     "no-term-gloss",
@@ -425,6 +427,7 @@ class Learned(Searcher):
         self.length = np.log([len(i.text) for i in items])
         self.kind = np.array([[i.kind == k for k in self.kinds] for i in items], dtype=float)
         self.weights: np.ndarray | None = None  # None: the shipped model
+        self.refuse_as_shipped = False  # True: "nothing found" by the shipped model, not this one
 
     def signals_of(self, query: str) -> np.ndarray:
         """One row per item: 1, the shipped model's four inputs, then the structure's."""
@@ -471,9 +474,11 @@ class Learned(Searcher):
             return super().calibrate(query, ranked)
         rows = np.array([r for r, _ in ranked], dtype=int)
         scores = 1.0 / (1.0 + np.exp(-(self.signals_of(query)[rows] @ self.weights)))
-        return dict(zip(rows.tolist(), scores.tolist(), strict=True)), bool(
-            scores.max() < self.score_model.threshold
-        )
+        if self.refuse_as_shipped:
+            weak = super().calibrate(query, ranked)[1]
+        else:
+            weak = bool(scores.max() < self.score_model.threshold)
+        return dict(zip(rows.tolist(), scores.tolist(), strict=True)), weak
 
 
 def fit_learned(searcher: Searcher, fit: list[Question]) -> ScoreModel:
@@ -498,6 +503,15 @@ def fit_learned(searcher: Searcher, fit: list[Question]) -> ScoreModel:
     searcher.weights = weights
     assert shipped is not None, "the benchmark needs a calibrated embedder"
     return replace(shipped, threshold=float(1.0 / (1.0 + np.exp(-choose_threshold(best)))))
+
+
+def fit_learned_order(searcher: Searcher, fit: list[Question]) -> ScoreModel:
+    """`fit_learned` for the order, the shipped model fitted likewise for "nothing found"."""
+    assert isinstance(searcher, Learned)
+    shipped = calibrate(searcher, fit)
+    fit_learned(searcher, fit)
+    searcher.refuse_as_shipped = True
+    return shipped
 
 
 REFUSALS: dict[str, Refusal] = {"refuse-3rd": third_item, "refuse-signals": signals_model}
@@ -554,8 +568,9 @@ def main() -> None:
             )
         elif variant == "diversify":
             rows[variant] = measure(searcher, dev, diversify, depth=len(searcher.index.items))
-        elif variant == "learned":
-            rows[variant] = measure(Learned(build), dev, fitting=fit_learned)
+        elif variant in ("learned", "learned-order"):
+            fitting = fit_learned if variant == "learned" else fit_learned_order
+            rows[variant] = measure(Learned(build), dev, fitting=fitting)
         elif variant in REFUSALS:
             rows[variant] = measure(searcher, dev, refusal=REFUSALS[variant])
         else:
