@@ -391,32 +391,29 @@ LEARNED_L2 = 10.0  # the ridge: 15 weights and one per item kind, from 50 candid
 
 
 def item_links(build: Path, searcher: Searcher) -> list[np.ndarray]:
-    """For each item row, the rows its document links it to: a task or activity and its
-    activities, K/S codes, outputs and indicators (both ways)."""
+    """For each item row, the rows its document links it to (both ways): the task or activity
+    it sits under, and the K/S codes a task or activity lists."""
     row_of = {(i.document, i.code): row for row, i in enumerate(searcher.index.items)}
     links: list[set[int]] = [set() for _ in searcher.index.items]
     for entry in json.loads((build / DOCUMENTS_FILE).read_text(encoding="utf-8")):
         document = Document.from_dict(entry)
-        for task in document.tasks:
-            below: list[tuple[Task | Activity, list[str]]] = [
-                (task, [a.code for a in task.activities] + [i.code for i in task.indicators])
-            ]
-            below += [
-                (a, [o.code for o in a.outputs] + [i.code for i in a.indicators]) for a in task.activities
-            ]
-            for parent, children in below:
-                for code in children + parent.knowledge + parent.skills:
-                    here, there = row_of.get((document.code, parent.code)), row_of.get((document.code, code))
-                    if here is not None and there is not None and here != there:
-                        links[here].add(there)
-                        links[there].add(here)
+        for ref in document.iter_items():
+            linked = [parent.code for parent in ref.parents[-1:]]
+            if isinstance(ref.record, (Task, Activity)):
+                linked += ref.record.knowledge + ref.record.skills
+            here = row_of.get((document.code, ref.code))
+            for code in linked:
+                there = row_of.get((document.code, code))
+                if here is not None and there is not None and here != there:
+                    links[here].add(there)
+                    links[there].add(here)
     return [np.array(sorted(rows), dtype=int) for rows in links]
 
 
 class Learned(Searcher):
     """Calibrated scores from a logistic model over `signals_of` rather than the shipped three."""
 
-    def __init__(self, build: Path) -> None:
+    def __init__(self, build: Path, refuse_as_shipped: bool = False) -> None:
         super().__init__(build)
         items = self.index.items
         self.links = item_links(build, self)
@@ -427,7 +424,7 @@ class Learned(Searcher):
         self.length = np.log([len(i.text) for i in items])
         self.kind = np.array([[i.kind == k for k in self.kinds] for i in items], dtype=float)
         self.weights: np.ndarray | None = None  # None: the shipped model
-        self.refuse_as_shipped = False  # True: "nothing found" by the shipped model, not this one
+        self.refuse_as_shipped = refuse_as_shipped  # "nothing found" by the shipped model, not this one
 
     def signals_of(self, query: str) -> np.ndarray:
         """One row per item: 1, the shipped model's four inputs, then the structure's."""
@@ -507,10 +504,8 @@ def fit_learned(searcher: Searcher, fit: list[Question]) -> ScoreModel:
 
 def fit_learned_order(searcher: Searcher, fit: list[Question]) -> ScoreModel:
     """`fit_learned` for the order, the shipped model fitted likewise for "nothing found"."""
-    assert isinstance(searcher, Learned)
     shipped = calibrate(searcher, fit)
     fit_learned(searcher, fit)
-    searcher.refuse_as_shipped = True
     return shipped
 
 
@@ -568,9 +563,10 @@ def main() -> None:
             )
         elif variant == "diversify":
             rows[variant] = measure(searcher, dev, diversify, depth=len(searcher.index.items))
-        elif variant in ("learned", "learned-order"):
-            fitting = fit_learned if variant == "learned" else fit_learned_order
-            rows[variant] = measure(Learned(build), dev, fitting=fitting)
+        elif variant == "learned":
+            rows[variant] = measure(Learned(build), dev, fitting=fit_learned)
+        elif variant == "learned-order":
+            rows[variant] = measure(Learned(build, refuse_as_shipped=True), dev, fitting=fit_learned_order)
         elif variant in REFUSALS:
             rows[variant] = measure(searcher, dev, refusal=REFUSALS[variant])
         else:
